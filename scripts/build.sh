@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the worker (worker/build/) and the app (app/dist/). wrangler's [build] runs this before
+# `wrangler dev` and `wrangler deploy`. TRACKER_SKIP_BUILD=1 skips it when both outputs exist (the
+# test command builds once, then starts many servers).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+cd "$ROOT"
+
+if [[ "${TRACKER_SKIP_BUILD:-}" == 1 && -f worker/build/index.js && -f app/dist/index.html ]]; then
+  exit 0
+fi
+
+echo "building the worker" >&2
+(cd worker && worker-build --release)
+
+echo "building the app" >&2
+cargo build -p app --target wasm32-unknown-unknown --release
+rm -rf app/dist.tmp && mkdir -p app/dist.tmp/pkg
+wasm-bindgen --target web --no-typescript --out-name app --out-dir app/dist.tmp/pkg \
+  target/wasm32-unknown-unknown/release/app.wasm
+wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+  app/dist.tmp/pkg/app_bg.wasm -o app/dist.tmp/pkg/app_bg.wasm
+cp -r app/static/. app/dist.tmp/
+rm -rf app/dist && mv app/dist.tmp app/dist

@@ -1,0 +1,22 @@
+//! The sync engine's shared core, compiled into both the Cloudflare Worker and the browser app.
+//!
+//! - [`mutations`]: the four mutators. Each owns its arguments, their validation and its SQL, so the
+//!   server and every client run the very same statements.
+//! - [`protocol`]: wire protocol v1 (push, pull, error bodies) and its request rules.
+//! - [`server`]: the server's atomic batch for one processed mutation, and its pull queries.
+//! - [`schema`]: the migrations in `migrations/`, embedded.
+//! - [`sqlite`] (feature `sqlite`): runs all of the above on rusqlite.
+//! - [`statement`]: a parameterised SQL statement, independent of the database that runs it.
+
+pub mod error;
+pub mod mutations;
+pub mod protocol;
+pub mod schema;
+pub mod server;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+pub mod statement;
+
+pub use error::{ErrorCode, MutationError, ProtocolError};
+pub use mutations::Mutation;
+pub use statement::{SqlValue, Statement};

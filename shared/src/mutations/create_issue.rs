@@ -1,0 +1,39 @@
+//! `createIssue {id, title, description, owner, status?, createdAt}`
+
+use serde::{Deserialize, Serialize};
+
+use super::Mutator;
+use super::fields::{Description, IssueId, Millis, Owner, Status, Title};
+use crate::statement::{SqlValue, Statement};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateIssue {
+    pub id: IssueId,
+    pub title: Title,
+    pub description: Description,
+    pub owner: Owner,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    pub created_at: Millis,
+}
+
+impl Mutator for CreateIssue {
+    const NAME: &'static str = "createIssue";
+
+    /// Fails (a rejection) when an issue with this id already exists.
+    fn statements(&self) -> Vec<Statement> {
+        vec![Statement::new(
+            "INSERT INTO issue (id, title, description, owner, status, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            vec![
+                self.id.to_string().into(),
+                self.title.as_str().into(),
+                self.description.as_str().into(),
+                self.owner.as_str().into(),
+                self.status.unwrap_or_default().as_str().into(),
+                SqlValue::from(self.created_at.get()),
+            ],
+        )]
+    }
+}

@@ -1,0 +1,25 @@
+//! `deleteIssue {id}`
+
+use serde::{Deserialize, Serialize};
+
+use super::Mutator;
+use super::fields::IssueId;
+use crate::statement::Statement;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeleteIssue {
+    pub id: IssueId,
+}
+
+impl Mutator for DeleteIssue {
+    const NAME: &'static str = "deleteIssue";
+
+    /// Deleting an issue that is already gone changes nothing.
+    fn statements(&self) -> Vec<Statement> {
+        vec![Statement::new(
+            "DELETE FROM issue WHERE id = ?1",
+            vec![self.id.to_string().into()],
+        )]
+    }
+}

@@ -1,0 +1,121 @@
+//! Argument types that validate themselves while they are parsed: a value of one of these types is
+//! always within the protocol's limits, so a mutator never sees invalid input.
+
+use serde::{Deserialize, Serialize};
+
+use crate::protocol::MAX_SAFE_INTEGER;
+
+/// Defines a trimmed, length-checked text field.
+macro_rules! text_field {
+    ($(#[$doc:meta])* $name:ident, $field:literal, min = $min:literal, max = $max:literal, trim = $trim:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub const MAX_CHARS: usize = $max;
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+
+            fn try_from(value: String) -> Result<Self, String> {
+                let value = if $trim { value.trim().to_owned() } else { value };
+                let chars = value.chars().count();
+                if ($min..=$max).contains(&chars) {
+                    Ok(Self(value))
+                } else if $trim {
+                    Err(format!(
+                        "{} must be {} to {} characters after trimming, got {chars}",
+                        $field, $min, $max
+                    ))
+                } else {
+                    Err(format!("{} must be at most {} characters, got {chars}", $field, $max))
+                }
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+    };
+}
+
+text_field!(
+    /// An issue's title: 1 to 200 characters once surrounding whitespace is trimmed (and stored trimmed).
+    Title, "title", min = 1, max = 200, trim = true
+);
+text_field!(
+    /// An issue's description: up to 10,000 characters, stored exactly as given.
+    Description, "description", min = 0, max = 10_000, trim = false
+);
+text_field!(
+    /// Who owns an issue: 1 to 100 characters once trimmed.
+    Owner, "owner", min = 1, max = 100, trim = true
+);
+
+/// Where an issue stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    #[default]
+    #[serde(rename = "not started")]
+    NotStarted,
+    #[serde(rename = "in progress")]
+    InProgress,
+    #[serde(rename = "done")]
+    Done,
+}
+
+impl Status {
+    pub const ALL: [Status; 3] = [Status::NotStarted, Status::InProgress, Status::Done];
+
+    /// The name used on the wire and in the `issue.status` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::NotStarted => "not started",
+            Status::InProgress => "in progress",
+            Status::Done => "done",
+        }
+    }
+}
+
+/// A client-made time in epoch milliseconds, between 0 and 2^53 - 1 so that D1 stores it exactly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "u64", into = "u64")]
+pub struct Millis(u64);
+
+impl Millis {
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl TryFrom<u64> for Millis {
+    type Error = String;
+
+    fn try_from(value: u64) -> Result<Self, String> {
+        if value <= MAX_SAFE_INTEGER {
+            Ok(Self(value))
+        } else {
+            Err(format!(
+                "a time must be at most 2^53 - 1 milliseconds, got {value}"
+            ))
+        }
+    }
+}
+
+impl From<Millis> for u64 {
+    fn from(value: Millis) -> u64 {
+        value.0
+    }
+}
+
+/// An issue's id: a client-made UUID, stored in its lowercase hyphenated form.
+pub type IssueId = uuid::Uuid;

@@ -1,0 +1,40 @@
+//! `updateIssue {id, title?, description?, owner?, updatedAt}`: absent fields keep their value.
+
+use serde::{Deserialize, Serialize};
+
+use super::Mutator;
+use super::fields::{Description, IssueId, Millis, Owner, Title};
+use crate::statement::{SqlValue, Statement};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateIssue {
+    pub id: IssueId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<Title>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<Description>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    pub updated_at: Millis,
+}
+
+impl Mutator for UpdateIssue {
+    const NAME: &'static str = "updateIssue";
+
+    /// One fixed statement whatever fields are present. An issue deleted meanwhile stays deleted:
+    /// the update matches no row and changes nothing.
+    fn statements(&self) -> Vec<Statement> {
+        vec![Statement::new(
+            "UPDATE issue SET title = COALESCE(?2, title), description = COALESCE(?3, description), \
+             owner = COALESCE(?4, owner), updated_at = ?5 WHERE id = ?1",
+            vec![
+                self.id.to_string().into(),
+                self.title.as_ref().map(Title::as_str).into(),
+                self.description.as_ref().map(Description::as_str).into(),
+                self.owner.as_ref().map(Owner::as_str).into(),
+                SqlValue::from(self.updated_at.get()),
+            ],
+        )]
+    }
+}

@@ -1,0 +1,31 @@
+//! `updateIssueStatus {id, status, updatedAt}`
+
+use serde::{Deserialize, Serialize};
+
+use super::Mutator;
+use super::fields::{IssueId, Millis, Status};
+use crate::statement::{SqlValue, Statement};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateIssueStatus {
+    pub id: IssueId,
+    pub status: Status,
+    pub updated_at: Millis,
+}
+
+impl Mutator for UpdateIssueStatus {
+    const NAME: &'static str = "updateIssueStatus";
+
+    /// An issue deleted meanwhile stays deleted: the update matches no row.
+    fn statements(&self) -> Vec<Statement> {
+        vec![Statement::new(
+            "UPDATE issue SET status = ?2, updated_at = ?3 WHERE id = ?1",
+            vec![
+                self.id.to_string().into(),
+                self.status.as_str().into(),
+                SqlValue::from(self.updated_at.get()),
+            ],
+        )]
+    }
+}

@@ -1,0 +1,261 @@
+//! Wire protocol v1: JSON over HTTP, camelCase. `POST /api/push` and `POST /api/pull`.
+//!
+//! Parsing a request checks, in order: the body size (`413 PayloadTooLarge`), that it is a JSON object
+//! (`400 InvalidRequest`), its `schemaVersion` (`409 VersionNotSupported`, checked before the rest of
+//! the shape so a future version can change it), then its full shape and rules (`400`, `413`).
+
+use serde::{Deserialize, Deserializer, Serialize};
+use uuid::Uuid;
+
+use crate::error::{ErrorCode, ProtocolError};
+
+/// The only schema version this code speaks.
+pub const SCHEMA_VERSION: u64 = 1;
+/// Bodies over 1 MiB are refused whole.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// A push carries at most this many mutations.
+pub const MAX_PUSH_MUTATIONS: usize = 100;
+/// A pull returns at most this many log entries; `hasMore` says there are more.
+pub const PULL_PAGE_SIZE: usize = 1000;
+/// Integers travel through D1 as JavaScript doubles, exact up to 2^53 - 1.
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+/// The HTTP cookie holding the pull cursor for clients that do not send `cookie` in the body.
+pub const COOKIE_NAME: &str = "lastLogId";
+
+/// `POST /api/push` body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushRequest {
+    pub client_id: Uuid,
+    pub schema_version: u64,
+    pub mutations: Vec<PushMutation>,
+}
+
+/// One mutation as the client sends it. `args` stays raw JSON here: a bad `args` or an unknown `name`
+/// rejects that one mutation, not the whole push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushMutation {
+    /// The client's own mutation id: consecutive, starting at 1.
+    pub id: u64,
+    pub name: String,
+    #[serde(default)]
+    pub args: serde_json::Value,
+    /// When the client made it, epoch milliseconds; informational.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<f64>,
+}
+
+/// `200` answer to a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushResponse {
+    /// The highest mutation id of this client the server has processed, applied or rejected.
+    pub last_mutation_id: u64,
+    /// Mutations of this push that were processed and rejected; they changed nothing.
+    pub rejected: Vec<RejectedMutation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectedMutation {
+    pub id: u64,
+    pub error: String,
+    pub message: String,
+}
+
+/// `POST /api/pull` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullRequest {
+    pub client_id: Uuid,
+    pub schema_version: u64,
+    /// `None`: the field is absent (use the `lastLogId` HTTP cookie); `Some(None)`: `null`, a new
+    /// client; `Some(Some(n))`: the highest log id the client has applied.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cookie: Option<Option<u64>>,
+}
+
+/// `200` answer to a pull.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PullResponse {
+    /// The log id of the last entry in `mutations`, or the request's cookie when there are none.
+    pub cookie: u64,
+    /// The caller's lastMutationId as of `cookie`: its pending mutations up to here are in the log
+    /// entries the client now has (or were rejected), so it may drop them.
+    pub last_mutation_id: u64,
+    /// More entries follow `cookie`: pull again now.
+    pub has_more: bool,
+    pub mutations: Vec<LogEntry>,
+}
+
+/// One applied mutation from the log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LogEntry {
+    pub log_id: u64,
+    pub client_id: Uuid,
+    /// The mutation id in its client's own sequence.
+    pub id: u64,
+    pub name: String,
+    pub args: serde_json::Value,
+}
+
+/// Every error response: `{"error": "<Code>", "message": "<human text>"}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub error: String,
+    pub message: String,
+}
+
+impl From<&ProtocolError> for ErrorBody {
+    fn from(err: &ProtocolError) -> Self {
+        ErrorBody {
+            error: err.code.as_str().to_owned(),
+            message: err.message.clone(),
+        }
+    }
+}
+
+/// Parses and checks a push body.
+pub fn parse_push(body: &[u8]) -> Result<PushRequest, ProtocolError> {
+    let request: PushRequest = parse_versioned(body)?;
+    if request.mutations.len() > MAX_PUSH_MUTATIONS {
+        return Err(ProtocolError::new(
+            ErrorCode::PayloadTooLarge,
+            format!(
+                "a push carries at most {MAX_PUSH_MUTATIONS} mutations, got {}",
+                request.mutations.len()
+            ),
+        ));
+    }
+    check_ids(&request.mutations)?;
+    Ok(request)
+}
+
+/// Parses and checks a pull body.
+pub fn parse_pull(body: &[u8]) -> Result<PullRequest, ProtocolError> {
+    let request: PullRequest = parse_versioned(body)?;
+    if let Some(Some(cookie)) = request.cookie {
+        check_safe("cookie", cookie)?;
+    }
+    Ok(request)
+}
+
+/// Parses the `lastLogId` HTTP cookie's value.
+pub fn parse_cookie_value(value: &str) -> Result<u64, ProtocolError> {
+    let cookie = value.parse::<u64>().map_err(|_| {
+        ProtocolError::invalid_request(format!(
+            "the {COOKIE_NAME} cookie must be a non-negative integer, got {value:?}"
+        ))
+    })?;
+    check_safe(COOKIE_NAME, cookie)?;
+    Ok(cookie)
+}
+
+impl PushRequest {
+    /// The mutations the server has not processed yet, given its `last_mutation_id` for this client.
+    /// Those at or below it were processed already and are skipped. The first new one must be exactly
+    /// `last_mutation_id + 1`; anything higher means the server lost this client's state.
+    pub fn unprocessed(&self, last_mutation_id: u64) -> Result<&[PushMutation], ProtocolError> {
+        let first_new = self
+            .mutations
+            .iter()
+            .position(|m| m.id > last_mutation_id)
+            .unwrap_or(self.mutations.len());
+        let rest = &self.mutations[first_new..];
+        match rest.first() {
+            Some(first) if first.id != last_mutation_id + 1 => {
+                Err(ProtocolError::client_state_not_found(format!(
+                    "the server's lastMutationId for this client is {last_mutation_id}, \
+                     but the first new mutation is {}",
+                    first.id
+                )))
+            }
+            _ => Ok(rest),
+        }
+    }
+}
+
+/// Checks the size and `schemaVersion` before parsing the rest of the shape.
+fn parse_versioned<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ProtocolError> {
+    if body.len() > MAX_BODY_BYTES {
+        return Err(ProtocolError::new(
+            ErrorCode::PayloadTooLarge,
+            format!(
+                "the body is {} bytes; the limit is {MAX_BODY_BYTES}",
+                body.len()
+            ),
+        ));
+    }
+    let probe: VersionProbe = serde_json::from_slice(body)
+        .map_err(|err| ProtocolError::invalid_request(format!("malformed JSON body: {err}")))?;
+    match probe.schema_version {
+        None => return Err(ProtocolError::invalid_request("schemaVersion is required")),
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION) => {}
+        Some(serde_json::Value::Number(n)) => {
+            return Err(ProtocolError::new(
+                ErrorCode::VersionNotSupported,
+                format!("schemaVersion {n} is not supported; this server speaks {SCHEMA_VERSION}"),
+            ));
+        }
+        Some(other) => {
+            return Err(ProtocolError::invalid_request(format!(
+                "schemaVersion must be a number, got {other}"
+            )));
+        }
+    }
+    serde_json::from_slice(body)
+        .map_err(|err| ProtocolError::invalid_request(format!("invalid request: {err}")))
+}
+
+/// The part of every request read before anything else.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VersionProbe {
+    schema_version: Option<serde_json::Value>,
+}
+
+/// Ids are positive, below 2^53 and consecutive.
+fn check_ids(mutations: &[PushMutation]) -> Result<(), ProtocolError> {
+    for (i, mutation) in mutations.iter().enumerate() {
+        if mutation.id == 0 {
+            return Err(ProtocolError::invalid_request(
+                "mutation ids start at 1, got 0",
+            ));
+        }
+        check_safe("mutation id", mutation.id)?;
+        if let Some(previous) = i.checked_sub(1).map(|p| mutations[p].id)
+            && mutation.id != previous + 1
+        {
+            return Err(ProtocolError::invalid_request(format!(
+                "mutation ids must be consecutive: {previous} is followed by {}",
+                mutation.id
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_safe(what: &str, value: u64) -> Result<(), ProtocolError> {
+    if value > MAX_SAFE_INTEGER {
+        return Err(ProtocolError::invalid_request(format!(
+            "{what} must be at most 2^53 - 1, got {value}"
+        )));
+    }
+    Ok(())
+}
+
+/// Distinguishes a field that is present (even `null`) from one that is absent.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}

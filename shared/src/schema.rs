@@ -1,0 +1,13 @@
+//! The schema: the files in `migrations/`, embedded in order. D1 gets them from wrangler; native tests
+//! and the browser replica apply them from here, so the schema is written exactly once.
+
+/// `(file name, SQL)` for every migration, in the order they apply.
+pub const MIGRATIONS: &[(&str, &str)] = &[(
+    "0001_init.sql",
+    include_str!("../../migrations/0001_init.sql"),
+)];
+
+/// The schema version a database reaches once every migration has been applied.
+pub fn latest_version() -> usize {
+    MIGRATIONS.len()
+}

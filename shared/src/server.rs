@@ -1,0 +1,121 @@
+//! The server's SQL around the mutators: the one atomic batch that processes a mutation, and the
+//! queries of a pull. The worker sends these to D1; native tests run the same statements on SQLite.
+//!
+//! A processed mutation's batch is: make sure the client row exists, advance its `last_mutation_id` by
+//! one, then (if it applied) the mutation's own statements and its log entry. The migration's trigger
+//! aborts the whole batch unless `last_mutation_id` advances by exactly one, so a mutation can never be
+//! processed twice or out of order, however pushes race; `UNIQUE (client_id, mutation_id)` on the log
+//! says the same again.
+
+use uuid::Uuid;
+
+use crate::error::ProtocolError;
+use crate::mutations::Mutation;
+use crate::protocol::{LogEntry, PULL_PAGE_SIZE, PullResponse};
+use crate::statement::{SqlValue, Statement};
+
+/// Text in the error of a batch that the ordering guard aborted (another push got there first).
+pub const OUT_OF_ORDER: &str = "MutationOutOfOrder";
+
+const ENSURE_CLIENT: &str =
+    "INSERT INTO client (id, last_mutation_id) VALUES (?1, 0) ON CONFLICT (id) DO NOTHING";
+const ADVANCE_CLIENT: &str = "UPDATE client SET last_mutation_id = ?2 WHERE id = ?1";
+const APPEND_LOG: &str =
+    "INSERT INTO mutation_log (client_id, mutation_id, name, args) VALUES (?1, ?2, ?3, ?4)";
+
+/// `?1` client id: the client's `last_mutation_id`, no row for a client never seen.
+pub const SELECT_LAST_MUTATION_ID: &str = "SELECT last_mutation_id FROM client WHERE id = ?1";
+/// `?1` cookie, `?2` limit: log entries after the cookie, in order.
+pub const SELECT_LOG_PAGE: &str = "SELECT id, client_id, mutation_id, name, args FROM mutation_log \
+     WHERE id > ?1 ORDER BY id LIMIT ?2";
+/// The highest log id; a cookie above it was made by a server that has since been reset.
+pub const SELECT_LOG_END: &str = "SELECT COALESCE(MAX(id), 0) AS log_end FROM mutation_log";
+/// `?1` client id, `?2` cookie, `?3` page size - 1: the client's newest mutation id among the entries
+/// up to the end of a full page. No row when the page is not full, or has none of the client's.
+pub const SELECT_LAST_MUTATION_ID_AT_PAGE_END: &str = "SELECT mutation_id FROM mutation_log \
+     WHERE client_id = ?1 AND id <= (SELECT id FROM mutation_log WHERE id > ?2 ORDER BY id LIMIT 1 OFFSET ?3) \
+     ORDER BY id DESC LIMIT 1";
+
+/// The batch that applies `mutation` as `client_id`'s mutation `mutation_id` and logs it.
+pub fn applied_batch(client_id: &Uuid, mutation_id: u64, mutation: &Mutation) -> Vec<Statement> {
+    let mut batch = advance_client(client_id, mutation_id);
+    batch.extend(mutation.statements());
+    batch.push(Statement::new(
+        APPEND_LOG,
+        vec![
+            client_id.to_string().into(),
+            mutation_id.into(),
+            mutation.name().into(),
+            mutation.args_json().into(),
+        ],
+    ));
+    batch
+}
+
+/// The batch that records `mutation_id` as processed without applying anything: a rejection.
+pub fn rejected_batch(client_id: &Uuid, mutation_id: u64) -> Vec<Statement> {
+    advance_client(client_id, mutation_id)
+}
+
+fn advance_client(client_id: &Uuid, mutation_id: u64) -> Vec<Statement> {
+    let client = SqlValue::from(client_id.to_string());
+    vec![
+        Statement::new(ENSURE_CLIENT, vec![client.clone()]),
+        Statement::new(ADVANCE_CLIENT, vec![client, mutation_id.into()]),
+    ]
+}
+
+/// The parameters of the four pull queries, in the order listed above, to run as one batch so they
+/// read one snapshot.
+pub fn pull_params(client_id: &Uuid, cookie: u64) -> [(&'static str, Vec<SqlValue>); 4] {
+    let client = SqlValue::from(client_id.to_string());
+    [
+        (
+            SELECT_LOG_PAGE,
+            vec![cookie.into(), (PULL_PAGE_SIZE as u64 + 1).into()],
+        ),
+        (SELECT_LAST_MUTATION_ID, vec![client.clone()]),
+        (SELECT_LOG_END, vec![]),
+        (
+            SELECT_LAST_MUTATION_ID_AT_PAGE_END,
+            vec![client, cookie.into(), (PULL_PAGE_SIZE as u64 - 1).into()],
+        ),
+    ]
+}
+
+/// What the pull queries read, in one snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PullSnapshot {
+    /// Up to `PULL_PAGE_SIZE + 1` entries after the cookie; one more than a page means `hasMore`.
+    pub entries: Vec<LogEntry>,
+    pub last_mutation_id: Option<u64>,
+    pub log_end: u64,
+    pub last_mutation_id_at_page_end: Option<u64>,
+}
+
+/// Builds the pull response for a client at `cookie` from one snapshot.
+///
+/// On a full page with more to come, `lastMutationId` is the client's as of the page's last entry, not
+/// the newest: a client must not drop a pending mutation whose effects are in a later page.
+pub fn pull_response(cookie: u64, snapshot: PullSnapshot) -> Result<PullResponse, ProtocolError> {
+    if cookie > snapshot.log_end {
+        return Err(ProtocolError::client_state_not_found(format!(
+            "cookie {cookie} is beyond the end of the log ({}): the server was reset",
+            snapshot.log_end
+        )));
+    }
+    let mut entries = snapshot.entries;
+    let has_more = entries.len() > PULL_PAGE_SIZE;
+    entries.truncate(PULL_PAGE_SIZE);
+    let last_mutation_id = if has_more {
+        snapshot.last_mutation_id_at_page_end.unwrap_or(0)
+    } else {
+        snapshot.last_mutation_id.unwrap_or(0)
+    };
+    Ok(PullResponse {
+        cookie: entries.last().map_or(cookie, |entry| entry.log_id),
+        last_mutation_id,
+        has_more,
+        mutations: entries,
+    })
+}

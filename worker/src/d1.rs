@@ -1,0 +1,160 @@
+//! Moves shared statements to D1 and rows back. Every value is bound as a parameter.
+
+use serde::Deserialize;
+use shared::protocol::LogEntry;
+use shared::server::{self, OUT_OF_ORDER, PullSnapshot};
+use shared::{SqlValue, Statement};
+use wasm_bindgen::JsValue;
+use worker::{D1Database, D1PreparedStatement, D1Result};
+
+use crate::error::ApiError;
+
+/// The binding name of the database in wrangler.toml.
+pub const BINDING: &str = "DB";
+
+/// Why a batch did not commit. Either way, none of its statements took effect.
+pub enum BatchError {
+    /// The ordering guard fired: another push processed this mutation first.
+    OutOfOrder,
+    /// One of the mutation's own statements broke a constraint (say, an issue id that exists).
+    Constraint(String),
+    /// Anything else: D1 itself failed.
+    Failed(worker::Error),
+}
+
+/// Runs `statements` as one atomic D1 batch.
+pub async fn batch(db: &D1Database, statements: &[Statement]) -> Result<(), BatchError> {
+    let prepared = statements
+        .iter()
+        .map(|statement| prepare(db, statement.sql, &statement.params))
+        .collect::<worker::Result<Vec<_>>>()
+        .map_err(BatchError::Failed)?;
+    match db.batch(prepared).await {
+        Ok(_) => Ok(()),
+        Err(err) => Err(classify(err)),
+    }
+}
+
+fn classify(err: worker::Error) -> BatchError {
+    let message = match &err {
+        worker::Error::D1(d1) => d1.cause(),
+        other => other.to_string(),
+    };
+    if message.contains(OUT_OF_ORDER) || message.contains("mutation_log.client_id") {
+        BatchError::OutOfOrder
+    } else if message.to_ascii_lowercase().contains("constraint failed") {
+        BatchError::Constraint(clean(&message))
+    } else {
+        BatchError::Failed(err)
+    }
+}
+
+/// D1 wraps SQLite's message as `D1_ERROR: <message>: SQLITE_CONSTRAINT`; keep the message.
+fn clean(message: &str) -> String {
+    let message = message.strip_prefix("D1_ERROR: ").unwrap_or(message);
+    let message = message.split(": SQLITE_").next().unwrap_or(message);
+    message.to_owned()
+}
+
+/// The client's `last_mutation_id`; 0 for a client the server has never seen.
+pub async fn last_mutation_id(db: &D1Database, client_id: &uuid::Uuid) -> Result<u64, ApiError> {
+    let row: Option<LastMutationId> = prepare(
+        db,
+        server::SELECT_LAST_MUTATION_ID,
+        &[client_id.to_string().into()],
+    )?
+    .first(None)
+    .await?;
+    Ok(row.map_or(0, |row| row.last_mutation_id))
+}
+
+/// The four pull queries, as one batch so that they read one snapshot.
+pub async fn pull_snapshot(
+    db: &D1Database,
+    client_id: &uuid::Uuid,
+    cookie: u64,
+) -> Result<PullSnapshot, ApiError> {
+    let prepared = server::pull_params(client_id, cookie)
+        .iter()
+        .map(|(sql, params)| prepare(db, sql, params))
+        .collect::<worker::Result<Vec<_>>>()?;
+    let results = db.batch(prepared).await?;
+    let [page, client, end, at_page_end] = results.as_slice() else {
+        return Err(ApiError::internal(
+            "a pull batch",
+            "D1 returned the wrong number of results",
+        ));
+    };
+    let entries = rows::<LogRow>(page)?
+        .into_iter()
+        .map(LogRow::into_entry)
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(PullSnapshot {
+        entries,
+        last_mutation_id: first::<LastMutationId>(client)?.map(|row| row.last_mutation_id),
+        log_end: first::<LogEnd>(end)?.map_or(0, |row| row.log_end),
+        last_mutation_id_at_page_end: first::<MutationId>(at_page_end)?.map(|row| row.mutation_id),
+    })
+}
+
+fn prepare(db: &D1Database, sql: &str, params: &[SqlValue]) -> worker::Result<D1PreparedStatement> {
+    let values: Vec<JsValue> = params.iter().map(to_js).collect();
+    db.prepare(sql).bind(&values)
+}
+
+/// Integers are below 2^53 by the protocol's checks, so the double D1 receives is exact.
+fn to_js(value: &SqlValue) -> JsValue {
+    match value {
+        SqlValue::Null => JsValue::NULL,
+        SqlValue::Integer(i) => JsValue::from_f64(*i as f64),
+        SqlValue::Text(text) => JsValue::from_str(text),
+    }
+}
+
+fn rows<T: for<'de> Deserialize<'de>>(result: &D1Result) -> Result<Vec<T>, ApiError> {
+    result
+        .results::<T>()
+        .map_err(|err| ApiError::internal("reading D1 rows", err))
+}
+
+fn first<T: for<'de> Deserialize<'de>>(result: &D1Result) -> Result<Option<T>, ApiError> {
+    Ok(rows::<T>(result)?.into_iter().next())
+}
+
+#[derive(Deserialize)]
+struct LastMutationId {
+    last_mutation_id: u64,
+}
+
+#[derive(Deserialize)]
+struct LogEnd {
+    log_end: u64,
+}
+
+#[derive(Deserialize)]
+struct MutationId {
+    mutation_id: u64,
+}
+
+#[derive(Deserialize)]
+struct LogRow {
+    id: u64,
+    client_id: String,
+    mutation_id: u64,
+    name: String,
+    args: String,
+}
+
+impl LogRow {
+    fn into_entry(self) -> Result<LogEntry, ApiError> {
+        Ok(LogEntry {
+            log_id: self.id,
+            client_id: uuid::Uuid::parse_str(&self.client_id)
+                .map_err(|err| ApiError::internal("a log entry's client id is not a UUID", err))?,
+            id: self.mutation_id,
+            name: self.name,
+            args: serde_json::from_str(&self.args)
+                .map_err(|err| ApiError::internal("a log entry's args are not JSON", err))?,
+        })
+    }
+}

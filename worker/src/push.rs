@@ -1,0 +1,114 @@
+//! `POST /api/push`: process a client's mutations in order, each in its own atomic D1 batch.
+
+use shared::protocol::{PushMutation, PushResponse, RejectedMutation, parse_push};
+use shared::server::{applied_batch, rejected_batch};
+use shared::{Mutation, MutationError, ProtocolError};
+use uuid::Uuid;
+use worker::{D1Database, Env, Request, Response};
+
+use crate::d1::{self, BatchError};
+use crate::{body, error::ApiError};
+
+/// What became of one mutation.
+enum Outcome {
+    Applied,
+    Rejected(MutationError),
+    /// A concurrent push of the same client processed it first; nothing was written by us.
+    LostRace,
+}
+
+pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
+    let request = parse_push(&body::read(req).await?)?;
+    let db = env.d1(d1::BINDING)?;
+    let client_id = request.client_id;
+    let mut last_mutation_id = d1::last_mutation_id(&db, &client_id).await?;
+    // Refuse a gap before processing anything.
+    request.unprocessed(last_mutation_id)?;
+
+    let mut rejected = Vec::new();
+    let mut index = 0;
+    while let Some(mutation) = request.mutations.get(index) {
+        if mutation.id <= last_mutation_id {
+            // Already processed, by an earlier push or a racing one: skip it.
+            index += 1;
+            continue;
+        }
+        if mutation.id != last_mutation_id + 1 {
+            return Err(gap(last_mutation_id, mutation.id).into());
+        }
+        match process(&db, &client_id, mutation).await? {
+            Outcome::Applied => {}
+            Outcome::Rejected(err) => rejected.push(RejectedMutation {
+                id: mutation.id,
+                error: err.code().to_owned(),
+                message: err.to_string(),
+            }),
+            Outcome::LostRace => {
+                let now = d1::last_mutation_id(&db, &client_id).await?;
+                if now <= last_mutation_id {
+                    return Err(ApiError::internal(
+                        "the ordering guard fired but lastMutationId did not move",
+                        now,
+                    ));
+                }
+                last_mutation_id = now;
+                continue;
+            }
+        }
+        last_mutation_id = mutation.id;
+        index += 1;
+    }
+    Ok(Response::from_json(&PushResponse {
+        last_mutation_id,
+        rejected,
+    })?)
+}
+
+/// Applies one mutation with its log entry and `lastMutationId`, or rejects it: either way in one batch.
+async fn process(
+    db: &D1Database,
+    client_id: &Uuid,
+    mutation: &PushMutation,
+) -> Result<Outcome, ApiError> {
+    let parsed = match Mutation::parse(&mutation.name, &mutation.args) {
+        Ok(parsed) => parsed,
+        Err(err) => return reject(db, client_id, mutation.id, err).await,
+    };
+    match d1::batch(db, &applied_batch(client_id, mutation.id, &parsed)).await {
+        Ok(()) => Ok(Outcome::Applied),
+        Err(BatchError::OutOfOrder) => Ok(Outcome::LostRace),
+        Err(BatchError::Constraint(message)) => {
+            reject(
+                db,
+                client_id,
+                mutation.id,
+                MutationError::StatementFailed(message),
+            )
+            .await
+        }
+        Err(BatchError::Failed(err)) => Err(ApiError::internal("applying a mutation", err)),
+    }
+}
+
+/// Records a rejected mutation as processed: it advances `lastMutationId` and changes nothing else.
+async fn reject(
+    db: &D1Database,
+    client_id: &Uuid,
+    mutation_id: u64,
+    err: MutationError,
+) -> Result<Outcome, ApiError> {
+    match d1::batch(db, &rejected_batch(client_id, mutation_id)).await {
+        Ok(()) => Ok(Outcome::Rejected(err)),
+        Err(BatchError::OutOfOrder) => Ok(Outcome::LostRace),
+        Err(BatchError::Constraint(message)) => {
+            Err(ApiError::internal("recording a rejection", message))
+        }
+        Err(BatchError::Failed(err)) => Err(ApiError::internal("recording a rejection", err)),
+    }
+}
+
+fn gap(last_mutation_id: u64, id: u64) -> ProtocolError {
+    ProtocolError::client_state_not_found(format!(
+        "the server's lastMutationId for this client is {last_mutation_id}, but the next mutation is {id}"
+    ))
+}
