@@ -91,10 +91,28 @@ impl Mutation {
 }
 
 fn parse_args<M: Mutator>(args: &serde_json::Value) -> Result<M, MutationError> {
+    // serde would read a struct from an array, by position; the protocol's args are objects.
+    if !args.is_object() {
+        return Err(MutationError::InvalidArgs {
+            name: M::NAME,
+            reason: format!("args must be a JSON object, got {}", json_kind(args)),
+        });
+    }
     M::deserialize(args).map_err(|err| MutationError::InvalidArgs {
         name: M::NAME,
         reason: err.to_string(),
     })
+}
+
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
 }
 
 /// Keeps error messages bounded when a client sends a huge bogus name.

@@ -1,0 +1,58 @@
+//! Helpers for the native tests: an in-memory SQLite with the migrations, and its issue table.
+
+#![allow(dead_code)]
+
+use rusqlite::Connection;
+use serde_json::{Value, json};
+use shared::Statement;
+
+pub const ISSUE: &str = "6f1c2c1e-8f2a-4b1e-9a57-3f0b6b1d2c4e";
+pub const OTHER_ISSUE: &str = "0b8f7d8e-1c1a-4a43-8b4f-2d7c5f9e6a10";
+pub const CLIENT: &str = "5e0d0a4e-9c65-4d5b-8f2e-3b1a7c9d0e21";
+
+pub fn open() -> Connection {
+    let mut conn = Connection::open_in_memory().expect("open an in-memory database");
+    shared::sqlite::migrate(&mut conn).expect("apply the migrations");
+    conn
+}
+
+/// Runs statements in one transaction, as D1 runs a batch: all of them or none.
+pub fn run_batch(conn: &mut Connection, batch: &[Statement]) -> rusqlite::Result<()> {
+    let tx = conn.transaction()?;
+    shared::sqlite::execute(&tx, batch)?;
+    tx.commit()
+}
+
+/// Every issue row as `[id, title, description, owner, status, created_at, updated_at]`, by id.
+pub fn issues(conn: &Connection) -> Vec<Value> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, title, description, owner, status, created_at, updated_at FROM issue ORDER BY id",
+        )
+        .expect("prepare");
+    stmt.query_map([], |row| {
+        Ok(json!([
+            row.get::<_, String>(0)?,
+            row.get::<_, String>(1)?,
+            row.get::<_, String>(2)?,
+            row.get::<_, String>(3)?,
+            row.get::<_, String>(4)?,
+            row.get::<_, i64>(5)?,
+            row.get::<_, i64>(6)?,
+        ]))
+    })
+    .expect("query")
+    .collect::<Result<_, _>>()
+    .expect("rows")
+}
+
+pub fn create_args(id: &str, title: &str) -> Value {
+    json!({"id": id, "title": title, "description": "", "owner": "ada", "createdAt": 1_764_000_000_000u64})
+}
+
+pub fn count(conn: &Connection, table: &str) -> i64 {
+    conn.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+        row.get(0)
+    })
+    .expect("count")
+}

@@ -1,0 +1,294 @@
+//! The server's batch and pull queries on SQLite: the invariants D1 relies on, checked natively.
+
+mod common;
+
+use common::{CLIENT, ISSUE, count, create_args, issues, open, run_batch};
+use rusqlite::{Connection, OptionalExtension};
+use serde_json::json;
+use shared::protocol::{LogEntry, PULL_PAGE_SIZE};
+use shared::server::{
+    OUT_OF_ORDER, PullSnapshot, applied_batch, pull_params, pull_response, rejected_batch,
+};
+use shared::{ErrorCode, Mutation};
+use uuid::Uuid;
+
+fn client() -> Uuid {
+    Uuid::parse_str(CLIENT).unwrap()
+}
+
+fn create(id: &str, title: &str) -> Mutation {
+    Mutation::parse("createIssue", &create_args(id, title)).unwrap()
+}
+
+fn last_mutation_id(conn: &Connection, client: &Uuid) -> Option<i64> {
+    conn.query_row(
+        "SELECT last_mutation_id FROM client WHERE id = ?1",
+        [client.to_string()],
+        |row| row.get(0),
+    )
+    .optional()
+    .unwrap()
+}
+
+#[test]
+fn an_applied_batch_commits_effects_log_entry_and_last_mutation_id() {
+    let mut conn = open();
+    run_batch(
+        &mut conn,
+        &applied_batch(&client(), 1, &create(ISSUE, "one")),
+    )
+    .unwrap();
+    assert_eq!(issues(&conn).len(), 1);
+    assert_eq!(last_mutation_id(&conn, &client()), Some(1));
+    let (client_id, mutation_id, name, args): (String, i64, String, String) = conn
+        .query_row(
+            "SELECT client_id, mutation_id, name, args FROM mutation_log",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (client_id.as_str(), mutation_id, name.as_str()),
+        (CLIENT, 1, "createIssue")
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&args).unwrap()["title"],
+        json!("one")
+    );
+}
+
+#[test]
+fn the_same_mutation_cannot_be_processed_twice() {
+    let mut conn = open();
+    let batch = applied_batch(&client(), 1, &create(ISSUE, "one"));
+    run_batch(&mut conn, &batch).unwrap();
+    let err = run_batch(&mut conn, &batch).unwrap_err();
+    assert!(err.to_string().contains(OUT_OF_ORDER), "{err}");
+    // A rejection of an already processed id is refused the same way.
+    let err = run_batch(&mut conn, &rejected_batch(&client(), 1)).unwrap_err();
+    assert!(err.to_string().contains(OUT_OF_ORDER), "{err}");
+    assert_eq!(issues(&conn).len(), 1);
+    assert_eq!(count(&conn, "mutation_log"), 1);
+    assert_eq!(last_mutation_id(&conn, &client()), Some(1));
+}
+
+#[test]
+fn a_mutation_cannot_skip_ahead_of_the_last_processed_one() {
+    let mut conn = open();
+    let err = run_batch(
+        &mut conn,
+        &applied_batch(&client(), 2, &create(ISSUE, "two")),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains(OUT_OF_ORDER), "{err}");
+    assert_eq!(issues(&conn).len(), 0);
+    assert_eq!(count(&conn, "mutation_log"), 0);
+    // The client row the batch created rolled back with it.
+    assert_eq!(last_mutation_id(&conn, &client()), None);
+}
+
+#[test]
+fn a_rejected_batch_advances_last_mutation_id_and_nothing_else() {
+    let mut conn = open();
+    run_batch(&mut conn, &rejected_batch(&client(), 1)).unwrap();
+    run_batch(
+        &mut conn,
+        &applied_batch(&client(), 2, &create(ISSUE, "two")),
+    )
+    .unwrap();
+    run_batch(&mut conn, &rejected_batch(&client(), 3)).unwrap();
+    assert_eq!(last_mutation_id(&conn, &client()), Some(3));
+    assert_eq!(count(&conn, "mutation_log"), 1);
+    assert_eq!(issues(&conn).len(), 1);
+}
+
+#[test]
+fn a_failing_statement_rolls_back_the_whole_batch() {
+    let mut conn = open();
+    run_batch(
+        &mut conn,
+        &applied_batch(&client(), 1, &create(ISSUE, "one")),
+    )
+    .unwrap();
+    let err = run_batch(
+        &mut conn,
+        &applied_batch(&client(), 2, &create(ISSUE, "dup")),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("UNIQUE constraint failed: issue.id"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains(OUT_OF_ORDER));
+    assert_eq!(last_mutation_id(&conn, &client()), Some(1));
+    assert_eq!(count(&conn, "mutation_log"), 1);
+    assert_eq!(issues(&conn)[0][1], json!("one"));
+}
+
+#[test]
+fn clients_have_independent_sequences() {
+    let mut conn = open();
+    let other = Uuid::new_v4();
+    run_batch(&mut conn, &rejected_batch(&client(), 1)).unwrap();
+    run_batch(&mut conn, &rejected_batch(&other, 1)).unwrap();
+    run_batch(&mut conn, &rejected_batch(&other, 2)).unwrap();
+    assert_eq!(last_mutation_id(&conn, &client()), Some(1));
+    assert_eq!(last_mutation_id(&conn, &other), Some(2));
+}
+
+/// Runs the four pull queries in one transaction, as the worker runs them in one D1 batch.
+fn snapshot(conn: &mut Connection, client: &Uuid, cookie: u64) -> PullSnapshot {
+    let tx = conn.transaction().unwrap();
+    let [page, lmid, end, at_end] = pull_params(client, cookie);
+    let entries = tx
+        .prepare(page.0)
+        .unwrap()
+        .query_map(rusqlite::params_from_iter(page.1.iter()), |r| {
+            Ok(LogEntry {
+                log_id: r.get::<_, i64>(0)? as u64,
+                client_id: Uuid::parse_str(&r.get::<_, String>(1)?).unwrap(),
+                id: r.get::<_, i64>(2)? as u64,
+                name: r.get(3)?,
+                args: serde_json::from_str(&r.get::<_, String>(4)?).unwrap(),
+            })
+        })
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    let one = |(sql, params): (&str, Vec<shared::SqlValue>)| -> Option<u64> {
+        tx.query_row(sql, rusqlite::params_from_iter(params.iter()), |r| {
+            r.get::<_, i64>(0)
+        })
+        .optional()
+        .unwrap()
+        .map(|v| v as u64)
+    };
+    let last_mutation_id = one(lmid);
+    let log_end = one(end).unwrap();
+    let last_mutation_id_at_page_end = one(at_end);
+    PullSnapshot {
+        entries,
+        last_mutation_id,
+        log_end,
+        last_mutation_id_at_page_end,
+    }
+}
+
+#[test]
+fn pull_pages_the_log_and_reports_last_mutation_id_as_of_each_page() {
+    let mut conn = open();
+    let me = client();
+    let other = Uuid::new_v4();
+    // 2,500 entries: mine are the first 1,500 then every other one; a rejection of mine at the end.
+    let mut next = [0u64, 0u64];
+    for i in 0..2500u64 {
+        let (who, slot) = if i < 1500 || i % 2 == 0 {
+            (&me, 0)
+        } else {
+            (&other, 1)
+        };
+        next[slot] += 1;
+        let id = Uuid::new_v4().to_string();
+        run_batch(
+            &mut conn,
+            &applied_batch(who, next[slot], &create(&id, "t")),
+        )
+        .unwrap();
+    }
+    run_batch(&mut conn, &rejected_batch(&me, next[0] + 1)).unwrap();
+
+    let page1 = pull_response(0, snapshot(&mut conn, &me, 0)).unwrap();
+    assert_eq!(page1.mutations.len(), PULL_PAGE_SIZE);
+    assert!(page1.has_more);
+    assert_eq!(page1.cookie, 1000);
+    assert_eq!(
+        page1.last_mutation_id, 1000,
+        "only the mutations up to this page"
+    );
+
+    let page2 = pull_response(page1.cookie, snapshot(&mut conn, &me, page1.cookie)).unwrap();
+    assert_eq!((page2.cookie, page2.has_more), (2000, true));
+    // Entries 1,501..=2,000 alternate, starting with mine: 1,500 + 250.
+    assert_eq!(page2.last_mutation_id, 1750);
+
+    let page3 = pull_response(page2.cookie, snapshot(&mut conn, &me, page2.cookie)).unwrap();
+    assert_eq!(
+        (page3.cookie, page3.has_more, page3.mutations.len()),
+        (2500, false, 500)
+    );
+    assert_eq!(
+        page3.last_mutation_id,
+        next[0] + 1,
+        "the last page includes the rejection"
+    );
+
+    let log_ids: Vec<u64> = [&page1, &page2, &page3]
+        .iter()
+        .flat_map(|p| p.mutations.iter().map(|m| m.log_id))
+        .collect();
+    assert_eq!(log_ids, (1..=2500).collect::<Vec<_>>());
+
+    let empty = pull_response(2500, snapshot(&mut conn, &me, 2500)).unwrap();
+    assert_eq!(
+        (empty.cookie, empty.has_more, empty.mutations.len()),
+        (2500, false, 0)
+    );
+
+    let other_view = pull_response(0, snapshot(&mut conn, &other, 0)).unwrap();
+    assert_eq!(
+        other_view.last_mutation_id, 0,
+        "none of other's entries are in the first page"
+    );
+    let unknown = pull_response(2500, snapshot(&mut conn, &Uuid::new_v4(), 2500)).unwrap();
+    assert_eq!(unknown.last_mutation_id, 0);
+}
+
+#[test]
+fn a_cookie_beyond_the_log_means_the_server_was_reset() {
+    let mut conn = open();
+    run_batch(
+        &mut conn,
+        &applied_batch(&client(), 1, &create(ISSUE, "one")),
+    )
+    .unwrap();
+    assert!(pull_response(1, snapshot(&mut conn, &client(), 1)).is_ok());
+    let err = pull_response(2, snapshot(&mut conn, &client(), 2)).unwrap_err();
+    assert_eq!(err.code, ErrorCode::ClientStateNotFound);
+    assert_eq!(
+        err.message,
+        "cookie 2 is beyond the end of the log (1): the server was reset"
+    );
+}
+
+#[test]
+fn every_migration_file_is_embedded_in_order() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations");
+    let mut files: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".sql"))
+        .collect();
+    files.sort();
+    let embedded: Vec<&str> = shared::schema::MIGRATIONS
+        .iter()
+        .map(|(name, _)| *name)
+        .collect();
+    assert_eq!(files, embedded);
+    for (name, sql) in shared::schema::MIGRATIONS {
+        assert_eq!(
+            &std::fs::read_to_string(format!("{dir}/{name}")).unwrap(),
+            sql
+        );
+    }
+}
+
+#[test]
+fn migrating_twice_changes_nothing() {
+    let mut conn = open();
+    shared::sqlite::migrate(&mut conn).unwrap();
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version as usize, shared::schema::latest_version());
+}
