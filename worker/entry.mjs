@@ -1,20 +1,20 @@
 // The worker's entry point: the Rust worker that worker-build made, behind one guard, so that every
 // failure is answered as the protocol's JSON 500 rather than the runtime's error page or a hang.
 //
-// A Rust panic traps the Wasm instance inside a microtask: the request's promise would never settle.
-// The trap surfaces as an uncaught error event; we then fail every request in flight (they all ran on
-// the dead instance), and worker-build's shim reinitialises the instance for the next request.
+// A Rust panic traps the Wasm instance. worker-build's shim notices the trap (the guard calls it from
+// outside, so it does) and resets the instance before the next request. But requests that were in
+// flight on the dead instance would never settle, and the runtime would cancel them as hung. So the
+// Rust panic hook (worker/src/panic_hook.rs) counts panics here, and each request in flight watches
+// that count from its own context: once it moves, the request answers 500 and its client retries.
+import { WorkerEntrypoint } from "cloudflare:workers";
 import RustWorker from "./build/index.js";
 
-const inFlight = new Set();
+let panics = 0;
+globalThis.__trackerPanicked = () => {
+  panics += 1;
+};
 
-function failInFlight(reason) {
-  for (const fail of inFlight) fail(reason);
-  inFlight.clear();
-}
-
-addEventListener("error", (event) => failInFlight(event.error ?? event));
-addEventListener("unhandledrejection", (event) => failInFlight(event.reason));
+const WATCH_MS = 20;
 
 function internalError() {
   return Response.json(
@@ -26,20 +26,23 @@ function internalError() {
   );
 }
 
-export default class Worker extends RustWorker {
+export default class Worker extends WorkerEntrypoint {
   async fetch(request) {
-    let fail;
-    const failed = new Promise((_, reject) => {
-      fail = reject;
+    const panicsBefore = panics;
+    let watch;
+    const panicked = new Promise((_, reject) => {
+      watch = setInterval(() => {
+        if (panics !== panicsBefore) reject(new Error("a panic killed the instance this request ran on"));
+      }, WATCH_MS);
     });
-    inFlight.add(fail);
     try {
-      return await Promise.race([super.fetch(request), failed]);
+      const rust = new RustWorker(this.ctx, this.env);
+      return await Promise.race([rust.fetch(request), panicked]);
     } catch (err) {
       console.error("unhandled error in the worker:", err);
       return internalError();
     } finally {
-      inFlight.delete(fail);
+      clearInterval(watch);
     }
   }
 }

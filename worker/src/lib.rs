@@ -5,6 +5,7 @@ mod body;
 mod d1;
 mod error;
 mod http_cookie;
+mod panic_hook;
 mod pull;
 mod push;
 
@@ -17,6 +18,7 @@ const TEST_ROUTES_VAR: &str = "TRACKER_TEST_ROUTES";
 
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    panic_hook::install();
     let result = match (req.method(), req.path().as_str()) {
         (Method::Post, "/api/push") => push::handle(&mut req, &env).await,
         (Method::Post, "/api/pull") => pull::handle(&mut req, &env).await,

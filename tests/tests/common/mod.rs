@@ -1,0 +1,392 @@
+//! The integration tests' harness: the real worker in workerd under `wrangler dev`, on a fresh local
+//! D1 that has had the migrations applied, and a small HTTP client for the protocol.
+//!
+//! Each test binary starts its own server on a free port with its own `--persist-to` folder, so runs
+//! and binaries never share state. The worker and the app must be built already (the test command
+//! does that); the server is started with `TRACKER_SKIP_BUILD=1` so it does not rebuild them.
+
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+pub struct Server {
+    pub url: String,
+    pub persist: PathBuf,
+    log: PathBuf,
+    _watchdog: Child,
+}
+
+/// The server shared by the tests of one binary, with migrations applied.
+pub fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(|| Server::start(true))
+}
+
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+impl Server {
+    /// Starts `wrangler dev` on a free port. `migrate: false` leaves the database without tables, to
+    /// see what the worker answers when D1 fails.
+    pub fn start(migrate: bool) -> Server {
+        let name = format!(
+            "{}-{}-{}",
+            std::env::current_exe()
+                .ok()
+                .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .unwrap_or_default(),
+            std::process::id(),
+            Uuid::new_v4().simple()
+        );
+        let persist = root().join(".tmp/tests").join(name);
+        std::fs::create_dir_all(&persist).expect("create the persist folder");
+        if migrate {
+            wrangler(&[
+                "d1",
+                "migrations",
+                "apply",
+                "DB",
+                "--local",
+                "--persist-to",
+                &persist.to_string_lossy(),
+            ]);
+        }
+        let port = free_port();
+        let inspector = free_port();
+        let log = persist.join("wrangler-dev.log");
+        // A watchdog shell owns wrangler and its workerd: when this test process exits, however it
+        // exits, the shell notices within half a second and kills its whole process group.
+        let script = format!(
+            "trap 'kill 0' EXIT; npx wrangler dev --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
+             --persist-to '{}' --show-interactive-dev-session=false --var TRACKER_TEST_ROUTES:1 \
+             > '{}' 2>&1 & while kill -0 {} 2>/dev/null; do sleep 0.5; done",
+            persist.display(),
+            log.display(),
+            std::process::id()
+        );
+        let watchdog = shell(&script)
+            .spawn()
+            .expect("start wrangler dev under its watchdog");
+        let server = Server {
+            url: format!("http://127.0.0.1:{port}"),
+            persist,
+            log,
+            _watchdog: watchdog,
+        };
+        server.wait_until_ready(Duration::from_secs(120));
+        server
+    }
+
+    fn wait_until_ready(&self, timeout: Duration) {
+        let started = Instant::now();
+        while started.elapsed() < timeout {
+            if let Ok(response) = agent().get(&format!("{}/", self.url)).call()
+                && response.status() == 200
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        panic!(
+            "wrangler dev did not answer within {timeout:?}; its log:\n{}",
+            self.log_tail()
+        );
+    }
+
+    pub fn log_tail(&self) -> String {
+        let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        log.lines()
+            .rev()
+            .take(60)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Runs a query on the local D1's SQLite file, read-only: not through the worker (no test-only
+    /// endpoint), and never blocking it (the file is in WAL mode, where readers do not block writers).
+    pub fn sql(&self, sql: &str) -> Vec<Value> {
+        let conn = rusqlite::Connection::open_with_flags(
+            self.d1_file(),
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .expect("open the local D1 file");
+        conn.busy_timeout(Duration::from_secs(10))
+            .expect("busy timeout");
+        let mut stmt = conn.prepare(sql).expect("prepare the query");
+        let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+        stmt.query_map([], |row| {
+            let mut object = serde_json::Map::new();
+            for (i, name) in names.iter().enumerate() {
+                let value = match row.get_ref(i)? {
+                    rusqlite::types::ValueRef::Null => Value::Null,
+                    rusqlite::types::ValueRef::Integer(n) => json!(n),
+                    rusqlite::types::ValueRef::Real(x) => json!(x),
+                    rusqlite::types::ValueRef::Text(t) => json!(String::from_utf8_lossy(t)),
+                    rusqlite::types::ValueRef::Blob(b) => json!(b),
+                };
+                object.insert(name.clone(), value);
+            }
+            Ok(Value::Object(object))
+        })
+        .expect("run the query")
+        .collect::<Result<_, _>>()
+        .expect("read the rows")
+    }
+
+    /// The SQLite file behind the `DB` binding in `--persist-to` (miniflare keeps one per database).
+    fn d1_file(&self) -> PathBuf {
+        let dir = self.persist.join("v3/d1/miniflare-D1DatabaseObject");
+        let files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|err| panic!("no local D1 in {}: {err}", dir.display()))
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| {
+                path.extension().is_some_and(|ext| ext == "sqlite")
+                    && path.file_stem().is_some_and(|stem| stem != "metadata")
+            })
+            .collect();
+        assert_eq!(
+            files.len(),
+            1,
+            "expected one D1 database file in {}",
+            dir.display()
+        );
+        files[0].clone()
+    }
+
+    /// The whole issue table, ordered by id, as JSON rows.
+    pub fn issues(&self) -> Vec<Value> {
+        self.sql(
+            "SELECT id, title, description, owner, status, created_at, updated_at FROM issue ORDER BY id",
+        )
+    }
+
+    pub fn post(&self, path: &str, body: &[u8], headers: &[(&str, &str)]) -> Reply {
+        let mut request = agent()
+            .post(&format!("{}{path}", self.url))
+            .header("Content-Type", "application/json");
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Reply::from(request.send(body).expect("the request reaches the server"))
+    }
+
+    pub fn get(&self, path: &str) -> Reply {
+        Reply::from(
+            agent()
+                .get(&format!("{}{path}", self.url))
+                .call()
+                .expect("the request reaches the server"),
+        )
+    }
+
+    pub fn push(&self, client: &Uuid, mutations: &[Value]) -> Reply {
+        self.post_json(
+            "/api/push",
+            &json!({"clientId": client, "schemaVersion": 1, "mutations": mutations}),
+        )
+    }
+
+    pub fn pull(&self, client: &Uuid, cookie: Option<u64>) -> Reply {
+        self.post_json(
+            "/api/pull",
+            &json!({"clientId": client, "schemaVersion": 1, "cookie": cookie}),
+        )
+    }
+
+    pub fn post_json(&self, path: &str, body: &Value) -> Reply {
+        self.post(path, &serde_json::to_vec(body).expect("serialise"), &[])
+    }
+
+    /// The log cursor as of now: where a new client's pull would end.
+    pub fn log_end(&self) -> u64 {
+        let mut cookie = None;
+        loop {
+            let page = self.pull(&Uuid::new_v4(), cookie).ok();
+            cookie = Some(page["cookie"].as_u64().expect("cookie"));
+            if page["hasMore"] == json!(false) {
+                return cookie.unwrap_or(0);
+            }
+        }
+    }
+
+    /// Every log entry after `cookie`, following `hasMore`; also the number of pages it took.
+    pub fn pull_all(&self, client: &Uuid, cookie: Option<u64>) -> (Vec<Value>, usize) {
+        let mut entries = Vec::new();
+        let mut cookie = cookie;
+        let mut pages = 0;
+        loop {
+            let page = self.pull(client, cookie).ok();
+            pages += 1;
+            entries.extend(page["mutations"].as_array().cloned().unwrap_or_default());
+            cookie = page["cookie"].as_u64();
+            if page["hasMore"] != json!(true) {
+                return (entries, pages);
+            }
+        }
+    }
+}
+
+/// A response: status, headers we look at, and the body parsed as JSON when it is JSON.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub set_cookie: Option<String>,
+    pub text: String,
+}
+
+impl Reply {
+    fn from(mut response: ureq::http::Response<ureq::Body>) -> Reply {
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header("content-type").unwrap_or_default();
+        let set_cookie = header("set-cookie");
+        let mut text = String::new();
+        response
+            .body_mut()
+            .as_reader()
+            .read_to_string(&mut text)
+            .expect("read the body");
+        Reply {
+            status: response.status().as_u16(),
+            content_type,
+            set_cookie,
+            text,
+        }
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|err| panic!("not JSON ({err}): {:?}", self.text))
+    }
+
+    /// The JSON body of a 200, or a panic that shows what came instead.
+    pub fn ok(&self) -> Value {
+        assert_eq!(
+            self.status, 200,
+            "expected 200, got {}: {}",
+            self.status, self.text
+        );
+        self.json()
+    }
+
+    /// Asserts a protocol error: its status, JSON content type and `error` code.
+    pub fn assert_error(&self, status: u16, code: &str) -> String {
+        assert_eq!(self.status, status, "body: {}", self.text);
+        assert!(
+            self.content_type.starts_with("application/json"),
+            "content type {:?} for {}",
+            self.content_type,
+            self.text
+        );
+        let body = self.json();
+        assert_eq!(body["error"], json!(code), "{body}");
+        let message = body["message"].as_str().expect("a message").to_owned();
+        assert!(!message.is_empty());
+        message
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(60)))
+        .build()
+        .into()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free port")
+}
+
+fn shell(script: &str) -> Command {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new("bash");
+    command
+        .arg("-c")
+        .arg(script)
+        .current_dir(root())
+        .env("TRACKER_SKIP_BUILD", "1")
+        .env("WRANGLER_SEND_METRICS", "false")
+        .env("CI", "true")
+        .stdin(Stdio::null())
+        .process_group(0);
+    command
+}
+
+/// Runs a wrangler command to completion and returns its stdout.
+fn wrangler(args: &[&str]) -> String {
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    let output = shell(&format!("npx wrangler {}", quoted.join(" ")))
+        .output()
+        .expect("run wrangler");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "wrangler {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+// ---- mutations as the client sends them ----
+
+pub fn create(id: &Uuid, title: &str) -> Value {
+    json!({"name": "createIssue", "args": {"id": id, "title": title, "description": "",
+           "owner": "tester", "createdAt": 1_764_000_000_000u64}})
+}
+
+pub fn update_status(id: &Uuid, status: &str, at: u64) -> Value {
+    json!({"name": "updateIssueStatus", "args": {"id": id, "status": status, "updatedAt": at}})
+}
+
+pub fn delete(id: &Uuid) -> Value {
+    json!({"name": "deleteIssue", "args": {"id": id}})
+}
+
+/// Numbers mutations `first, first + 1, ...` as the client would.
+pub fn numbered(first: u64, mutations: impl IntoIterator<Item = Value>) -> Vec<Value> {
+    mutations
+        .into_iter()
+        .zip(first..)
+        .map(|(mut m, id)| {
+            m["id"] = json!(id);
+            m["timestamp"] = json!(1_764_000_000_000u64);
+            m
+        })
+        .collect()
+}
+
+/// One issue row by id, or `None`.
+pub fn issue_row(server: &Server, id: &Uuid) -> Option<Value> {
+    // The id is a UUID we made: safe to inline in SQL that only the test runs.
+    server
+        .sql(&format!(
+            "SELECT id, title, description, owner, status, created_at, updated_at FROM issue WHERE id = '{id}'"
+        ))
+        .into_iter()
+        .next()
+}
