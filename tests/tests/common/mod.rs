@@ -38,6 +38,12 @@ impl Server {
     /// Starts `wrangler dev` on a free port. `migrate: false` leaves the database without tables, to
     /// see what the worker answers when D1 fails.
     pub fn start(migrate: bool) -> Server {
+        for built in ["worker/build/index.js", "app/dist/index.html"] {
+            assert!(
+                root().join(built).exists(),
+                "{built} is missing: build first with `bash scripts/build.sh` (scripts/test.sh does)"
+            );
+        }
         let name = format!(
             "{}-{}-{}",
             std::env::current_exe()
@@ -124,25 +130,7 @@ impl Server {
         .expect("open the local D1 file");
         conn.busy_timeout(Duration::from_secs(10))
             .expect("busy timeout");
-        let mut stmt = conn.prepare(sql).expect("prepare the query");
-        let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
-        stmt.query_map([], |row| {
-            let mut object = serde_json::Map::new();
-            for (i, name) in names.iter().enumerate() {
-                let value = match row.get_ref(i)? {
-                    rusqlite::types::ValueRef::Null => Value::Null,
-                    rusqlite::types::ValueRef::Integer(n) => json!(n),
-                    rusqlite::types::ValueRef::Real(x) => json!(x),
-                    rusqlite::types::ValueRef::Text(t) => json!(String::from_utf8_lossy(t)),
-                    rusqlite::types::ValueRef::Blob(b) => json!(b),
-                };
-                object.insert(name.clone(), value);
-            }
-            Ok(Value::Object(object))
-        })
-        .expect("run the query")
-        .collect::<Result<_, _>>()
-        .expect("read the rows")
+        rows(&conn, sql)
     }
 
     /// The SQLite file behind the `DB` binding in `--persist-to` (miniflare keeps one per database).
@@ -167,9 +155,7 @@ impl Server {
 
     /// The whole issue table, ordered by id, as JSON rows.
     pub fn issues(&self) -> Vec<Value> {
-        self.sql(
-            "SELECT id, title, description, owner, status, created_at, updated_at FROM issue ORDER BY id",
-        )
+        self.sql(ISSUES_SQL)
     }
 
     pub fn post(&self, path: &str, body: &[u8], headers: &[(&str, &str)]) -> Reply {
@@ -379,6 +365,34 @@ pub fn numbered(first: u64, mutations: impl IntoIterator<Item = Value>) -> Vec<V
         })
         .collect()
 }
+
+/// The rows of a query as JSON objects keyed by column name.
+pub fn rows(conn: &rusqlite::Connection, sql: &str) -> Vec<Value> {
+    use rusqlite::types::ValueRef;
+    let mut stmt = conn.prepare(sql).expect("prepare the query");
+    let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+    stmt.query_map([], |row| {
+        let mut object = serde_json::Map::new();
+        for (i, name) in names.iter().enumerate() {
+            let value = match row.get_ref(i)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(n) => json!(n),
+                ValueRef::Real(x) => json!(x),
+                ValueRef::Text(t) => json!(String::from_utf8_lossy(t)),
+                ValueRef::Blob(b) => json!(b),
+            };
+            object.insert(name.clone(), value);
+        }
+        Ok(Value::Object(object))
+    })
+    .expect("run the query")
+    .collect::<Result<_, _>>()
+    .expect("read the rows")
+}
+
+/// The issue table in the order and shape `Server::issues` returns.
+pub const ISSUES_SQL: &str =
+    "SELECT id, title, description, owner, status, created_at, updated_at FROM issue ORDER BY id";
 
 /// One issue row by id, or `None`.
 pub fn issue_row(server: &Server, id: &Uuid) -> Option<Value> {

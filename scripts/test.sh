@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every check and test: installs what is missing, builds the worker and the app once, then
+#   - formatting, and clippy for the native and the wasm32 targets, warnings as errors;
+#   - the shared crate's native tests (mutations, protocol, server batch on SQLite);
+#   - the integration tests: the real worker in workerd under `wrangler dev`, each test binary on its
+#     own fresh local D1.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+cd "$ROOT"
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+started=$SECONDS
+
+step "setup"
+bash scripts/setup.sh
+
+step "build the worker and the app"
+bash scripts/build.sh
+
+step "format and lint"
+cargo fmt --all --check
+cargo clippy --locked -p shared -p sync-tests --all-targets --all-features -- -D warnings
+cargo clippy --locked -p shared -p sync-worker -p app --target wasm32-unknown-unknown -- -D warnings
+
+step "tests"
+rm -rf .tmp/tests && mkdir -p .tmp
+export TRACKER_SKIP_BUILD=1
+cargo test --locked -p shared -p sync-tests --all-features 2>&1 | tee .tmp/test-output.txt
+
+passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' .tmp/test-output.txt | awk '{s += $4} END {print s + 0}')
+failed=$(grep -Eo '[0-9]+ failed' .tmp/test-output.txt | awk '{s += $1} END {print s + 0}')
+step "done in $((SECONDS - started)) s"
+echo "${passed} passed, ${failed} failed"
