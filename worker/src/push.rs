@@ -2,7 +2,7 @@
 
 use shared::protocol::{PushMutation, PushResponse, RejectedMutation, parse_push};
 use shared::server::{applied_batch, rejected_batch};
-use shared::{Mutation, MutationError, ProtocolError};
+use shared::{Mutation, MutationError};
 use uuid::Uuid;
 use worker::{D1Database, Env, Request, Response};
 
@@ -22,41 +22,33 @@ pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
     let db = env.d1(d1::BINDING)?;
     let client_id = request.client_id;
     let mut last_mutation_id = d1::last_mutation_id(&db, &client_id).await?;
-    // Refuse a gap before processing anything.
-    request.unprocessed(last_mutation_id)?;
-
     let mut rejected = Vec::new();
-    let mut index = 0;
-    while let Some(mutation) = request.mutations.get(index) {
-        if mutation.id <= last_mutation_id {
-            // Already processed, by an earlier push or a racing one: skip it.
-            index += 1;
-            continue;
-        }
-        if mutation.id != last_mutation_id + 1 {
-            return Err(gap(last_mutation_id, mutation.id).into());
-        }
-        match process(&db, &client_id, mutation).await? {
-            Outcome::Applied => {}
-            Outcome::Rejected(err) => rejected.push(RejectedMutation {
-                id: mutation.id,
-                error: err.code().to_owned(),
-                message: err.to_string(),
-            }),
-            Outcome::LostRace => {
-                let now = d1::last_mutation_id(&db, &client_id).await?;
-                if now <= last_mutation_id {
-                    return Err(ApiError::internal(
-                        "the ordering guard fired but lastMutationId did not move",
-                        now,
-                    ));
+    'process: loop {
+        // Skips what was processed already; refuses a gap before anything is written.
+        for mutation in request.unprocessed(last_mutation_id)? {
+            match process(&db, &client_id, mutation).await? {
+                Outcome::Applied => {}
+                Outcome::Rejected(err) => rejected.push(RejectedMutation {
+                    id: mutation.id,
+                    error: err.code().to_owned(),
+                    message: err.to_string(),
+                }),
+                Outcome::LostRace => {
+                    // A racing push of this client got there first: skip what it processed.
+                    let now = d1::last_mutation_id(&db, &client_id).await?;
+                    if now <= last_mutation_id {
+                        return Err(ApiError::internal(
+                            "the ordering guard fired but lastMutationId did not move",
+                            now,
+                        ));
+                    }
+                    last_mutation_id = now;
+                    continue 'process;
                 }
-                last_mutation_id = now;
-                continue;
             }
+            last_mutation_id = mutation.id;
         }
-        last_mutation_id = mutation.id;
-        index += 1;
+        break;
     }
     Ok(Response::from_json(&PushResponse {
         last_mutation_id,
@@ -105,10 +97,4 @@ async fn reject(
         }
         Err(BatchError::Failed(err)) => Err(ApiError::internal("recording a rejection", err)),
     }
-}
-
-fn gap(last_mutation_id: u64, id: u64) -> ProtocolError {
-    ProtocolError::client_state_not_found(format!(
-        "the server's lastMutationId for this client is {last_mutation_id}, but the next mutation is {id}"
-    ))
 }
