@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing the tracker needs, skipping whatever is already there:
-# the wasm32 target, worker-build, the wasm-bindgen CLI that matches Cargo.lock, and the npm packages
+# clang (SQLite for wasm32), the wasm32 target, worker-build, the wasm-bindgen CLI that matches Cargo.lock, and the npm packages
 # (wrangler, binaryen). Safe to run again; a second run takes seconds.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
@@ -16,6 +16,14 @@ need_node() {
   fi
   step "installing Node.js (20 or later is needed by wrangler 4.86)"
   apt-get update -qq && apt-get install -y -qq nodejs npm
+}
+
+need_clang() {
+  # sqlite-wasm-rs compiles SQLite's C source to wasm32 for the browser replica.
+  if ! command -v clang >/dev/null || ! command -v llvm-ar >/dev/null; then
+    step "installing clang and llvm (SQLite for wasm32)"
+    apt-get update -qq && apt-get install -y -qq clang llvm
+  fi
 }
 
 need_rust_target() {
@@ -52,6 +60,7 @@ need_npm_packages() {
 }
 
 need_node
+need_clang
 need_rust_target
 need_worker_build
 need_wasm_bindgen

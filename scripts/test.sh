@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test: installs what is missing, builds the worker and the app once, then
 #   - formatting, and clippy for the native and the wasm32 targets, warnings as errors;
-#   - the shared crate's native tests (mutations, protocol, server batch on SQLite);
+#   - the shared crate's native tests (mutations, protocol, server batch, client replica on SQLite);
 #   - the integration tests: the real worker in workerd under `wrangler dev`, each test binary on its
 #     own fresh local D1.
 set -euo pipefail
@@ -21,6 +21,8 @@ step "format and lint"
 cargo fmt --all --check
 cargo clippy --locked -p shared -p sync-tests --all-targets --all-features -- -D warnings
 cargo clippy --locked -p shared -p sync-worker -p app --target wasm32-unknown-unknown -- -D warnings
+# The replica as the browser gets it: rusqlite on sqlite-wasm-rs.
+cargo clippy --locked -p shared --features replica --target wasm32-unknown-unknown -- -D warnings
 
 step "tests"
 rm -rf .tmp/tests && mkdir -p .tmp

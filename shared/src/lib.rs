@@ -5,12 +5,15 @@
 //! - [`protocol`]: wire protocol v1 (push, pull, error bodies) and its request rules.
 //! - [`server`]: the server's atomic batch for one processed mutation, and its pull queries.
 //! - [`schema`]: the migrations in `migrations/`, embedded.
+//! - [`replica`] (feature `replica`): the client's base, optimistic state, pending queue and rebase.
 //! - [`sqlite`] (feature `sqlite`): runs all of the above on rusqlite.
 //! - [`statement`]: a parameterised SQL statement, independent of the database that runs it.
 
 pub mod error;
 pub mod mutations;
 pub mod protocol;
+#[cfg(feature = "replica")]
+pub mod replica;
 pub mod schema;
 pub mod server;
 #[cfg(feature = "sqlite")]

@@ -21,6 +21,10 @@ pub struct CreateIssue {
 impl Mutator for CreateIssue {
     const NAME: &'static str = "createIssue";
 
+    fn issue_id(&self) -> IssueId {
+        self.id
+    }
+
     /// Fails (a rejection) when an issue with this id already exists.
     fn statements(&self) -> Vec<Statement> {
         vec![Statement::new(

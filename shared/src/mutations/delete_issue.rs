@@ -15,6 +15,10 @@ pub struct DeleteIssue {
 impl Mutator for DeleteIssue {
     const NAME: &'static str = "deleteIssue";
 
+    fn issue_id(&self) -> IssueId {
+        self.id
+    }
+
     /// Deleting an issue that is already gone changes nothing.
     fn statements(&self) -> Vec<Statement> {
         vec![Statement::new(

@@ -76,6 +76,13 @@ pub enum Status {
 impl Status {
     pub const ALL: [Status; 3] = [Status::NotStarted, Status::InProgress, Status::Done];
 
+    /// Reads the name used on the wire and in the `issue.status` column.
+    pub fn parse(name: &str) -> Option<Status> {
+        Status::ALL
+            .into_iter()
+            .find(|status| status.as_str() == name)
+    }
+
     /// The name used on the wire and in the `issue.status` column.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -20,6 +20,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::MutationError;
 use crate::statement::Statement;
+use fields::IssueId;
 
 /// One mutation: arguments that parse and validate, and the statements that apply them.
 pub trait Mutator: Serialize + DeserializeOwned {
@@ -28,6 +29,10 @@ pub trait Mutator: Serialize + DeserializeOwned {
 
     /// The statements that apply this mutation, to run in one transaction.
     fn statements(&self) -> Vec<Statement>;
+
+    /// The one issue row these statements can change. The client's rebase resets exactly the rows its
+    /// mutations touch, so its cost follows the mutations, not the size of the database.
+    fn issue_id(&self) -> IssueId;
 }
 
 /// A parsed, validated mutation of any kind.
@@ -74,6 +79,15 @@ impl Mutation {
             Mutation::UpdateIssue(m) => m.statements(),
             Mutation::UpdateIssueStatus(m) => m.statements(),
             Mutation::DeleteIssue(m) => m.statements(),
+        }
+    }
+
+    pub fn issue_id(&self) -> IssueId {
+        match self {
+            Mutation::CreateIssue(m) => m.issue_id(),
+            Mutation::UpdateIssue(m) => m.issue_id(),
+            Mutation::UpdateIssueStatus(m) => m.issue_id(),
+            Mutation::DeleteIssue(m) => m.issue_id(),
         }
     }
 

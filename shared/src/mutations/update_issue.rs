@@ -22,6 +22,10 @@ pub struct UpdateIssue {
 impl Mutator for UpdateIssue {
     const NAME: &'static str = "updateIssue";
 
+    fn issue_id(&self) -> IssueId {
+        self.id
+    }
+
     /// One fixed statement whatever fields are present. An issue deleted meanwhile stays deleted:
     /// the update matches no row and changes nothing.
     fn statements(&self) -> Vec<Statement> {

@@ -17,6 +17,10 @@ pub struct UpdateIssueStatus {
 impl Mutator for UpdateIssueStatus {
     const NAME: &'static str = "updateIssueStatus";
 
+    fn issue_id(&self) -> IssueId {
+        self.id
+    }
+
     /// An issue deleted meanwhile stays deleted: the update matches no row.
     fn statements(&self) -> Vec<Statement> {
         vec![Statement::new(

@@ -1,0 +1,128 @@
+//! Base's row in `replica_base`, kept in memory too, and optimistic's `base_version`.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use uuid::Uuid;
+
+use super::error::{ReplicaError, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct BaseMeta {
+    pub client_id: Uuid,
+    pub cookie: Option<u64>,
+    pub last_mutation_id: u64,
+    pub version: u64,
+}
+
+/// Reads base's row, creating it with `client_id` for a new replica.
+pub(super) fn init(base: &Connection, client_id: Uuid) -> Result<BaseMeta> {
+    base.execute(
+        "INSERT INTO replica_base (singleton, client_id, cookie, last_mutation_id, version) \
+         VALUES (1, ?1, NULL, 0, 0) ON CONFLICT (singleton) DO NOTHING",
+        [client_id.to_string()],
+    )?;
+    read(base)
+}
+
+pub(super) fn read(base: &Connection) -> Result<BaseMeta> {
+    let (client_id, cookie, last_mutation_id, version) = base.query_row(
+        "SELECT client_id, cookie, last_mutation_id, version FROM replica_base",
+        [],
+        |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, Option<i64>>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, i64>(3)?,
+            ))
+        },
+    )?;
+    Ok(BaseMeta {
+        client_id: Uuid::parse_str(&client_id)
+            .map_err(|err| ReplicaError::InvalidResponse(format!("stored client id: {err}")))?,
+        cookie: cookie.map(|c| c as u64),
+        last_mutation_id: last_mutation_id as u64,
+        version: version as u64,
+    })
+}
+
+/// Moves base's cursor from `from` (checked, so a stale answer can never move it) and bumps its
+/// version, inside the caller's transaction. Returns the new row.
+pub(super) fn advance(
+    tx: &Connection,
+    meta: &BaseMeta,
+    from: Option<u64>,
+    cookie: u64,
+    last_mutation_id: u64,
+) -> Result<BaseMeta> {
+    let changed = tx.execute(
+        "UPDATE replica_base SET cookie = ?1, last_mutation_id = MAX(last_mutation_id, ?2), \
+         version = version + 1 WHERE cookie IS ?3",
+        params![
+            cookie as i64,
+            last_mutation_id as i64,
+            from.map(|c| c as i64)
+        ],
+    )?;
+    if changed != 1 {
+        return Err(ReplicaError::InvalidResponse(format!(
+            "base's cookie is no longer {from:?}"
+        )));
+    }
+    Ok(BaseMeta {
+        cookie: Some(cookie),
+        last_mutation_id: meta.last_mutation_id.max(last_mutation_id),
+        version: meta.version + 1,
+        ..meta.clone()
+    })
+}
+
+/// A new identity for a client whose state the server lost: new id, no cookie, nothing acknowledged.
+/// Base's rows stay until the first pull from scratch replaces them.
+pub(super) fn reset(base: &Connection, meta: &BaseMeta, client_id: Uuid) -> Result<BaseMeta> {
+    base.execute(
+        "UPDATE replica_base SET client_id = ?1, cookie = NULL, last_mutation_id = 0, version = version + 1",
+        [client_id.to_string()],
+    )?;
+    Ok(BaseMeta {
+        client_id,
+        cookie: None,
+        last_mutation_id: 0,
+        version: meta.version + 1,
+    })
+}
+
+/// Forgets base's cursor so that the next pull rebuilds base from the whole log.
+pub(super) fn forget_cookie(base: &Connection, meta: &BaseMeta) -> Result<BaseMeta> {
+    base.execute(
+        "UPDATE replica_base SET cookie = NULL, version = version + 1",
+        [],
+    )?;
+    Ok(BaseMeta {
+        cookie: None,
+        version: meta.version + 1,
+        ..meta.clone()
+    })
+}
+
+/// Optimistic's record of the base version it reflects, created at 0 for a new replica.
+pub(super) fn init_optimistic(optimistic: &Connection) -> Result<u64> {
+    optimistic.execute(
+        "INSERT INTO replica_optimistic (singleton, base_version) VALUES (1, 0) \
+         ON CONFLICT (singleton) DO NOTHING",
+        [],
+    )?;
+    let version: Option<i64> = optimistic
+        .query_row("SELECT base_version FROM replica_optimistic", [], |row| {
+            row.get(0)
+        })
+        .optional()?;
+    Ok(version.unwrap_or(0) as u64)
+}
+
+pub(super) fn set_rebased_on(optimistic: &Connection, version: u64) -> Result<()> {
+    optimistic.execute(
+        "UPDATE replica_optimistic SET base_version = ?1",
+        [version as i64],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! The client replica: the sync engine's half that runs in every browser (and in native tests).
+//!
+//! - **base** is exactly what the server has confirmed: the rows built from the log entries pulled so
+//!   far, with the `cookie` they reach and this client's `last_mutation_id`. It has its own database.
+//! - **optimistic** is base plus the pending mutations: what the UI reads. Its database also holds the
+//!   durable **pending** queue, so a local mutation and its queue entry commit in one transaction.
+//! - A pending mutation whose id is at or below base's `last_mutation_id` has been acknowledged by the
+//!   server. It is dead from that moment, whatever the queue table still holds, so applying a pull is
+//!   one transaction on base; the rebase that follows deletes it.
+//! - Each base change bumps base's `version`, and optimistic records the version it was rebased on. If
+//!   the two differ on open (a crash between the two transactions), optimistic is rebuilt.
+//!
+//! The replica does no IO of its own (sans-IO): [`Replica::next_push`] and [`Replica::next_pull`]
+//! hand out requests, one of each in flight at a time, tagged with a [`Ticket`]; the caller does the
+//! HTTP and hands back the response or the failure. Only the answer to the request in flight is taken:
+//! a duplicate or late answer changes nothing.
+//!
+//! One `Replica` owns its storage: two replicas must not open the same files at once.
+
+mod backoff;
+mod error;
+mod meta;
+mod mutate;
+mod pull;
+mod push;
+mod queries;
+mod rebase;
+mod storage;
+
+pub use backoff::Backoff;
+pub use error::{ReplicaError, Result};
+pub use mutate::Mutated;
+pub use pull::PullOutcome;
+pub use push::{PushOutcome, SyncFailure};
+pub use queries::{Issue, IssueFilter, StatusCounts};
+pub use storage::Storage;
+
+use std::collections::BTreeMap;
+
+use rusqlite::Connection;
+use uuid::Uuid;
+
+use crate::protocol::RejectedMutation;
+use meta::BaseMeta;
+
+/// The table every mutation changes; what [`Mutated::changed`] and [`PullOutcome::changed`] name.
+pub const ISSUE_TABLE: &str = "issue";
+
+/// Tags a request handed out by the replica; only the answer to the request in flight is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket(u64);
+
+pub struct Replica {
+    base: Connection,
+    optimistic: Connection,
+    meta: BaseMeta,
+    push_in_flight: Option<Ticket>,
+    /// The pull in flight and the cookie it was sent with.
+    pull_in_flight: Option<(Ticket, Option<u64>)>,
+    tickets: u64,
+    /// The highest `lastMutationId` a push answer reported: pending mutations up to it need not be sent
+    /// again, though they stay pending until a pull acknowledges them.
+    pushed_through: u64,
+    /// Why the server rejected mutations, from push answers, until the pull that drops them.
+    rejections: BTreeMap<u64, RejectedMutation>,
+    pub push_backoff: Backoff,
+    pub pull_backoff: Backoff,
+}
+
+impl Replica {
+    /// Opens (or creates) a replica in `storage`, with a new random client id the first time.
+    pub fn open(storage: &Storage) -> Result<Replica> {
+        let (mut base, mut optimistic) = storage.open()?;
+        crate::sqlite::migrate(&mut base)?;
+        crate::sqlite::migrate(&mut optimistic)?;
+        base.execute_batch(storage::BASE_TABLES)?;
+        optimistic.execute_batch(storage::OPTIMISTIC_TABLES)?;
+        let meta = meta::init(&base, Uuid::new_v4())?;
+        let rebased_on = meta::init_optimistic(&optimistic)?;
+        let mut replica = Replica {
+            base,
+            optimistic,
+            meta,
+            push_in_flight: None,
+            pull_in_flight: None,
+            tickets: 0,
+            pushed_through: 0,
+            rejections: BTreeMap::new(),
+            push_backoff: Backoff::default(),
+            pull_backoff: Backoff::default(),
+        };
+        if rebased_on != replica.meta.version {
+            replica.rebuild()?;
+        }
+        Ok(replica)
+    }
+
+    pub fn client_id(&self) -> Uuid {
+        self.meta.client_id
+    }
+
+    /// The highest log id base has applied; `None` before the first pull.
+    pub fn cookie(&self) -> Option<u64> {
+        self.meta.cookie
+    }
+
+    /// The highest of this client's mutation ids the server has acknowledged, as far as base knows.
+    pub fn last_mutation_id(&self) -> u64 {
+        self.meta.last_mutation_id
+    }
+
+    /// Rows written to either database since it was opened: a diagnostic, to see what work a sync did.
+    pub fn rows_written(&self) -> u64 {
+        self.base.total_changes() + self.optimistic.total_changes()
+    }
+
+    fn ticket(&mut self) -> Ticket {
+        self.tickets += 1;
+        Ticket(self.tickets)
+    }
+}

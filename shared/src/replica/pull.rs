@@ -1,0 +1,248 @@
+//! Pulling: the next request out, and its answer applied to base in one transaction, then the rebase.
+
+use std::collections::BTreeSet;
+
+use super::error::{ReplicaError, Result};
+use super::push::SyncFailure;
+use super::{ISSUE_TABLE, Replica, Ticket, meta};
+use crate::error::ErrorCode;
+use crate::mutations::Mutation;
+use crate::mutations::fields::IssueId;
+use crate::protocol::{LogEntry, PullRequest, PullResponse, RejectedMutation, SCHEMA_VERSION};
+
+/// What a pull answer changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PullOutcome {
+    /// The server has more: pull again now.
+    pub has_more: bool,
+    /// The tables whose optimistic rows may have changed.
+    pub changed: Vec<&'static str>,
+    /// This client's mutations the server acknowledged without applying them. Their optimistic effects
+    /// are gone now.
+    pub rejected: Vec<RejectedMutation>,
+    /// The answer was not to the pull in flight (late or duplicate), or base moved since: ignored.
+    pub stale: bool,
+}
+
+impl Replica {
+    /// The next pull, from base's cookie. `None` while a pull is in flight.
+    pub fn next_pull(&mut self) -> Option<(Ticket, PullRequest)> {
+        if self.pull_in_flight.is_some() {
+            return None;
+        }
+        let ticket = self.ticket();
+        self.pull_in_flight = Some((ticket, self.meta.cookie));
+        Some((
+            ticket,
+            PullRequest {
+                client_id: self.meta.client_id,
+                schema_version: SCHEMA_VERSION,
+                cookie: Some(self.meta.cookie),
+            },
+        ))
+    }
+
+    /// Takes a failed pull. `ClientStateNotFound` (the server was reset) re-bootstraps.
+    pub fn pull_failed(&mut self, ticket: Ticket, failure: &SyncFailure) -> Result<PullOutcome> {
+        if self.pull_in_flight.map(|(t, _)| t) != Some(ticket) {
+            return Ok(stale());
+        }
+        self.pull_in_flight = None;
+        if matches!(failure, SyncFailure::Server { error: Some(body), .. }
+            if body.error == ErrorCode::ClientStateNotFound.as_str())
+        {
+            self.rebootstrap()?;
+            return Ok(PullOutcome {
+                has_more: true,
+                changed: vec![ISSUE_TABLE],
+                ..PullOutcome::default()
+            });
+        }
+        self.pull_backoff.failed();
+        Ok(PullOutcome::default())
+    }
+
+    /// Applies the answer to the pull `ticket`: in one transaction on base, its entries, the new cookie
+    /// and `lastMutationId`; then the rebase of optimistic. An answer that brings nothing and
+    /// acknowledges nothing does no database work at all.
+    pub fn pull_succeeded(
+        &mut self,
+        ticket: Ticket,
+        response: &PullResponse,
+    ) -> Result<PullOutcome> {
+        let Some((in_flight, from)) = self.pull_in_flight else {
+            return Ok(stale());
+        };
+        if in_flight != ticket || from != self.meta.cookie {
+            return Ok(stale());
+        }
+        self.pull_in_flight = None;
+        if let Err(err) = check(response, from) {
+            self.pull_backoff.failed();
+            return Err(err);
+        }
+        self.pull_backoff.succeeded();
+
+        let acknowledged_before = self.meta.last_mutation_id;
+        let brings_nothing = response.mutations.is_empty()
+            && from == Some(response.cookie)
+            && response.last_mutation_id <= acknowledged_before;
+        if brings_nothing {
+            return Ok(PullOutcome {
+                has_more: response.has_more,
+                ..PullOutcome::default()
+            });
+        }
+
+        let touched = self.apply_to_base(response, from)?;
+        let acknowledged = self.acknowledged_pending(acknowledged_before)?;
+        let rejected = self.rejected_among(&acknowledged, &response.mutations);
+
+        let optimistic_changed = if from.is_none() {
+            // Base was built from scratch: no shortcut is sound.
+            self.rebuild()?;
+            true
+        } else if rejected.is_empty() && only_these(&response.mutations, self, &acknowledged) {
+            self.fast_forward()?;
+            false
+        } else {
+            self.rebase(touched)?;
+            !response.mutations.is_empty() || !rejected.is_empty()
+        };
+        let changed = if optimistic_changed {
+            vec![ISSUE_TABLE]
+        } else {
+            Vec::new()
+        };
+        Ok(PullOutcome {
+            has_more: response.has_more,
+            changed,
+            rejected,
+            stale: false,
+        })
+    }
+
+    /// Applies the entries to base with the new cursor, in one transaction; returns the rows they
+    /// touched. An entry that cannot apply here means base diverged from the server: base forgets its
+    /// cookie, so the next pull rebuilds it from the whole log.
+    fn apply_to_base(
+        &mut self,
+        response: &PullResponse,
+        from: Option<u64>,
+    ) -> Result<BTreeSet<IssueId>> {
+        let mut touched = BTreeSet::new();
+        let tx = self.base.transaction()?;
+        if from.is_none() {
+            tx.execute("DELETE FROM issue", [])?;
+        }
+        for entry in &response.mutations {
+            let applied = Mutation::parse(&entry.name, &entry.args)
+                .map_err(|err| err.to_string())
+                .and_then(|mutation| {
+                    touched.insert(mutation.issue_id());
+                    crate::sqlite::execute(&tx, &mutation.statements()).map_err(|e| e.to_string())
+                });
+            if let Err(reason) = applied {
+                drop(tx);
+                self.meta = meta::forget_cookie(&self.base, &self.meta)?;
+                return Err(ReplicaError::InvalidResponse(format!(
+                    "log entry {} ({}) does not apply here ({reason}); base will be rebuilt",
+                    entry.log_id, entry.name
+                )));
+            }
+        }
+        let advanced = meta::advance(
+            &tx,
+            &self.meta,
+            from,
+            response.cookie,
+            response.last_mutation_id,
+        )?;
+        tx.commit()?;
+        self.meta = advanced;
+        Ok(touched)
+    }
+
+    /// The pending mutations this pull acknowledged: above the old `lastMutationId`, up to the new.
+    fn acknowledged_pending(&self, before: u64) -> Result<Vec<(u64, String)>> {
+        let mut statement = self.optimistic.prepare_cached(
+            "SELECT id, name FROM pending WHERE id > ?1 AND id <= ?2 ORDER BY id",
+        )?;
+        let rows = statement
+            .query_map([before as i64, self.meta.last_mutation_id as i64], |row| {
+                Ok((row.get::<_, i64>(0)? as u64, row.get::<_, String>(1)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Acknowledged mutations with no entry in this pull were rejected: the server processed them
+    /// without applying them (an applied one is always in the pages up to the new `lastMutationId`).
+    fn rejected_among(
+        &mut self,
+        acknowledged: &[(u64, String)],
+        entries: &[LogEntry],
+    ) -> Vec<RejectedMutation> {
+        let client = self.meta.client_id;
+        let applied: BTreeSet<u64> = entries
+            .iter()
+            .filter(|e| e.client_id == client)
+            .map(|e| e.id)
+            .collect();
+        let rejected = acknowledged
+            .iter()
+            .filter(|(id, _)| !applied.contains(id))
+            .map(|(id, name)| {
+                self.rejections
+                    .remove(id)
+                    .unwrap_or_else(|| RejectedMutation {
+                        id: *id,
+                        error: "Rejected".to_owned(),
+                        message: format!("the server did not apply {name}"),
+                    })
+            })
+            .collect();
+        self.rejections
+            .retain(|id, _| *id > self.meta.last_mutation_id);
+        rejected
+    }
+}
+
+/// True when the entries are exactly this client's acknowledged mutations, in order: the server did
+/// to base precisely what optimistic already shows, so optimistic needs no change.
+fn only_these(entries: &[LogEntry], replica: &Replica, acknowledged: &[(u64, String)]) -> bool {
+    entries.len() == acknowledged.len()
+        && entries
+            .iter()
+            .zip(acknowledged)
+            .all(|(entry, (id, _))| entry.client_id == replica.meta.client_id && entry.id == *id)
+}
+
+/// The protocol's promises about a pull answer, checked before anything is applied.
+fn check(response: &PullResponse, from: Option<u64>) -> Result<()> {
+    let from = from.unwrap_or(0);
+    let mut previous = from;
+    for entry in &response.mutations {
+        if entry.log_id <= previous {
+            return Err(ReplicaError::InvalidResponse(format!(
+                "log id {} does not follow {previous}",
+                entry.log_id
+            )));
+        }
+        previous = entry.log_id;
+    }
+    if response.cookie < previous {
+        return Err(ReplicaError::InvalidResponse(format!(
+            "cookie {} is behind the entries (up to {previous})",
+            response.cookie
+        )));
+    }
+    Ok(())
+}
+
+fn stale() -> PullOutcome {
+    PullOutcome {
+        stale: true,
+        ..PullOutcome::default()
+    }
+}

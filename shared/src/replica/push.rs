@@ -1,0 +1,144 @@
+//! Pushing: the next batch of pending mutations out, and what the server's answer teaches.
+
+use std::collections::BTreeMap;
+
+use rusqlite::params;
+use uuid::Uuid;
+
+use super::error::Result;
+use super::{Replica, Ticket, meta};
+use crate::error::ErrorCode;
+use crate::protocol::{
+    ErrorBody, MAX_PUSH_MUTATIONS, PushMutation, PushRequest, PushResponse, SCHEMA_VERSION,
+};
+
+/// Why a push or pull got no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncFailure {
+    /// No answer: the request may or may not have reached the server.
+    Network(String),
+    /// The server answered with an error.
+    Server {
+        status: u16,
+        error: Option<ErrorBody>,
+    },
+}
+
+impl SyncFailure {
+    fn is_client_state_not_found(&self) -> bool {
+        matches!(self, SyncFailure::Server { error: Some(body), .. }
+            if body.error == ErrorCode::ClientStateNotFound.as_str())
+    }
+}
+
+/// What a push answer changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushOutcome {
+    /// The answer to the push in flight: the server has processed this client's mutations up to here.
+    /// Pull next, to get their effects and drop them from the queue.
+    Processed { last_mutation_id: u64 },
+    /// An answer to a request that is no longer in flight (late or duplicate): ignored.
+    Stale,
+    /// The server lost this client's state: the replica took a new client id and renumbered its
+    /// pending mutations, which the next push sends again.
+    Rebootstrapped,
+    /// Failed; try again after the push backoff's delay.
+    Failed,
+}
+
+impl Replica {
+    /// The next push: the pending mutations the server has not processed, at most 100, in order.
+    /// `None` when there are none, or a push is already in flight.
+    pub fn next_push(&mut self) -> Result<Option<(Ticket, PushRequest)>> {
+        if self.push_in_flight.is_some() {
+            return Ok(None);
+        }
+        let after = self.meta.last_mutation_id.max(self.pushed_through);
+        let mut statement = self.optimistic.prepare_cached(
+            "SELECT id, name, args, timestamp FROM pending WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )?;
+        let mutations = statement
+            .query_map(params![after as i64, MAX_PUSH_MUTATIONS as i64], |row| {
+                let args: String = row.get(2)?;
+                Ok(PushMutation {
+                    id: row.get::<_, i64>(0)? as u64,
+                    name: row.get(1)?,
+                    args: serde_json::from_str(&args).unwrap_or(serde_json::Value::Null),
+                    timestamp: Some(row.get::<_, i64>(3)? as f64),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        drop(statement);
+        if mutations.is_empty() {
+            return Ok(None);
+        }
+        let ticket = self.ticket();
+        self.push_in_flight = Some(ticket);
+        Ok(Some((
+            ticket,
+            PushRequest {
+                client_id: self.meta.client_id,
+                schema_version: SCHEMA_VERSION,
+                mutations,
+            },
+        )))
+    }
+
+    /// Takes the server's answer to the push `ticket`. Rejections are remembered and reported by the
+    /// pull that acknowledges them, when their optimistic effects are undone.
+    pub fn push_succeeded(&mut self, ticket: Ticket, response: &PushResponse) -> PushOutcome {
+        if self.push_in_flight != Some(ticket) {
+            return PushOutcome::Stale;
+        }
+        self.push_in_flight = None;
+        self.push_backoff.succeeded();
+        self.pushed_through = self.pushed_through.max(response.last_mutation_id);
+        for rejected in &response.rejected {
+            if rejected.id > self.meta.last_mutation_id {
+                self.rejections.insert(rejected.id, rejected.clone());
+            }
+        }
+        PushOutcome::Processed {
+            last_mutation_id: response.last_mutation_id,
+        }
+    }
+
+    /// Takes a failed push. `ClientStateNotFound` re-bootstraps; anything else backs off and retries.
+    pub fn push_failed(&mut self, ticket: Ticket, failure: &SyncFailure) -> Result<PushOutcome> {
+        if self.push_in_flight != Some(ticket) {
+            return Ok(PushOutcome::Stale);
+        }
+        self.push_in_flight = None;
+        if failure.is_client_state_not_found() {
+            self.rebootstrap()?;
+            return Ok(PushOutcome::Rebootstrapped);
+        }
+        self.push_backoff.failed();
+        Ok(PushOutcome::Failed)
+    }
+
+    /// The server has lost this client (it was reset, or restored from an older backup). Take a new
+    /// client id, so the server's `lastMutationId` for it is 0, and renumber the live pending mutations
+    /// from 1 in their order; the next pull rebuilds base from the whole log. Base first: if the
+    /// renumbering never happens, the next push gaps, is refused again, and this runs again.
+    pub(super) fn rebootstrap(&mut self) -> Result<()> {
+        let acknowledged = self.meta.last_mutation_id;
+        self.meta = meta::reset(&self.base, &self.meta, Uuid::new_v4())?;
+        let tx = self.optimistic.transaction()?;
+        tx.execute("DELETE FROM pending WHERE id <= ?1", [acknowledged as i64])?;
+        let live = tx
+            .prepare("SELECT id FROM pending ORDER BY id")?
+            .query_map([], |row| row.get::<_, i64>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        // In ascending order the k-th id is at least k, so a new id never collides with an old one.
+        for (new, old) in (1..).zip(live) {
+            tx.execute("UPDATE pending SET id = ?1 WHERE id = ?2", [new, old])?;
+        }
+        tx.commit()?;
+        self.pushed_through = 0;
+        self.rejections = BTreeMap::new();
+        self.push_in_flight = None;
+        self.pull_in_flight = None;
+        self.rebuild()
+    }
+}

@@ -1,0 +1,816 @@
+//! The client replica's rules, natively, with the server's answers written out by hand.
+
+use serde_json::{Value, json};
+use shared::mutations::fields::Status;
+use shared::protocol::{ErrorBody, LogEntry, PullResponse, PushResponse, RejectedMutation};
+use shared::replica::{IssueFilter, PushOutcome, Replica, ReplicaError, Storage, SyncFailure};
+use uuid::Uuid;
+
+fn replica() -> Replica {
+    Replica::open(&Storage::Memory).expect("open an in-memory replica")
+}
+
+fn create_args(id: Uuid, title: &str, at: u64) -> Value {
+    json!({"id": id, "title": title, "description": "", "owner": "ada", "createdAt": at})
+}
+
+fn entry(log_id: u64, client: Uuid, id: u64, name: &str, args: Value) -> LogEntry {
+    LogEntry {
+        log_id,
+        client_id: client,
+        id,
+        name: name.to_owned(),
+        args,
+    }
+}
+
+fn pull_answer(cookie: u64, last_mutation_id: u64, mutations: Vec<LogEntry>) -> PullResponse {
+    PullResponse {
+        cookie,
+        last_mutation_id,
+        has_more: false,
+        mutations,
+    }
+}
+
+/// Sends the next pull and answers it with `response`.
+fn pull(replica: &mut Replica, response: &PullResponse) -> shared::replica::PullOutcome {
+    let (ticket, _) = replica.next_pull().expect("no pull in flight");
+    replica
+        .pull_succeeded(ticket, response)
+        .expect("the pull applies")
+}
+
+fn titles(replica: &Replica) -> Vec<String> {
+    replica
+        .issues(&IssueFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|i| i.title)
+        .collect()
+}
+
+fn base_titles(replica: &Replica) -> Vec<String> {
+    replica
+        .base_issues()
+        .unwrap()
+        .into_iter()
+        .map(|i| i.title)
+        .collect()
+}
+
+fn client_state_not_found() -> SyncFailure {
+    SyncFailure::Server {
+        status: 409,
+        error: Some(ErrorBody {
+            error: "ClientStateNotFound".into(),
+            message: "reset".into(),
+        }),
+    }
+}
+
+#[test]
+fn a_local_mutation_applies_optimistically_and_is_queued_with_the_next_id() {
+    let mut r = replica();
+    let ids: Vec<u64> = (0..3)
+        .map(|i| {
+            r.mutate(
+                "createIssue",
+                &create_args(Uuid::new_v4(), &format!("t{i}"), i),
+                100,
+            )
+            .unwrap()
+            .id
+        })
+        .collect();
+    assert_eq!(ids, [1, 2, 3]);
+    assert_eq!(titles(&r), ["t2", "t1", "t0"], "newest first");
+    assert_eq!(
+        base_titles(&r),
+        Vec::<String>::new(),
+        "base only has what the server confirmed"
+    );
+    assert_eq!(r.pending_count().unwrap(), 3);
+    let m = r
+        .mutate("deleteIssue", &json!({"id": Uuid::new_v4()}), 1)
+        .unwrap();
+    assert_eq!(m.changed, ["issue"]);
+}
+
+#[test]
+fn an_invalid_or_failing_mutation_is_refused_and_never_queued() {
+    let mut r = replica();
+    let id = Uuid::new_v4();
+    let err = r
+        .mutate("createIssue", &create_args(id, "", 1), 1)
+        .unwrap_err();
+    assert_eq!(err.code(), "InvalidArgs");
+    let err = r.mutate("nope", &json!({}), 1).unwrap_err();
+    assert_eq!(err.code(), "UnknownMutation");
+    r.mutate("createIssue", &create_args(id, "first", 1), 1)
+        .unwrap();
+    let err = r
+        .mutate("createIssue", &create_args(id, "again", 1), 1)
+        .unwrap_err();
+    assert!(matches!(err, ReplicaError::Mutation(_)));
+    assert_eq!(err.code(), "StatementFailed");
+    assert_eq!(titles(&r), ["first"]);
+    assert_eq!(r.pending_count().unwrap(), 1);
+    assert_eq!(
+        r.mutate("deleteIssue", &json!({"id": id}), 1).unwrap().id,
+        2,
+        "no id was used up"
+    );
+}
+
+#[test]
+fn everything_survives_closing_and_reopening() {
+    let dir = tempdir();
+    let storage = Storage::Directory(dir.clone());
+    let (client, other) = (Uuid::new_v4(), Uuid::new_v4());
+    let client_id = {
+        let mut r = Replica::open(&storage).unwrap();
+        pull(
+            &mut r,
+            &pull_answer(
+                5,
+                0,
+                vec![entry(
+                    5,
+                    other,
+                    1,
+                    "createIssue",
+                    create_args(client, "from server", 1),
+                )],
+            ),
+        );
+        r.mutate(
+            "updateIssueStatus",
+            &json!({"id": client, "status": "done", "updatedAt": 9}),
+            1,
+        )
+        .unwrap();
+        r.client_id()
+    };
+    let mut r = Replica::open(&storage).unwrap();
+    assert_eq!(r.client_id(), client_id);
+    assert_eq!(r.cookie(), Some(5));
+    assert_eq!(r.pending_count().unwrap(), 1);
+    assert_eq!(
+        r.issues(&IssueFilter::default()).unwrap()[0].status,
+        Status::Done
+    );
+    assert_eq!(r.base_issues().unwrap()[0].status, Status::NotStarted);
+    let (_, push) = r.next_push().unwrap().unwrap();
+    assert_eq!(push.mutations[0].id, 1);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn one_push_in_flight_and_only_its_answer_is_taken() {
+    let mut r = replica();
+    for i in 0..150 {
+        r.mutate("createIssue", &create_args(Uuid::new_v4(), "t", i), 1)
+            .unwrap();
+    }
+    let (ticket, request) = r.next_push().unwrap().unwrap();
+    assert_eq!(request.client_id, r.client_id());
+    assert_eq!(request.mutations.len(), 100);
+    assert_eq!(request.mutations.first().unwrap().id, 1);
+    assert_eq!(request.mutations.last().unwrap().id, 100);
+    assert!(r.next_push().unwrap().is_none(), "one push in flight");
+
+    let answer = PushResponse {
+        last_mutation_id: 100,
+        rejected: vec![],
+    };
+    assert_eq!(
+        r.push_succeeded(ticket, &answer),
+        PushOutcome::Processed {
+            last_mutation_id: 100
+        }
+    );
+    assert_eq!(
+        r.push_succeeded(ticket, &answer),
+        PushOutcome::Stale,
+        "a duplicate answer"
+    );
+
+    let (ticket, request) = r.next_push().unwrap().unwrap();
+    assert_eq!(
+        request.mutations.first().unwrap().id,
+        101,
+        "processed ones are not sent again"
+    );
+    assert_eq!(
+        r.push_failed(ticket, &SyncFailure::Network("dropped".into()))
+            .unwrap(),
+        PushOutcome::Failed
+    );
+    assert_eq!(r.push_backoff.failures(), 1);
+    let (again, request) = r.next_push().unwrap().unwrap();
+    assert_eq!(
+        request.mutations.len(),
+        50,
+        "a failed push is simply asked for again"
+    );
+    let late = PushResponse {
+        last_mutation_id: 150,
+        rejected: vec![],
+    };
+    assert_eq!(
+        r.push_succeeded(ticket, &late),
+        PushOutcome::Stale,
+        "a late answer to the failed push"
+    );
+    assert_eq!(
+        r.push_succeeded(again, &late),
+        PushOutcome::Processed {
+            last_mutation_id: 150
+        }
+    );
+    assert_eq!(r.push_backoff.failures(), 0);
+    assert!(r.next_push().unwrap().is_none());
+    assert_eq!(
+        r.pending_count().unwrap(),
+        150,
+        "still pending until a pull acknowledges them"
+    );
+}
+
+#[test]
+fn a_pull_applies_other_clients_entries_to_base_and_optimistic() {
+    let mut r = replica();
+    let (ticket, request) = r.next_pull().unwrap();
+    assert_eq!(request.cookie, Some(None), "a new client sends cookie null");
+    assert!(r.next_pull().is_none(), "one pull in flight");
+    let other = Uuid::new_v4();
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    let answer = pull_answer(
+        7,
+        0,
+        vec![
+            entry(3, other, 1, "createIssue", create_args(a, "a", 1)),
+            entry(7, other, 2, "createIssue", create_args(b, "b", 2)),
+        ],
+    );
+    let outcome = r.pull_succeeded(ticket, &answer).unwrap();
+    assert_eq!(outcome.changed, ["issue"]);
+    assert!(!outcome.stale && !outcome.has_more);
+    assert_eq!(titles(&r), ["b", "a"]);
+    assert_eq!(base_titles(&r), ["b", "a"]);
+    assert_eq!(r.cookie(), Some(7));
+
+    let written = r.rows_written();
+    assert!(
+        r.pull_succeeded(ticket, &answer).unwrap().stale,
+        "a duplicate answer is ignored"
+    );
+    assert_eq!(r.rows_written(), written);
+    assert_eq!(titles(&r), ["b", "a"]);
+    let (_, request) = r.next_pull().unwrap();
+    assert_eq!(request.cookie, Some(Some(7)));
+}
+
+#[test]
+fn a_pull_that_brings_nothing_does_no_database_work() {
+    let mut r = replica();
+    pull(
+        &mut r,
+        &pull_answer(
+            4,
+            0,
+            vec![entry(
+                4,
+                Uuid::new_v4(),
+                1,
+                "createIssue",
+                create_args(Uuid::new_v4(), "x", 1),
+            )],
+        ),
+    );
+    r.mutate("createIssue", &create_args(Uuid::new_v4(), "mine", 2), 1)
+        .unwrap();
+    let written = r.rows_written();
+    let outcome = pull(&mut r, &pull_answer(4, 0, vec![]));
+    assert_eq!(outcome.changed, Vec::<&str>::new());
+    assert_eq!(r.rows_written(), written);
+    assert_eq!(r.cookie(), Some(4));
+}
+
+#[test]
+fn acknowledging_exactly_the_pending_mutations_only_drops_them() {
+    let mut r = replica();
+    pull(&mut r, &pull_answer(0, 0, vec![]));
+    let me = r.client_id();
+    let id = Uuid::new_v4();
+    r.mutate("createIssue", &create_args(id, "mine", 1), 1)
+        .unwrap();
+    r.mutate(
+        "updateIssueStatus",
+        &json!({"id": id, "status": "in progress", "updatedAt": 2}),
+        1,
+    )
+    .unwrap();
+    r.mutate(
+        "updateIssue",
+        &json!({"id": id, "title": "still pending", "updatedAt": 3}),
+        1,
+    )
+    .unwrap();
+    let before = r.issues(&IssueFilter::default()).unwrap();
+    let outcome = pull(
+        &mut r,
+        &pull_answer(
+            2,
+            2,
+            vec![
+                entry(1, me, 1, "createIssue", create_args(id, "mine", 1)),
+                entry(
+                    2,
+                    me,
+                    2,
+                    "updateIssueStatus",
+                    json!({"id": id, "status": "in progress", "updatedAt": 2}),
+                ),
+            ],
+        ),
+    );
+    assert_eq!(
+        outcome.changed,
+        Vec::<&str>::new(),
+        "optimistic already showed this"
+    );
+    assert_eq!(r.issues(&IssueFilter::default()).unwrap(), before);
+    assert_eq!(base_titles(&r), ["mine"]);
+    assert_eq!(r.pending_count().unwrap(), 1);
+    assert_eq!(r.last_mutation_id(), 2);
+    let (_, push) = r.next_push().unwrap().unwrap();
+    assert_eq!(push.mutations.iter().map(|m| m.id).collect::<Vec<_>>(), [3]);
+}
+
+#[test]
+fn pending_mutations_are_replayed_on_top_of_other_clients_changes() {
+    let mut r = replica();
+    let other = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    pull(
+        &mut r,
+        &pull_answer(
+            1,
+            0,
+            vec![entry(
+                1,
+                other,
+                1,
+                "createIssue",
+                create_args(id, "original", 1),
+            )],
+        ),
+    );
+    r.mutate(
+        "updateIssueStatus",
+        &json!({"id": id, "status": "done", "updatedAt": 5}),
+        1,
+    )
+    .unwrap();
+    pull(
+        &mut r,
+        &pull_answer(
+            2,
+            0,
+            vec![entry(
+                2,
+                other,
+                2,
+                "updateIssue",
+                json!({"id": id, "title": "renamed elsewhere", "updatedAt": 4}),
+            )],
+        ),
+    );
+    let issue = r.issue(id).unwrap().unwrap();
+    assert_eq!(
+        (issue.title.as_str(), issue.status, issue.updated_at),
+        ("renamed elsewhere", Status::Done, 5)
+    );
+    let base = &r.base_issues().unwrap()[0];
+    assert_eq!(
+        (base.title.as_str(), base.status),
+        ("renamed elsewhere", Status::NotStarted)
+    );
+
+    // Someone deletes it: the pending status change now matches nothing, and the issue is gone.
+    pull(
+        &mut r,
+        &pull_answer(
+            3,
+            0,
+            vec![entry(3, other, 3, "deleteIssue", json!({"id": id}))],
+        ),
+    );
+    assert_eq!(r.issue(id).unwrap(), None);
+    assert_eq!(r.pending_count().unwrap(), 1);
+}
+
+#[test]
+fn a_rejected_mutation_is_reported_by_the_pull_that_drops_it_and_its_effect_undone() {
+    let mut r = replica();
+    let other = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    pull(
+        &mut r,
+        &pull_answer(
+            1,
+            0,
+            vec![entry(
+                1,
+                other,
+                1,
+                "createIssue",
+                create_args(id, "kept", 1),
+            )],
+        ),
+    );
+    r.mutate(
+        "updateIssue",
+        &json!({"id": id, "title": "refused", "updatedAt": 2}),
+        1,
+    )
+    .unwrap();
+    r.mutate(
+        "updateIssueStatus",
+        &json!({"id": id, "status": "done", "updatedAt": 3}),
+        1,
+    )
+    .unwrap();
+    assert_eq!(titles(&r), ["refused"]);
+    let (ticket, _) = r.next_push().unwrap().unwrap();
+    let rejection = RejectedMutation {
+        id: 1,
+        error: "StatementFailed".into(),
+        message: "no such thing".into(),
+    };
+    r.push_succeeded(
+        ticket,
+        &PushResponse {
+            last_mutation_id: 2,
+            rejected: vec![rejection.clone()],
+        },
+    );
+    let me = r.client_id();
+    let outcome = pull(
+        &mut r,
+        &pull_answer(
+            2,
+            2,
+            vec![entry(
+                2,
+                me,
+                2,
+                "updateIssueStatus",
+                json!({"id": id, "status": "done", "updatedAt": 3}),
+            )],
+        ),
+    );
+    assert_eq!(outcome.rejected, [rejection]);
+    assert_eq!(outcome.changed, ["issue"]);
+    let issue = r.issue(id).unwrap().unwrap();
+    assert_eq!((issue.title.as_str(), issue.status), ("kept", Status::Done));
+    assert_eq!(r.pending_count().unwrap(), 0);
+}
+
+#[test]
+fn a_rejection_whose_push_answer_was_lost_is_still_reported() {
+    let mut r = replica();
+    r.mutate("deleteIssue", &json!({"id": Uuid::new_v4()}), 1)
+        .unwrap();
+    let outcome = pull(&mut r, &pull_answer(0, 1, vec![]));
+    assert_eq!(outcome.rejected.len(), 1);
+    assert_eq!(outcome.rejected[0].id, 1);
+    assert_eq!(outcome.rejected[0].error, "Rejected");
+    assert_eq!(
+        outcome.rejected[0].message,
+        "the server did not apply deleteIssue"
+    );
+}
+
+#[test]
+fn has_more_asks_for_another_pull() {
+    let mut r = replica();
+    let mut answer = pull_answer(
+        1,
+        0,
+        vec![entry(
+            1,
+            Uuid::new_v4(),
+            1,
+            "createIssue",
+            create_args(Uuid::new_v4(), "p1", 1),
+        )],
+    );
+    answer.has_more = true;
+    assert!(pull(&mut r, &answer).has_more);
+    let (_, request) = r.next_pull().unwrap();
+    assert_eq!(request.cookie, Some(Some(1)));
+}
+
+#[test]
+fn the_cookie_never_moves_backwards_and_a_bad_answer_applies_nothing() {
+    let mut r = replica();
+    let other = Uuid::new_v4();
+    pull(
+        &mut r,
+        &pull_answer(
+            10,
+            0,
+            vec![entry(
+                10,
+                other,
+                1,
+                "createIssue",
+                create_args(Uuid::new_v4(), "x", 1),
+            )],
+        ),
+    );
+    for bad in [
+        pull_answer(9, 0, vec![]),
+        pull_answer(
+            12,
+            0,
+            vec![entry(
+                10,
+                other,
+                2,
+                "deleteIssue",
+                json!({"id": Uuid::new_v4()}),
+            )],
+        ),
+        pull_answer(
+            11,
+            0,
+            vec![entry(
+                12,
+                other,
+                2,
+                "deleteIssue",
+                json!({"id": Uuid::new_v4()}),
+            )],
+        ),
+    ] {
+        let (ticket, _) = r.next_pull().unwrap();
+        let err = r.pull_succeeded(ticket, &bad).unwrap_err();
+        assert_eq!(err.code(), "InvalidResponse");
+        assert_eq!(r.cookie(), Some(10));
+        assert_eq!(titles(&r), ["x"]);
+    }
+    assert_eq!(r.pull_backoff.failures(), 3);
+}
+
+#[test]
+fn an_entry_that_does_not_apply_makes_base_rebuild_from_the_whole_log() {
+    let mut r = replica();
+    let other = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    pull(
+        &mut r,
+        &pull_answer(
+            1,
+            0,
+            vec![entry(1, other, 1, "createIssue", create_args(id, "x", 1))],
+        ),
+    );
+    let (ticket, _) = r.next_pull().unwrap();
+    let diverged = pull_answer(
+        2,
+        0,
+        vec![entry(
+            2,
+            other,
+            2,
+            "createIssue",
+            create_args(id, "same id", 1),
+        )],
+    );
+    assert_eq!(
+        r.pull_succeeded(ticket, &diverged).unwrap_err().code(),
+        "InvalidResponse"
+    );
+    assert_eq!(r.cookie(), None);
+    assert_eq!(base_titles(&r), ["x"], "the failed entry changed nothing");
+    // The rebuild from scratch replaces base wholesale.
+    let fresh = Uuid::new_v4();
+    pull(
+        &mut r,
+        &pull_answer(
+            3,
+            0,
+            vec![entry(
+                3,
+                other,
+                3,
+                "createIssue",
+                create_args(fresh, "fresh", 1),
+            )],
+        ),
+    );
+    assert_eq!(base_titles(&r), ["fresh"]);
+    assert_eq!(titles(&r), ["fresh"]);
+}
+
+#[test]
+fn client_state_not_found_rebootstraps_and_keeps_every_pending_mutation() {
+    for via_pull in [false, true] {
+        let mut r = replica();
+        let other = Uuid::new_v4();
+        let me = r.client_id();
+        let kept = Uuid::new_v4();
+        pull(
+            &mut r,
+            &pull_answer(
+                5,
+                0,
+                vec![entry(
+                    5,
+                    other,
+                    1,
+                    "createIssue",
+                    create_args(Uuid::new_v4(), "old server", 1),
+                )],
+            ),
+        );
+        let made: Vec<Value> = (0..3)
+            .map(|i| create_args(Uuid::new_v4(), &format!("pending {i}"), 10 + i))
+            .collect();
+        for args in &made {
+            r.mutate("createIssue", args, 1).unwrap();
+        }
+        // The server acknowledged the first, then lost everything.
+        pull(
+            &mut r,
+            &pull_answer(6, 1, vec![entry(6, me, 1, "createIssue", made[0].clone())]),
+        );
+        if via_pull {
+            let (ticket, _) = r.next_pull().unwrap();
+            r.pull_failed(ticket, &client_state_not_found()).unwrap();
+        } else {
+            let (ticket, _) = r.next_push().unwrap().unwrap();
+            assert_eq!(
+                r.push_failed(ticket, &client_state_not_found()).unwrap(),
+                PushOutcome::Rebootstrapped
+            );
+        }
+        assert_ne!(r.client_id(), me, "a new identity");
+        assert_eq!(r.cookie(), None);
+        assert_eq!(r.pending_count().unwrap(), 2);
+        let (_, push) = r.next_push().unwrap().unwrap();
+        assert_eq!(push.client_id, r.client_id());
+        assert_eq!(
+            push.mutations.iter().map(|m| m.id).collect::<Vec<_>>(),
+            [1, 2]
+        );
+        assert_eq!(push.mutations[0].args["title"], json!("pending 1"));
+        assert_eq!(
+            titles(&r),
+            ["pending 2", "pending 1", "pending 0", "old server"],
+            "nothing vanishes meanwhile"
+        );
+        // The reset server's whole log replaces base.
+        let (ticket, request) = r.next_pull().unwrap();
+        assert_eq!(request.cookie, Some(None));
+        r.pull_succeeded(
+            ticket,
+            &pull_answer(
+                1,
+                0,
+                vec![entry(
+                    1,
+                    other,
+                    1,
+                    "createIssue",
+                    create_args(kept, "new server", 1),
+                )],
+            ),
+        )
+        .unwrap();
+        assert_eq!(base_titles(&r), ["new server"]);
+        assert_eq!(titles(&r), ["pending 2", "pending 1", "new server"]);
+    }
+}
+
+#[test]
+fn a_crash_between_base_and_optimistic_is_repaired_on_open() {
+    let dir = tempdir();
+    let storage = Storage::Directory(dir.clone());
+    let other = Uuid::new_v4();
+    {
+        let mut r = Replica::open(&storage).unwrap();
+        r.mutate("createIssue", &create_args(Uuid::new_v4(), "mine", 2), 1)
+            .unwrap();
+        pull(
+            &mut r,
+            &pull_answer(
+                1,
+                0,
+                vec![entry(
+                    1,
+                    other,
+                    1,
+                    "createIssue",
+                    create_args(Uuid::new_v4(), "theirs", 1),
+                )],
+            ),
+        );
+    }
+    // Make optimistic look as if the rebase after that pull never committed.
+    let optimistic = rusqlite::Connection::open(dir.join("optimistic.sqlite3")).unwrap();
+    optimistic
+        .execute("UPDATE replica_optimistic SET base_version = 0", [])
+        .unwrap();
+    optimistic
+        .execute("DELETE FROM issue WHERE title = 'theirs'", [])
+        .unwrap();
+    drop(optimistic);
+    let r = Replica::open(&storage).unwrap();
+    assert_eq!(titles(&r), ["mine", "theirs"]);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn reads_filter_by_status_and_text_and_count() {
+    let mut r = replica();
+    let ids: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
+    for (i, (id, title)) in ids
+        .iter()
+        .zip(["Login fails", "Dark mode", "Slow LOGIN page", "Typo"])
+        .enumerate()
+    {
+        r.mutate("createIssue", &create_args(*id, title, i as u64), 1)
+            .unwrap();
+    }
+    r.mutate(
+        "updateIssueStatus",
+        &json!({"id": ids[1], "status": "done", "updatedAt": 9}),
+        1,
+    )
+    .unwrap();
+    r.mutate(
+        "updateIssue",
+        &json!({"id": ids[3], "description": "the login button", "updatedAt": 9}),
+        1,
+    )
+    .unwrap();
+    let find = |status, search: &str| -> Vec<String> {
+        let filter = IssueFilter {
+            status,
+            search: Some(search.to_owned()),
+        };
+        r.issues(&filter)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.title)
+            .collect()
+    };
+    assert_eq!(
+        find(None, "login"),
+        ["Typo", "Slow LOGIN page", "Login fails"]
+    );
+    assert_eq!(find(Some(Status::Done), ""), ["Dark mode"]);
+    assert_eq!(
+        find(Some(Status::NotStarted), "  "),
+        ["Typo", "Slow LOGIN page", "Login fails"]
+    );
+    let counts = r.status_counts().unwrap();
+    assert_eq!(
+        (
+            counts.not_started,
+            counts.in_progress,
+            counts.done,
+            counts.total()
+        ),
+        (3, 0, 1, 4)
+    );
+    assert_eq!(r.issue(ids[1]).unwrap().unwrap().status, Status::Done);
+    assert_eq!(r.issue(Uuid::new_v4()).unwrap(), None);
+}
+
+#[test]
+fn backoff_doubles_up_to_thirty_seconds() {
+    let mut backoff = shared::replica::Backoff::default();
+    assert_eq!(backoff.delay(0.0).as_millis(), 0);
+    let delays: Vec<u128> = (0..8)
+        .map(|_| {
+            backoff.failed();
+            backoff.delay(0.0).as_millis()
+        })
+        .collect();
+    assert_eq!(delays, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000]);
+    assert_eq!(backoff.delay(1.0).as_millis(), 15000);
+    backoff.succeeded();
+    assert_eq!(backoff.delay(0.5).as_millis(), 0);
+}
+
+fn tempdir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("replica-test-{}", Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
