@@ -46,9 +46,14 @@ use meta::BaseMeta;
 /// The table every mutation changes; what [`Mutated::changed`] and [`PullOutcome::changed`] name.
 pub const ISSUE_TABLE: &str = "issue";
 
-/// Tags a request handed out by the replica; only the answer to the request in flight is taken.
+/// Tags a request handed out by the replica; only the answer to the request in flight is taken. The
+/// instance part is random, so an answer meant for a replica that was closed and reopened is never
+/// taken by its successor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ticket(u64);
+pub struct Ticket {
+    instance: u64,
+    number: u64,
+}
 
 pub struct Replica {
     base: Connection,
@@ -57,6 +62,7 @@ pub struct Replica {
     push_in_flight: Option<Ticket>,
     /// The pull in flight and the cookie it was sent with.
     pull_in_flight: Option<(Ticket, Option<u64>)>,
+    instance: u64,
     tickets: u64,
     /// The highest `lastMutationId` a push answer reported: pending mutations up to it need not be sent
     /// again, though they stay pending until a pull acknowledges them.
@@ -83,6 +89,7 @@ impl Replica {
             meta,
             push_in_flight: None,
             pull_in_flight: None,
+            instance: Uuid::new_v4().as_u64_pair().0,
             tickets: 0,
             pushed_through: 0,
             rejections: BTreeMap::new(),
@@ -116,6 +123,9 @@ impl Replica {
 
     fn ticket(&mut self) -> Ticket {
         self.tickets += 1;
-        Ticket(self.tickets)
+        Ticket {
+            instance: self.instance,
+            number: self.tickets,
+        }
     }
 }

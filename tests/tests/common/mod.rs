@@ -7,6 +7,8 @@
 
 #![allow(dead_code)]
 
+pub mod transport;
+
 use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,409 @@
+//! Four replicas, a few hundred random mutations each on a small shared set of issues, pushed and
+//! pulled through a transport that loses requests before and after the server, delivers answers twice
+//! or late, while replicas are closed and reopened from their files. After a final sync every
+//! replica's base and optimistic state equal the server's issue table, and the log holds every mutation
+//! a replica accepted, exactly once.
+//!
+//! Seeded: set CONVERGENCE_SEED to replay a run; the seed is printed first (and on failure).
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{Server, server, transport};
+use serde_json::{Value, json};
+use shared::protocol::{PullResponse, PushResponse};
+use shared::replica::{Issue, IssueFilter, Replica, Storage, SyncFailure, Ticket};
+use uuid::Uuid;
+
+const REPLICAS: usize = 4;
+const MUTATIONS_EACH: usize = 300;
+
+/// An answer held back by the transport, to deliver later.
+enum Late {
+    Push(Ticket, PushResponse),
+    Pull(Ticket, PullResponse),
+}
+
+struct Client {
+    storage: Storage,
+    replica: Replica,
+    late: Vec<Late>,
+    /// `(client id, mutation id)` of every mutation this replica accepted.
+    accepted: Vec<(Uuid, u64)>,
+}
+
+impl Client {
+    fn reopen(&mut self) {
+        self.replica = Replica::open(&self.storage).expect("reopen from files");
+    }
+}
+
+/// What the transport does to one request.
+#[derive(Clone, Copy, Debug)]
+enum Fault {
+    None,
+    /// Lost before the server: it never saw the request.
+    DropRequest,
+    /// The server processed it; the answer was lost.
+    DropResponse,
+    /// The answer arrives twice.
+    Duplicate,
+    /// The caller gave up (timed out) and the answer arrives much later.
+    LateAfterTimeout,
+    /// The answer is held back while other things happen, then delivered.
+    Held,
+}
+
+fn fault(rng: &mut fastrand::Rng) -> Fault {
+    match rng.u32(0..100) {
+        0..10 => Fault::DropRequest,
+        10..20 => Fault::DropResponse,
+        20..28 => Fault::Duplicate,
+        28..36 => Fault::LateAfterTimeout,
+        36..44 => Fault::Held,
+        _ => Fault::None,
+    }
+}
+
+fn lost() -> SyncFailure {
+    SyncFailure::Network("lost by the test's transport".into())
+}
+
+fn push(s: &Server, c: &mut Client, fault: Fault, rejected: &mut Vec<Value>) {
+    let Some((ticket, request)) = c.replica.next_push().expect("next push") else {
+        return;
+    };
+    if let Fault::DropRequest = fault {
+        c.replica.push_failed(ticket, &lost()).expect("push failed");
+        return;
+    }
+    let answer = transport::push(s, &request);
+    let response = match answer {
+        Ok(response) => response,
+        Err(failure) => {
+            c.replica
+                .push_failed(ticket, &failure)
+                .expect("push failed");
+            return;
+        }
+    };
+    rejected.extend(response.rejected.iter().map(|r| json!(r.message)));
+    match fault {
+        Fault::DropResponse => {
+            c.replica.push_failed(ticket, &lost()).expect("push failed");
+        }
+        Fault::Duplicate => {
+            c.replica.push_succeeded(ticket, &response);
+            c.replica.push_succeeded(ticket, &response);
+        }
+        Fault::LateAfterTimeout => {
+            c.replica.push_failed(ticket, &lost()).expect("push failed");
+            c.late.push(Late::Push(ticket, response));
+        }
+        Fault::Held => c.late.push(Late::Push(ticket, response)),
+        Fault::None | Fault::DropRequest => {
+            c.replica.push_succeeded(ticket, &response);
+        }
+    }
+}
+
+/// One pull; returns whether the server has more.
+fn pull(s: &Server, c: &mut Client, fault: Fault, rejected: &mut Vec<Value>) -> bool {
+    let Some((ticket, request)) = c.replica.next_pull() else {
+        return false;
+    };
+    if let Fault::DropRequest = fault {
+        c.replica.pull_failed(ticket, &lost()).expect("pull failed");
+        return false;
+    }
+    let response = match transport::pull(s, &request) {
+        Ok(response) => response,
+        Err(failure) => {
+            c.replica
+                .pull_failed(ticket, &failure)
+                .expect("pull failed");
+            return false;
+        }
+    };
+    let mut apply = |replica: &mut Replica| {
+        let outcome = replica
+            .pull_succeeded(ticket, &response)
+            .expect("a pull applies");
+        rejected.extend(outcome.rejected.iter().map(|r| json!(r.message)));
+        outcome.has_more && !outcome.stale
+    };
+    match fault {
+        Fault::DropResponse => {
+            c.replica.pull_failed(ticket, &lost()).expect("pull failed");
+            false
+        }
+        Fault::Duplicate => {
+            let more = apply(&mut c.replica);
+            let again = c
+                .replica
+                .pull_succeeded(ticket, &response)
+                .expect("a duplicate is harmless");
+            assert!(again.stale, "a duplicate pull answer must be ignored");
+            more
+        }
+        Fault::LateAfterTimeout => {
+            c.replica.pull_failed(ticket, &lost()).expect("pull failed");
+            c.late.push(Late::Pull(ticket, response));
+            false
+        }
+        Fault::Held => {
+            c.late.push(Late::Pull(ticket, response));
+            false
+        }
+        Fault::None | Fault::DropRequest => apply(&mut c.replica),
+    }
+}
+
+fn deliver_late(c: &mut Client, rng: &mut fastrand::Rng, rejected: &mut Vec<Value>) {
+    if c.late.is_empty() {
+        return;
+    }
+    match c.late.remove(rng.usize(0..c.late.len())) {
+        Late::Push(ticket, response) => {
+            c.replica.push_succeeded(ticket, &response);
+        }
+        Late::Pull(ticket, response) => {
+            let outcome = c
+                .replica
+                .pull_succeeded(ticket, &response)
+                .expect("a late pull answer is harmless");
+            rejected.extend(outcome.rejected.iter().map(|r| json!(r.message)));
+        }
+    }
+}
+
+fn random_mutation(
+    rng: &mut fastrand::Rng,
+    issues: &mut Vec<Uuid>,
+    now: u64,
+) -> (&'static str, Value, bool) {
+    let statuses = ["not started", "in progress", "done"];
+    let pick = |rng: &mut fastrand::Rng, issues: &[Uuid]| issues[rng.usize(0..issues.len())];
+    match rng.u32(0..100) {
+        _ if issues.len() < 3 => create(rng, issues, now),
+        0..20 => create(rng, issues, now),
+        20..45 => {
+            let id = pick(rng, issues);
+            let mut args = json!({"id": id, "updatedAt": now});
+            if rng.bool() {
+                args["title"] = json!(format!("title {}", rng.u32(..)));
+            }
+            if rng.bool() {
+                args["description"] = json!("x".repeat(rng.usize(0..50)));
+            }
+            if rng.u32(0..4) == 0 {
+                args["owner"] = json!(format!("owner {}", rng.u32(0..5)));
+            }
+            ("updateIssue", args, true)
+        }
+        45..75 => {
+            let id = pick(rng, issues);
+            let status = statuses[rng.usize(0..3)];
+            (
+                "updateIssueStatus",
+                json!({"id": id, "status": status, "updatedAt": now}),
+                true,
+            )
+        }
+        75..88 => ("deleteIssue", json!({"id": pick(rng, issues)}), true),
+        88..94 => (
+            "updateIssue",
+            json!({"id": pick(rng, issues), "title": "   ", "updatedAt": now}),
+            false,
+        ),
+        _ => (
+            "updateIssueStatus",
+            json!({"id": pick(rng, issues), "status": "blocked", "updatedAt": now}),
+            false,
+        ),
+    }
+}
+
+fn create(
+    rng: &mut fastrand::Rng,
+    issues: &mut Vec<Uuid>,
+    now: u64,
+) -> (&'static str, Value, bool) {
+    let id = Uuid::from_u64_pair(rng.u64(..), rng.u64(..));
+    // Valid UUIDs: set the version and variant bits of a v4.
+    let id = uuid::Builder::from_random_bytes(*id.as_bytes()).into_uuid();
+    issues.push(id);
+    let args = json!({"id": id, "title": format!("issue {}", issues.len()), "description": "",
+                      "owner": "tester", "createdAt": now});
+    ("createIssue", args, true)
+}
+
+fn as_rows(issues: Vec<Issue>) -> Vec<Value> {
+    let mut rows: Vec<Value> = issues
+        .into_iter()
+        .map(|i| {
+            json!({"id": i.id, "title": i.title, "description": i.description, "owner": i.owner,
+                   "status": i.status.as_str(), "created_at": i.created_at, "updated_at": i.updated_at})
+        })
+        .collect();
+    rows.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    rows
+}
+
+/// Equal tables, or a short account of the first difference.
+fn assert_same_rows(actual: Vec<Value>, expected: &[Value], what: &str) {
+    if actual == expected {
+        return;
+    }
+    let first = actual
+        .iter()
+        .zip(expected)
+        .find(|(a, e)| a != e)
+        .map(|(a, e)| format!("first difference:\n  has  {a}\n  want {e}"))
+        .unwrap_or_default();
+    panic!(
+        "{what} differs from the server: {} rows against {}; {first}",
+        actual.len(),
+        expected.len()
+    );
+}
+
+fn run(seed: u64) {
+    let s = server();
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let dirs: Vec<PathBuf> = (0..REPLICAS)
+        .map(|i| s.persist.join(format!("replica-{i}")))
+        .collect();
+    let mut clients: Vec<Client> = dirs
+        .iter()
+        .map(|dir| {
+            let storage = Storage::Directory(dir.clone());
+            let replica = Replica::open(&storage).expect("open a replica");
+            Client {
+                storage,
+                replica,
+                late: Vec::new(),
+                accepted: Vec::new(),
+            }
+        })
+        .collect();
+    let mut issues: Vec<Uuid> = Vec::new();
+    let mut rejected: Vec<Value> = Vec::new();
+    let mut made = vec![0usize; REPLICAS];
+    let mut now = 1_764_000_000_000u64;
+
+    while made.iter().any(|&n| n < MUTATIONS_EACH) {
+        let i = rng.usize(0..REPLICAS);
+        let c = &mut clients[i];
+        now += 1;
+        match rng.u32(0..100) {
+            0..45 if made[i] < MUTATIONS_EACH => {
+                made[i] += 1;
+                let (name, args, valid) = random_mutation(&mut rng, &mut issues, now);
+                let before = c.replica.pending_count().unwrap();
+                match c.replica.mutate(name, &args, now) {
+                    Ok(m) => {
+                        assert!(valid, "an invalid mutation was accepted: {name} {args}");
+                        c.accepted.push((c.replica.client_id(), m.id));
+                    }
+                    Err(err) => {
+                        assert!(!valid, "a valid mutation was refused: {name} {args}: {err}");
+                        assert_eq!(err.code(), "InvalidArgs");
+                        assert_eq!(c.replica.pending_count().unwrap(), before, "nothing queued");
+                    }
+                }
+            }
+            45..65 => push(s, c, fault(&mut rng), &mut rejected),
+            65..88 => {
+                pull(s, c, fault(&mut rng), &mut rejected);
+            }
+            88..97 => deliver_late(c, &mut rng, &mut rejected),
+            97..100 => c.reopen(),
+            _ => {}
+        }
+    }
+
+    // Whatever is still held back arrives now; then a final sync with a perfect network.
+    for c in &mut clients {
+        while !c.late.is_empty() {
+            deliver_late(c, &mut rng, &mut rejected);
+        }
+    }
+    for _round in 0..3 {
+        for c in &mut clients {
+            // A push held back and never delivered leaves nothing in flight once the replica reopens.
+            c.reopen();
+            while c.replica.pending_count().unwrap() > 0 {
+                let before = c.replica.pending_count().unwrap();
+                push(s, c, Fault::None, &mut rejected);
+                while pull(s, c, Fault::None, &mut rejected) {}
+                assert!(
+                    c.replica.pending_count().unwrap() < before,
+                    "the final sync makes progress"
+                );
+            }
+            while pull(s, c, Fault::None, &mut rejected) {}
+        }
+    }
+    assert_eq!(
+        rejected,
+        Vec::<Value>::new(),
+        "no valid mutation was rejected"
+    );
+
+    let server_issues = s.issues();
+    assert!(!server_issues.is_empty());
+    for (i, c) in clients.iter().enumerate() {
+        assert_eq!(
+            c.replica.pending_count().unwrap(),
+            0,
+            "replica {i} has nothing pending"
+        );
+        assert_eq!(
+            as_rows(c.replica.base_issues().unwrap()),
+            server_issues,
+            "replica {i}'s base"
+        );
+        assert_eq!(
+            as_rows(c.replica.issues(&IssueFilter::default()).unwrap()),
+            server_issues,
+            "replica {i}'s optimistic state"
+        );
+    }
+
+    // Every accepted mutation is in the log exactly once, and nothing else is.
+    let (entries, _) = s.pull_all(&Uuid::new_v4(), None);
+    let mut logged: Vec<(Uuid, u64)> = entries
+        .iter()
+        .map(|e| {
+            (
+                Uuid::parse_str(e["clientId"].as_str().unwrap()).unwrap(),
+                e["id"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let mut accepted: Vec<(Uuid, u64)> = clients.iter().flat_map(|c| c.accepted.clone()).collect();
+    logged.sort();
+    accepted.sort();
+    assert_eq!(
+        logged.len(),
+        accepted.len(),
+        "as many log entries as accepted mutations"
+    );
+    assert_eq!(logged, accepted);
+}
+
+#[test]
+fn replicas_converge_with_the_server_through_lost_duplicated_and_late_messages() {
+    let seed = std::env::var("CONVERGENCE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| fastrand::u64(..));
+    println!("CONVERGENCE_SEED={seed}");
+    let result = std::panic::catch_unwind(|| run(seed));
+    if let Err(panic) = result {
+        eprintln!("convergence failed; replay with CONVERGENCE_SEED={seed}");
+        std::panic::resume_unwind(panic);
+    }
+}
