@@ -28,7 +28,7 @@ impl Replica {
         for row in &rows {
             upsert(&tx, row)?;
         }
-        replay(&tx)?;
+        replay(&tx, &pending(&tx, 0)?)?;
         meta::set_rebased_on(&tx, self.meta.version)?;
         tx.commit()?;
         Ok(())
@@ -38,9 +38,11 @@ impl Replica {
     /// name, drops the acknowledged pending mutations and replays the rest. O(entries + pending).
     pub(super) fn rebase(&mut self, mut touched: BTreeSet<IssueId>) -> Result<()> {
         let tx = self.optimistic.transaction()?;
-        for (_, mutation) in pending(&tx, 0)? {
-            touched.insert(mutation.issue_id());
-        }
+        // Every queued mutation's row, acknowledged ones included: optimistic shows their effects,
+        // which base may now hold differently (or not at all, for a rejection).
+        let mut queued = pending(&tx, 0)?;
+        touched.extend(queued.iter().map(|(_, mutation)| mutation.issue_id()));
+        queued.retain(|(id, _)| *id > self.meta.last_mutation_id);
         let mut select = self
             .base
             .prepare_cached("SELECT * FROM issue WHERE id = ?1")?;
@@ -59,7 +61,7 @@ impl Replica {
             "DELETE FROM pending WHERE id <= ?1",
             [self.meta.last_mutation_id as i64],
         )?;
-        replay(&tx)?;
+        replay(&tx, &queued)?;
         meta::set_rebased_on(&tx, self.meta.version)?;
         tx.commit()?;
         Ok(())
@@ -79,10 +81,10 @@ impl Replica {
     }
 }
 
-/// Replays the pending mutations in order. One that fails now (its issue was created meanwhile by
-/// someone else, say) is skipped here, as the server will reject it, and stays queued until then.
-fn replay(tx: &Transaction) -> Result<()> {
-    for (_, mutation) in pending(tx, 0)? {
+/// Replays queued mutations in order. One that fails now (its issue was created meanwhile by someone
+/// else, say) is skipped here, as the server will reject it, and stays queued until then.
+fn replay(tx: &Transaction, queued: &[(u64, Mutation)]) -> Result<()> {
+    for (_, mutation) in queued {
         tx.execute_batch("SAVEPOINT replay")?;
         match crate::sqlite::execute(tx, &mutation.statements()) {
             Ok(()) => tx.execute_batch("RELEASE replay")?,

@@ -1,0 +1,405 @@
+//! The replica's costs, natively, on files (as OPFS stores them in the browser), each figure the
+//! median of many runs next to a floor measured in the same run: the same statements applied with
+//! plain rusqlite to one database in one transaction.
+//!
+//! `cargo bench -p shared --bench replica` prints a markdown table (also written to
+//! `target/bench/replica.md`); `-- --quick` runs a smaller version that only shows the bench works.
+
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use shared::Mutation;
+use shared::protocol::{LogEntry, PullResponse};
+use shared::replica::{Replica, Storage};
+use uuid::Uuid;
+
+struct Sizes {
+    issues: usize,
+    small: usize,
+    large: usize,
+    runs: usize,
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let sizes = if quick {
+        Sizes {
+            issues: 1_000,
+            small: 100,
+            large: 5_000,
+            runs: 5,
+        }
+    } else {
+        Sizes {
+            issues: 10_000,
+            small: 1_000,
+            large: 100_000,
+            runs: 31,
+        }
+    };
+    let mut table = Table::default();
+
+    let mut bench = Bench::new(sizes.issues);
+    let floor = bench.floor(1, sizes.runs);
+    let mutate = bench.mutate(sizes.runs * 4);
+    table.row(
+        &format!("mutate (one local change), {} issues", sizes.issues),
+        mutate,
+        floor,
+    );
+    let nothing = bench.pull_nothing(sizes.runs);
+    table.row(
+        &format!("pull that brings nothing, {} issues", sizes.issues),
+        nothing,
+        None,
+    );
+    for pending in [0, 10, 100] {
+        bench.set_pending(pending);
+        for entries in [1, 100, 1000] {
+            let cost = bench.pull(entries, sizes.runs);
+            let floor = bench.floor(entries, sizes.runs);
+            table.row(
+                &format!(
+                    "pull of {entries} {}, {pending} pending, {} issues",
+                    entry_s(entries),
+                    sizes.issues
+                ),
+                cost,
+                floor,
+            );
+        }
+    }
+    drop(bench);
+
+    let mut scaling = Vec::new();
+    for issues in [sizes.small, sizes.large] {
+        let mut bench = Bench::new(issues);
+        bench.set_pending(10);
+        let cost = bench.pull(1, sizes.runs);
+        let floor = bench.floor(1, sizes.runs);
+        table.row(
+            &format!("pull of 1 entry, 10 pending, {issues} issues"),
+            cost,
+            floor,
+        );
+        scaling.push(cost.median);
+    }
+    let growth = scaling[1].as_secs_f64() / scaling[0].as_secs_f64();
+    table.note(format!(
+        "A 1-entry pull with 10 pending costs {growth:.2}x as much on {} issues as on {}: \
+         the rebase does not grow with the database.",
+        sizes.large, sizes.small
+    ));
+    table.print(quick);
+}
+
+/// The median of timed runs, with the fastest and slowest.
+#[derive(Clone, Copy)]
+struct Figure {
+    median: Duration,
+    min: Duration,
+    max: Duration,
+}
+
+fn figure(mut samples: Vec<Duration>) -> Figure {
+    samples.sort();
+    Figure {
+        median: samples[samples.len() / 2],
+        min: samples[0],
+        max: samples[samples.len() - 1],
+    }
+}
+
+/// A replica on files holding `issues` issues made by another client, and a plain database beside it.
+struct Bench {
+    dir: std::path::PathBuf,
+    replica: Replica,
+    floor: rusqlite::Connection,
+    other: Uuid,
+    issues: Vec<Uuid>,
+    log_id: u64,
+    other_mutation_id: u64,
+    clock: u64,
+    rng: fastrand::Rng,
+}
+
+impl Bench {
+    fn new(issues: usize) -> Bench {
+        let dir = std::env::temp_dir().join(format!("replica-bench-{}", Uuid::new_v4()));
+        let mut replica = Replica::open(&Storage::Directory(dir.join("replica"))).expect("open");
+        let mut floor = rusqlite::Connection::open(dir.join("floor.sqlite3")).expect("open floor");
+        floor
+            .pragma_update(None, "journal_mode", "WAL")
+            .expect("wal");
+        floor
+            .pragma_update(None, "synchronous", "NORMAL")
+            .expect("sync");
+        shared::sqlite::migrate(&mut floor).expect("migrate floor");
+        let mut bench = Bench {
+            dir,
+            replica: {
+                // Bootstrap base from an empty log first, so later pulls are ordinary ones.
+                let (ticket, _) = replica.next_pull().expect("pull");
+                let empty = PullResponse {
+                    cookie: 0,
+                    last_mutation_id: 0,
+                    has_more: false,
+                    mutations: vec![],
+                };
+                replica.pull_succeeded(ticket, &empty).expect("bootstrap");
+                replica
+            },
+            floor,
+            other: Uuid::new_v4(),
+            issues: Vec::new(),
+            log_id: 0,
+            other_mutation_id: 0,
+            clock: 1_764_000_000_000,
+            // Seeded: every run measures the same work.
+            rng: fastrand::Rng::with_seed(7),
+        };
+        for chunk in 0..issues.div_ceil(1000) {
+            let n = (issues - chunk * 1000).min(1000);
+            let entries: Vec<(&str, Value)> = (0..n)
+                .map(|_| {
+                    let id = Uuid::new_v4();
+                    bench.issues.push(id);
+                    bench.clock += 1;
+                    let title = format!("issue {}", bench.issues.len());
+                    (
+                        "createIssue",
+                        json!({"id": id, "title": title, "description": "Seeded for the benchmark.",
+                                           "owner": "bench", "createdAt": bench.clock}),
+                    )
+                })
+                .collect();
+            bench.apply_pull(&entries);
+            bench.apply_floor(&entries);
+        }
+        bench
+    }
+
+    /// Another client's update of a random issue.
+    fn foreign_update(&mut self) -> (&'static str, Value) {
+        let id = self.issues[self.rng.usize(0..self.issues.len())];
+        self.clock += 1;
+        let status = ["in progress", "done"][self.rng.usize(0..2)];
+        (
+            "updateIssueStatus",
+            json!({"id": id, "status": status, "updatedAt": self.clock}),
+        )
+    }
+
+    fn response(&mut self, entries: &[(&str, Value)]) -> PullResponse {
+        let mutations = entries
+            .iter()
+            .map(|(name, args)| {
+                self.log_id += 1;
+                self.other_mutation_id += 1;
+                LogEntry {
+                    log_id: self.log_id,
+                    client_id: self.other,
+                    id: self.other_mutation_id,
+                    name: (*name).to_owned(),
+                    args: args.clone(),
+                }
+            })
+            .collect();
+        PullResponse {
+            cookie: self.log_id,
+            last_mutation_id: self.replica.last_mutation_id(),
+            has_more: false,
+            mutations,
+        }
+    }
+
+    fn apply_pull(&mut self, entries: &[(&str, Value)]) -> Duration {
+        let response = self.response(entries);
+        let (ticket, _) = self.replica.next_pull().expect("no pull in flight");
+        let started = Instant::now();
+        self.replica
+            .pull_succeeded(ticket, &response)
+            .expect("pull applies");
+        started.elapsed()
+    }
+
+    fn apply_floor(&mut self, entries: &[(&str, Value)]) -> Duration {
+        let mutations: Vec<Mutation> = entries
+            .iter()
+            .map(|(name, args)| Mutation::parse(name, args).expect("valid"))
+            .collect();
+        let started = Instant::now();
+        let tx = self.floor.transaction().expect("tx");
+        for mutation in &mutations {
+            shared::sqlite::execute(&tx, &mutation.statements()).expect("apply");
+        }
+        tx.commit().expect("commit");
+        started.elapsed()
+    }
+
+    /// Leaves exactly `n` local mutations pending (the server never acknowledges them here).
+    fn set_pending(&mut self, n: usize) {
+        let reopened =
+            Replica::open(&Storage::Directory(self.dir.join("replica"))).expect("reopen");
+        self.replica = reopened;
+        if self.replica.pending_count().expect("count") as usize > n {
+            self.acknowledge_pending();
+        }
+        let have = self.replica.pending_count().expect("count") as usize;
+        for _ in have..n {
+            let (name, args) = self.foreign_update();
+            self.replica
+                .mutate(name, &args, self.clock)
+                .expect("mutate");
+        }
+    }
+
+    /// Does what the server would: applies every pending mutation and answers with their log entries.
+    fn acknowledge_pending(&mut self) {
+        while let Some((ticket, push)) = self.replica.next_push().expect("push") {
+            let last = push.mutations.last().map_or(0, |m| m.id);
+            self.replica.push_succeeded(
+                ticket,
+                &shared::protocol::PushResponse {
+                    last_mutation_id: last,
+                    rejected: vec![],
+                },
+            );
+            let mutations = push
+                .mutations
+                .iter()
+                .map(|m| {
+                    self.log_id += 1;
+                    LogEntry {
+                        log_id: self.log_id,
+                        client_id: self.replica.client_id(),
+                        id: m.id,
+                        name: m.name.clone(),
+                        args: m.args.clone(),
+                    }
+                })
+                .collect();
+            let response = PullResponse {
+                cookie: self.log_id,
+                last_mutation_id: last,
+                has_more: false,
+                mutations,
+            };
+            let (ticket, _) = self.replica.next_pull().expect("pull");
+            self.replica
+                .pull_succeeded(ticket, &response)
+                .expect("acknowledge");
+        }
+    }
+
+    fn mutate(&mut self, runs: usize) -> Figure {
+        figure(
+            (0..runs)
+                .map(|_| {
+                    let (name, args) = self.foreign_update();
+                    let started = Instant::now();
+                    self.replica
+                        .mutate(name, &args, self.clock)
+                        .expect("mutate");
+                    started.elapsed()
+                })
+                .collect(),
+        )
+    }
+
+    fn pull(&mut self, entries: usize, runs: usize) -> Figure {
+        figure(
+            (0..runs)
+                .map(|_| {
+                    let batch: Vec<(&str, Value)> =
+                        (0..entries).map(|_| self.foreign_update()).collect();
+                    self.apply_pull(&batch)
+                })
+                .collect(),
+        )
+    }
+
+    fn pull_nothing(&mut self, runs: usize) -> Figure {
+        figure((0..runs).map(|_| self.apply_pull(&[])).collect())
+    }
+
+    fn floor(&mut self, entries: usize, runs: usize) -> Option<Figure> {
+        Some(figure(
+            (0..runs)
+                .map(|_| {
+                    let batch: Vec<(&str, Value)> =
+                        (0..entries).map(|_| self.foreign_update()).collect();
+                    self.apply_floor(&batch)
+                })
+                .collect(),
+        ))
+    }
+}
+
+impl Drop for Bench {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.dir).ok();
+    }
+}
+
+#[derive(Default)]
+struct Table {
+    rows: Vec<String>,
+    notes: Vec<String>,
+}
+
+impl Table {
+    fn row(&mut self, what: &str, figure: Figure, floor: Option<Figure>) {
+        let (floor_text, ratio) = match floor {
+            Some(floor) => (
+                ms(floor.median),
+                format!(
+                    "{:.1}x",
+                    figure.median.as_secs_f64() / floor.median.as_secs_f64()
+                ),
+            ),
+            None => ("-".to_owned(), "-".to_owned()),
+        };
+        self.rows.push(format!(
+            "| {what} | {} | {} to {} | {floor_text} | {ratio} |",
+            ms(figure.median),
+            ms(figure.min),
+            ms(figure.max)
+        ));
+    }
+
+    fn note(&mut self, note: String) {
+        self.notes.push(note);
+    }
+
+    fn print(&self, quick: bool) {
+        let mut out = String::new();
+        out.push_str(if quick {
+            "Quick run (small sizes, few runs): figures are only indicative.\n\n"
+        } else {
+            ""
+        });
+        out.push_str("| figure | median | min to max | rusqlite floor (median) | ratio |\n");
+        out.push_str("| --- | --- | --- | --- | --- |\n");
+        for row in &self.rows {
+            out.push_str(row);
+            out.push('\n');
+        }
+        for note in &self.notes {
+            out.push_str(&format!("\n{note}\n"));
+        }
+        print!("{out}");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+        if std::fs::create_dir_all(&dir).is_ok() {
+            std::fs::write(dir.join("replica.md"), &out).ok();
+        }
+    }
+}
+
+fn entry_s(n: usize) -> &'static str {
+    if n == 1 { "entry" } else { "entries" }
+}
+
+fn ms(duration: Duration) -> String {
+    format!("{:.3} ms", duration.as_secs_f64() * 1000.0)
+}
