@@ -3,7 +3,8 @@
 #   - formatting, and clippy for the native and the wasm32 targets, warnings as errors;
 #   - the shared crate's native tests (mutations, protocol, server batch, client replica on SQLite);
 #   - the integration tests: the real worker in workerd under `wrangler dev`, each test binary on its
-#     own fresh local D1.
+#     own fresh local D1 (push/pull rules, replay of the log, replicas converging through faults);
+#   - the benchmarks once in quick mode, so they cannot rot.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
@@ -28,6 +29,9 @@ step "tests"
 rm -rf .tmp/tests && mkdir -p .tmp
 export TRACKER_SKIP_BUILD=1
 cargo test --locked -p shared -p sync-tests --all-features 2>&1 | tee .tmp/test-output.txt
+
+step "benchmarks, quick mode (they must keep working; figures come from scripts/bench.sh)"
+cargo bench --locked -p shared --bench replica -- --quick
 
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' .tmp/test-output.txt | awk '{s += $4} END {print s + 0}')
 failed=$(grep -Eo '[0-9]+ failed' .tmp/test-output.txt | awk '{s += $1} END {print s + 0}')
