@@ -2,6 +2,7 @@
 //!
 //! - [`mutations`]: the four mutators. Each owns its arguments, their validation and its SQL, so the
 //!   server and every client run the very same statements.
+//! - [`issue`]: the issue as clients read it (row, list filter, counts by status).
 //! - [`protocol`]: wire protocol v1 (push, pull, error bodies) and its request rules.
 //! - [`server`]: the server's atomic batch for one processed mutation, and its pull queries.
 //! - [`schema`]: the migrations in `migrations/`, embedded.
@@ -10,6 +11,7 @@
 //! - [`statement`]: a parameterised SQL statement, independent of the database that runs it.
 
 pub mod error;
+pub mod issue;
 pub mod mutations;
 pub mod protocol;
 #[cfg(feature = "replica")]

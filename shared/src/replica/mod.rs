@@ -32,7 +32,7 @@ pub use error::{ReplicaError, Result};
 pub use mutate::Mutated;
 pub use pull::PullOutcome;
 pub use push::{PushOutcome, SyncFailure};
-pub use queries::{Issue, IssueFilter, StatusCounts};
+pub use crate::issue::{Issue, IssueFilter, StatusCounts};
 pub use storage::Storage;
 
 use std::collections::BTreeMap;

@@ -1,76 +1,46 @@
 //! What the UI reads, from the optimistic state, as typed rows.
 
 use rusqlite::{OptionalExtension, Row, params};
-use serde::{Deserialize, Serialize};
 
 use super::Replica;
 use super::error::Result;
+use crate::issue::{Issue, IssueFilter, StatusCounts};
 use crate::mutations::fields::{IssueId, Status};
-
-/// One issue as the UI shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Issue {
-    pub id: IssueId,
-    pub title: String,
-    pub description: String,
-    pub owner: String,
-    pub status: Status,
-    pub created_at: u64,
-    pub updated_at: u64,
-}
-
-/// Which issues a list shows: all, or one status; and text to find in the title or description.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IssueFilter {
-    pub status: Option<Status>,
-    pub search: Option<String>,
-}
-
-/// How many issues have each status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StatusCounts {
-    pub not_started: u64,
-    pub in_progress: u64,
-    pub done: u64,
-}
-
-impl StatusCounts {
-    pub fn total(&self) -> u64 {
-        self.not_started + self.in_progress + self.done
-    }
-
-    pub fn of(&self, status: Status) -> u64 {
-        match status {
-            Status::NotStarted => self.not_started,
-            Status::InProgress => self.in_progress,
-            Status::Done => self.done,
-        }
-    }
-}
 
 const COLUMNS: &str = "id, title, description, owner, status, created_at, updated_at";
 
 impl Replica {
     /// The issues that match `filter`, newest first.
     pub fn issues(&self, filter: &IssueFilter) -> Result<Vec<Issue>> {
+        Ok(self.issues_limited(filter, u64::MAX)?.0)
+    }
+
+    /// The first `limit` issues that match `filter`, newest first, and how many match in all.
+    pub fn issues_limited(&self, filter: &IssueFilter, limit: u64) -> Result<(Vec<Issue>, u64)> {
         let search = filter
             .search
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_lowercase);
-        let mut statement = self.optimistic.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM issue \
-             WHERE (?1 IS NULL OR status = ?1) \
-               AND (?2 IS NULL OR instr(lower(title), ?2) > 0 OR instr(lower(description), ?2) > 0) \
-             ORDER BY created_at DESC, id DESC"
-        ))?;
-        let issues = statement
-            .query_map(params![filter.status.map(Status::as_str), search], issue)?
+        let status = filter.status.map(Status::as_str);
+        const MATCHES: &str = "(?1 IS NULL OR status = ?1) \
+             AND (?2 IS NULL OR instr(lower(title), ?2) > 0 OR instr(lower(description), ?2) > 0)";
+        let issues = self
+            .optimistic
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM issue WHERE {MATCHES} ORDER BY created_at DESC, id DESC LIMIT ?3"
+            ))?
+            .query_map(params![status, search, limit.min(i64::MAX as u64) as i64], issue)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(issues)
+        let matching = if (issues.len() as u64) < limit {
+            issues.len() as u64
+        } else {
+            self.optimistic
+                .prepare_cached(&format!("SELECT COUNT(*) FROM issue WHERE {MATCHES}"))?
+                .query_row(params![status, search], |row| row.get::<_, i64>(0))? as u64
+        };
+        Ok((issues, matching))
     }
 
     /// One issue, if it exists (optimistically).

@@ -1,0 +1,69 @@
+//! What the UI and the engine say to each other, as JSON strings over `postMessage`.
+
+use serde::{Deserialize, Serialize};
+use shared::protocol::RejectedMutation;
+use shared::issue::{Issue, IssueFilter, StatusCounts};
+use uuid::Uuid;
+
+/// From the UI to the engine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ToEngine {
+    /// Show the issues that match `filter`, newest first, at most `limit` of them, now and after
+    /// every change.
+    Subscribe { filter: IssueFilter, limit: usize },
+    /// A local mutation, by its protocol name; ids and times are in the args.
+    Mutate { name: String, args: serde_json::Value },
+    /// Sync now (the page came back online or into view).
+    SyncNow,
+}
+
+/// From the engine to the UI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum FromEngine {
+    Ready {
+        client_id: Uuid,
+        storage: StorageKind,
+    },
+    View(View),
+    Sync(SyncStatus),
+    /// The server rejected these local changes; their optimistic effects are gone.
+    Rejected { mutations: Vec<RejectedMutation> },
+    /// A local change was refused before it was queued.
+    Refused { code: String, message: String },
+    /// The engine could not start or stopped working.
+    Failed { message: String },
+}
+
+/// Where the engine keeps its data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum StorageKind {
+    /// On this device (OPFS), in storage slot `slot`.
+    Device { slot: u32 },
+    /// In memory only: nothing survives a reload. `reason` says why.
+    Memory { reason: String },
+}
+
+/// The issues the UI shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct View {
+    pub issues: Vec<Issue>,
+    /// How many issues match the filter, of which `issues` holds the first `limit`.
+    pub matching: u64,
+    pub counts: StatusCounts,
+}
+
+/// What the sync indicator shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    /// The last request reached the server.
+    pub online: bool,
+    /// A push or pull is in flight.
+    pub syncing: bool,
+    /// Local changes the server has not acknowledged.
+    pub pending: u64,
+}

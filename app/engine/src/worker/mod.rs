@@ -1,0 +1,32 @@
+//! The engine's Web Worker: storage, transport and the sync loop.
+
+mod engine;
+mod slot;
+mod transport;
+
+use wasm_bindgen::JsCast;
+use web_sys::DedicatedWorkerGlobalScope;
+
+use crate::messages::FromEngine;
+
+pub fn start() {
+    wasm_bindgen_futures::spawn_local(engine::run());
+}
+
+/// Posts a message to the UI.
+pub fn post(message: &FromEngine) {
+    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+    match serde_json::to_string(message) {
+        Ok(json) => {
+            if let Err(err) = scope.post_message(&json.into()) {
+                web_sys::console::error_2(&"could not post to the UI".into(), &err);
+            }
+        }
+        Err(err) => web_sys::console::error_1(&format!("could not encode a message: {err}").into()),
+    }
+}
+
+/// Milliseconds since the epoch, from the browser's clock.
+pub fn now() -> u64 {
+    js_sys::Date::now() as u64
+}

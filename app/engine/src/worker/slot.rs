@@ -1,0 +1,71 @@
+//! Which storage this tab's engine uses. Each tab's engine claims a numbered slot with the Web Locks
+//! API and keeps it until the tab closes; a slot is an OPFS `sahpool` directory holding one replica
+//! (its client id, base, optimistic state and pending queue). A new tab takes the lowest free slot, so
+//! the storage of a tab that closed, pending mutations included, is reused by the next tab, which
+//! pushes them. Where OPFS is unavailable (a private window, an old browser), the replica lives in
+//! memory and the UI says so.
+
+use shared::replica::Storage;
+use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfgBuilder, install};
+use wasm_bindgen::prelude::wasm_bindgen;
+
+use crate::messages::StorageKind;
+
+/// More tabs than this share nothing on the device and run in memory.
+const SLOTS: u32 = 16;
+
+#[wasm_bindgen(inline_js = r#"
+export async function claimSlot(slots) {
+  if (!globalThis.navigator || !navigator.locks) return -1;
+  for (let slot = 0; slot < slots; slot++) {
+    const claimed = await new Promise((resolve) => {
+      navigator.locks
+        .request(`tracker-slot-${slot}`, { ifAvailable: true }, (lock) => {
+          resolve(lock !== null);
+          // Held until the worker ends, with its tab.
+          return lock === null ? undefined : new Promise(() => {});
+        })
+        .catch(() => resolve(false));
+    });
+    if (claimed) return slot;
+  }
+  return -1;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = claimSlot)]
+    async fn claim_slot(slots: u32) -> wasm_bindgen::JsValue;
+}
+
+/// Claims a slot and opens its pool, or explains why the replica must live in memory.
+pub async fn storage() -> (Storage, StorageKind) {
+    let slot = claim_slot(SLOTS).await.as_f64().unwrap_or(-1.0);
+    if slot < 0.0 {
+        return memory("no free storage slot (Web Locks unavailable or too many tabs)");
+    }
+    let slot = slot as u32;
+    let name = format!("tracker-slot-{slot}");
+    let config = OpfsSAHPoolCfgBuilder::new()
+        .vfs_name(&name)
+        .directory(&format!(".{name}"))
+        .build();
+    match install::<sqlite_wasm_rs::WasmOsCallback>(&config, false).await {
+        Ok(_) => (
+            Storage::Vfs {
+                vfs: name,
+                prefix: "tracker".to_owned(),
+            },
+            StorageKind::Device { slot },
+        ),
+        Err(err) => memory(&format!("OPFS is not available here ({err})")),
+    }
+}
+
+fn memory(reason: &str) -> (Storage, StorageKind) {
+    (
+        Storage::Memory,
+        StorageKind::Memory {
+            reason: reason.to_owned(),
+        },
+    )
+}

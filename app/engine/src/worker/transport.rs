@@ -1,0 +1,54 @@
+//! Push and pull over `fetch`, to the API on the page's own origin.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use shared::protocol::{ErrorBody, PullRequest, PullResponse, PushRequest, PushResponse};
+use shared::replica::SyncFailure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, Response, WorkerGlobalScope};
+
+pub async fn push(request: PushRequest) -> Result<PushResponse, SyncFailure> {
+    post("/api/push", &request).await
+}
+
+pub async fn pull(request: PullRequest) -> Result<PullResponse, SyncFailure> {
+    post("/api/pull", &request).await
+}
+
+async fn post<Q: Serialize, A: DeserializeOwned>(path: &str, body: &Q) -> Result<A, SyncFailure> {
+    let network = |err: JsValue| SyncFailure::Network(format!("{err:?}"));
+    let body = serde_json::to_string(body).map_err(|err| SyncFailure::Network(err.to_string()))?;
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(&body));
+    let request = Request::new_with_str_and_init(path, &init).map_err(network)?;
+    request
+        .headers()
+        .set("Content-Type", "application/json")
+        .map_err(network)?;
+    let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
+    let response: Response = JsFuture::from(scope.fetch_with_request(&request))
+        .await
+        .map_err(network)?
+        .unchecked_into();
+    let text = JsFuture::from(response.text().map_err(network)?)
+        .await
+        .map_err(network)?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&text).map_err(|err| SyncFailure::Server {
+            status: response.status(),
+            error: Some(ErrorBody {
+                error: "InvalidResponse".to_owned(),
+                message: err.to_string(),
+            }),
+        })
+    } else {
+        Err(SyncFailure::Server {
+            status: response.status(),
+            error: serde_json::from_str(&text).ok(),
+        })
+    }
+}
