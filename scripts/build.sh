@@ -13,12 +13,19 @@ fi
 echo "building the worker" >&2
 (cd worker && worker-build --release)
 
-echo "building the app" >&2
+echo "building the app and its engine" >&2
 cargo build -p app --target wasm32-unknown-unknown --release
+cargo build -p engine --features worker --target wasm32-unknown-unknown --release
 rm -rf app/dist.tmp && mkdir -p app/dist.tmp/pkg
-wasm-bindgen --target web --no-typescript --out-name app --out-dir app/dist.tmp/pkg \
-  target/wasm32-unknown-unknown/release/app.wasm
-wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-  app/dist.tmp/pkg/app_bg.wasm -o app/dist.tmp/pkg/app_bg.wasm
+for name in app engine; do
+  wasm-bindgen --target web --no-typescript --out-name "$name" --out-dir app/dist.tmp/pkg \
+    "target/wasm32-unknown-unknown/release/$name.wasm"
+  wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+    --enable-mutable-globals "app/dist.tmp/pkg/${name}_bg.wasm" -o "app/dist.tmp/pkg/${name}_bg.wasm"
+done
 cp -r app/static/. app/dist.tmp/
-rm -rf app/dist && mv app/dist.tmp app/dist
+# Swap the contents, not the folder: `wrangler dev` keeps serving the folder it started with.
+mkdir -p app/dist
+find app/dist -mindepth 1 -delete
+cp -r app/dist.tmp/. app/dist/
+rm -rf app/dist.tmp

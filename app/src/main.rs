@@ -1,9 +1,19 @@
-//! The tracker's web app. For now a single page that proves the build path: Rust compiled to wasm by the
-//! project's own pipeline (scripts/build.sh) and served by the worker through Workers static assets.
-//! The engine (replica in a Web Worker) and the tracker UI come next.
+//! The issue tracker's web app. The UI (Dioxus, on the main thread) never touches SQLite: the sync
+//! engine runs in a dedicated Web Worker (`app/engine`) and the two talk by messages. The UI sends a
+//! subscription (the list's filter) and local mutations; the engine answers with the list to show,
+//! the sync status, and the changes the server rejected.
+
+mod components;
+mod engine;
+mod keyboard;
+mod owner;
+mod state;
+mod url;
 
 use dioxus::prelude::*;
-use shared::mutations::fields::Status;
+
+use components::{Dialog, FilterBar, Header, IssueList, Notices};
+use state::AppState;
 
 const STYLE: &str = include_str!("style.css");
 
@@ -13,16 +23,21 @@ fn main() {
 
 #[component]
 fn App() -> Element {
+    let state = use_context_provider(AppState::new);
+    use_context_provider(|| engine::Engine::start(state));
+    keyboard::use_shortcuts(state);
+    engine::use_subscription(state);
+
     rsx! {
         style { {STYLE} }
-        main {
-            h1 { "Tracker" }
-            p { "A local-first issue tracker on a Rust sync engine." }
-            ul { aria_label: "Statuses",
-                for status in Status::ALL {
-                    li { key: "{status.as_str()}", "{status.as_str()}" }
-                }
+        div { class: "app",
+            Header {}
+            main {
+                FilterBar {}
+                IssueList {}
             }
+            Dialog {}
+            Notices {}
         }
     }
 }

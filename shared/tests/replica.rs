@@ -819,11 +819,22 @@ fn tempdir() -> std::path::PathBuf {
 fn a_limited_list_says_how_many_match_in_all() {
     let mut r = replica();
     for i in 0..5 {
-        r.mutate("createIssue", &create_args(Uuid::new_v4(), &format!("t{i}"), i), 1).unwrap();
+        r.mutate(
+            "createIssue",
+            &create_args(Uuid::new_v4(), &format!("t{i}"), i),
+            1,
+        )
+        .unwrap();
     }
     let (first, matching) = r.issues_limited(&IssueFilter::default(), 2).unwrap();
-    assert_eq!(first.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(), ["t4", "t3"]);
+    assert_eq!(
+        first.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(),
+        ["t4", "t3"]
+    );
     assert_eq!(matching, 5);
-    let filter = IssueFilter { status: None, search: Some("t1".into()) };
+    let filter = IssueFilter {
+        status: None,
+        search: Some("t1".into()),
+    };
     assert_eq!(r.issues_limited(&filter, 2).unwrap().1, 1);
 }

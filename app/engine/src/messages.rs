@@ -1,8 +1,8 @@
 //! What the UI and the engine say to each other, as JSON strings over `postMessage`.
 
 use serde::{Deserialize, Serialize};
-use shared::protocol::RejectedMutation;
 use shared::issue::{Issue, IssueFilter, StatusCounts};
+use shared::protocol::RejectedMutation;
 use uuid::Uuid;
 
 /// From the UI to the engine.
@@ -13,7 +13,10 @@ pub enum ToEngine {
     /// every change.
     Subscribe { filter: IssueFilter, limit: usize },
     /// A local mutation, by its protocol name; ids and times are in the args.
-    Mutate { name: String, args: serde_json::Value },
+    Mutate {
+        name: String,
+        args: serde_json::Value,
+    },
     /// Sync now (the page came back online or into view).
     SyncNow,
 }
@@ -29,11 +32,18 @@ pub enum FromEngine {
     View(View),
     Sync(SyncStatus),
     /// The server rejected these local changes; their optimistic effects are gone.
-    Rejected { mutations: Vec<RejectedMutation> },
+    Rejected {
+        mutations: Vec<RejectedMutation>,
+    },
     /// A local change was refused before it was queued.
-    Refused { code: String, message: String },
+    Refused {
+        code: String,
+        message: String,
+    },
     /// The engine could not start or stopped working.
-    Failed { message: String },
+    Failed {
+        message: String,
+    },
 }
 
 /// Where the engine keeps its data.

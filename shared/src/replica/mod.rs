@@ -27,12 +27,12 @@ mod queries;
 mod rebase;
 mod storage;
 
+pub use crate::issue::{Issue, IssueFilter, StatusCounts};
 pub use backoff::Backoff;
 pub use error::{ReplicaError, Result};
 pub use mutate::Mutated;
 pub use pull::PullOutcome;
 pub use push::{PushOutcome, SyncFailure};
-pub use crate::issue::{Issue, IssueFilter, StatusCounts};
 pub use storage::Storage;
 
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 //! there is something to push; a pull follows each push, runs every few seconds, and right away when
 //! another tab pushed or the server has more. Failures back off.
 
-use futures_channel::mpsc::{UnboundedSender, unbounded};
+use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_util::StreamExt;
 use shared::protocol::{PullResponse, PushResponse};
 use shared::replica::{IssueFilter, PushOutcome, Replica, Storage, SyncFailure, Ticket};
@@ -19,7 +19,7 @@ const TICK_MS: u32 = 250;
 /// Other tabs of this browser hear here that something was pushed, and pull at once.
 const CHANNEL: &str = "tracker-sync";
 
-enum Event {
+pub(super) enum Event {
     Ui(ToEngine),
     Tick,
     /// Another tab pushed.
@@ -43,10 +43,9 @@ struct Engine {
     status: Option<SyncStatus>,
 }
 
-pub async fn run() {
-    let (events, mut incoming) = unbounded();
-    // Listen before anything else, so nothing the UI sends while storage opens is lost.
-    listen_to_ui(events.clone());
+pub(super) type Events = UnboundedSender<Event>;
+
+pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
     let Some((replica, storage)) = open().await else {
         return;
     };
@@ -233,16 +232,16 @@ impl Engine {
         let Some((filter, limit)) = &self.subscription else {
             return;
         };
-        let view = self
-            .replica
-            .issues_limited(filter, *limit as u64)
-            .and_then(|(issues, matching)| {
-                Ok(View {
-                    issues,
-                    matching,
-                    counts: self.replica.status_counts()?,
-                })
-            });
+        let view =
+            self.replica
+                .issues_limited(filter, *limit as u64)
+                .and_then(|(issues, matching)| {
+                    Ok(View {
+                        issues,
+                        matching,
+                        counts: self.replica.status_counts()?,
+                    })
+                });
         match view {
             Ok(view) => post(&FromEngine::View(view)),
             Err(err) => log("reading the issues", &err.to_string()),
@@ -271,7 +270,7 @@ fn log(what: &str, message: &str) {
     web_sys::console::warn_1(&format!("tracker engine: {what}: {message}").into());
 }
 
-fn listen_to_ui(events: UnboundedSender<Event>) {
+pub(super) fn listen_to_ui(events: Events) {
     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
         let text = event.data().as_string().unwrap_or_default();

@@ -10,7 +10,10 @@ use web_sys::DedicatedWorkerGlobalScope;
 use crate::messages::FromEngine;
 
 pub fn start() {
-    wasm_bindgen_futures::spawn_local(engine::run());
+    // Listen before anything async, so no message the UI sends while storage opens is lost.
+    let (events, incoming) = futures_channel::mpsc::unbounded();
+    engine::listen_to_ui(events.clone());
+    wasm_bindgen_futures::spawn_local(engine::run(events, incoming));
 }
 
 /// Posts a message to the UI.

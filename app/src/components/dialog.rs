@@ -1,0 +1,222 @@
+//! Creating and editing an issue. Enter in the title moves to the description, Ctrl/Cmd+Enter saves,
+//! Esc closes. Editing also changes the status and deletes, after a confirmation.
+
+use dioxus::prelude::*;
+use serde_json::json;
+use shared::issue::Issue;
+use shared::mutations::fields::{Status, Title};
+use uuid::Uuid;
+
+use super::status_name;
+use crate::engine::Engine;
+use crate::state::{AppState, DialogState, now};
+
+#[component]
+pub fn Dialog() -> Element {
+    let mut state = use_context::<AppState>();
+    let dialog = *state.dialog.read();
+    match dialog {
+        DialogState::Closed => rsx! {},
+        DialogState::New => {
+            let key = "new";
+            rsx! { IssueForm { key: "{key}", editing: None } }
+        }
+        DialogState::Edit(id) => {
+            let issue = state
+                .view
+                .read()
+                .issues
+                .iter()
+                .find(|i| i.id == id)
+                .cloned();
+            match issue {
+                Some(issue) => rsx! { IssueForm { key: "{id}", editing: Some(issue) } },
+                None => rsx! {
+                    div { class: "backdrop",
+                        div { class: "dialog", role: "dialog", aria_label: "Issue gone",
+                            p { "This issue was deleted." }
+                            button { onclick: move |_| state.dialog.set(DialogState::Closed), "Close" }
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
+
+#[component]
+fn IssueForm(editing: Option<Issue>) -> Element {
+    let mut state = use_context::<AppState>();
+    let engine = use_context::<Engine>();
+    let original = editing.clone();
+    let mut title = use_signal(|| {
+        editing
+            .as_ref()
+            .map(|i| i.title.clone())
+            .unwrap_or_default()
+    });
+    let mut description = use_signal(|| {
+        editing
+            .as_ref()
+            .map(|i| i.description.clone())
+            .unwrap_or_default()
+    });
+    let mut status = use_signal(|| editing.as_ref().map_or(Status::NotStarted, |i| i.status));
+    let mut error = use_signal(|| None::<String>);
+    let mut confirming = use_signal(|| false);
+    let mut description_field = use_signal(|| None::<MountedEvent>);
+
+    let mut close = move || state.dialog.set(DialogState::Closed);
+    let save_engine = engine.clone();
+    let save = use_callback(move |()| {
+        // The same rule the mutation applies, checked here to say it next to the field.
+        if let Err(message) = Title::try_from(title.peek().clone()) {
+            error.set(Some(message));
+            return;
+        }
+        let (title, description) = (title.peek().trim().to_owned(), description.peek().clone());
+        match &original {
+            None => {
+                let id = Uuid::new_v4();
+                let owner = state.owner.peek().trim().to_owned();
+                let owner = if owner.is_empty() {
+                    "Anonymous".to_owned()
+                } else {
+                    owner
+                };
+                save_engine.mutate(
+                    "createIssue",
+                    json!({"id": id, "title": title, "description": description, "owner": owner,
+                           "createdAt": now()}),
+                );
+                state.selected.set(Some(id));
+            }
+            Some(issue) => {
+                if issue.title != title || issue.description != description {
+                    save_engine.mutate(
+                        "updateIssue",
+                        json!({"id": issue.id, "title": title, "description": description,
+                               "updatedAt": now()}),
+                    );
+                }
+                let status = *status.peek();
+                if issue.status != status {
+                    save_engine.mutate(
+                        "updateIssueStatus",
+                        json!({"id": issue.id, "status": status.as_str(), "updatedAt": now()}),
+                    );
+                }
+            }
+        }
+        state.dialog.set(DialogState::Closed);
+    });
+    let delete_id = editing.as_ref().map(|i| i.id);
+    let heading = if editing.is_some() {
+        "Edit issue"
+    } else {
+        "New issue"
+    };
+
+    rsx! {
+        div { class: "backdrop", onclick: move |_| close(),
+            div {
+                class: "dialog",
+                role: "dialog",
+                aria_modal: "true",
+                aria_labelledby: "dialog-heading",
+                onclick: move |evt| evt.stop_propagation(),
+                onkeydown: move |evt| {
+                    let modifiers = evt.modifiers();
+                    match evt.key() {
+                        Key::Escape => close(),
+                        Key::Enter if modifiers.ctrl() || modifiers.meta() => {
+                            evt.prevent_default();
+                            save(());
+                        }
+                        _ => {}
+                    }
+                },
+                h2 { id: "dialog-heading", "{heading}" }
+                label {
+                    "Title"
+                    input {
+                        value: "{title}",
+                        maxlength: 400,
+                        onmounted: move |evt| async move {
+                            let _ = evt.set_focus(true).await;
+                        },
+                        oninput: move |evt| {
+                            title.set(evt.value());
+                            error.set(None);
+                        },
+                        onkeydown: move |evt| {
+                            let modifiers = evt.modifiers();
+                            if evt.key() == Key::Enter && !modifiers.ctrl() && !modifiers.meta() {
+                                evt.prevent_default();
+                                if let Some(field) = description_field.peek().clone() {
+                                    spawn(async move {
+                                        let _ = field.set_focus(true).await;
+                                    });
+                                }
+                            }
+                        },
+                    }
+                }
+                label {
+                    "Description"
+                    textarea {
+                        value: "{description}",
+                        rows: 6,
+                        onmounted: move |evt| description_field.set(Some(evt)),
+                        oninput: move |evt| description.set(evt.value()),
+                    }
+                }
+                if editing.is_some() {
+                    label {
+                        "Status"
+                        select {
+                            value: "{status().as_str()}",
+                            onchange: move |evt| {
+                                if let Some(s) = Status::parse(&evt.value()) {
+                                    status.set(s);
+                                }
+                            },
+                            for s in Status::ALL {
+                                option { key: "{s.as_str()}", value: "{s.as_str()}", selected: status() == s, "{status_name(s)}" }
+                            }
+                        }
+                    }
+                }
+                if let Some(message) = error() {
+                    p { class: "error", role: "alert", "{message}" }
+                }
+                if confirming() {
+                    div { class: "confirm", role: "alertdialog", aria_label: "Delete this issue?",
+                        p { "Delete this issue? This cannot be undone." }
+                        button {
+                            class: "danger",
+                            onclick: move |_| {
+                                if let Some(id) = delete_id {
+                                    engine.mutate("deleteIssue", json!({"id": id}));
+                                }
+                                state.selected.set(None);
+                                close();
+                            },
+                            "Delete issue"
+                        }
+                        button { onclick: move |_| confirming.set(false), "Keep it" }
+                    }
+                } else {
+                    div { class: "actions",
+                        if editing.is_some() {
+                            button { class: "danger", onclick: move |_| confirming.set(true), "Delete" }
+                        }
+                        span { class: "hint", "Ctrl+Enter to save · Esc to close" }
+                        button { onclick: move |_| close(), "Cancel" }
+                        button { class: "primary", onclick: move |_| save(()), "Save" }
+                    }
+                }
+            }
+        }
+    }
+}

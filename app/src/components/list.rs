@@ -1,0 +1,109 @@
+//! The list of issues, newest first: title, status (a click moves it on), and a short date.
+
+use dioxus::prelude::*;
+use serde_json::json;
+use shared::issue::Issue;
+
+use super::{next_status, status_name};
+use crate::engine::Engine;
+use crate::state::{AppState, DialogState, now};
+
+#[component]
+pub fn IssueList() -> Element {
+    let state = use_context::<AppState>();
+    let view = state.view.read();
+    let selected = *state.selected.read();
+    let shown = view.issues.len() as u64;
+
+    // Keep the selected row in view as the arrows move it.
+    use_effect(move || {
+        if state.selected.read().is_some() {
+            document::eval(
+                "document.querySelector('.row.selected')?.scrollIntoView({block: 'nearest'})",
+            );
+        }
+    });
+
+    rsx! {
+        section { class: "list", aria_label: "Issues",
+            if !*state.loaded.read() {
+                p { class: "empty", "Loading…" }
+            } else if view.issues.is_empty() {
+                p { class: "empty",
+                    if view.counts.total() == 0 { "No issues yet. Press C or “New issue” to create one." } else { "No issues match." }
+                }
+            }
+            ul {
+                for issue in view.issues.iter() {
+                    IssueRow {
+                        key: "{issue.id}",
+                        issue: issue.clone(),
+                        selected: selected == Some(issue.id),
+                    }
+                }
+            }
+            if view.matching > shown {
+                p { class: "more",
+                    "Showing {shown} of {view.matching}. Search or filter to narrow the list."
+                }
+            }
+        }
+    }
+}
+
+#[component]
+fn IssueRow(issue: Issue, selected: bool) -> Element {
+    let mut state = use_context::<AppState>();
+    let engine = use_context::<Engine>();
+    let id = issue.id;
+    let status = issue.status;
+    let next = next_status(status);
+    let status_label = format!(
+        "Status: {}. Change to {}",
+        status_name(status),
+        status_name(next)
+    );
+    rsx! {
+        li {
+            class: if selected { "row selected" } else { "row" },
+            "data-id": "{id}",
+            aria_current: if selected { "true" } else { "false" },
+            button {
+                class: "title",
+                onclick: move |_| {
+                    state.selected.set(Some(id));
+                    state.dialog.set(DialogState::Edit(id));
+                },
+                "{issue.title}"
+            }
+            button {
+                class: "status {crate::url::slug(status)}",
+                aria_label: "{status_label}",
+                onclick: move |_| {
+                    state.selected.set(Some(id));
+                    engine.mutate(
+                        "updateIssueStatus",
+                        json!({"id": id, "status": next.as_str(), "updatedAt": now()}),
+                    );
+                },
+                "{status_name(status)}"
+            }
+            time { class: "date", "{short_date(issue.created_at)}" }
+        }
+    }
+}
+
+/// "Nov 26", or "Nov 26, 2025" for another year.
+fn short_date(millis: u64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(millis as f64));
+    let this_year = js_sys::Date::new_0().get_full_year();
+    let month = MONTHS[date.get_month() as usize % 12];
+    if date.get_full_year() == this_year {
+        format!("{month} {}", date.get_date())
+    } else {
+        format!("{month} {}, {}", date.get_date(), date.get_full_year())
+    }
+}

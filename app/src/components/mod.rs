@@ -1,0 +1,33 @@
+//! The tracker's components, one file each.
+
+mod dialog;
+mod filters;
+mod header;
+mod list;
+mod notices;
+
+pub use dialog::Dialog;
+pub use filters::FilterBar;
+pub use header::Header;
+pub use list::IssueList;
+pub use notices::Notices;
+
+use shared::mutations::fields::Status;
+
+/// How a status reads on screen.
+pub fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::NotStarted => "Not started",
+        Status::InProgress => "In progress",
+        Status::Done => "Done",
+    }
+}
+
+/// The status a click on the row's status button moves to.
+pub fn next_status(status: Status) -> Status {
+    match status {
+        Status::NotStarted => Status::InProgress,
+        Status::InProgress => Status::Done,
+        Status::Done => Status::NotStarted,
+    }
+}

@@ -1,0 +1,85 @@
+//! Shortcuts for the whole page: ArrowUp/ArrowDown move the selection, Enter opens it, `c` creates.
+//! They apply when no dialog is open and focus is not in a text field.
+
+use dioxus::prelude::*;
+use futures_channel::mpsc::unbounded;
+use futures_util::StreamExt;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::KeyboardEvent;
+
+use crate::state::{AppState, DialogState};
+
+pub fn use_shortcuts(state: AppState) {
+    use_hook(move || {
+        let (sender, mut keys) = unbounded::<String>();
+        let on_key = Closure::<dyn FnMut(KeyboardEvent)>::new(move |event: KeyboardEvent| {
+            if event.ctrl_key() || event.meta_key() || event.alt_key() || typing(&event) {
+                return;
+            }
+            let key = event.key();
+            if matches!(key.as_str(), "ArrowUp" | "ArrowDown" | "Enter" | "c") {
+                if key != "Enter" {
+                    event.prevent_default();
+                }
+                let _ = sender.unbounded_send(key);
+            }
+        });
+        if let Some(document) = web_sys::window().and_then(|w| w.document()) {
+            let _ = document
+                .add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+        }
+        on_key.forget();
+        spawn(async move {
+            while let Some(key) = keys.next().await {
+                shortcut(state, &key);
+            }
+        });
+    });
+}
+
+/// Keys typed into a field, a button or a dialog are theirs.
+fn typing(event: &KeyboardEvent) -> bool {
+    let Some(target) = event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    else {
+        return false;
+    };
+    matches!(
+        target.tag_name().as_str(),
+        "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
+    ) || target
+        .closest("dialog, [role=dialog]")
+        .ok()
+        .flatten()
+        .is_some()
+}
+
+fn shortcut(mut state: AppState, key: &str) {
+    if *state.dialog.peek() != DialogState::Closed {
+        return;
+    }
+    let ids: Vec<uuid::Uuid> = state.view.peek().issues.iter().map(|i| i.id).collect();
+    let current = state
+        .selected
+        .peek()
+        .and_then(|id| ids.iter().position(|i| *i == id));
+    match key {
+        "c" => state.dialog.set(DialogState::New),
+        "ArrowDown" => {
+            let next = current.map_or(0, |i| (i + 1).min(ids.len().saturating_sub(1)));
+            state.selected.set(ids.get(next).copied());
+        }
+        "ArrowUp" => {
+            let next = current.map_or(0, |i| i.saturating_sub(1));
+            state.selected.set(ids.get(next).copied());
+        }
+        "Enter" => {
+            if let Some(id) = *state.selected.peek() {
+                state.dialog.set(DialogState::Edit(id));
+            }
+        }
+        _ => {}
+    }
+}
