@@ -24,6 +24,15 @@ for name in app engine; do
     --enable-mutable-globals "app/dist.tmp/pkg/${name}_bg.wasm" -o "app/dist.tmp/pkg/${name}_bg.wasm"
 done
 cp -r app/static/. app/dist.tmp/
+# The service worker caches every file of this build when it installs, so the app opens offline
+# even after a single visit; the list's hash names the cache, so a new build replaces it.
+files=$(cd app/dist.tmp && find . -type f ! -name sw.js ! -name precache.json ! -name index.html | sed 's|^\.||' | sort)
+version=$(cd app/dist.tmp && echo "$files" | xargs -I{} cat ".{}" | sha256sum | cut -c1-12)
+{
+  printf '{"version": "%s", "files": ["/"' "$version"
+  for file in $files; do printf ', "%s"' "$file"; done
+  printf ']}\n'
+} > app/dist.tmp/precache.json
 # Swap the contents, not the folder: `wrangler dev` keeps serving the folder it started with.
 mkdir -p app/dist
 find app/dist -mindepth 1 -delete

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing the tracker needs, skipping whatever is already there:
-# clang (SQLite for wasm32), the wasm32 target, worker-build, the wasm-bindgen CLI that matches Cargo.lock, and the npm packages
-# (wrangler, binaryen). Safe to run again; a second run takes seconds.
+# clang (SQLite for wasm32), Chromium (browser tests), the wasm32 target, worker-build, the
+# wasm-bindgen CLI that matches Cargo.lock, and the npm packages (wrangler, binaryen,
+# playwright-core). Safe to run again; a second run takes seconds.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
@@ -23,6 +24,14 @@ need_clang() {
   if ! command -v clang >/dev/null || ! command -v llvm-ar >/dev/null; then
     step "installing clang and llvm (SQLite for wasm32)"
     apt-get update -qq && apt-get install -y -qq clang llvm
+  fi
+}
+
+need_chromium() {
+  # The browser tests drive Debian's Chromium (playwright-core does not download a browser).
+  if ! command -v chromium >/dev/null; then
+    step "installing Chromium (browser tests)"
+    apt-get update -qq && apt-get install -y -qq chromium
   fi
 }
 
@@ -54,13 +63,14 @@ need_wasm_bindgen() {
 need_npm_packages() {
   local stamp=node_modules/.package-lock.json
   if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" || ! -x node_modules/.bin/wrangler ]]; then
-    step "installing npm packages (wrangler, binaryen)"
+    step "installing npm packages (wrangler, binaryen, playwright-core)"
     npm ci --no-audit --no-fund
   fi
 }
 
 need_node
 need_clang
+need_chromium
 need_rust_target
 need_worker_build
 need_wasm_bindgen

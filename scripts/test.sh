@@ -4,6 +4,7 @@
 #   - the shared crate's native tests (mutations, protocol, server batch, client replica on SQLite);
 #   - the integration tests: the real worker in workerd under `wrangler dev`, each test binary on its
 #     own fresh local D1 (push/pull rules, replay of the log, replicas converging through faults);
+#   - the browser tests: the tracker in headless Chromium against `wrangler dev` (app/tests);
 #   - the benchmarks once in quick mode, so they cannot rot.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
@@ -22,18 +23,23 @@ step "format and lint"
 cargo fmt --all --check
 cargo clippy --locked -p shared -p sync-tests --all-targets --all-features -- -D warnings
 cargo clippy --locked -p shared -p sync-worker -p app --target wasm32-unknown-unknown -- -D warnings
-# The replica as the browser gets it: rusqlite on sqlite-wasm-rs.
-cargo clippy --locked -p shared --features replica --target wasm32-unknown-unknown -- -D warnings
+# The engine as the browser gets it: the replica on rusqlite on sqlite-wasm-rs, in a Web Worker.
+cargo clippy --locked -p engine --features worker --target wasm32-unknown-unknown -- -D warnings
 
 step "tests"
 rm -rf .tmp/tests && mkdir -p .tmp
 export TRACKER_SKIP_BUILD=1
 cargo test --locked -p shared -p sync-tests --all-features 2>&1 | tee .tmp/test-output.txt
 
+step "browser tests (headless Chromium)"
+node --test --test-concurrency=1 app/tests/ 2>&1 | tee .tmp/browser-output.txt
+
 step "benchmarks, quick mode (they must keep working; figures come from scripts/bench.sh)"
 cargo bench --locked -p shared --bench replica -- --quick
 
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' .tmp/test-output.txt | awk '{s += $4} END {print s + 0}')
 failed=$(grep -Eo '[0-9]+ failed' .tmp/test-output.txt | awk '{s += $1} END {print s + 0}')
+passed=$((passed + $(awk '/^# pass / {print $3}' .tmp/browser-output.txt)))
+failed=$((failed + $(awk '/^# fail / {print $3}' .tmp/browser-output.txt)))
 step "done in $((SECONDS - started)) s"
 echo "${passed} passed, ${failed} failed"

@@ -42,6 +42,8 @@ impl Engine {
         on_message.forget();
         if let Some(window) = web_sys::window() {
             let _ = js_sys::Reflect::set(&window, &"trackerEngine".into(), &worker);
+            sync_now_on(&window, &worker, "online");
+            sync_now_on(&window, &worker, "focus");
         }
         let engine = Engine {
             worker: Some(worker),
@@ -81,6 +83,18 @@ impl Engine {
             args,
         });
     }
+}
+
+/// Back online or back in view: sync at once rather than after the backoff's delay.
+fn sync_now_on(window: &web_sys::Window, worker: &Worker, event: &str) {
+    let worker = worker.clone();
+    let on_event = Closure::<dyn FnMut()>::new(move || {
+        if let Ok(json) = serde_json::to_string(&ToEngine::SyncNow) {
+            let _ = worker.post_message(&json.into());
+        }
+    });
+    let _ = window.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref());
+    on_event.forget();
 }
 
 fn apply(mut state: AppState, message: FromEngine) {

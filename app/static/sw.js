@@ -1,10 +1,31 @@
-// Keeps the app's own files so the tracker opens offline; the data itself lives in OPFS. Network
-// first (a new deploy is picked up whenever the network answers), the cached copy when it does not.
-// The API is never cached: the engine handles being offline.
-const CACHE = "tracker-app-v1";
+// Keeps the app's own files so the tracker opens offline; the data itself lives in OPFS. On install it
+// caches every file of this build (precache.json, written by scripts/build.sh). Requests then go to
+// the network first, so a new deploy is picked up whenever the network answers, and fall back to the
+// cache when it does not. The API is never cached: the engine handles being offline.
+const manifest = fetch("/precache.json", { cache: "no-store" }).then((r) => r.json());
 
-self.addEventListener("install", () => self.skipWaiting());
-self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    (async () => {
+      const { version, files } = await manifest;
+      const cache = await caches.open(`tracker-${version}`);
+      await cache.addAll(files);
+      await self.skipWaiting();
+    })(),
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    (async () => {
+      const { version } = await manifest;
+      for (const name of await caches.keys()) {
+        if (name !== `tracker-${version}`) await caches.delete(name);
+      }
+      await self.clients.claim();
+    })(),
+  );
+});
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
@@ -13,15 +34,11 @@ self.addEventListener("fetch", (event) => {
   }
   event.respondWith(
     (async () => {
-      const cache = await caches.open(CACHE);
       try {
-        const response = await fetch(event.request);
-        if (response.ok) await cache.put(event.request, response.clone());
-        return response;
+        return await fetch(event.request);
       } catch (offline) {
-        const cached =
-          (await cache.match(event.request, { ignoreSearch: event.request.mode === "navigate" })) ??
-          (event.request.mode === "navigate" ? await cache.match("/") : undefined);
+        const navigate = event.request.mode === "navigate";
+        const cached = await caches.match(navigate ? "/" : event.request, { ignoreSearch: navigate });
         if (cached) return cached;
         throw offline;
       }

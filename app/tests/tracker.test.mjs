@@ -1,0 +1,278 @@
+// The tracker in real headless Chromium, against the real worker under `wrangler dev` on a fresh
+// local D1. Two profiles are two users; tabs of one profile share its storage.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import {
+  root, startServer, launchProfile, openTracker, waitForList, titles, createIssue, serverLog, pushAs,
+} from "./harness.mjs";
+
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server?.stop();
+});
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns something truthy. */
+async function eventually(check, what, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const result = await check();
+      if (result) return result;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(150);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (${last.message})` : ""}`);
+}
+
+const unique = (label) => `${label} ${randomUUID().slice(0, 8)}`;
+const row = (page, title) => page.locator(".row", { has: page.getByRole("button", { name: title, exact: true }) });
+const syncLabel = (page) => page.getByRole("status").textContent();
+
+async function openIssue(page, title) {
+  await page.getByRole("button", { name: title, exact: true }).click();
+  await page.getByRole("dialog").waitFor();
+}
+
+test("an issue and its edits, status changes and deletion reach the other profile within seconds", async () => {
+  const [a, b] = await Promise.all([launchProfile(), launchProfile()]);
+  try {
+    const [pa, pb] = await Promise.all([openTracker(a, server.url), openTracker(b, server.url)]);
+    const title = unique("Shared");
+    await createIssue(pa, title, "Made in profile A");
+    await eventually(async () => (await titles(pb)).includes(title), "B to show the new issue");
+
+    const edited = `${title} (edited)`;
+    await openIssue(pa, title);
+    await pa.getByLabel("Title").fill(edited);
+    await pa.getByRole("button", { name: "Save" }).click();
+    await eventually(async () => (await titles(pb)).includes(edited), "B to show the edit");
+    assert.ok(!(await titles(pb)).includes(title));
+
+    await row(pa, edited).getByRole("button", { name: /^Status: Not started/ }).click();
+    await eventually(
+      async () => (await row(pb, edited).locator(".status").textContent()) === "In progress",
+      "B to show the status change",
+    );
+
+    await openIssue(pb, edited);
+    await pb.getByLabel("Description").fill("Described in B");
+    await pb.getByRole("button", { name: "Save" }).click();
+    await openIssue(pb, edited);
+    await pb.getByRole("button", { name: "Delete", exact: true }).click();
+    await pb.getByRole("button", { name: "Delete issue" }).click();
+    await eventually(async () => !(await titles(pa)).includes(edited), "A to lose the deleted issue");
+    assert.ok(!(await titles(pb)).includes(edited));
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("changes made offline survive a reload and reach the other profile exactly once", async () => {
+  const [a, b] = await Promise.all([launchProfile(), launchProfile()]);
+  try {
+    const [pa, pb] = await Promise.all([openTracker(a, server.url), openTracker(b, server.url)]);
+    await pa.evaluate(() => navigator.serviceWorker.ready);
+    const base = unique("Before going offline");
+    await createIssue(pa, base);
+    await eventually(async () => (await titles(pb)).includes(base), "B to show the first issue");
+    await eventually(async () => (await syncLabel(pa)) === "Synced", "A to be synced");
+
+    await a.setOffline(true);
+    const one = unique("Offline one");
+    const two = unique("Offline two");
+    await createIssue(pa, one, "written on a train");
+    await createIssue(pa, two);
+    await row(pa, base).getByRole("button", { name: /^Status:/ }).click();
+    await eventually(async () => /Offline · 3 pending/.test(await syncLabel(pa)), "A to say it is offline with 3 pending");
+
+    await pa.reload();
+    await waitForList(pa);
+    for (const title of [one, two, base]) assert.ok((await titles(pa)).includes(title), `${title} after the reload`);
+    await eventually(async () => /Offline · 3 pending/.test(await syncLabel(pa)), "the 3 changes still pending after the reload");
+    assert.ok(!(await titles(pb)).includes(one), "nothing reached B while A was offline");
+
+    await a.setOffline(false);
+    await eventually(async () => (await syncLabel(pa)) === "Synced", "A to sync once online");
+    await eventually(async () => {
+      const seen = await titles(pb);
+      return seen.includes(one) && seen.includes(two);
+    }, "B to show both offline issues");
+    await eventually(
+      async () => (await row(pb, base).locator(".status").textContent()) === "In progress",
+      "B to show the offline status change",
+    );
+    const log = await serverLog(server.url);
+    const created = (title) => log.filter((e) => e.name === "createIssue" && e.args.title === title).length;
+    assert.equal(created(one), 1);
+    assert.equal(created(two), 1);
+    const baseId = log.find((e) => e.name === "createIssue" && e.args.title === base).args.id;
+    assert.equal(log.filter((e) => e.name === "updateIssueStatus" && e.args.id === baseId).length, 1);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("two tabs of one profile edit at once and converge with each other and the server", async () => {
+  const a = await launchProfile();
+  const b = await launchProfile();
+  try {
+    const tab1 = await openTracker(a, server.url);
+    const tab2 = await openTracker(a, server.url);
+    const observer = await openTracker(b, server.url);
+    const first = unique("From tab one");
+    const second = unique("From tab two");
+    await Promise.all([createIssue(tab1, first), createIssue(tab2, second)]);
+    for (const page of [tab1, tab2, observer]) {
+      await eventually(async () => {
+        const seen = await titles(page);
+        return seen.includes(first) && seen.includes(second);
+      }, "every tab to show both issues");
+    }
+    await row(tab2, first).getByRole("button", { name: /^Status:/ }).click();
+    await row(tab1, second).getByRole("button", { name: /^Status:/ }).click();
+    for (const page of [tab1, tab2, observer]) {
+      for (const title of [first, second]) {
+        await eventually(
+          async () => (await row(page, title).locator(".status").textContent()) === "In progress",
+          `${title} in progress everywhere`,
+        );
+      }
+    }
+    const log = await serverLog(server.url);
+    assert.equal(log.filter((e) => e.name === "createIssue" && [first, second].includes(e.args.title)).length, 2);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("a change the server rejects shows its message and disappears from the list", async () => {
+  const a = await launchProfile();
+  try {
+    const page = await openTracker(a, server.url);
+    // Another client takes an issue id first, while this profile is offline and cannot know it.
+    await a.setOffline(true);
+    const id = randomUUID();
+    await pushAs(server.url, randomUUID(), [{
+      name: "createIssue",
+      args: { id, title: unique("Taken first"), description: "", owner: "someone else", createdAt: Date.now() },
+    }]);
+    const doomed = unique("Doomed");
+    await page.evaluate(
+      ([id, title]) => window.trackerEngine.postMessage(JSON.stringify({
+        type: "mutate", name: "createIssue",
+        args: { id, title, description: "", owner: "me", createdAt: Date.now() },
+      })),
+      [id, doomed],
+    );
+    await eventually(async () => (await titles(page)).includes(doomed), "the optimistic issue");
+    await a.setOffline(false);
+    const alert = page.getByRole("alert").filter({ hasText: "rejected" });
+    await eventually(async () => (await alert.count()) > 0, "the rejection notice");
+    assert.match(await alert.first().textContent(), /UNIQUE constraint failed: issue\.id/);
+    await eventually(async () => !(await titles(page)).includes(doomed), "the rejected issue to disappear");
+  } finally {
+    await a.close();
+  }
+});
+
+test("the keyboard flow: c, a title, Enter, a description, Ctrl+Enter", async () => {
+  const a = await launchProfile();
+  try {
+    const page = await openTracker(a, server.url);
+    await createIssue(page, unique("Below the typed one"));
+    const title = unique("Typed");
+    await page.keyboard.press("c");
+    await page.getByRole("dialog").waitFor();
+    await page.keyboard.type(title);
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), "TEXTAREA");
+    await page.keyboard.type("Line one");
+    await page.keyboard.press("Control+Enter");
+    await eventually(async () => (await titles(page)).includes(title), "the typed issue in the list");
+    assert.equal(await page.getByRole("dialog").count(), 0);
+
+    // The new issue is selected; arrows move the selection, Enter opens it, Esc closes.
+    const list = await titles(page);
+    assert.equal(list[0], title);
+    assert.equal(await page.locator(".row.selected .title").textContent(), title);
+    const openSelected = async () => {
+      await page.keyboard.press("Enter");
+      await page.getByRole("dialog").waitFor();
+      const shown = await page.getByLabel("Title").inputValue();
+      await page.keyboard.press("Escape");
+      assert.equal(await page.getByRole("dialog").count(), 0);
+      return shown;
+    };
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await openSelected(), list[1]);
+    await page.keyboard.press("ArrowUp");
+    assert.equal(await openSelected(), list[0]);
+  } finally {
+    await a.close();
+  }
+});
+
+test("the status filter and the search live in the URL", async () => {
+  const a = await launchProfile();
+  try {
+    const page = await openTracker(a, server.url);
+    const marker = randomUUID().slice(0, 8);
+    await createIssue(page, `Filter done ${marker}`);
+    await createIssue(page, `Filter open ${marker}`);
+    await row(page, `Filter done ${marker}`).getByRole("button", { name: /^Status: Not started/ }).click();
+    await row(page, `Filter done ${marker}`).getByRole("button", { name: /^Status: In progress/ }).click();
+    await page.getByRole("radio", { name: "Done", exact: true }).click();
+    await page.getByRole("searchbox", { name: "Search" }).fill(marker);
+    await eventually(async () => JSON.stringify(await titles(page)) === JSON.stringify([`Filter done ${marker}`]), "the filtered list");
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get("status"), "done");
+    assert.equal(url.searchParams.get("q"), marker);
+
+    const linked = await openTracker(a, page.url());
+    await eventually(async () => JSON.stringify(await titles(linked)) === JSON.stringify([`Filter done ${marker}`]), "the same list from the link");
+    assert.equal(await linked.getByRole("radio", { name: "Done", exact: true }).getAttribute("aria-checked"), "true");
+  } finally {
+    await a.close();
+  }
+});
+
+test("screenshots of the main screens: light, dark and phone width", async () => {
+  const dir = join(root, "target/screenshots");
+  mkdirSync(dir, { recursive: true });
+  const a = await launchProfile();
+  try {
+    const page = await openTracker(a, server.url);
+    for (const [title, description] of [
+      ["Login fails on Safari", "Steps: open the login page, type the password, press Enter."],
+      ["Dark mode for the settings page", ""],
+      ["Export issues as CSV", "Finance wants a monthly export."],
+    ]) {
+      await createIssue(page, title, description);
+    }
+    await row(page, "Export issues as CSV").getByRole("button", { name: /^Status:/ }).click();
+    await page.screenshot({ path: join(dir, "list-light.png") });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.screenshot({ path: join(dir, "list-dark.png") });
+    await openIssue(page, "Login fails on Safari");
+    await page.screenshot({ path: join(dir, "dialog-dark.png") });
+    await page.keyboard.press("Escape");
+    await page.emulateMedia({ colorScheme: "light" });
+    await page.setViewportSize({ width: 390, height: 800 });
+    await page.screenshot({ path: join(dir, "list-phone.png") });
+    // At phone width nothing spills sideways.
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+  } finally {
+    await a.close();
+  }
+});
