@@ -156,6 +156,36 @@ test("two tabs of one profile edit at once and converge with each other and the 
   }
 });
 
+test("changes left pending by tabs that closed offline are pushed by a later tab", async () => {
+  const [a, b] = await Promise.all([launchProfile(), launchProfile()]);
+  try {
+    const keeper = await openTracker(a, server.url);
+    const closing = [await openTracker(a, server.url), await openTracker(a, server.url)];
+    const observer = await openTracker(b, server.url);
+    await a.setOffline(true);
+    const left = [unique("Left behind one"), unique("Left behind two")];
+    for (const [page, title] of closing.map((page, i) => [page, left[i]])) {
+      await createIssue(page, title);
+      await eventually(async () => /1 pending/.test(await syncLabel(page)), "the change pending in its tab");
+      await page.close();
+    }
+    await a.setOffline(false);
+    // The tab that stays reloads: its engine starts again and looks for storage left behind.
+    await keeper.reload();
+    await waitForList(keeper);
+    await eventually(async () => {
+      const seen = await titles(observer);
+      return left.every((title) => seen.includes(title));
+    }, "the other profile to get both left-behind changes", 30_000);
+    const log = await serverLog(server.url);
+    for (const title of left) {
+      assert.equal(log.filter((e) => e.name === "createIssue" && e.args.title === title).length, 1, title);
+    }
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
 test("a change the server rejects shows its message and disappears from the list", async () => {
   const a = await launchProfile();
   try {

@@ -49,6 +49,7 @@ pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
     let Some((replica, storage)) = open().await else {
         return;
     };
+    let storage_slot = storage.clone();
     post(&FromEngine::Ready {
         client_id: replica.client_id(),
         storage,
@@ -67,6 +68,11 @@ pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
         status: None,
     };
     wasm_bindgen_futures::spawn_local(tick(events));
+    let own_slot = match storage_slot {
+        StorageKind::Device { slot } => Some(slot),
+        StorageKind::Memory { .. } => None,
+    };
+    wasm_bindgen_futures::spawn_local(super::recover::run(own_slot));
     engine.sync();
     while let Some(event) = incoming.next().await {
         engine.handle(event);

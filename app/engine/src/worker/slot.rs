@@ -6,13 +6,13 @@
 //! memory and the UI says so.
 
 use shared::replica::Storage;
-use sqlite_wasm_vfs::sahpool::{OpfsSAHPoolCfgBuilder, install};
+use sqlite_wasm_vfs::sahpool::{OpfsSAHError, OpfsSAHPoolCfgBuilder, OpfsSAHPoolUtil, install};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::messages::StorageKind;
 
 /// More tabs than this share nothing on the device and run in memory.
-const SLOTS: u32 = 16;
+pub const SLOTS: u32 = 16;
 
 #[wasm_bindgen(inline_js = r#"
 export async function claimSlot(slots) {
@@ -31,10 +31,36 @@ export async function claimSlot(slots) {
   }
   return -1;
 }
+
+export async function claimLeftover(slot) {
+  try {
+    const root = await navigator.storage.getDirectory();
+    await root.getDirectoryHandle(`.tracker-slot-${slot}`);
+  } catch {
+    return null;
+  }
+  return await new Promise((resolve) => {
+    navigator.locks
+      .request(`tracker-slot-${slot}`, { ifAvailable: true }, (lock) => {
+        if (lock === null) {
+          resolve(null);
+          return undefined;
+        }
+        // Held until the caller calls the function it gets.
+        return new Promise((release) => resolve(release));
+      })
+      .catch(() => resolve(null));
+  });
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = claimSlot)]
     async fn claim_slot(slots: u32) -> wasm_bindgen::JsValue;
+
+    /// Claims `slot` if a closed tab left storage there and no tab holds it: a function that
+    /// releases it, or null.
+    #[wasm_bindgen(js_name = claimLeftover)]
+    pub async fn claim_leftover(slot: u32) -> wasm_bindgen::JsValue;
 }
 
 /// Claims a slot and opens its pool, or explains why the replica must live in memory.
@@ -44,21 +70,28 @@ pub async fn storage() -> (Storage, StorageKind) {
         return memory("no free storage slot (Web Locks unavailable or too many tabs)");
     }
     let slot = slot as u32;
+    match open_pool(slot).await {
+        Ok((storage, _)) => (storage, StorageKind::Device { slot }),
+        Err(err) => memory(&format!("OPFS is not available here ({err})")),
+    }
+}
+
+/// Installs (or takes back) the `sahpool` VFS of `slot` in this worker.
+pub async fn open_pool(slot: u32) -> Result<(Storage, OpfsSAHPoolUtil), OpfsSAHError> {
     let name = format!("tracker-slot-{slot}");
     let config = OpfsSAHPoolCfgBuilder::new()
         .vfs_name(&name)
         .directory(&format!(".{name}"))
         .build();
-    match install::<sqlite_wasm_rs::WasmOsCallback>(&config, false).await {
-        Ok(_) => (
-            Storage::Vfs {
-                vfs: name,
-                prefix: "tracker".to_owned(),
-            },
-            StorageKind::Device { slot },
-        ),
-        Err(err) => memory(&format!("OPFS is not available here ({err})")),
+    let pool = install::<sqlite_wasm_rs::WasmOsCallback>(&config, false).await?;
+    if pool.is_paused() {
+        pool.resume().await?;
     }
+    let storage = Storage::Vfs {
+        vfs: name,
+        prefix: "tracker".to_owned(),
+    };
+    Ok((storage, pool))
 }
 
 fn memory(reason: &str) -> (Storage, StorageKind) {
