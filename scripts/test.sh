@@ -36,6 +36,7 @@ node --test --test-concurrency=1 app/tests/ 2>&1 | tee .tmp/browser-output.txt
 
 step "benchmarks, quick mode (they must keep working; figures come from scripts/bench.sh)"
 cargo bench --locked -p shared --bench replica -- --quick
+node app/bench/browser.mjs --quick
 
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' .tmp/test-output.txt | awk '{s += $4} END {print s + 0}')
 failed=$(grep -Eo '[0-9]+ failed' .tmp/test-output.txt | awk '{s += $1} END {print s + 0}')

@@ -1,0 +1,170 @@
+// The tracker's figures in headless Chromium, against `wrangler dev` on a fresh local D1:
+//   - first render, cold: a new Chromium process on a profile whose OPFS already holds every issue,
+//     from navigation start to the first row on screen;
+//   - a keypress that creates an issue (Ctrl+Enter in the dialog) until its row is on screen;
+//   - the app's files, raw and gzip -9.
+// Usage: node app/bench/browser.mjs [--quick]. Prints a markdown table, also written to
+// target/bench/browser.md.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import { chromium } from "playwright-core";
+import { CHROMIUM_ARGS, pushAs, root, startServer } from "../tests/harness.mjs";
+
+const quick = process.argv.includes("--quick");
+const ISSUES = quick ? 1_000 : 10_000;
+const COLD_LOADS = quick ? 2 : 7;
+const KEYPRESSES = quick ? 5 : 21;
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x) => `${x.toFixed(1)} ms`;
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+
+function launch(dir) {
+  return chromium.launchPersistentContext(dir, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1100, height: 800 },
+  });
+}
+
+async function seed(url) {
+  const client = randomUUID();
+  for (let first = 1; first <= ISSUES; first += 100) {
+    const batch = [];
+    for (let i = first; i < first + 100 && i <= ISSUES; i++) {
+      batch.push({
+        name: "createIssue",
+        args: { id: randomUUID(), title: `Seeded issue ${i}`, description: `Issue number ${i}, made for the benchmark.`,
+                owner: "bench", createdAt: 1_764_000_000_000 + i },
+      });
+    }
+    await pushAs(url, client, batch, first);
+  }
+}
+
+async function firstRender(dir, url) {
+  const context = await launch(dir);
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      const observer = new MutationObserver(() => {
+        if (document.querySelector(".row")) {
+          window.__firstRow = performance.now();
+          observer.disconnect();
+        }
+      });
+      observer.observe(document, { childList: true, subtree: true });
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => window.__firstRow, null, { timeout: 60_000 });
+    return await page.evaluate(() => window.__firstRow);
+  } finally {
+    await context.close();
+  }
+}
+
+async function keypressToScreen(page, n) {
+  const samples = [];
+  for (let i = 0; i < n; i++) {
+    const title = `Timed ${i} ${randomUUID().slice(0, 6)}`;
+    await page.keyboard.press("c");
+    await page.getByRole("dialog").waitFor();
+    await page.keyboard.type(title);
+    const measured = page.evaluate(
+      (title) =>
+        new Promise((resolve) => {
+          let pressed;
+          const onKey = (e) => {
+            if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+              pressed = performance.now();
+              document.removeEventListener("keydown", onKey, { capture: true });
+            }
+          };
+          document.addEventListener("keydown", onKey, { capture: true });
+          const observer = new MutationObserver(() => {
+            for (const el of document.querySelectorAll(".row .title")) {
+              if (el.textContent === title && pressed !== undefined) {
+                observer.disconnect();
+                resolve(performance.now() - pressed);
+                return;
+              }
+            }
+          });
+          observer.observe(document.body, { childList: true, subtree: true, characterData: true });
+          setTimeout(() => resolve(Number.NaN), 10_000);
+          window.__armed = title;
+        }),
+      title,
+    );
+    await page.waitForFunction((title) => window.__armed === title, title);
+    await page.keyboard.press("Control+Enter");
+    const sample = await measured;
+    if (Number.isNaN(sample)) throw new Error(`issue ${i} never appeared on screen`);
+    samples.push(sample);
+  }
+  return samples;
+}
+
+function sizes() {
+  const rows = [];
+  for (const file of ["pkg/app_bg.wasm", "pkg/app.js", "pkg/engine_bg.wasm", "pkg/engine.js", "index.html", "engine-worker.js", "sw.js"]) {
+    const bytes = readFileSync(join(root, "app/dist", file));
+    rows.push([file, statSync(join(root, "app/dist", file)).size, gzipSync(bytes, { level: 9 }).length]);
+  }
+  return rows;
+}
+
+const server = await startServer();
+const tmp = join(root, ".tmp/bench");
+mkdirSync(tmp, { recursive: true });
+const dir = mkdtempSync(join(tmp, "profile-"));
+try {
+  const log = (what) => process.stderr.write(`bench: ${what}\n`);
+  await seed(server.url);
+  log(`seeded ${ISSUES} issues`);
+  // Sync everything into the profile's OPFS once.
+  {
+    const context = await launch(dir);
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(
+      (n) => document.querySelector(".chip .count")?.textContent === String(n),
+      ISSUES,
+      { timeout: 300_000 },
+    );
+    await context.close();
+  }
+  log("synced into OPFS");
+  const cold = [];
+  for (let i = 0; i < COLD_LOADS; i++) cold.push(await firstRender(dir, server.url));
+
+  const context = await launch(dir);
+  const page = await context.newPage();
+  await page.goto(server.url);
+  await page.waitForSelector(".row");
+  log(`cold renders: ${cold.map((x) => x.toFixed(0)).join(", ")} ms`);
+  const keys = await keypressToScreen(page, KEYPRESSES);
+  await context.close();
+
+  const lines = [
+    quick ? "Quick run (1,000 issues, few runs): figures are only indicative.\n" : "",
+    `| figure (${ISSUES} issues) | median | min to max | runs |`,
+    "| --- | --- | --- | --- |",
+    `| first render, cold (new browser process, data in OPFS) | ${ms(median(cold))} | ${ms(Math.min(...cold))} to ${ms(Math.max(...cold))} | ${cold.length} |`,
+    `| keypress (Ctrl+Enter) to the new issue on screen | ${ms(median(keys))} | ${ms(Math.min(...keys))} to ${ms(Math.max(...keys))} | ${keys.length} |`,
+    "",
+    "| file | raw | gzip -9 |",
+    "| --- | --- | --- |",
+    ...sizes().map(([file, raw, gz]) => `| ${file} | ${kb(raw)} | ${kb(gz)} |`),
+  ];
+  const out = lines.join("\n") + "\n";
+  process.stdout.write(out);
+  mkdirSync(join(root, "target/bench"), { recursive: true });
+  writeFileSync(join(root, "target/bench/browser.md"), out);
+} finally {
+  await server.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
