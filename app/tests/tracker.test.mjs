@@ -186,6 +186,25 @@ test("changes left pending by tabs that closed offline are pushed by a later tab
   }
 });
 
+test("without device storage the tracker runs in memory, says so, and still syncs", async () => {
+  // Sixteen tabs hold the sixteen storage slots; the seventeenth has none left.
+  const a = await launchProfile();
+  try {
+    const tabs = [];
+    for (let i = 0; i < 16; i++) tabs.push(await openTracker(a, server.url));
+    for (const tab of tabs) assert.equal(await tab.getByRole("note").count(), 0, "tabs with a slot say nothing");
+    const last = await openTracker(a, server.url);
+    const note = last.getByRole("note");
+    await eventually(async () => (await note.count()) === 1, "the in-memory notice");
+    assert.match(await note.textContent(), /Not saved on this device: no free storage slot/);
+    const title = unique("From memory");
+    await createIssue(last, title);
+    await eventually(async () => (await titles(tabs[0])).includes(title), "a slot tab to get the in-memory tab's issue");
+  } finally {
+    await a.close();
+  }
+});
+
 test("a change the server rejects shows its message and disappears from the list", async () => {
   const a = await launchProfile();
   try {
