@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Measures the sync engine and prints markdown tables (also written to target/bench/):
+#   - the server: push and pull through the worker under `wrangler dev`, against the same statements
+#     on a native SQLite file (tests/benches/server.rs);
 #   - the client replica natively, against plain rusqlite (shared/benches/replica.rs);
 #   - the tracker in headless Chromium: cold first render from OPFS, keypress to screen, sizes
 #     (app/bench/browser.mjs).
@@ -10,5 +12,25 @@ cd "$ROOT"
 bash scripts/setup.sh
 bash scripts/build.sh
 export TRACKER_SKIP_BUILD=1
+cargo bench --locked -p sync-tests --bench server -- "$@"
 cargo bench --locked -p shared --bench replica -- "$@"
 node app/bench/browser.mjs "$@"
+
+# One report, printed at the end and kept in target/bench/summary.md.
+{
+  echo "# Benchmarks ($(date -u +%Y-%m-%d), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
+  echo
+  echo "## Server: the worker under wrangler dev against native SQLite"
+  echo
+  cat target/bench/server.md
+  echo
+  echo "## Client replica, natively, against plain rusqlite"
+  echo
+  cat target/bench/replica.md
+  echo
+  echo "## The tracker in headless Chromium"
+  echo
+  cat target/bench/browser.md
+} > target/bench/summary.md
+echo
+cat target/bench/summary.md

@@ -35,6 +35,7 @@ step "browser tests (headless Chromium)"
 node --test --test-concurrency=1 app/tests/ 2>&1 | tee .tmp/browser-output.txt
 
 step "benchmarks, quick mode (they must keep working; figures come from scripts/bench.sh)"
+cargo bench --locked -p sync-tests --bench server -- --quick
 cargo bench --locked -p shared --bench replica -- --quick
 node app/bench/browser.mjs --quick
 

@@ -1,0 +1,416 @@
+//! The server's costs: push and pull through the real worker in workerd under `wrangler dev` on a
+//! fresh local D1, each beside a baseline measured in the same run: the same statements run directly
+//! on a native SQLite file with rusqlite, to show what the Worker, D1 and the protocol add on top of
+//! SQLite itself.
+//!
+//! `cargo bench -p sync-tests --bench server` prints a markdown table (also written to
+//! `target/bench/server.md`); `-- --quick` runs a small version that only shows it works.
+
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Server, create, numbered};
+use rusqlite::Connection;
+use serde_json::Value;
+use shared::Mutation;
+use shared::protocol::{LogEntry, PULL_PAGE_SIZE};
+use shared::server::{PullSnapshot, applied_batch, pull_params, pull_response};
+use uuid::Uuid;
+
+struct Sizes {
+    single: usize,
+    hundreds: usize,
+    clients: usize,
+    per_client: usize,
+    log: u64,
+    catch_ups: usize,
+    empty_pulls: usize,
+}
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let sizes = if quick {
+        Sizes {
+            single: 30,
+            hundreds: 3,
+            clients: 4,
+            per_client: 10,
+            log: 1_500,
+            catch_ups: 2,
+            empty_pulls: 30,
+        }
+    } else {
+        Sizes {
+            single: 300,
+            hundreds: 20,
+            clients: 8,
+            per_client: 50,
+            log: 10_000,
+            catch_ups: 5,
+            empty_pulls: 300,
+        }
+    };
+    let server = Server::start(true);
+    let mut native = Native::open(&server);
+    let mut table = Table::default();
+
+    // One mutation per request, one client, one after another.
+    let client = Uuid::new_v4();
+    let latencies: Vec<Duration> = (1..=sizes.single as u64)
+        .map(|id| {
+            timed(|| {
+                server
+                    .push(&client, &numbered(id, [create(&Uuid::new_v4(), "single")]))
+                    .ok()
+            })
+        })
+        .collect();
+    let floor = native.push(sizes.single, 1);
+    table.latency("push, 1 mutation a request", &latencies, &floor);
+    table.throughput("push, 1 mutation a request", &latencies, 1, &floor, 1);
+
+    // A hundred mutations per request.
+    let client = Uuid::new_v4();
+    let latencies: Vec<Duration> = (0..sizes.hundreds as u64)
+        .map(|round| {
+            let mutations = numbered(
+                round * 100 + 1,
+                (0..100).map(|_| create(&Uuid::new_v4(), "hundred")),
+            );
+            timed(|| server.push(&client, &mutations).ok())
+        })
+        .collect();
+    let floor = native.push(sizes.hundreds, 100);
+    table.latency("push, 100 mutations a request", &latencies, &floor);
+    table.throughput(
+        "push, 100 mutations a request",
+        &latencies,
+        100,
+        &floor,
+        100,
+    );
+
+    // Several clients at once, one mutation per request each.
+    let started = Instant::now();
+    let latencies: Vec<Duration> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..sizes.clients)
+            .map(|_| {
+                scope.spawn(|| {
+                    let client = Uuid::new_v4();
+                    (1..=sizes.per_client as u64)
+                        .map(|id| {
+                            timed(|| {
+                                server
+                                    .push(
+                                        &client,
+                                        &numbered(id, [create(&Uuid::new_v4(), "concurrent")]),
+                                    )
+                                    .ok()
+                            })
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a pushing client"))
+            .collect()
+    });
+    let wall = started.elapsed();
+    let floor = native.push(sizes.clients * sizes.per_client, 1);
+    let name = format!(
+        "push, {} clients at once, 1 mutation a request",
+        sizes.clients
+    );
+    table.latency(&name, &latencies, &floor);
+    // SQLite has one writer: the baseline for many clients is its sequential rate.
+    let rate = latencies.len() as f64 / wall.as_secs_f64();
+    let floor_rate = floor.len() as f64 / floor.iter().sum::<Duration>().as_secs_f64();
+    table.row(
+        &format!("{name}: throughput"),
+        format!("{rate:.0} mutations/s"),
+        format!("{floor_rate:.0} mutations/s"),
+        floor_rate / rate,
+    );
+
+    // Fill the log up to its size, then catch a new client up on all of it.
+    let filler = Uuid::new_v4();
+    let mut next = 1;
+    while server.log_end() < sizes.log {
+        let missing = (sizes.log - server.log_end()).min(100);
+        server
+            .push(
+                &filler,
+                &numbered(
+                    next,
+                    (0..missing).map(|_| create(&Uuid::new_v4(), "filler")),
+                ),
+            )
+            .ok();
+        next += missing;
+    }
+    native.fill_log(sizes.log);
+    let catch_ups: Vec<Duration> = (0..sizes.catch_ups)
+        .map(|_| timed(|| server.pull_all(&Uuid::new_v4(), None)))
+        .collect();
+    let floor: Vec<Duration> = (0..sizes.catch_ups).map(|_| native.catch_up()).collect();
+    table.median_row(
+        &format!(
+            "pull, a new client catching up on {} entries (all pages)",
+            sizes.log
+        ),
+        &catch_ups,
+        &floor,
+    );
+
+    let end = server.log_end();
+    let client = Uuid::new_v4();
+    let empty: Vec<Duration> = (0..sizes.empty_pulls)
+        .map(|_| timed(|| server.pull(&client, Some(end)).ok()))
+        .collect();
+    let floor: Vec<Duration> = (0..sizes.empty_pulls)
+        .map(|_| native.pull_nothing())
+        .collect();
+    table.latency("pull that brings nothing", &empty, &floor);
+
+    table.print(quick);
+}
+
+fn timed<T>(f: impl FnOnce() -> T) -> Duration {
+    let started = Instant::now();
+    let _ = f();
+    started.elapsed()
+}
+
+fn percentile(samples: &[Duration], p: f64) -> Duration {
+    let mut sorted = samples.to_vec();
+    sorted.sort();
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn median(samples: &[Duration]) -> Duration {
+    percentile(samples, 0.5)
+}
+
+/// The same statements on a native SQLite file: the floor under the worker's figures.
+struct Native {
+    conn: Connection,
+    client: Uuid,
+    next_id: u64,
+}
+
+impl Native {
+    fn open(server: &Server) -> Native {
+        let path = server.persist.join("native-baseline.sqlite3");
+        let mut conn = Connection::open(path).expect("open the baseline database");
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .expect("wal");
+        shared::sqlite::migrate(&mut conn).expect("migrate the baseline");
+        Native {
+            conn,
+            client: Uuid::new_v4(),
+            next_id: 0,
+        }
+    }
+
+    /// `requests` transactions of `per_request` mutations each, with the server's whole batch per
+    /// mutation (effects, log entry, lastMutationId); the time of each transaction.
+    fn push(&mut self, requests: usize, per_request: usize) -> Vec<Duration> {
+        (0..requests)
+            .map(|_| {
+                let batches: Vec<_> = (0..per_request)
+                    .map(|_| {
+                        self.next_id += 1;
+                        let args = create(&Uuid::new_v4(), "native")["args"].clone();
+                        let mutation = Mutation::parse("createIssue", &args).expect("valid");
+                        applied_batch(&self.client, self.next_id, &mutation)
+                    })
+                    .collect();
+                timed(|| {
+                    let tx = self.conn.transaction().expect("tx");
+                    for batch in &batches {
+                        shared::sqlite::execute(&tx, batch).expect("apply");
+                    }
+                    tx.commit().expect("commit");
+                })
+            })
+            .collect()
+    }
+
+    fn fill_log(&mut self, entries: u64) {
+        let have: i64 = self
+            .conn
+            .query_row("SELECT COUNT(*) FROM mutation_log", [], |r| r.get(0))
+            .expect("count");
+        let missing = entries.saturating_sub(have as u64) as usize;
+        for _ in 0..missing.div_ceil(100) {
+            self.push(1, 100);
+        }
+    }
+
+    fn snapshot(&mut self, client: &Uuid, cookie: u64) -> PullSnapshot {
+        let tx = self.conn.transaction().expect("tx");
+        let [page, lmid, end, at_end] = pull_params(client, cookie);
+        let entries = tx
+            .prepare_cached(page.0)
+            .expect("prepare")
+            .query_map(rusqlite::params_from_iter(page.1.iter()), |r| {
+                let args: String = r.get(4)?;
+                Ok(LogEntry {
+                    log_id: r.get::<_, i64>(0)? as u64,
+                    client_id: Uuid::parse_str(&r.get::<_, String>(1)?).unwrap_or_default(),
+                    id: r.get::<_, i64>(2)? as u64,
+                    name: r.get(3)?,
+                    args: serde_json::from_str::<Value>(&args).unwrap_or(Value::Null),
+                })
+            })
+            .expect("query")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("rows");
+        let one = |(sql, params): (&str, Vec<shared::SqlValue>)| -> Option<u64> {
+            tx.query_row(sql, rusqlite::params_from_iter(params.iter()), |r| {
+                r.get::<_, i64>(0)
+            })
+            .ok()
+            .map(|v| v as u64)
+        };
+        let snapshot = PullSnapshot {
+            entries,
+            last_mutation_id: one(lmid),
+            log_end: one(end).unwrap_or(0),
+            last_mutation_id_at_page_end: one(at_end),
+        };
+        drop(tx);
+        snapshot
+    }
+
+    /// Every page of the log through the pull queries, serialised as the worker would.
+    fn catch_up(&mut self) -> Duration {
+        let client = Uuid::new_v4();
+        timed(|| {
+            let mut cookie = 0;
+            loop {
+                let snapshot = self.snapshot(&client, cookie);
+                let response = pull_response(cookie, snapshot).expect("pull");
+                let _ = serde_json::to_vec(&response).expect("json");
+                cookie = response.cookie;
+                if !response.has_more {
+                    break;
+                }
+            }
+        })
+    }
+
+    fn pull_nothing(&mut self) -> Duration {
+        let end: i64 = self
+            .conn
+            .query_row("SELECT MAX(id) FROM mutation_log", [], |r| r.get(0))
+            .expect("end");
+        let client = Uuid::new_v4();
+        timed(|| {
+            let snapshot = self.snapshot(&client, end as u64);
+            let response = pull_response(end as u64, snapshot).expect("pull");
+            assert!(response.mutations.is_empty() && response.mutations.len() < PULL_PAGE_SIZE);
+            let _ = serde_json::to_vec(&response).expect("json");
+        })
+    }
+}
+
+#[derive(Default)]
+struct Table {
+    rows: Vec<String>,
+}
+
+impl Table {
+    fn row(&mut self, figure: &str, value: String, baseline: String, ratio: f64) {
+        self.rows
+            .push(format!("| {figure} | {value} | {baseline} | {ratio:.1}x |"));
+    }
+
+    fn latency(&mut self, figure: &str, samples: &[Duration], floor: &[Duration]) {
+        let (p50, p99) = (median(samples), percentile(samples, 0.99));
+        let (f50, f99) = (median(floor), percentile(floor, 0.99));
+        let spread = format!(
+            " (min {}, max {})",
+            ms(*samples.iter().min().expect("samples")),
+            ms(*samples.iter().max().expect("samples"))
+        );
+        self.row(
+            &format!("{figure}: p50 latency"),
+            format!("{}{spread}", ms(p50)),
+            ms(f50),
+            ratio(p50, f50),
+        );
+        self.row(
+            &format!("{figure}: p99 latency"),
+            ms(p99),
+            ms(f99),
+            ratio(p99, f99),
+        );
+    }
+
+    fn throughput(
+        &mut self,
+        figure: &str,
+        samples: &[Duration],
+        per_request: usize,
+        floor: &[Duration],
+        floor_per: usize,
+    ) {
+        let total: Duration = samples.iter().sum();
+        let floor_total: Duration = floor.iter().sum();
+        let value = (samples.len() * per_request) as f64 / total.as_secs_f64();
+        let baseline = (floor.len() * floor_per) as f64 / floor_total.as_secs_f64();
+        self.row(
+            &format!("{figure}: throughput"),
+            format!("{value:.0} mutations/s"),
+            format!("{baseline:.0} mutations/s"),
+            baseline / value,
+        );
+    }
+
+    fn median_row(&mut self, figure: &str, samples: &[Duration], floor: &[Duration]) {
+        let spread = format!(
+            " (min {}, max {})",
+            ms(*samples.iter().min().expect("samples")),
+            ms(*samples.iter().max().expect("samples"))
+        );
+        self.row(
+            figure,
+            format!("{}{spread}", ms(median(samples))),
+            ms(median(floor)),
+            ratio(median(samples), median(floor)),
+        );
+    }
+
+    fn print(&self, quick: bool) {
+        let mut out = String::new();
+        if quick {
+            out.push_str("Quick run (small sizes, few runs): figures are only indicative.\n\n");
+        }
+        out.push_str(
+            "| figure | value | native SQLite baseline | ratio |\n| --- | --- | --- | --- |\n",
+        );
+        for row in &self.rows {
+            out.push_str(row);
+            out.push('\n');
+        }
+        out.push_str("\nRatios are value / baseline (for throughput, baseline / value): how many times slower.\n");
+        print!("{out}");
+        let dir = common::root().join("target/bench");
+        if std::fs::create_dir_all(&dir).is_ok() {
+            std::fs::write(dir.join("server.md"), &out).ok();
+        }
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn ratio(value: Duration, baseline: Duration) -> f64 {
+    value.as_secs_f64() / baseline.as_secs_f64().max(1e-9)
+}
