@@ -109,12 +109,21 @@ async function keypressToScreen(page, n) {
 }
 
 function sizes() {
-  const rows = [];
-  for (const file of ["pkg/app_bg.wasm", "pkg/app.js", "pkg/engine_bg.wasm", "pkg/engine.js", "index.html", "engine-worker.js", "sw.js"]) {
-    const bytes = readFileSync(join(root, "app/dist", file));
-    rows.push([file, statSync(join(root, "app/dist", file)).size, gzipSync(bytes, { level: 9 }).length]);
-  }
-  return rows;
+  const files = [
+    ["worker/build/index_bg.wasm", "worker wasm (server)"],
+    ["worker/build/index.js", "worker JS glue"],
+    ["app/dist/pkg/app_bg.wasm", "app wasm (Dioxus UI)"],
+    ["app/dist/pkg/app.js", "app JS glue"],
+    ["app/dist/pkg/engine_bg.wasm", "engine wasm (SQLite, replica)"],
+    ["app/dist/pkg/engine.js", "engine JS glue"],
+    ["app/dist/index.html", "index.html"],
+    ["app/dist/engine-worker.js", "engine worker loader"],
+    ["app/dist/sw.js", "service worker"],
+  ];
+  return files.map(([file, label]) => {
+    const bytes = readFileSync(join(root, file));
+    return [`${label} (\`${file}\`)`, statSync(join(root, file)).size, gzipSync(bytes, { level: 9 }).length];
+  });
 }
 
 const server = await startServer();
