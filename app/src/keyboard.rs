@@ -18,6 +18,10 @@ pub fn use_shortcuts(state: AppState) {
                 return;
             }
             let key = event.key();
+            // Enter on a focused button presses that button.
+            if key == "Enter" && on_button(&event) {
+                return;
+            }
             if matches!(key.as_str(), "ArrowUp" | "ArrowDown" | "Enter" | "c") {
                 if key != "Enter" {
                     event.prevent_default();
@@ -38,22 +42,20 @@ pub fn use_shortcuts(state: AppState) {
     });
 }
 
-/// Keys typed into a field, a button or a dialog are theirs.
+/// Keys typed into a field or a dialog are theirs.
 fn typing(event: &KeyboardEvent) -> bool {
-    let Some(target) = event
-        .target()
-        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-    else {
-        return false;
-    };
-    matches!(
-        target.tag_name().as_str(),
-        "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"
-    ) || target
-        .closest("dialog, [role=dialog]")
-        .ok()
-        .flatten()
-        .is_some()
+    target(event).is_some_and(|target| {
+        matches!(target.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+            || target.closest("[role=dialog]").ok().flatten().is_some()
+    })
+}
+
+fn on_button(event: &KeyboardEvent) -> bool {
+    target(event).is_some_and(|target| target.tag_name() == "BUTTON")
+}
+
+fn target(event: &KeyboardEvent) -> Option<web_sys::Element> {
+    event.target()?.dyn_into::<web_sys::Element>().ok()
 }
 
 fn shortcut(mut state: AppState, key: &str) {

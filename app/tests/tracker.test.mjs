@@ -267,6 +267,12 @@ test("the keyboard flow: c, a title, Enter, a description, Ctrl+Enter", async ()
     assert.equal(await openSelected(), list[1]);
     await page.keyboard.press("ArrowUp");
     assert.equal(await openSelected(), list[0]);
+
+    // Shortcuts still work with focus on a button, as after a click on a row's status.
+    await row(page, list[1]).getByRole("button", { name: /^Status:/ }).click();
+    await page.keyboard.press("c");
+    await page.getByRole("dialog").waitFor();
+    await page.keyboard.press("Escape");
   } finally {
     await a.close();
   }

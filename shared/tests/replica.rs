@@ -24,6 +24,19 @@ fn entry(log_id: u64, client: Uuid, id: u64, name: &str, args: Value) -> LogEntr
     }
 }
 
+/// Pulls, as log entry `log_id`, an issue another client created.
+fn pull_created_elsewhere(replica: &mut Replica, log_id: u64, id: Uuid, title: &str) {
+    let created = entry(
+        log_id,
+        Uuid::new_v4(),
+        1,
+        "createIssue",
+        create_args(id, title, 1),
+    );
+    let acknowledged = replica.last_mutation_id();
+    pull(replica, &pull_answer(log_id, acknowledged, vec![created]));
+}
+
 fn pull_answer(cookie: u64, last_mutation_id: u64, mutations: Vec<LogEntry>) -> PullResponse {
     PullResponse {
         cookie,
@@ -127,23 +140,10 @@ fn an_invalid_or_failing_mutation_is_refused_and_never_queued() {
 fn everything_survives_closing_and_reopening() {
     let dir = tempdir();
     let storage = Storage::Directory(dir.clone());
-    let (client, other) = (Uuid::new_v4(), Uuid::new_v4());
+    let client = Uuid::new_v4();
     let client_id = {
         let mut r = Replica::open(&storage).unwrap();
-        pull(
-            &mut r,
-            &pull_answer(
-                5,
-                0,
-                vec![entry(
-                    5,
-                    other,
-                    1,
-                    "createIssue",
-                    create_args(client, "from server", 1),
-                )],
-            ),
-        );
+        pull_created_elsewhere(&mut r, 5, client, "from server");
         r.mutate(
             "updateIssueStatus",
             &json!({"id": client, "status": "done", "updatedAt": 9}),
@@ -275,20 +275,7 @@ fn a_pull_applies_other_clients_entries_to_base_and_optimistic() {
 #[test]
 fn a_pull_that_brings_nothing_does_no_database_work() {
     let mut r = replica();
-    pull(
-        &mut r,
-        &pull_answer(
-            4,
-            0,
-            vec![entry(
-                4,
-                Uuid::new_v4(),
-                1,
-                "createIssue",
-                create_args(Uuid::new_v4(), "x", 1),
-            )],
-        ),
-    );
+    pull_created_elsewhere(&mut r, 4, Uuid::new_v4(), "x");
     r.mutate("createIssue", &create_args(Uuid::new_v4(), "mine", 2), 1)
         .unwrap();
     let written = r.rows_written();
@@ -354,20 +341,7 @@ fn pending_mutations_are_replayed_on_top_of_other_clients_changes() {
     let mut r = replica();
     let other = Uuid::new_v4();
     let id = Uuid::new_v4();
-    pull(
-        &mut r,
-        &pull_answer(
-            1,
-            0,
-            vec![entry(
-                1,
-                other,
-                1,
-                "createIssue",
-                create_args(id, "original", 1),
-            )],
-        ),
-    );
+    pull_created_elsewhere(&mut r, 1, id, "original");
     r.mutate(
         "updateIssueStatus",
         &json!({"id": id, "status": "done", "updatedAt": 5}),
@@ -415,22 +389,8 @@ fn pending_mutations_are_replayed_on_top_of_other_clients_changes() {
 #[test]
 fn a_rejected_mutation_is_reported_by_the_pull_that_drops_it_and_its_effect_undone() {
     let mut r = replica();
-    let other = Uuid::new_v4();
     let id = Uuid::new_v4();
-    pull(
-        &mut r,
-        &pull_answer(
-            1,
-            0,
-            vec![entry(
-                1,
-                other,
-                1,
-                "createIssue",
-                create_args(id, "kept", 1),
-            )],
-        ),
-    );
+    pull_created_elsewhere(&mut r, 1, id, "kept");
     r.mutate(
         "updateIssue",
         &json!({"id": id, "title": "refused", "updatedAt": 2}),
@@ -518,20 +478,7 @@ fn has_more_asks_for_another_pull() {
 fn the_cookie_never_moves_backwards_and_a_bad_answer_applies_nothing() {
     let mut r = replica();
     let other = Uuid::new_v4();
-    pull(
-        &mut r,
-        &pull_answer(
-            10,
-            0,
-            vec![entry(
-                10,
-                other,
-                1,
-                "createIssue",
-                create_args(Uuid::new_v4(), "x", 1),
-            )],
-        ),
-    );
+    pull_created_elsewhere(&mut r, 10, Uuid::new_v4(), "x");
     for bad in [
         pull_answer(9, 0, vec![]),
         pull_answer(
@@ -571,14 +518,7 @@ fn an_entry_that_does_not_apply_makes_base_rebuild_from_the_whole_log() {
     let mut r = replica();
     let other = Uuid::new_v4();
     let id = Uuid::new_v4();
-    pull(
-        &mut r,
-        &pull_answer(
-            1,
-            0,
-            vec![entry(1, other, 1, "createIssue", create_args(id, "x", 1))],
-        ),
-    );
+    pull_created_elsewhere(&mut r, 1, id, "x");
     let (ticket, _) = r.next_pull().unwrap();
     let diverged = pull_answer(
         2,
@@ -599,20 +539,7 @@ fn an_entry_that_does_not_apply_makes_base_rebuild_from_the_whole_log() {
     assert_eq!(base_titles(&r), ["x"], "the failed entry changed nothing");
     // The rebuild from scratch replaces base wholesale.
     let fresh = Uuid::new_v4();
-    pull(
-        &mut r,
-        &pull_answer(
-            3,
-            0,
-            vec![entry(
-                3,
-                other,
-                3,
-                "createIssue",
-                create_args(fresh, "fresh", 1),
-            )],
-        ),
-    );
+    pull_created_elsewhere(&mut r, 3, fresh, "fresh");
     assert_eq!(base_titles(&r), ["fresh"]);
     assert_eq!(titles(&r), ["fresh"]);
 }
@@ -624,20 +551,7 @@ fn client_state_not_found_rebootstraps_and_keeps_every_pending_mutation() {
         let other = Uuid::new_v4();
         let me = r.client_id();
         let kept = Uuid::new_v4();
-        pull(
-            &mut r,
-            &pull_answer(
-                5,
-                0,
-                vec![entry(
-                    5,
-                    other,
-                    1,
-                    "createIssue",
-                    create_args(Uuid::new_v4(), "old server", 1),
-                )],
-            ),
-        );
+        pull_created_elsewhere(&mut r, 5, Uuid::new_v4(), "old server");
         let made: Vec<Value> = (0..3)
             .map(|i| create_args(Uuid::new_v4(), &format!("pending {i}"), 10 + i))
             .collect();
@@ -701,25 +615,11 @@ fn client_state_not_found_rebootstraps_and_keeps_every_pending_mutation() {
 fn a_crash_between_base_and_optimistic_is_repaired_on_open() {
     let dir = tempdir();
     let storage = Storage::Directory(dir.clone());
-    let other = Uuid::new_v4();
     {
         let mut r = Replica::open(&storage).unwrap();
         r.mutate("createIssue", &create_args(Uuid::new_v4(), "mine", 2), 1)
             .unwrap();
-        pull(
-            &mut r,
-            &pull_answer(
-                1,
-                0,
-                vec![entry(
-                    1,
-                    other,
-                    1,
-                    "createIssue",
-                    create_args(Uuid::new_v4(), "theirs", 1),
-                )],
-            ),
-        );
+        pull_created_elsewhere(&mut r, 1, Uuid::new_v4(), "theirs");
     }
     // Make optimistic look as if the rebase after that pull never committed.
     let optimistic = rusqlite::Connection::open(dir.join("optimistic.sqlite3")).unwrap();
