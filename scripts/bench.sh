@@ -2,9 +2,9 @@
 # Measures the sync engine and prints markdown tables (also written to target/bench/):
 #   - the server: push and pull through the worker under `wrangler dev`, against the same statements
 #     on a native SQLite file (tests/benches/server.rs);
-#   - the client replica natively, against plain rusqlite (shared/benches/replica.rs);
-#   - the tracker in headless Chromium: cold first render from OPFS, keypress to screen, sizes
-#     (app/bench/browser.mjs).
+#   - the client replica natively, against plain rusqlite (bench/: the workload, run on files);
+#   - the tracker in headless Chromium: cold first render from OPFS, keypress to screen, sizes, and
+#     the same replica workload in a Web Worker on OPFS (app/bench/browser.mjs).
 # A few minutes. `--quick` runs small versions that only show the benchmarks work.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
@@ -13,7 +13,8 @@ bash scripts/setup.sh
 bash scripts/build.sh
 export TRACKER_SKIP_BUILD=1
 cargo bench --locked -p sync-tests --bench server -- "$@"
-cargo bench --locked -p shared --bench replica -- "$@"
+cargo bench --locked -p replica-bench --bench replica -- "$@"
+bash app/bench/build.sh
 node app/bench/browser.mjs "$@"
 
 # One report, printed at the end and kept in target/bench/summary.md.
@@ -31,6 +32,10 @@ node app/bench/browser.mjs "$@"
   echo "## The tracker in headless Chromium"
   echo
   cat target/bench/browser.md
+  echo
+  echo "## Client replica in headless Chromium (a Web Worker, OPFS), against rusqlite there"
+  echo
+  cat target/bench/replica-browser.md
 } > target/bench/summary.md
 echo
 cat target/bench/summary.md

@@ -21,10 +21,11 @@ bash scripts/build.sh
 
 step "format and lint"
 cargo fmt --all --check
-cargo clippy --locked -p shared -p sync-tests --all-targets --all-features -- -D warnings
+cargo clippy --locked -p shared -p sync-tests -p replica-bench --all-targets --all-features -- -D warnings
 cargo clippy --locked -p shared -p sync-worker -p app --target wasm32-unknown-unknown -- -D warnings
 # The engine as the browser gets it: the replica on rusqlite on sqlite-wasm-rs, in a Web Worker.
 cargo clippy --locked -p engine --features worker --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked -p engine --features bench --target wasm32-unknown-unknown -- -D warnings
 
 step "tests"
 rm -rf .tmp/tests && mkdir -p .tmp
@@ -36,7 +37,8 @@ node --test --test-concurrency=1 app/tests/ 2>&1 | tee .tmp/browser-output.txt
 
 step "benchmarks, quick mode (they must keep working; figures come from scripts/bench.sh)"
 cargo bench --locked -p sync-tests --bench server -- --quick
-cargo bench --locked -p shared --bench replica -- --quick
+cargo bench --locked -p replica-bench --bench replica -- --quick
+bash app/bench/build.sh
 node app/bench/browser.mjs --quick
 
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' .tmp/test-output.txt | awk '{s += $4} END {print s + 0}')

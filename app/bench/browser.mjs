@@ -2,10 +2,14 @@
 //   - first render, cold: a new Chromium process on a profile whose OPFS already holds every issue,
 //     from navigation start to the first row on screen;
 //   - a keypress that creates an issue (Ctrl+Enter in the dialog) until its row is on screen;
-//   - the app's files, raw and gzip -9.
+//   - the app's files, raw and gzip -9;
+//   - the client replica's benchmark (bench/, the same workload as natively) in a Web Worker on OPFS,
+//     built by app/bench/build.sh into target/bench-web and served here.
 // Usage: node app/bench/browser.mjs [--quick]. Prints a markdown table, also written to
 // target/bench/browser.md.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import { extname } from "node:path";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
@@ -126,9 +130,40 @@ function sizes() {
   });
 }
 
-const server = await startServer();
+/** The replica's benchmark in Chromium, served from target/bench-web on a port of its own. */
+async function replicaInBrowser() {
+  const dir = join(root, "target/bench-web");
+  const types = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
+  const files = createServer((req, res) => {
+    const path = join(dir, new URL(req.url, "http://x").pathname);
+    try {
+      const body = readFileSync(path);
+      res.writeHead(200, { "Content-Type": types[extname(path)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((done) => files.listen(0, "127.0.0.1", done));
+  const profile = mkdtempSync(join(tmp, "replica-"));
+  const context = await launch(profile);
+  try {
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${files.address().port}/replica.html?quick=${quick ? 1 : 0}`);
+    await page.waitForFunction(() => window.benchResult, null, { timeout: 900_000 });
+    const result = await page.evaluate(() => window.benchResult);
+    if (result.error) throw new Error(`the replica benchmark failed in the browser: ${result.error}`);
+    return result.table;
+  } finally {
+    await context.close();
+    files.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+}
+
 const tmp = join(root, ".tmp/bench");
 mkdirSync(tmp, { recursive: true });
+const server = await startServer();
 const dir = mkdtempSync(join(tmp, "profile-"));
 try {
   const log = (what) => process.stderr.write(`bench: ${what}\n`);
@@ -173,6 +208,10 @@ try {
   process.stdout.write(out);
   mkdirSync(join(root, "target/bench"), { recursive: true });
   writeFileSync(join(root, "target/bench/browser.md"), out);
+  log("the replica's benchmark in a worker");
+  const replica = await replicaInBrowser();
+  process.stdout.write(`\n${replica}`);
+  writeFileSync(join(root, "target/bench/replica-browser.md"), replica);
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });

@@ -8,6 +8,9 @@ pub mod messages;
 #[cfg(feature = "worker")]
 mod worker;
 
+#[cfg(feature = "bench")]
+mod bench;
+
 #[cfg(feature = "worker")]
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {

@@ -1,17 +1,24 @@
-//! The replica's costs, natively, on files (as OPFS stores them in the browser), each figure the
-//! median of many runs next to a floor measured in the same run: the same statements applied with
-//! plain rusqlite to one database in one transaction.
-//!
-//! `cargo bench -p shared --bench replica` prints a markdown table (also written to
-//! `target/bench/replica.md`); `-- --quick` runs a smaller version that only shows the bench works.
-
-use std::time::{Duration, Instant};
+//! The workload: a replica holding N issues made by another client, local mutations, pulls of 1, 100
+//! and 1,000 entries with 0, 10 and 100 pending, a pull that brings nothing, and the same small pull
+//! on a small and a large replica.
 
 use serde_json::{Value, json};
 use shared::Mutation;
 use shared::protocol::{LogEntry, PullResponse};
 use shared::replica::{Replica, Storage};
 use uuid::Uuid;
+
+/// What the workload needs from where it runs.
+pub trait Host {
+    /// Milliseconds since some fixed point, with sub-millisecond resolution.
+    fn now_ms(&self) -> f64;
+    /// Storage for a new replica called `name`.
+    fn replica_storage(&self, name: &str) -> Storage;
+    /// A connection to a new, empty database called `name`, for the floor.
+    fn floor_connection(&self, name: &str) -> rusqlite::Connection;
+    /// Forgets everything called `name` (the replica and the floor are closed by then).
+    fn remove(&self, name: &str);
+}
 
 struct Sizes {
     issues: usize,
@@ -20,8 +27,8 @@ struct Sizes {
     runs: usize,
 }
 
-fn main() {
-    let quick = std::env::args().any(|a| a == "--quick");
+/// Runs the benchmark and returns its markdown table.
+pub fn run(quick: bool, host: &dyn Host) -> String {
     let sizes = if quick {
         Sizes {
             issues: 1_000,
@@ -39,7 +46,7 @@ fn main() {
     };
     let mut table = Table::default();
 
-    let mut bench = Bench::new(sizes.issues);
+    let mut bench = Bench::new(host, sizes.issues);
     let floor = bench.floor(1, sizes.runs);
     let mutate = bench.mutate(sizes.runs * 4);
     table.row(
@@ -69,11 +76,11 @@ fn main() {
             );
         }
     }
-    drop(bench);
+    bench.close();
 
     let mut scaling = Vec::new();
     for issues in [sizes.small, sizes.large] {
-        let mut bench = Bench::new(issues);
+        let mut bench = Bench::new(host, issues);
         bench.set_pending(10);
         let cost = bench.pull(1, sizes.runs);
         let floor = bench.floor(1, sizes.runs);
@@ -83,8 +90,9 @@ fn main() {
             floor,
         );
         scaling.push(cost.median);
+        bench.close();
     }
-    let growth = scaling[1].as_secs_f64() / scaling[0].as_secs_f64();
+    let growth = scaling[1] / scaling[0];
     table.note(format!(
         "Growth with the database: a 1-entry pull with 10 pending costs {growth:.2}x as much on {} \
          issues as on {} ({} times the rows).",
@@ -92,19 +100,19 @@ fn main() {
         sizes.small,
         sizes.large / sizes.small
     ));
-    table.print(quick);
+    table.render(quick)
 }
 
 /// The median of timed runs, with the fastest and slowest.
 #[derive(Clone, Copy)]
 struct Figure {
-    median: Duration,
-    min: Duration,
-    max: Duration,
+    median: f64,
+    min: f64,
+    max: f64,
 }
 
-fn figure(mut samples: Vec<Duration>) -> Figure {
-    samples.sort();
+fn figure(mut samples: Vec<f64>) -> Figure {
+    samples.sort_by(f64::total_cmp);
     Figure {
         median: samples[samples.len() / 2],
         min: samples[0],
@@ -113,8 +121,9 @@ fn figure(mut samples: Vec<Duration>) -> Figure {
 }
 
 /// A replica on files holding `issues` issues made by another client, and a plain database beside it.
-struct Bench {
-    dir: std::path::PathBuf,
+struct Bench<'h> {
+    host: &'h dyn Host,
+    name: String,
     replica: Replica,
     floor: rusqlite::Connection,
     other: Uuid,
@@ -125,20 +134,15 @@ struct Bench {
     rng: fastrand::Rng,
 }
 
-impl Bench {
-    fn new(issues: usize) -> Bench {
-        let dir = std::env::temp_dir().join(format!("replica-bench-{}", Uuid::new_v4()));
-        let mut replica = Replica::open(&Storage::Directory(dir.join("replica"))).expect("open");
-        let mut floor = rusqlite::Connection::open(dir.join("floor.sqlite3")).expect("open floor");
-        floor
-            .pragma_update(None, "journal_mode", "WAL")
-            .expect("wal");
-        floor
-            .pragma_update(None, "synchronous", "NORMAL")
-            .expect("sync");
+impl<'h> Bench<'h> {
+    fn new(host: &'h dyn Host, issues: usize) -> Bench<'h> {
+        let name = format!("bench-{}", Uuid::new_v4().simple());
+        let mut replica = Replica::open(&host.replica_storage(&name)).expect("open");
+        let mut floor = host.floor_connection(&name);
         shared::sqlite::migrate(&mut floor).expect("migrate floor");
         let mut bench = Bench {
-            dir,
+            host,
+            name,
             replica: {
                 // Bootstrap base from an empty log first, so later pulls are ordinary ones.
                 let (ticket, _) = replica.next_pull().expect("pull");
@@ -215,35 +219,32 @@ impl Bench {
         }
     }
 
-    fn apply_pull(&mut self, entries: &[(&str, Value)]) -> Duration {
+    fn apply_pull(&mut self, entries: &[(&str, Value)]) -> f64 {
         let response = self.response(entries);
         let (ticket, _) = self.replica.next_pull().expect("no pull in flight");
-        let started = Instant::now();
+        let started = self.host.now_ms();
         self.replica
             .pull_succeeded(ticket, &response)
             .expect("pull applies");
-        started.elapsed()
+        self.host.now_ms() - started
     }
 
-    fn apply_floor(&mut self, entries: &[(&str, Value)]) -> Duration {
+    fn apply_floor(&mut self, entries: &[(&str, Value)]) -> f64 {
         let mutations: Vec<Mutation> = entries
             .iter()
             .map(|(name, args)| Mutation::parse(name, args).expect("valid"))
             .collect();
-        let started = Instant::now();
+        let started = self.host.now_ms();
         let tx = self.floor.transaction().expect("tx");
         for mutation in &mutations {
             shared::sqlite::execute(&tx, &mutation.statements()).expect("apply");
         }
         tx.commit().expect("commit");
-        started.elapsed()
+        self.host.now_ms() - started
     }
 
     /// Leaves exactly `n` local mutations pending (the server never acknowledges them here).
     fn set_pending(&mut self, n: usize) {
-        let reopened =
-            Replica::open(&Storage::Directory(self.dir.join("replica"))).expect("reopen");
-        self.replica = reopened;
         if self.replica.pending_count().expect("count") as usize > n {
             self.acknowledge_pending();
         }
@@ -299,11 +300,11 @@ impl Bench {
             (0..runs)
                 .map(|_| {
                     let (name, args) = self.foreign_update();
-                    let started = Instant::now();
+                    let started = self.host.now_ms();
                     self.replica
                         .mutate(name, &args, self.clock)
                         .expect("mutate");
-                    started.elapsed()
+                    self.host.now_ms() - started
                 })
                 .collect(),
         )
@@ -338,9 +339,19 @@ impl Bench {
     }
 }
 
-impl Drop for Bench {
-    fn drop(&mut self) {
-        std::fs::remove_dir_all(&self.dir).ok();
+impl Bench<'_> {
+    /// Closes both databases, then lets the host forget them.
+    fn close(self) {
+        let Bench {
+            host,
+            name,
+            replica,
+            floor,
+            ..
+        } = self;
+        drop(replica);
+        drop(floor);
+        host.remove(&name);
     }
 }
 
@@ -355,10 +366,7 @@ impl Table {
         let (floor_text, ratio) = match floor {
             Some(floor) => (
                 ms(floor.median),
-                format!(
-                    "{:.1}x",
-                    figure.median.as_secs_f64() / floor.median.as_secs_f64()
-                ),
+                format!("{:.1}x", figure.median / floor.median),
             ),
             None => ("-".to_owned(), "-".to_owned()),
         };
@@ -374,7 +382,7 @@ impl Table {
         self.notes.push(note);
     }
 
-    fn print(&self, quick: bool) {
+    fn render(&self, quick: bool) -> String {
         let mut out = String::new();
         out.push_str(if quick {
             "Quick run (small sizes, few runs): figures are only indicative.\n\n"
@@ -390,11 +398,7 @@ impl Table {
         for note in &self.notes {
             out.push_str(&format!("\n{note}\n"));
         }
-        print!("{out}");
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
-        if std::fs::create_dir_all(&dir).is_ok() {
-            std::fs::write(dir.join("replica.md"), &out).ok();
-        }
+        out
     }
 }
 
@@ -402,6 +406,6 @@ fn entry_s(n: usize) -> &'static str {
     if n == 1 { "entry" } else { "entries" }
 }
 
-fn ms(duration: Duration) -> String {
-    format!("{:.3} ms", duration.as_secs_f64() * 1000.0)
+fn ms(millis: f64) -> String {
+    format!("{millis:.3} ms")
 }
