@@ -738,3 +738,38 @@ fn a_limited_list_says_how_many_match_in_all() {
     };
     assert_eq!(r.issues_limited(&filter, 2).unwrap().1, 1);
 }
+
+#[test]
+fn a_pull_touches_only_the_rows_it_can_have_made_stale() {
+    let mut r = replica();
+    let mine: Vec<Uuid> = (0..50).map(|_| Uuid::new_v4()).collect();
+    for (i, id) in mine.iter().enumerate() {
+        pull_created_elsewhere(&mut r, i as u64 + 1, *id, &format!("issue {i}"));
+    }
+    for id in &mine {
+        r.mutate(
+            "updateIssueStatus",
+            &json!({"id": id, "status": "done", "updatedAt": 9}),
+            1,
+        )
+        .unwrap();
+    }
+    let theirs = Uuid::new_v4();
+    let written = r.rows_written();
+    pull_created_elsewhere(&mut r, 51, theirs, "someone else's");
+    // Base: the new row and the cursor; optimistic: the copied row and its version. Not 50 replays.
+    assert!(
+        r.rows_written() - written <= 6,
+        "wrote {} rows",
+        r.rows_written() - written
+    );
+    assert_eq!(r.issue(theirs).unwrap().unwrap().title, "someone else's");
+    for id in &mine {
+        assert_eq!(
+            r.issue(*id).unwrap().unwrap().status,
+            Status::Done,
+            "pending changes stay"
+        );
+    }
+    assert_eq!(r.pending_count().unwrap(), 50);
+}

@@ -30,8 +30,9 @@ pub trait Mutator: Serialize + DeserializeOwned {
     /// The statements that apply this mutation, to run in one transaction.
     fn statements(&self) -> Vec<Statement>;
 
-    /// The one issue row these statements can change. The client's rebase resets exactly the rows its
-    /// mutations touch, so its cost follows the mutations, not the size of the database.
+    /// The one issue row these statements read and change: a mutator must touch no other row. The
+    /// client's rebase relies on it to reset and replay only the rows that can be stale, so its cost
+    /// follows the change, not the size of the database or the length of the queue.
     fn issue_id(&self) -> IssueId;
 }
 

@@ -106,7 +106,8 @@ impl Replica {
             self.fast_forward()?;
             false
         } else {
-            self.rebase(touched)?;
+            let rejected_ids: Vec<u64> = rejected.iter().map(|r| r.id).collect();
+            self.rebase(touched, &rejected_ids)?;
             !response.mutations.is_empty() || !rejected.is_empty()
         };
         let changed = if optimistic_changed {

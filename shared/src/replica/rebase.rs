@@ -1,8 +1,8 @@
 //! Keeps optimistic equal to base plus the live pending mutations, at a cost that follows what changed.
 //!
-//! Every mutation touches one issue row ([`Mutation::issue_id`]). Optimistic differs from base only in
-//! rows that pending mutations touched, so after base moves, it is enough to copy from base the rows
-//! that the pulled entries or the pending mutations touched, then replay the live pending mutations.
+//! Every mutation reads and writes one issue row ([`Mutation::issue_id`]), so optimistic differs from
+//! base only in rows that pending mutations touch, and after base moves only the rows it moved on (or
+//! whose pending mutation was rejected) need copying from base and replaying.
 
 use std::collections::BTreeSet;
 
@@ -34,15 +34,29 @@ impl Replica {
         Ok(())
     }
 
-    /// Resets from base the rows that `touched` (the pulled entries' rows) and the pending mutations
-    /// name, drops the acknowledged pending mutations and replays the rest. O(entries + pending).
-    pub(super) fn rebase(&mut self, mut touched: BTreeSet<IssueId>) -> Result<()> {
+    /// Brings optimistic up to date after base moved, touching only the rows that can be stale.
+    ///
+    /// Every mutation reads and writes only its own row, so a row's optimistic value (base plus the
+    /// queued mutations on that row) can only be stale if the pulled entries changed it in base
+    /// (`touched`) or a mutation on it was acknowledged without being applied (`rejected`). Those
+    /// rows are copied from base and only the live queued mutations on them are replayed. Other rows,
+    /// with or without pending changes, stay as they are. O(entries + pending on those rows).
+    pub(super) fn rebase(
+        &mut self,
+        mut touched: BTreeSet<IssueId>,
+        rejected: &[u64],
+    ) -> Result<()> {
         let tx = self.optimistic.transaction()?;
-        // Every queued mutation's row, acknowledged ones included: optimistic shows their effects,
-        // which base may now hold differently (or not at all, for a rejection).
         let mut queued = pending(&tx, 0)?;
-        touched.extend(queued.iter().map(|(_, mutation)| mutation.issue_id()));
-        queued.retain(|(id, _)| *id > self.meta.last_mutation_id);
+        touched.extend(
+            queued
+                .iter()
+                .filter(|(id, _)| rejected.contains(id))
+                .map(|(_, mutation)| mutation.issue_id()),
+        );
+        queued.retain(|(id, mutation)| {
+            *id > self.meta.last_mutation_id && touched.contains(&mutation.issue_id())
+        });
         let mut select = self
             .base
             .prepare_cached("SELECT * FROM issue WHERE id = ?1")?;
