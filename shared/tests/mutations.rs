@@ -11,6 +11,11 @@ fn parse(name: &str, args: Value) -> Mutation {
     Mutation::parse(name, &args).expect("valid args")
 }
 
+/// Parses and applies a mutation that must succeed.
+fn run(conn: &mut rusqlite::Connection, name: &str, args: Value) {
+    apply(conn, &parse(name, args)).expect("the mutation applies");
+}
+
 fn invalid(name: &str, args: Value) -> String {
     match Mutation::parse(name, &args) {
         Err(err @ MutationError::InvalidArgs { .. }) => {
@@ -26,7 +31,7 @@ fn create_issue_inserts_a_row_with_the_default_status() {
     let mut conn = open();
     let args = json!({"id": ISSUE, "title": "Fix login", "description": "It 500s", "owner": "ada",
                       "createdAt": 1_764_000_000_000u64});
-    apply(&mut conn, &parse("createIssue", args)).unwrap();
+    run(&mut conn, "createIssue", args);
     assert_eq!(
         issues(&conn),
         vec![json!([
@@ -46,7 +51,7 @@ fn create_issue_takes_a_status_and_trims_title_and_owner() {
     let mut conn = open();
     let args = json!({"id": ISSUE, "title": "  Fix login\n", "description": "  kept as is  ",
                       "owner": " ada ", "status": "in progress", "createdAt": 7});
-    apply(&mut conn, &parse("createIssue", args)).unwrap();
+    run(&mut conn, "createIssue", args);
     assert_eq!(
         issues(&conn),
         vec![json!([
@@ -64,11 +69,7 @@ fn create_issue_takes_a_status_and_trims_title_and_owner() {
 #[test]
 fn create_issue_with_an_existing_id_fails_and_changes_nothing() {
     let mut conn = open();
-    apply(
-        &mut conn,
-        &parse("createIssue", create_args(ISSUE, "first")),
-    )
-    .unwrap();
+    run(&mut conn, "createIssue", create_args(ISSUE, "first"));
     let before = issues(&conn);
     let err = apply(
         &mut conn,
@@ -87,19 +88,12 @@ fn create_issue_with_an_existing_id_fails_and_changes_nothing() {
 #[test]
 fn update_issue_changes_only_the_fields_given() {
     let mut conn = open();
-    apply(
+    run(&mut conn, "createIssue", create_args(ISSUE, "first"));
+    run(
         &mut conn,
-        &parse("createIssue", create_args(ISSUE, "first")),
-    )
-    .unwrap();
-    apply(
-        &mut conn,
-        &parse(
-            "updateIssue",
-            json!({"id": ISSUE, "title": "renamed", "updatedAt": 9}),
-        ),
-    )
-    .unwrap();
+        "updateIssue",
+        json!({"id": ISSUE, "title": "renamed", "updatedAt": 9}),
+    );
     assert_eq!(
         issues(&conn),
         vec![json!([
@@ -112,14 +106,11 @@ fn update_issue_changes_only_the_fields_given() {
             9
         ])]
     );
-    apply(
+    run(
         &mut conn,
-        &parse(
-            "updateIssue",
-            json!({"id": ISSUE, "description": "more", "owner": "grace", "updatedAt": 10}),
-        ),
-    )
-    .unwrap();
+        "updateIssue",
+        json!({"id": ISSUE, "description": "more", "owner": "grace", "updatedAt": 10}),
+    );
     assert_eq!(
         issues(&conn),
         vec![json!([
@@ -137,14 +128,10 @@ fn update_issue_changes_only_the_fields_given() {
 #[test]
 fn update_issue_with_null_fields_keeps_them() {
     let mut conn = open();
-    apply(
-        &mut conn,
-        &parse("createIssue", create_args(ISSUE, "first")),
-    )
-    .unwrap();
+    run(&mut conn, "createIssue", create_args(ISSUE, "first"));
     let args =
         json!({"id": ISSUE, "title": null, "description": null, "owner": null, "updatedAt": 3});
-    apply(&mut conn, &parse("updateIssue", args)).unwrap();
+    run(&mut conn, "updateIssue", args);
     assert_eq!(
         issues(&conn),
         vec![json!([
@@ -162,20 +149,13 @@ fn update_issue_with_null_fields_keeps_them() {
 #[test]
 fn update_issue_status_sets_status_and_time() {
     let mut conn = open();
-    apply(
-        &mut conn,
-        &parse("createIssue", create_args(ISSUE, "first")),
-    )
-    .unwrap();
+    run(&mut conn, "createIssue", create_args(ISSUE, "first"));
     for status in ["in progress", "done", "not started"] {
-        apply(
+        run(
             &mut conn,
-            &parse(
-                "updateIssueStatus",
-                json!({"id": ISSUE, "status": status, "updatedAt": 11}),
-            ),
-        )
-        .unwrap();
+            "updateIssueStatus",
+            json!({"id": ISSUE, "status": status, "updatedAt": 11}),
+        );
         assert_eq!(issues(&conn)[0][4], json!(status));
     }
 }
@@ -183,13 +163,9 @@ fn update_issue_status_sets_status_and_time() {
 #[test]
 fn delete_issue_removes_only_that_issue() {
     let mut conn = open();
-    apply(&mut conn, &parse("createIssue", create_args(ISSUE, "one"))).unwrap();
-    apply(
-        &mut conn,
-        &parse("createIssue", create_args(OTHER_ISSUE, "two")),
-    )
-    .unwrap();
-    apply(&mut conn, &parse("deleteIssue", json!({"id": ISSUE}))).unwrap();
+    run(&mut conn, "createIssue", create_args(ISSUE, "one"));
+    run(&mut conn, "createIssue", create_args(OTHER_ISSUE, "two"));
+    run(&mut conn, "deleteIssue", json!({"id": ISSUE}));
     let rows = issues(&conn);
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0][0], json!(OTHER_ISSUE));
@@ -198,29 +174,19 @@ fn delete_issue_removes_only_that_issue() {
 #[test]
 fn updates_and_deletes_of_a_missing_issue_change_nothing() {
     let mut conn = open();
-    apply(
-        &mut conn,
-        &parse("createIssue", create_args(OTHER_ISSUE, "two")),
-    )
-    .unwrap();
+    run(&mut conn, "createIssue", create_args(OTHER_ISSUE, "two"));
     let before = issues(&conn);
-    apply(
+    run(
         &mut conn,
-        &parse(
-            "updateIssue",
-            json!({"id": ISSUE, "title": "x", "updatedAt": 1}),
-        ),
-    )
-    .unwrap();
-    apply(
+        "updateIssue",
+        json!({"id": ISSUE, "title": "x", "updatedAt": 1}),
+    );
+    run(
         &mut conn,
-        &parse(
-            "updateIssueStatus",
-            json!({"id": ISSUE, "status": "done", "updatedAt": 1}),
-        ),
-    )
-    .unwrap();
-    apply(&mut conn, &parse("deleteIssue", json!({"id": ISSUE}))).unwrap();
+        "updateIssueStatus",
+        json!({"id": ISSUE, "status": "done", "updatedAt": 1}),
+    );
+    run(&mut conn, "deleteIssue", json!({"id": ISSUE}));
     assert_eq!(issues(&conn), before);
 }
 
@@ -231,7 +197,7 @@ fn hostile_and_unicode_text_is_stored_byte_for_byte() {
     let description = "line\nbreak\ttab \\ backslash \u{202E}rtl-override ‏עברית‏ 👩‍💻";
     let args = json!({"id": ISSUE, "title": title, "description": description, "owner": "Zoë 🦀",
                       "createdAt": 1});
-    apply(&mut conn, &parse("createIssue", args)).unwrap();
+    run(&mut conn, "createIssue", args);
     let row = &issues(&conn)[0];
     assert_eq!(row[1], json!(title));
     assert_eq!(row[2], json!(description));
@@ -242,7 +208,7 @@ fn hostile_and_unicode_text_is_stored_byte_for_byte() {
 fn ids_are_stored_in_canonical_lowercase_form() {
     let mut conn = open();
     let upper = ISSUE.to_uppercase();
-    apply(&mut conn, &parse("createIssue", create_args(&upper, "x"))).unwrap();
+    run(&mut conn, "createIssue", create_args(&upper, "x"));
     assert_eq!(issues(&conn)[0][0], json!(ISSUE));
 }
 
