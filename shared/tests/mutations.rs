@@ -427,3 +427,49 @@ fn normalised_args_replay_to_the_same_rows() {
         )
     );
 }
+
+#[test]
+fn every_mutation_reads_and_writes_only_the_row_it_names() {
+    // The client's rebase resets and replays only the rows that can be stale; it relies on this.
+    let mutations = [
+        parse("createIssue", create_args(ISSUE, "t")),
+        parse(
+            "updateIssue",
+            json!({"id": ISSUE, "title": "u", "updatedAt": 1}),
+        ),
+        parse(
+            "updateIssueStatus",
+            json!({"id": ISSUE, "status": "done", "updatedAt": 1}),
+        ),
+        parse("deleteIssue", json!({"id": ISSUE})),
+    ];
+    for mutation in &mutations {
+        assert_eq!(mutation.issue_id().to_string(), ISSUE);
+        for statement in mutation.statements() {
+            assert_eq!(
+                statement.params[0],
+                shared::SqlValue::Text(ISSUE.to_owned())
+            );
+            let keyed = statement.sql.ends_with("WHERE id = ?1")
+                || statement.sql.starts_with("INSERT INTO issue (id,");
+            assert!(
+                keyed,
+                "{} must touch only the row ?1 names: {}",
+                mutation.name(),
+                statement.sql
+            );
+        }
+    }
+    // And in effect: another row comes through every one of them unchanged.
+    let mut conn = open();
+    run(
+        &mut conn,
+        "createIssue",
+        create_args(OTHER_ISSUE, "bystander"),
+    );
+    let bystander = issues(&conn);
+    for mutation in &mutations {
+        apply(&mut conn, mutation).unwrap();
+    }
+    assert_eq!(issues(&conn), bystander);
+}
