@@ -64,6 +64,17 @@ pub struct RejectedMutation {
     pub message: String,
 }
 
+impl RejectedMutation {
+    /// Mutation `id` of a push, rejected for `err`.
+    pub fn new(id: u64, err: &crate::error::MutationError) -> Self {
+        RejectedMutation {
+            id,
+            error: err.code().to_owned(),
+            message: err.to_string(),
+        }
+    }
+}
+
 /// `POST /api/pull` body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -51,3 +51,50 @@ pub fn apply(conn: &mut Connection, mutation: &Mutation) -> Result<(), MutationE
     };
     run(conn).map_err(|err| MutationError::StatementFailed(err.to_string()))
 }
+
+/// The server's four pull queries on SQLite, in one transaction so they read one snapshot: what the
+/// worker runs on D1 as one batch. For native tests and the server benchmark's baseline.
+pub fn pull_snapshot(
+    conn: &mut Connection,
+    client_id: &uuid::Uuid,
+    cookie: u64,
+) -> rusqlite::Result<crate::server::PullSnapshot> {
+    use rusqlite::OptionalExtension;
+    use rusqlite::types::Type;
+
+    let invalid = |column: usize, err: String| {
+        rusqlite::Error::FromSqlConversionFailure(column, Type::Text, err.into())
+    };
+    let tx = conn.transaction()?;
+    let [page, client, end, at_page_end] = crate::server::pull_params(client_id, cookie);
+    let entries = tx
+        .prepare_cached(page.0)?
+        .query_map(params_from_iter(page.1.iter()), |row| {
+            let client_id: String = row.get(1)?;
+            let args: String = row.get(4)?;
+            Ok(crate::protocol::LogEntry {
+                log_id: row.get::<_, i64>(0)? as u64,
+                client_id: uuid::Uuid::parse_str(&client_id)
+                    .map_err(|err| invalid(1, err.to_string()))?,
+                id: row.get::<_, i64>(2)? as u64,
+                name: row.get(3)?,
+                args: serde_json::from_str(&args).map_err(|err| invalid(4, err.to_string()))?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let number = |(sql, params): (&str, Vec<SqlValue>)| -> rusqlite::Result<Option<u64>> {
+        Ok(tx
+            .prepare_cached(sql)?
+            .query_row(params_from_iter(params.iter()), |row| row.get::<_, i64>(0))
+            .optional()?
+            .map(|n| n as u64))
+    };
+    let snapshot = crate::server::PullSnapshot {
+        entries,
+        last_mutation_id: number(client)?,
+        log_end: number(end)?.unwrap_or(0),
+        last_mutation_id_at_page_end: number(at_page_end)?,
+    };
+    drop(tx);
+    Ok(snapshot)
+}

@@ -5,10 +5,8 @@ mod common;
 use common::{CLIENT, ISSUE, count, create_args, issues, open, run_batch};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
-use shared::protocol::{LogEntry, PULL_PAGE_SIZE};
-use shared::server::{
-    OUT_OF_ORDER, PullSnapshot, applied_batch, pull_params, pull_response, rejected_batch,
-};
+use shared::protocol::PULL_PAGE_SIZE;
+use shared::server::{OUT_OF_ORDER, PullSnapshot, applied_batch, pull_response, rejected_batch};
 use shared::{ErrorCode, Mutation};
 use uuid::Uuid;
 
@@ -137,42 +135,8 @@ fn clients_have_independent_sequences() {
     assert_eq!(last_mutation_id(&conn, &other), Some(2));
 }
 
-/// Runs the four pull queries in one transaction, as the worker runs them in one D1 batch.
 fn snapshot(conn: &mut Connection, client: &Uuid, cookie: u64) -> PullSnapshot {
-    let tx = conn.transaction().unwrap();
-    let [page, lmid, end, at_end] = pull_params(client, cookie);
-    let entries = tx
-        .prepare(page.0)
-        .unwrap()
-        .query_map(rusqlite::params_from_iter(page.1.iter()), |r| {
-            Ok(LogEntry {
-                log_id: r.get::<_, i64>(0)? as u64,
-                client_id: Uuid::parse_str(&r.get::<_, String>(1)?).unwrap(),
-                id: r.get::<_, i64>(2)? as u64,
-                name: r.get(3)?,
-                args: serde_json::from_str(&r.get::<_, String>(4)?).unwrap(),
-            })
-        })
-        .unwrap()
-        .collect::<Result<Vec<_>, _>>()
-        .unwrap();
-    let one = |(sql, params): (&str, Vec<shared::SqlValue>)| -> Option<u64> {
-        tx.query_row(sql, rusqlite::params_from_iter(params.iter()), |r| {
-            r.get::<_, i64>(0)
-        })
-        .optional()
-        .unwrap()
-        .map(|v| v as u64)
-    };
-    let last_mutation_id = one(lmid);
-    let log_end = one(end).unwrap();
-    let last_mutation_id_at_page_end = one(at_end);
-    PullSnapshot {
-        entries,
-        last_mutation_id,
-        log_end,
-        last_mutation_id_at_page_end,
-    }
+    shared::sqlite::pull_snapshot(conn, client, cookie).expect("the pull queries run")
 }
 
 #[test]

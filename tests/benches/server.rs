@@ -13,10 +13,9 @@ use std::time::{Duration, Instant};
 
 use common::{Server, create, numbered};
 use rusqlite::Connection;
-use serde_json::Value;
 use shared::Mutation;
-use shared::protocol::{LogEntry, PULL_PAGE_SIZE};
-use shared::server::{PullSnapshot, applied_batch, pull_params, pull_response};
+use shared::protocol::PULL_PAGE_SIZE;
+use shared::server::{PullSnapshot, applied_batch, pull_response};
 use uuid::Uuid;
 
 struct Sizes {
@@ -252,39 +251,7 @@ impl Native {
     }
 
     fn snapshot(&mut self, client: &Uuid, cookie: u64) -> PullSnapshot {
-        let tx = self.conn.transaction().expect("tx");
-        let [page, lmid, end, at_end] = pull_params(client, cookie);
-        let entries = tx
-            .prepare_cached(page.0)
-            .expect("prepare")
-            .query_map(rusqlite::params_from_iter(page.1.iter()), |r| {
-                let args: String = r.get(4)?;
-                Ok(LogEntry {
-                    log_id: r.get::<_, i64>(0)? as u64,
-                    client_id: Uuid::parse_str(&r.get::<_, String>(1)?).unwrap_or_default(),
-                    id: r.get::<_, i64>(2)? as u64,
-                    name: r.get(3)?,
-                    args: serde_json::from_str::<Value>(&args).unwrap_or(Value::Null),
-                })
-            })
-            .expect("query")
-            .collect::<Result<Vec<_>, _>>()
-            .expect("rows");
-        let one = |(sql, params): (&str, Vec<shared::SqlValue>)| -> Option<u64> {
-            tx.query_row(sql, rusqlite::params_from_iter(params.iter()), |r| {
-                r.get::<_, i64>(0)
-            })
-            .ok()
-            .map(|v| v as u64)
-        };
-        let snapshot = PullSnapshot {
-            entries,
-            last_mutation_id: one(lmid),
-            log_end: one(end).unwrap_or(0),
-            last_mutation_id_at_page_end: one(at_end),
-        };
-        drop(tx);
-        snapshot
+        shared::sqlite::pull_snapshot(&mut self.conn, client, cookie).expect("the pull queries run")
     }
 
     /// Every page of the log through the pull queries, serialised as the worker would.

@@ -41,11 +41,7 @@ pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
         for mutation in request.unprocessed(last_mutation_id)? {
             match process(&db, &client_id, mutation).await? {
                 Outcome::Applied => {}
-                Outcome::Rejected(err) => rejected.push(RejectedMutation {
-                    id: mutation.id,
-                    error: err.code().to_owned(),
-                    message: err.to_string(),
-                }),
+                Outcome::Rejected(err) => rejected.push(RejectedMutation::new(mutation.id, &err)),
                 Outcome::LostRace => {
                     // A racing push of this client got there first: skip what it processed.
                     let now = d1::last_mutation_id(&db, &client_id).await?;
@@ -88,11 +84,7 @@ async fn process_together(
             Ok(parsed) => statements.extend(applied_batch(client_id, mutation.id, &parsed)),
             Err(err) => {
                 statements.extend(rejected_batch(client_id, mutation.id));
-                rejected.push(RejectedMutation {
-                    id: mutation.id,
-                    error: err.code().to_owned(),
-                    message: err.to_string(),
-                });
+                rejected.push(RejectedMutation::new(mutation.id, &err));
             }
         }
     }

@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use super::error::{ReplicaError, Result};
 use super::push::SyncFailure;
 use super::{ISSUE_TABLE, Replica, Ticket, meta};
-use crate::error::ErrorCode;
 use crate::mutations::Mutation;
 use crate::mutations::fields::IssueId;
 use crate::protocol::{LogEntry, PullRequest, PullResponse, RejectedMutation, SCHEMA_VERSION};
@@ -48,9 +47,7 @@ impl Replica {
             return Ok(stale());
         }
         self.pull_in_flight = None;
-        if matches!(failure, SyncFailure::Server { error: Some(body), .. }
-            if body.error == ErrorCode::ClientStateNotFound.as_str())
-        {
+        if failure.is_client_state_not_found() {
             self.rebootstrap()?;
             return Ok(PullOutcome {
                 has_more: true,

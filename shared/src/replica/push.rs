@@ -25,7 +25,13 @@ pub enum SyncFailure {
 }
 
 impl SyncFailure {
-    fn is_client_state_not_found(&self) -> bool {
+    /// No answer came: the network, not the server.
+    pub fn is_network(&self) -> bool {
+        matches!(self, SyncFailure::Network(_))
+    }
+
+    /// The server lost this client's state: the replica re-bootstraps.
+    pub(super) fn is_client_state_not_found(&self) -> bool {
         matches!(self, SyncFailure::Server { error: Some(body), .. }
             if body.error == ErrorCode::ClientStateNotFound.as_str())
     }

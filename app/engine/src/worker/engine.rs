@@ -136,7 +136,7 @@ impl Engine {
         let outcome = match result {
             Ok(response) => Ok(self.replica.push_succeeded(ticket, &response)),
             Err(failure) => {
-                self.online = !matches!(failure, SyncFailure::Network(_));
+                self.online = !failure.is_network();
                 self.replica.push_failed(ticket, &failure)
             }
         };
@@ -165,7 +165,7 @@ impl Engine {
                 self.replica.pull_succeeded(ticket, &response)
             }
             Err(failure) => {
-                self.online = !matches!(failure, SyncFailure::Network(_));
+                self.online = !failure.is_network();
                 self.replica.pull_failed(ticket, &failure)
             }
         };

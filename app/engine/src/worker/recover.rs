@@ -3,7 +3,7 @@
 //! happen. So every engine also looks, at start and then every minute, for slots that exist on the
 //! device and that no tab holds, and syncs each until its queue is empty, then lets it go.
 
-use shared::replica::{Replica, SyncFailure};
+use shared::replica::Replica;
 use wasm_bindgen::JsCast;
 
 use super::{slot, transport};
@@ -51,7 +51,7 @@ async fn round(replica: &mut Replica) -> bool {
             }
             Err(failure) => {
                 let _ = replica.push_failed(ticket, &failure);
-                if matches!(failure, SyncFailure::Network(_)) {
+                if failure.is_network() {
                     return false;
                 }
             }
@@ -65,7 +65,7 @@ async fn round(replica: &mut Replica) -> bool {
             },
             Err(failure) => {
                 let _ = replica.pull_failed(ticket, &failure);
-                return !matches!(failure, SyncFailure::Network(_));
+                return !failure.is_network();
             }
         }
     }
