@@ -473,3 +473,87 @@ fn every_mutation_reads_and_writes_only_the_row_it_names() {
     }
     assert_eq!(issues(&conn), bystander);
 }
+
+/// An issue as `common::issues` reads a row: `[id, title, description, owner, status, created, updated]`.
+fn as_row(issue: &shared::issue::Issue) -> Value {
+    json!([
+        issue.id.to_string(),
+        issue.title,
+        issue.description,
+        issue.owner,
+        issue.status.as_str(),
+        issue.created_at,
+        issue.updated_at
+    ])
+}
+
+#[test]
+fn a_mutations_preview_is_what_its_statements_do_to_the_row() {
+    // The UI shows previews of the changes it holds while the engine starts; they must not lie.
+    let steps = [
+        parse(
+            "updateIssue",
+            json!({"id": ISSUE, "title": "x", "updatedAt": 1}),
+        ),
+        parse("createIssue", create_args(ISSUE, " first ")),
+        parse("createIssue", create_args(ISSUE, "the id is taken")),
+        parse(
+            "updateIssue",
+            json!({"id": ISSUE, "title": " t ", "updatedAt": 2}),
+        ),
+        parse(
+            "updateIssue",
+            json!({"id": ISSUE, "description": " d ", "owner": " o ", "updatedAt": 3}),
+        ),
+        parse("updateIssue", json!({"id": ISSUE, "updatedAt": 4})),
+        parse(
+            "updateIssueStatus",
+            json!({"id": ISSUE, "status": "done", "updatedAt": 5}),
+        ),
+        parse("deleteIssue", json!({"id": ISSUE})),
+        parse(
+            "updateIssueStatus",
+            json!({"id": ISSUE, "status": "in progress", "updatedAt": 6}),
+        ),
+        parse("deleteIssue", json!({"id": ISSUE})),
+        parse(
+            "createIssue",
+            json!({"id": ISSUE, "title": "again", "description": "", "owner": "o", "status": "in progress", "createdAt": 7}),
+        ),
+    ];
+    let mut conn = open();
+    let mut preview = None;
+    for mutation in &steps {
+        // A failing statement changes nothing, as a rejected mutation does.
+        let _ = apply(&mut conn, mutation);
+        preview = mutation.preview(preview);
+        let expected: Vec<Value> = preview.iter().map(as_row).collect();
+        assert_eq!(issues(&conn), expected, "after {mutation:?}");
+    }
+}
+
+#[test]
+fn a_mutation_travels_as_name_and_args_and_validates_on_arrival() {
+    let mutation = parse(
+        "updateIssueStatus",
+        json!({"id": ISSUE, "status": "done", "updatedAt": 5}),
+    );
+    let wire = serde_json::to_value(&mutation).unwrap();
+    assert_eq!(
+        wire,
+        json!({"name": "updateIssueStatus", "args": {"id": ISSUE, "status": "done", "updatedAt": 5}})
+    );
+    assert_eq!(serde_json::from_value::<Mutation>(wire).unwrap(), mutation);
+
+    for bad in [
+        json!({"name": "updateIssueStatus", "args": {"id": ISSUE, "status": "later", "updatedAt": 5}}),
+        json!({"name": "dropTable", "args": {}}),
+        json!({"name": "deleteIssue"}),
+        json!({"name": "deleteIssue", "args": {"id": ISSUE}, "extra": 1}),
+    ] {
+        assert!(
+            serde_json::from_value::<Mutation>(bad.clone()).is_err(),
+            "{bad}"
+        );
+    }
+}

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Mutator;
 use super::fields::{Description, IssueId, Millis, Owner, Status, Title};
+use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +24,21 @@ impl Mutator for CreateIssue {
 
     fn issue_id(&self) -> IssueId {
         self.id
+    }
+
+    /// An issue with this id already there stays as it is (the insert fails).
+    fn preview(&self, row: Option<Issue>) -> Option<Issue> {
+        row.or_else(|| {
+            Some(Issue {
+                id: self.id,
+                title: self.title.as_str().to_owned(),
+                description: self.description.as_str().to_owned(),
+                owner: self.owner.as_str().to_owned(),
+                status: self.status.unwrap_or_default(),
+                created_at: self.created_at.get(),
+                updated_at: self.created_at.get(),
+            })
+        })
     }
 
     /// Fails (a rejection) when an issue with this id already exists.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Mutator;
 use super::fields::IssueId;
+use crate::issue::Issue;
 use crate::statement::Statement;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -17,6 +18,10 @@ impl Mutator for DeleteIssue {
 
     fn issue_id(&self) -> IssueId {
         self.id
+    }
+
+    fn preview(&self, _row: Option<Issue>) -> Option<Issue> {
+        None
     }
 
     /// Deleting an issue that is already gone changes nothing.

@@ -102,6 +102,11 @@ impl Millis {
     pub fn get(self) -> u64 {
         self.0
     }
+
+    /// A clock reading, held within the range (a clock 285,000 years ahead stops there).
+    pub fn clamped(value: u64) -> Millis {
+        Millis(value.min(MAX_SAFE_INTEGER))
+    }
 }
 
 impl TryFrom<u64> for Millis {

@@ -15,10 +15,12 @@ pub use delete_issue::DeleteIssue;
 pub use update_issue::UpdateIssue;
 pub use update_issue_status::UpdateIssueStatus;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::ser::SerializeStruct;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::error::MutationError;
+use crate::issue::Issue;
 use crate::statement::Statement;
 use fields::IssueId;
 
@@ -34,6 +36,11 @@ pub trait Mutator: Serialize + DeserializeOwned {
     /// client's rebase relies on it to reset and replay only the rows that can be stale, so its cost
     /// follows the change, not the size of the database or the length of the queue.
     fn issue_id(&self) -> IssueId;
+
+    /// What the statements do to that one row, in memory: `row` is the issue before (`None` when
+    /// there is none), the result the issue after. The UI shows it for changes it holds while the
+    /// engine starts; a test checks it against the statements for every mutation.
+    fn preview(&self, row: Option<Issue>) -> Option<Issue>;
 }
 
 /// A parsed, validated mutation of any kind.
@@ -92,6 +99,15 @@ impl Mutation {
         }
     }
 
+    pub fn preview(&self, row: Option<Issue>) -> Option<Issue> {
+        match self {
+            Mutation::CreateIssue(m) => m.preview(row),
+            Mutation::UpdateIssue(m) => m.preview(row),
+            Mutation::UpdateIssueStatus(m) => m.preview(row),
+            Mutation::DeleteIssue(m) => m.preview(row),
+        }
+    }
+
     /// The normalised args (trimmed text, canonical ids) as JSON: what the log stores and replays.
     pub fn args_json(&self) -> String {
         let json = match self {
@@ -102,6 +118,59 @@ impl Mutation {
         };
         // Serialising plain structs of strings and integers cannot fail.
         json.unwrap_or_else(|_| String::from("{}"))
+    }
+}
+
+impl From<CreateIssue> for Mutation {
+    fn from(m: CreateIssue) -> Self {
+        Mutation::CreateIssue(m)
+    }
+}
+
+impl From<UpdateIssue> for Mutation {
+    fn from(m: UpdateIssue) -> Self {
+        Mutation::UpdateIssue(m)
+    }
+}
+
+impl From<UpdateIssueStatus> for Mutation {
+    fn from(m: UpdateIssueStatus) -> Self {
+        Mutation::UpdateIssueStatus(m)
+    }
+}
+
+impl From<DeleteIssue> for Mutation {
+    fn from(m: DeleteIssue) -> Self {
+        Mutation::DeleteIssue(m)
+    }
+}
+
+/// A mutation travels as `{"name": "createIssue", "args": {...}}`, and parses (validating its args) on
+/// the way in, so a value of this type is always valid wherever it arrives.
+impl Serialize for Mutation {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut wire = serializer.serialize_struct("Mutation", 2)?;
+        wire.serialize_field("name", self.name())?;
+        match self {
+            Mutation::CreateIssue(m) => wire.serialize_field("args", m)?,
+            Mutation::UpdateIssue(m) => wire.serialize_field("args", m)?,
+            Mutation::UpdateIssueStatus(m) => wire.serialize_field("args", m)?,
+            Mutation::DeleteIssue(m) => wire.serialize_field("args", m)?,
+        }
+        wire.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Mutation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Wire {
+            name: String,
+            args: serde_json::Value,
+        }
+        let wire = Wire::deserialize(deserializer)?;
+        Mutation::parse(&wire.name, &wire.args).map_err(serde::de::Error::custom)
     }
 }
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Mutator;
 use super::fields::{Description, IssueId, Millis, Owner, Title};
+use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,6 +25,22 @@ impl Mutator for UpdateIssue {
 
     fn issue_id(&self) -> IssueId {
         self.id
+    }
+
+    fn preview(&self, row: Option<Issue>) -> Option<Issue> {
+        row.map(|mut issue| {
+            if let Some(title) = &self.title {
+                issue.title = title.as_str().to_owned();
+            }
+            if let Some(description) = &self.description {
+                issue.description = description.as_str().to_owned();
+            }
+            if let Some(owner) = &self.owner {
+                issue.owner = owner.as_str().to_owned();
+            }
+            issue.updated_at = self.updated_at.get();
+            issue
+        })
     }
 
     /// One fixed statement whatever fields are present. An issue deleted meanwhile stays deleted:

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Mutator;
 use super::fields::{IssueId, Millis, Status};
+use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +20,14 @@ impl Mutator for UpdateIssueStatus {
 
     fn issue_id(&self) -> IssueId {
         self.id
+    }
+
+    fn preview(&self, row: Option<Issue>) -> Option<Issue> {
+        row.map(|issue| Issue {
+            status: self.status,
+            updated_at: self.updated_at.get(),
+            ..issue
+        })
     }
 
     /// An issue deleted meanwhile stays deleted: the update matches no row.

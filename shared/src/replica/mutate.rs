@@ -27,7 +27,11 @@ impl Replica {
         args: &serde_json::Value,
         timestamp: u64,
     ) -> Result<Mutated> {
-        let mutation = Mutation::parse(name, args)?;
+        self.mutate_typed(&Mutation::parse(name, args)?, timestamp)
+    }
+
+    /// [`Replica::mutate`] for a mutation already parsed (and so validated), as the UI sends them.
+    pub fn mutate_typed(&mut self, mutation: &Mutation, timestamp: u64) -> Result<Mutated> {
         let id = self.next_mutation_id()?;
         let tx = self.optimistic.transaction()?;
         crate::sqlite::execute(&tx, &mutation.statements())
