@@ -256,3 +256,33 @@ fn migrating_twice_changes_nothing() {
         .unwrap();
     assert_eq!(version as usize, shared::schema::latest_version());
 }
+
+#[test]
+fn concurrent_edits_of_different_fields_both_survive_and_of_one_field_the_last_logged_wins() {
+    // Clients send only the fields a person changed (the app's dialog does), so an edit made offline
+    // and pushed late cannot put back the old value of a field someone else changed meanwhile.
+    let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
+    let update = |args: serde_json::Value| Mutation::parse("updateIssue", &args).unwrap();
+    let mut conn = open();
+    run_batch(&mut conn, &applied_batch(&a, 1, &create(ISSUE, "original"))).unwrap();
+    let b_description = update(json!({"id": ISSUE, "description": "from B", "updatedAt": 2}));
+    let a_title = update(json!({"id": ISSUE, "title": "from A", "updatedAt": 1}));
+    run_batch(&mut conn, &applied_batch(&b, 1, &b_description)).unwrap();
+    run_batch(&mut conn, &applied_batch(&a, 2, &a_title)).unwrap();
+    let row = &issues(&conn)[0];
+    assert_eq!(
+        (row[1].as_str(), row[2].as_str()),
+        (Some("from A"), Some("from B"))
+    );
+
+    let b_title = update(json!({"id": ISSUE, "title": "B again", "updatedAt": 3}));
+    let a_title_late = update(json!({"id": ISSUE, "title": "A again", "updatedAt": 1}));
+    run_batch(&mut conn, &applied_batch(&b, 2, &b_title)).unwrap();
+    run_batch(&mut conn, &applied_batch(&a, 3, &a_title_late)).unwrap();
+    let row = &issues(&conn)[0];
+    assert_eq!(
+        (row[1].as_str(), row[2].as_str()),
+        (Some("A again"), Some("from B")),
+        "the one logged last wins, whatever its clock said"
+    );
+}
