@@ -1,59 +1,75 @@
 //! The UI's side of the engine: starts its Web Worker, sends it messages, and applies what it says to
 //! the UI's signals. The worker is also exposed as `window.trackerEngine`, for tests and debugging.
+//!
+//! A message posted to the worker before the engine listens is lost, so nothing is posted before the
+//! engine says `Ready`: until then every message waits here, in order, and the changes among them
+//! are shown as unsent (`AppState::unsent`). If the engine cannot start, they stay on screen as not
+//! saved, and leaving the page asks first.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use dioxus::prelude::*;
 use engine::messages::{FromEngine, StorageKind, ToEngine};
-use futures_channel::mpsc::unbounded;
+use futures_channel::mpsc::{UnboundedSender, unbounded};
 use futures_util::StreamExt;
+use shared::Mutation;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use crate::state::AppState;
+use crate::state::{AppState, EngineStatus};
 
 /// How many issues the list shows at most; the count says how many match in all.
 pub const LIST_LIMIT: usize = 500;
 
 #[derive(Clone)]
 pub struct Engine {
-    worker: Option<Worker>,
+    link: Rc<RefCell<Link>>,
+    state: AppState,
+}
+
+/// Where the UI's messages go.
+enum Link {
+    /// The engine is loading: messages are held, in order, until it is ready.
+    Starting {
+        worker: Worker,
+        held: Vec<ToEngine>,
+    },
+    Running(Worker),
+    /// The engine could not start or stopped: `held` was never sent.
+    Stopped {
+        held: Vec<ToEngine>,
+    },
 }
 
 impl Engine {
     /// Starts the worker and a task that applies its messages to `state`.
     pub fn start(state: AppState) -> Engine {
-        let options = WorkerOptions::new();
-        options.set_type(WorkerType::Module);
-        let worker = match Worker::new_with_options("/engine-worker.js", &options) {
-            Ok(worker) => worker,
-            Err(err) => {
-                state.notify(format!("The sync engine could not start: {err:?}"));
-                return Engine { worker: None };
-            }
-        };
         let (sender, mut receiver) = unbounded::<FromEngine>();
-        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-            let text = event.data().as_string().unwrap_or_default();
-            if let Ok(message) = serde_json::from_str(&text) {
-                let _ = sender.unbounded_send(message);
+        let link = match spawn_worker(sender) {
+            Ok(worker) => Link::Starting {
+                worker,
+                held: Vec::new(),
+            },
+            Err(reason) => {
+                let mut status = state.engine;
+                status.set(EngineStatus::Stopped(reason));
+                Link::Stopped { held: Vec::new() }
             }
-        });
-        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        on_message.forget();
-        if let Some(window) = web_sys::window() {
-            let _ = js_sys::Reflect::set(&window, &"trackerEngine".into(), &worker);
-            sync_now_on(&window, &worker, "online");
-            sync_now_on(&window, &worker, "focus");
-        }
-        let engine = Engine {
-            worker: Some(worker),
         };
-        let subscriber = engine.clone();
+        let engine = Engine {
+            link: Rc::new(RefCell::new(link)),
+            state,
+        };
+        engine.ask_before_leaving_unsent();
+        let owner = engine.clone();
         spawn(async move {
             while let Some(message) = receiver.next().await {
-                if matches!(message, FromEngine::Ready { .. }) {
-                    // Whatever was sent before the engine listened is lost: say it again.
-                    subscriber.subscribe(&state);
+                match &message {
+                    FromEngine::Ready { .. } => owner.ready(),
+                    FromEngine::Failed { message } => owner.stop(message.clone()),
+                    _ => {}
                 }
                 apply(state, message);
             }
@@ -61,40 +77,142 @@ impl Engine {
         engine
     }
 
-    pub fn send(&self, message: &ToEngine) {
-        let Some(worker) = &self.worker else { return };
-        if let Ok(json) = serde_json::to_string(message) {
-            let _ = worker.post_message(&json.into());
+    /// Sends `message` now if the engine is running, after it starts if it is starting.
+    pub fn send(&self, message: ToEngine) {
+        match &mut *self.link.borrow_mut() {
+            Link::Starting { held, .. } | Link::Stopped { held } => held.push(message),
+            Link::Running(worker) => post(worker, &message),
         }
     }
 
-    /// Asks for the list that matches the current filter, now and after every change.
-    pub fn subscribe(&self, state: &AppState) {
-        self.send(&ToEngine::Subscribe {
-            filter: state.filter.peek().clone(),
-            limit: LIST_LIMIT,
-        });
+    /// A local change: applied and queued by the engine, or held (and shown as unsent) until it can.
+    pub fn mutate(&self, mutation: impl Into<Mutation>) {
+        let mutation = mutation.into();
+        if !matches!(*self.link.borrow(), Link::Running(_)) {
+            let mut unsent = self.state.unsent;
+            unsent.write().push(mutation.clone());
+        }
+        self.send(ToEngine::Mutate { mutation });
     }
 
-    /// A local mutation, by its protocol name.
-    pub fn mutate(&self, name: &str, args: serde_json::Value) {
-        self.send(&ToEngine::Mutate {
-            name: name.to_owned(),
-            args,
+    /// The engine listens: send what was held, in order, and from now on send at once.
+    fn ready(&self) {
+        let mut link = self.link.borrow_mut();
+        if let Link::Starting { worker, held } =
+            std::mem::replace(&mut *link, Link::Stopped { held: Vec::new() })
+        {
+            for message in &held {
+                post(&worker, message);
+            }
+            *link = Link::Running(worker);
+        }
+        drop(link);
+        let AppState {
+            mut engine,
+            mut unsent,
+            ..
+        } = self.state;
+        unsent.set(Vec::new());
+        engine.set(EngineStatus::Running);
+    }
+
+    /// The engine could not start, or stopped: what it was not sent stays unsent, on screen.
+    fn stop(&self, reason: String) {
+        let mut link = self.link.borrow_mut();
+        if let Link::Starting { held, .. } = &mut *link {
+            let held = std::mem::take(held);
+            *link = Link::Stopped { held };
+        } else if matches!(*link, Link::Running(_)) {
+            *link = Link::Stopped { held: Vec::new() };
+        }
+        drop(link);
+        let mut engine = self.state.engine;
+        engine.set(EngineStatus::Stopped(reason));
+    }
+
+    /// Closing or reloading the page while changes are held would lose them: the browser asks first.
+    fn ask_before_leaving_unsent(&self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let link = self.link.clone();
+        let on_leave = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+            let unsent = match &*link.borrow() {
+                Link::Starting { held, .. } | Link::Stopped { held } => held
+                    .iter()
+                    .any(|message| matches!(message, ToEngine::Mutate { .. })),
+                Link::Running(_) => false,
+            };
+            if unsent {
+                event.prevent_default();
+            }
         });
+        let _ = window
+            .add_event_listener_with_callback("beforeunload", on_leave.as_ref().unchecked_ref());
+        on_leave.forget();
+    }
+
+    /// Back online or back in view: sync at once rather than after the backoff's delay.
+    fn sync_now_on(&self, event: &str) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        let engine = self.clone();
+        let on_event = Closure::<dyn FnMut()>::new(move || {
+            if matches!(*engine.link.borrow(), Link::Running(_)) {
+                engine.send(ToEngine::SyncNow);
+            }
+        });
+        let _ = window.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref());
+        on_event.forget();
     }
 }
 
-/// Back online or back in view: sync at once rather than after the backoff's delay.
-fn sync_now_on(window: &web_sys::Window, worker: &Worker, event: &str) {
-    let worker = worker.clone();
-    let on_event = Closure::<dyn FnMut()>::new(move || {
-        if let Ok(json) = serde_json::to_string(&ToEngine::SyncNow) {
-            let _ = worker.post_message(&json.into());
+/// Starts the engine's Web Worker; its messages, and its failure to load, arrive on `sender`.
+fn spawn_worker(sender: UnboundedSender<FromEngine>) -> Result<Worker, String> {
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    let worker = Worker::new_with_options("/engine-worker.js", &options)
+        .map_err(|err| format!("the engine's worker could not be created ({err:?})"))?;
+    let messages = sender.clone();
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        let text = event.data().as_string().unwrap_or_default();
+        match serde_json::from_str(&text) {
+            Ok(message) => {
+                let _ = messages.unbounded_send(message);
+            }
+            Err(err) => {
+                web_sys::console::warn_1(&format!("tracker: from the engine: {err}").into())
+            }
         }
     });
-    let _ = window.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref());
-    on_event.forget();
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // The worker's script or its imports failed to load, or it threw: the engine is not running.
+    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+        let message = match event.message() {
+            text if text.is_empty() => "the engine's worker failed to load".to_owned(),
+            text => text,
+        };
+        let _ = sender.unbounded_send(FromEngine::Failed { message });
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"trackerEngine".into(), &worker);
+    }
+    Ok(worker)
+}
+
+fn post(worker: &Worker, message: &ToEngine) {
+    match serde_json::to_string(message) {
+        Ok(json) => {
+            if let Err(err) = worker.post_message(&json.into()) {
+                web_sys::console::error_2(&"tracker: could not post to the engine".into(), &err);
+            }
+        }
+        Err(err) => web_sys::console::error_1(&format!("tracker: could not encode: {err}").into()),
+    }
 }
 
 fn apply(mut state: AppState, message: FromEngine) {
@@ -119,19 +237,26 @@ fn apply(mut state: AppState, message: FromEngine) {
             }
         }
         FromEngine::Refused { message, .. } => state.notify(format!("Not saved: {message}")),
+        // Shown by the header, with what was not saved.
         FromEngine::Failed { message } => {
-            state.notify(format!("The sync engine stopped: {message}"))
+            web_sys::console::error_1(&format!("tracker: the engine stopped: {message}").into())
         }
     }
 }
 
-/// Sends the list's filter to the engine whenever it changes, and mirrors it in the URL.
-pub fn use_subscription(state: AppState) {
-    let engine = use_context::<Engine>();
+/// Starts the engine, provides it as context, and keeps it told of the list's filter (which is also
+/// mirrored in the URL) and of the page coming back online or into view.
+pub fn use_engine(state: AppState) {
+    let engine = use_context_provider(|| {
+        let engine = Engine::start(state);
+        engine.sync_now_on("online");
+        engine.sync_now_on("focus");
+        engine
+    });
     use_effect(move || {
         let filter = state.filter.read().clone();
         crate::url::write_filter(&filter);
-        engine.send(&ToEngine::Subscribe {
+        engine.send(ToEngine::Subscribe {
             filter,
             limit: LIST_LIMIT,
         });

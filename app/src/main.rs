@@ -12,10 +12,17 @@ mod url;
 
 use dioxus::prelude::*;
 
-use components::{Dialog, FilterBar, Header, IssueList, Notices};
+use components::{Dialog, FilterBar, Header, IssueList, Notices, Unsent};
 use state::AppState;
 
 const STYLE: &str = include_str!("style.css");
+
+/// A field's `maxlength` for a rule of `max_chars` characters. The browser counts UTF-16 units, two
+/// for some characters, and trimmed whitespace does not count: the field allows room for both, and
+/// the rule itself, checked on save, says the rest next to the field.
+pub fn max_input_length(max_chars: usize) -> usize {
+    max_chars * 2
+}
 
 fn main() {
     dioxus::launch(App);
@@ -24,15 +31,15 @@ fn main() {
 #[component]
 fn App() -> Element {
     let state = use_context_provider(AppState::new);
-    use_context_provider(|| engine::Engine::start(state));
+    engine::use_engine(state);
     keyboard::use_shortcuts(state);
-    engine::use_subscription(state);
 
     rsx! {
         style { {STYLE} }
         div { class: "app",
             Header {}
             main {
+                Unsent {}
                 FilterBar {}
                 IssueList {}
             }

@@ -2,8 +2,20 @@
 
 use dioxus::prelude::*;
 use engine::messages::{StorageKind, SyncStatus, View};
-use shared::issue::IssueFilter;
+use shared::Mutation;
+use shared::issue::{Issue, IssueFilter};
+use shared::mutations::fields::Millis;
 use uuid::Uuid;
+
+/// Whether the engine's Web Worker can take the UI's messages yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EngineStatus {
+    /// Loading its wasm and opening storage: what the UI sends waits (see `engine::Engine`).
+    Starting,
+    Running,
+    /// It could not start or stopped working; why, in words.
+    Stopped(String),
+}
 
 /// Which dialog is open.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +37,9 @@ pub struct Notice {
 pub struct AppState {
     /// The list the engine sends for the current filter.
     pub view: Signal<View>,
+    pub engine: Signal<EngineStatus>,
+    /// Local changes the engine has not taken yet (it is starting, or could not start), in order.
+    pub unsent: Signal<Vec<Mutation>>,
     /// The engine sent its first view: the list is real, not a placeholder.
     pub loaded: Signal<bool>,
     pub sync: Signal<SyncStatus>,
@@ -42,6 +57,8 @@ impl AppState {
     pub fn new() -> AppState {
         AppState {
             view: Signal::new(View::default()),
+            engine: Signal::new(EngineStatus::Starting),
+            unsent: Signal::new(Vec::new()),
             loaded: Signal::new(false),
             sync: Signal::new(SyncStatus::default()),
             storage: Signal::new(None),
@@ -51,6 +68,31 @@ impl AppState {
             notices: Signal::new(Vec::new()),
             owner: Signal::new(crate::owner::load()),
         }
+    }
+
+    /// The issues that unsent changes touch, as those changes would leave them, newest first.
+    pub fn unsent_previews(&self) -> Vec<Issue> {
+        let view = self.view.read();
+        let mut rows: Vec<Issue> = Vec::new();
+        for mutation in self.unsent.read().iter() {
+            let id = mutation.issue_id();
+            let before = match rows.iter().position(|issue| issue.id == id) {
+                Some(at) => Some(rows.remove(at)),
+                None => view.issues.iter().find(|issue| issue.id == id).cloned(),
+            };
+            rows.extend(mutation.preview(before));
+        }
+        rows.sort_by_key(|issue| std::cmp::Reverse(issue.created_at));
+        rows
+    }
+
+    /// The issue as the UI shows it: with its unsent changes, else as the engine last sent it.
+    pub fn issue(&self, id: Uuid) -> Option<Issue> {
+        let touched = self.unsent.read().iter().any(|m| m.issue_id() == id);
+        if touched {
+            return self.unsent_previews().into_iter().find(|i| i.id == id);
+        }
+        self.view.read().issues.iter().find(|i| i.id == id).cloned()
     }
 
     pub fn notify(mut self, text: String) {
@@ -66,6 +108,6 @@ impl AppState {
 }
 
 /// Epoch milliseconds from the browser's clock.
-pub fn now() -> u64 {
-    js_sys::Date::now() as u64
+pub fn now() -> Millis {
+    Millis::clamped(js_sys::Date::now() as u64)
 }

@@ -1,5 +1,11 @@
-// The sync engine's dedicated Web Worker: loads the engine's wasm, whose start function runs the sync
-// loop (app/engine). Top-level await: messages from the UI queue until the engine listens.
+// The sync engine's dedicated Web Worker: loads the engine's wasm, whose start function listens to the
+// UI and runs the sync loop (app/engine). A message posted before then is lost, so the UI holds what it
+// sends until the engine says it is ready (app/src/engine.rs); if the engine cannot load, the UI hears
+// so here and keeps the held changes on screen as not saved.
 import init from "/pkg/engine.js";
 
-await init();
+try {
+  await init();
+} catch (err) {
+  postMessage(JSON.stringify({ type: "failed", message: `the engine could not load (${err})` }));
+}

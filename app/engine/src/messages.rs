@@ -1,6 +1,7 @@
 //! What the UI and the engine say to each other, as JSON strings over `postMessage`.
 
 use serde::{Deserialize, Serialize};
+use shared::Mutation;
 use shared::issue::{Issue, IssueFilter, StatusCounts};
 use shared::protocol::RejectedMutation;
 use uuid::Uuid;
@@ -12,11 +13,8 @@ pub enum ToEngine {
     /// Show the issues that match `filter`, newest first, at most `limit` of them, now and after
     /// every change.
     Subscribe { filter: IssueFilter, limit: usize },
-    /// A local mutation, by its protocol name; ids and times are in the args.
-    Mutate {
-        name: String,
-        args: serde_json::Value,
-    },
+    /// A local mutation; ids and times are in its args. It arrives parsed and validated.
+    Mutate { mutation: Mutation },
     /// Sync now (the page came back online or into view).
     SyncNow,
 }

@@ -2,9 +2,9 @@
 //! Esc closes. Editing also changes the status and deletes, after a confirmation.
 
 use dioxus::prelude::*;
-use serde_json::json;
 use shared::issue::Issue;
-use shared::mutations::fields::{Status, Title};
+use shared::mutations::fields::{Description, Owner, Status, Title};
+use shared::mutations::{CreateIssue, DeleteIssue, UpdateIssue, UpdateIssueStatus};
 use uuid::Uuid;
 
 use super::status_name;
@@ -22,13 +22,7 @@ pub fn Dialog() -> Element {
             rsx! { IssueForm { key: "{key}", editing: None } }
         }
         DialogState::Edit(id) => {
-            let issue = state
-                .view
-                .read()
-                .issues
-                .iter()
-                .find(|i| i.id == id)
-                .cloned();
+            let issue = state.issue(id);
             match issue {
                 Some(issue) => rsx! { IssueForm { key: "{id}", editing: Some(issue) } },
                 None => rsx! {
@@ -69,42 +63,55 @@ fn IssueForm(editing: Option<Issue>) -> Element {
     let mut close = move || state.dialog.set(DialogState::Closed);
     let save_engine = engine.clone();
     let save = use_callback(move |()| {
-        // The same rule the mutation applies, checked here to say it next to the field.
-        if let Err(message) = Title::try_from(title.peek().clone()) {
-            error.set(Some(message));
-            return;
-        }
-        let (title, description) = (title.peek().trim().to_owned(), description.peek().clone());
+        // The same types the mutation parses: a rule broken is said next to the field.
+        let checked = Title::try_from(title.peek().clone())
+            .and_then(|t| Ok((t, Description::try_from(description.peek().clone())?)));
+        let (title, description) = match checked {
+            Ok(fields) => fields,
+            Err(message) => return error.set(Some(message)),
+        };
         match &original {
             None => {
-                let id = Uuid::new_v4();
-                let owner = state.owner.peek().trim().to_owned();
-                let owner = if owner.is_empty() {
-                    "Anonymous".to_owned()
-                } else {
-                    owner
+                let owner = match state.owner.peek().trim() {
+                    "" => "Anonymous".to_owned(),
+                    name => name.to_owned(),
                 };
-                save_engine.mutate(
-                    "createIssue",
-                    json!({"id": id, "title": title, "description": description, "owner": owner,
-                           "createdAt": now()}),
-                );
+                let owner = match Owner::try_from(owner) {
+                    Ok(owner) => owner,
+                    Err(message) => return error.set(Some(format!("Your name: {message}"))),
+                };
+                let id = Uuid::new_v4();
+                save_engine.mutate(CreateIssue {
+                    id,
+                    title,
+                    description,
+                    owner,
+                    status: None,
+                    created_at: now(),
+                });
                 state.selected.set(Some(id));
             }
             Some(issue) => {
-                if issue.title != title || issue.description != description {
-                    save_engine.mutate(
-                        "updateIssue",
-                        json!({"id": issue.id, "title": title, "description": description,
-                               "updatedAt": now()}),
-                    );
+                // Only what this person changed, so a concurrent edit of another field survives.
+                let title = (issue.title != title.as_str()).then_some(title);
+                let description =
+                    (issue.description != description.as_str()).then_some(description);
+                if title.is_some() || description.is_some() {
+                    save_engine.mutate(UpdateIssue {
+                        id: issue.id,
+                        title,
+                        description,
+                        owner: None,
+                        updated_at: now(),
+                    });
                 }
                 let status = *status.peek();
                 if issue.status != status {
-                    save_engine.mutate(
-                        "updateIssueStatus",
-                        json!({"id": issue.id, "status": status.as_str(), "updatedAt": now()}),
-                    );
+                    save_engine.mutate(UpdateIssueStatus {
+                        id: issue.id,
+                        status,
+                        updated_at: now(),
+                    });
                 }
             }
         }
@@ -141,7 +148,7 @@ fn IssueForm(editing: Option<Issue>) -> Element {
                     "Title"
                     input {
                         value: "{title}",
-                        maxlength: 400,
+                        maxlength: crate::max_input_length(Title::MAX_CHARS),
                         onmounted: move |evt| async move {
                             let _ = evt.set_focus(true).await;
                         },
@@ -167,6 +174,7 @@ fn IssueForm(editing: Option<Issue>) -> Element {
                     textarea {
                         value: "{description}",
                         rows: 6,
+                        maxlength: crate::max_input_length(Description::MAX_CHARS),
                         onmounted: move |evt| description_field.set(Some(evt)),
                         oninput: move |evt| description.set(evt.value()),
                     }
@@ -197,14 +205,21 @@ fn IssueForm(editing: Option<Issue>) -> Element {
                             class: "danger",
                             onclick: move |_| {
                                 if let Some(id) = delete_id {
-                                    engine.mutate("deleteIssue", json!({"id": id}));
+                                    engine.mutate(DeleteIssue { id });
                                 }
                                 state.selected.set(None);
                                 close();
                             },
                             "Delete issue"
                         }
-                        button { onclick: move |_| confirming.set(false), "Keep it" }
+                        button {
+                            // Focus moves into the question, so Esc and Tab still work here.
+                            onmounted: move |evt| async move {
+                                let _ = evt.set_focus(true).await;
+                            },
+                            onclick: move |_| confirming.set(false),
+                            "Keep it"
+                        }
                     }
                 } else {
                     div { class: "actions",

@@ -2,14 +2,20 @@
 
 use dioxus::prelude::*;
 use engine::messages::StorageKind;
+use shared::mutations::fields::Owner;
 
-use crate::state::{AppState, DialogState};
+use crate::state::{AppState, DialogState, EngineStatus};
 
 #[component]
 pub fn Header() -> Element {
     let mut state = use_context::<AppState>();
     let sync = *state.sync.read();
-    let (class, label) = if !sync.online {
+    let engine = state.engine.read().clone();
+    let (class, label) = if engine == EngineStatus::Starting {
+        ("starting", "Starting…".to_owned())
+    } else if matches!(engine, EngineStatus::Stopped(_)) {
+        ("offline", "Not running".to_owned())
+    } else if !sync.online {
         ("offline", format!("Offline · {} pending", sync.pending))
     } else if sync.pending > 0 {
         ("syncing", format!("Syncing · {} pending", sync.pending))
@@ -29,7 +35,7 @@ pub fn Header() -> Element {
                 span { "You are" }
                 input {
                     value: "{state.owner}",
-                    maxlength: 100,
+                    maxlength: crate::max_input_length(Owner::MAX_CHARS),
                     aria_label: "Your name",
                     oninput: move |evt| state.owner.set(evt.value()),
                     onchange: move |evt| crate::owner::save(evt.value().trim()),
@@ -39,6 +45,11 @@ pub fn Header() -> Element {
                 class: "primary",
                 onclick: move |_| state.dialog.set(DialogState::New),
                 "New issue"
+            }
+        }
+        if let EngineStatus::Stopped(reason) = engine {
+            p { class: "banner failed", role: "alert",
+                "The tracker could not start: {reason}. Nothing you change here is saved; reload the page to try again."
             }
         }
         if let Some(reason) = memory_reason {

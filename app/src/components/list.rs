@@ -1,12 +1,12 @@
 //! The list of issues, newest first: title, status (a click moves it on), and a short date.
 
 use dioxus::prelude::*;
-use serde_json::json;
 use shared::issue::Issue;
+use shared::mutations::UpdateIssueStatus;
 
 use super::{next_status, status_name};
 use crate::engine::Engine;
-use crate::state::{AppState, DialogState, now};
+use crate::state::{AppState, DialogState, EngineStatus, now};
 
 #[component]
 pub fn IssueList() -> Element {
@@ -27,7 +27,9 @@ pub fn IssueList() -> Element {
     rsx! {
         section { class: "list", aria_label: "Issues",
             if !*state.loaded.read() {
-                p { class: "empty", "Loading…" }
+                p { class: "empty",
+                    if matches!(*state.engine.read(), EngineStatus::Stopped(_)) { "The list is not available: the tracker is not running." } else { "Loading…" }
+                }
             } else if view.issues.is_empty() {
                 p { class: "empty",
                     if view.counts.total() == 0 { "No issues yet. Press C or “New issue” to create one." } else { "No issues match." }
@@ -52,7 +54,7 @@ pub fn IssueList() -> Element {
 }
 
 #[component]
-fn IssueRow(issue: Issue, selected: bool) -> Element {
+pub(super) fn IssueRow(issue: Issue, selected: bool) -> Element {
     let mut state = use_context::<AppState>();
     let engine = use_context::<Engine>();
     let id = issue.id;
@@ -81,10 +83,11 @@ fn IssueRow(issue: Issue, selected: bool) -> Element {
                 aria_label: "{status_label}",
                 onclick: move |_| {
                     state.selected.set(Some(id));
-                    engine.mutate(
-                        "updateIssueStatus",
-                        json!({"id": id, "status": next.as_str(), "updatedAt": now()}),
-                    );
+                    engine.mutate(UpdateIssueStatus {
+                        id,
+                        status: next,
+                        updated_at: now(),
+                    });
                 },
                 "{status_name(status)}"
             }

@@ -5,12 +5,14 @@ mod filters;
 mod header;
 mod list;
 mod notices;
+mod unsent;
 
 pub use dialog::Dialog;
 pub use filters::FilterBar;
 pub use header::Header;
 pub use list::IssueList;
 pub use notices::Notices;
+pub use unsent::Unsent;
 
 use shared::mutations::fields::Status;
 

@@ -106,8 +106,8 @@ impl Engine {
                 self.subscription = Some((filter, limit));
                 self.send_view();
             }
-            Event::Ui(ToEngine::Mutate { name, args }) => {
-                match self.replica.mutate(&name, &args, now()) {
+            Event::Ui(ToEngine::Mutate { mutation }) => {
+                match self.replica.mutate_typed(&mutation, now()) {
                     Ok(_) => {
                         self.send_view();
                         self.next_push_at = self.next_push_at.min(now());
