@@ -53,11 +53,18 @@ export async function startServer() {
   );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
+  let up = false;
+  while (!up && Date.now() < deadline) {
     try {
-      if ((await fetch(`${url}/`)).ok) break;
+      up = (await fetch(`${url}/`)).ok;
     } catch {}
-    await new Promise((r) => setTimeout(r, 250));
+    if (!up) await new Promise((r) => setTimeout(r, 250));
+  }
+  if (!up) {
+    try {
+      process.kill(-child.pid, "SIGTERM");
+    } catch {}
+    throw new Error(`wrangler dev did not answer on ${url} within 120 s`);
   }
   return {
     url,
@@ -146,3 +153,27 @@ export async function pushAs(url, clientId, mutations, firstId = 1) {
   if (!response.ok) throw new Error(`push failed: ${response.status} ${await response.text()}`);
   return response.json();
 }
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls `check` until it returns something truthy. */
+export async function eventually(check, what, timeout = 20_000) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (Date.now() < deadline) {
+    try {
+      const result = await check();
+      if (result) return result;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(100);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? ` (${last.message})` : ""}`);
+}
+
+/** A title no other test uses. */
+export const unique = (label) => `${label} ${randomUUID().slice(0, 8)}`;
+
+/** What the sync indicator says. */
+export const syncLabel = (page) => page.getByRole("status").textContent();

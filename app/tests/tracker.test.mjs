@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import {
   root, startServer, launchProfile, openTracker, waitForList, titles, createIssue, serverLog, pushAs,
+  eventually, unique, syncLabel,
 } from "./harness.mjs";
 
 let server;
@@ -17,27 +18,7 @@ after(async () => {
   await server?.stop();
 });
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `check` until it returns something truthy. */
-async function eventually(check, what, timeout = 20_000) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (Date.now() < deadline) {
-    try {
-      const result = await check();
-      if (result) return result;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(150);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (${last.message})` : ""}`);
-}
-
-const unique = (label) => `${label} ${randomUUID().slice(0, 8)}`;
 const row = (page, title) => page.locator(".row", { has: page.getByRole("button", { name: title, exact: true }) });
-const syncLabel = (page) => page.getByRole("status").textContent();
 
 async function openIssue(page, title) {
   await page.getByRole("button", { name: title, exact: true }).click();
@@ -118,6 +99,42 @@ test("changes made offline survive a reload and reach the other profile exactly 
     assert.equal(created(two), 1);
     const baseId = log.find((e) => e.name === "createIssue" && e.args.title === base).args.id;
     assert.equal(log.filter((e) => e.name === "updateIssueStatus" && e.args.id === baseId).length, 1);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("an offline edit of the title and an online edit of the description of one issue both survive", async () => {
+  const [a, b] = await Promise.all([launchProfile(), launchProfile()]);
+  try {
+    const [pa, pb] = await Promise.all([openTracker(a, server.url), openTracker(b, server.url)]);
+    const title = unique("Edited twice");
+    await createIssue(pa, title, "the original description");
+    await eventually(async () => (await titles(pb)).includes(title), "B to show the issue");
+    await eventually(async () => (await syncLabel(pa)) === "Synced", "A to be synced");
+
+    await a.setOffline(true);
+    const retitled = `${title} (retitled offline)`;
+    await openIssue(pa, title);
+    await pa.getByLabel("Title").fill(retitled);
+    await pa.getByRole("button", { name: "Save" }).click();
+    await eventually(async () => /Offline · 1 pending/.test(await syncLabel(pa)), "A's edit pending offline");
+
+    await openIssue(pb, title);
+    await pb.getByLabel("Description").fill("described online by B");
+    await pb.getByRole("button", { name: "Save" }).click();
+    await eventually(async () => (await syncLabel(pb)) === "Synced", "B's edit to reach the server");
+
+    await a.setOffline(false);
+    for (const page of [pa, pb]) {
+      await eventually(async () => (await titles(page)).includes(retitled), "the offline title everywhere");
+      await openIssue(page, retitled);
+      await eventually(
+        async () => (await page.getByLabel("Description").inputValue()) === "described online by B",
+        "B's description kept",
+      );
+      await page.keyboard.press("Escape");
+    }
   } finally {
     await Promise.all([a.close(), b.close()]);
   }
@@ -219,8 +236,8 @@ test("a change the server rejects shows its message and disappears from the list
     const doomed = unique("Doomed");
     await page.evaluate(
       ([id, title]) => window.trackerEngine.postMessage(JSON.stringify({
-        type: "mutate", name: "createIssue",
-        args: { id, title, description: "", owner: "me", createdAt: Date.now() },
+        type: "mutate",
+        mutation: { name: "createIssue", args: { id, title, description: "", owner: "me", createdAt: Date.now() } },
       })),
       [id, doomed],
     );

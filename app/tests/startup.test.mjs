@@ -1,0 +1,197 @@
+// A page that is still starting: its engine's wasm is held back, as on a slow network, while a person
+// acts at the first moment the page lets them. Nothing they do may be lost, and the page says what
+// state it is in. Also the accessibility audit (axe-core) of every screen, light and dark.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { randomUUID } from "node:crypto";
+import {
+  root, startServer, launchProfile, titles, createIssue, serverLog, pushAs, eventually, sleep, unique, syncLabel,
+} from "./harness.mjs";
+
+let server;
+before(async () => {
+  server = await startServer();
+});
+after(async () => {
+  await server?.stop();
+});
+
+const unsent = (page, name) => page.getByRole("region", { name });
+const waiting = (page) => unsent(page, "Saved once the tracker has started");
+const issueList = (page) => page.getByRole("region", { name: "Issues" });
+
+/** A new profile whose engine wasm arrives `delay` ms late (or never, with `fail`). */
+async function slowStart({ delay = 2_000, fail = false, path = "/" } = {}) {
+  const profile = await launchProfile();
+  await profile.route("**/pkg/engine_bg.wasm", async (route) => {
+    if (fail) return route.abort("failed");
+    await sleep(delay);
+    await route.continue();
+  });
+  const page = await profile.newPage();
+  page.on("pageerror", (err) => console.error("page error:", err.message));
+  await page.goto(`${server.url}${path}`);
+  await page.getByRole("button", { name: "New issue" }).waitFor();
+  return { profile, page };
+}
+
+test("an issue created while the engine starts appears once it runs and reaches the server once", async () => {
+  const { profile, page } = await slowStart();
+  try {
+    assert.equal(await syncLabel(page), "Starting…");
+    const title = unique("Made at the first moment");
+    await createIssue(page, title, "typed before the engine loaded");
+    // Held, and shown as held, while the engine is still loading.
+    assert.equal(await syncLabel(page), "Starting…");
+    await waiting(page).getByRole("button", { name: title, exact: true }).waitFor();
+
+    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to start and sync");
+    await issueList(page).getByRole("button", { name: title, exact: true }).waitFor();
+    assert.equal(await waiting(page).count(), 0, "nothing is held once the engine runs");
+    const log = await serverLog(server.url);
+    const created = log.filter((e) => e.name === "createIssue" && e.args.title === title);
+    assert.equal(created.length, 1);
+    assert.equal(created[0].args.description, "typed before the engine loaded");
+  } finally {
+    await profile.close();
+  }
+});
+
+test("three changes made while the engine starts reach it, and the server, in order", async () => {
+  const { profile, page } = await slowStart({ delay: 3_000 });
+  try {
+    const title = unique("Three changes");
+    await createIssue(page, title);
+    const held = waiting(page);
+    await held.getByRole("button", { name: /^Status: Not started/ }).click();
+    await held.getByRole("button", { name: /^Status: In progress/ }).waitFor();
+    await held.getByRole("button", { name: title, exact: true }).click();
+    await page.getByRole("dialog").waitFor();
+    await page.getByLabel("Description").fill("edited before the start");
+    await page.getByRole("button", { name: "Save" }).click();
+    assert.equal(await syncLabel(page), "Starting…", "all three were made before the engine ran");
+    assert.match(await held.textContent(), /3 changes/);
+
+    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to start and sync");
+    const row = issueList(page).locator(".row", { has: page.getByRole("button", { name: title, exact: true }) });
+    assert.equal(await row.locator(".status").textContent(), "In progress");
+    await row.getByRole("button", { name: title, exact: true }).click();
+    assert.equal(await page.getByLabel("Description").inputValue(), "edited before the start");
+    await page.keyboard.press("Escape");
+
+    const log = await serverLog(server.url);
+    const id = log.find((e) => e.name === "createIssue" && e.args.title === title).args.id;
+    const mine = log.filter((e) => e.args.id === id);
+    assert.deepEqual(mine.map((e) => e.name), ["createIssue", "updateIssueStatus", "updateIssue"]);
+    assert.equal(mine[1].args.status, "in progress");
+    assert.deepEqual(Object.keys(mine[2].args).sort(), ["description", "id", "updatedAt"]);
+  } finally {
+    await profile.close();
+  }
+});
+
+test("the URL's search and the keyboard work while the engine starts", async () => {
+  const marker = randomUUID().slice(0, 8);
+  await pushAs(server.url, randomUUID(), [{
+    name: "createIssue",
+    args: { id: randomUUID(), title: "Elsewhere, not searched for", description: "", owner: "o", createdAt: Date.now() },
+  }]);
+  const { profile, page } = await slowStart({ path: `/?q=${marker}` });
+  try {
+    assert.equal(await syncLabel(page), "Starting…");
+    await page.keyboard.press("c");
+    await page.getByRole("dialog").waitFor();
+    const title = `Typed at once ${marker}`;
+    await page.keyboard.type(title);
+    await page.keyboard.press("Control+Enter");
+    assert.equal(await page.getByRole("dialog").count(), 0);
+    await waiting(page).getByRole("button", { name: title, exact: true }).waitFor();
+
+    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to start and sync");
+    await eventually(async () => JSON.stringify(await titles(page)) === JSON.stringify([title]), "the list the URL asks for");
+    assert.equal(await page.getByRole("searchbox", { name: "Search" }).inputValue(), marker);
+  } finally {
+    await profile.close();
+  }
+});
+
+test("when the engine cannot start the page says so and keeps the changes on screen as not saved", async () => {
+  const { profile, page } = await slowStart({ fail: true });
+  try {
+    await page.getByRole("alert").filter({ hasText: "The tracker could not start" }).waitFor();
+    assert.equal(await syncLabel(page), "Not running");
+    const title = unique("Not saved anywhere");
+    await createIssue(page, title);
+    await unsent(page, "Not saved").getByRole("button", { name: title, exact: true }).waitFor();
+    assert.match(await unsent(page, "Not saved").textContent(), /1 change/);
+    const log = await serverLog(server.url);
+    assert.equal(log.filter((e) => e.args.title === title).length, 0);
+  } finally {
+    await profile.close();
+  }
+});
+
+/** Every WCAG 2.1 A and AA rule axe-core checks, on the page as it is now: the violations. */
+async function audit(page) {
+  if (!(await page.evaluate(() => "axe" in window))) {
+    await page.addScriptTag({ path: join(root, "node_modules/axe-core/axe.min.js") });
+  }
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    const checked = [...result.passes, ...result.violations].some((rule) => rule.id === "color-contrast");
+    if (!checked) throw new Error("axe did not check colour contrast on this screen");
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target} ${n.failureSummary}`).join("; ")}`);
+  });
+}
+
+test("accessibility: no axe-core violation on any screen, light or dark", async () => {
+  const screens = [];
+  const check = async (page, name) => {
+    for (const scheme of ["light", "dark"]) {
+      await page.emulateMedia({ colorScheme: scheme });
+      screens.push([`${name}, ${scheme}`, await audit(page)]);
+    }
+  };
+  const { profile, page } = await slowStart({ delay: 4_000 });
+  try {
+    await createIssue(page, unique("Held while starting"));
+    await check(page, "starting, with a held change");
+    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to start");
+    const statuses = [unique("Audit done"), unique("Audit in progress"), unique("Audit not started")];
+    for (const title of statuses) await createIssue(page, title, "Something to read.");
+    const status = (title) => page.locator(".row", { has: page.getByRole("button", { name: title, exact: true }) })
+      .getByRole("button", { name: /^Status:/ });
+    await status(statuses[0]).click();
+    await status(statuses[0]).click();
+    await status(statuses[1]).click();
+    await eventually(async () => (await syncLabel(page)) === "Synced", "the changes to sync");
+    await check(page, "the list, a row selected");
+    await page.getByRole("button", { name: statuses[1], exact: true }).click();
+    await page.getByRole("dialog").waitFor();
+    await check(page, "the edit dialog");
+    await page.getByRole("button", { name: "Delete", exact: true }).click();
+    await check(page, "the delete confirmation");
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("c");
+    await page.getByRole("dialog").waitFor();
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("alert").filter({ hasText: "title" }).waitFor();
+    await check(page, "the new-issue dialog with an error");
+  } finally {
+    await profile.close();
+  }
+  const failed = await slowStart({ fail: true });
+  try {
+    await failed.page.getByRole("alert").filter({ hasText: "could not start" }).waitFor();
+    await createIssue(failed.page, unique("Not saved"));
+    await check(failed.page, "the engine could not start, a change not saved");
+  } finally {
+    await failed.profile.close();
+  }
+  const violations = screens.filter(([, found]) => found.length > 0);
+  assert.deepEqual(violations, [], "screens with accessibility violations");
+  assert.equal(screens.length, 12);
+});
