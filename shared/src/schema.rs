@@ -1,8 +1,11 @@
 //! The schema: the files in `migrations/`, embedded in order. D1 gets them from wrangler; native tests
 //! and the browser replica apply them from here, so the schema is written exactly once.
 
-/// `(file name, SQL)` for every migration, in the order they apply.
-pub const MIGRATIONS: &[(&str, &str)] = &[(
+/// A migration: its file name and its SQL.
+pub type Migration = (&'static str, &'static str);
+
+/// Every migration, in the order they apply.
+pub const MIGRATIONS: &[Migration] = &[(
     "0001_init.sql",
     include_str!("../../migrations/0001_init.sql"),
 )];

@@ -6,7 +6,7 @@ use rusqlite::{Connection, ToSql, params_from_iter};
 
 use crate::error::MutationError;
 use crate::mutations::Mutation;
-use crate::schema::MIGRATIONS;
+use crate::schema::{MIGRATIONS, Migration};
 use crate::statement::{SqlValue, Statement};
 
 impl ToSql for SqlValue {
@@ -19,17 +19,23 @@ impl ToSql for SqlValue {
     }
 }
 
-/// Applies the migrations this database has not seen yet, tracked in `PRAGMA user_version`.
+/// Applies the shared schema's migrations (`migrations/`) this database has not seen yet.
 pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
+    migrate_with(conn, MIGRATIONS)
+}
+
+/// The one migration runner: applies the `migrations` this database has not seen yet, in order, in
+/// one transaction, and records how many it has seen in `PRAGMA user_version`.
+pub fn migrate_with(conn: &mut Connection, migrations: &[Migration]) -> rusqlite::Result<()> {
     let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
     let tx = conn.transaction()?;
-    for (_, sql) in MIGRATIONS
+    for (_, sql) in migrations
         .iter()
         .skip(usize::try_from(applied).unwrap_or(0))
     {
         tx.execute_batch(sql)?;
     }
-    tx.pragma_update(None, "user_version", MIGRATIONS.len() as i64)?;
+    tx.pragma_update(None, "user_version", migrations.len() as i64)?;
     tx.commit()
 }
 

@@ -21,10 +21,12 @@ mod backoff;
 mod error;
 mod meta;
 mod mutate;
+mod pending;
 mod pull;
 mod push;
 mod queries;
 mod rebase;
+pub mod schema;
 mod storage;
 
 pub use crate::issue::{Issue, IssueFilter, StatusCounts};
@@ -77,10 +79,8 @@ impl Replica {
     /// Opens (or creates) a replica in `storage`, with a new random client id the first time.
     pub fn open(storage: &Storage) -> Result<Replica> {
         let (mut base, mut optimistic) = storage.open()?;
-        crate::sqlite::migrate(&mut base)?;
-        crate::sqlite::migrate(&mut optimistic)?;
-        base.execute_batch(storage::BASE_TABLES)?;
-        optimistic.execute_batch(storage::OPTIMISTIC_TABLES)?;
+        crate::sqlite::migrate_with(&mut base, schema::BASE)?;
+        crate::sqlite::migrate_with(&mut optimistic, schema::OPTIMISTIC)?;
         let meta = meta::init(&base, Uuid::new_v4())?;
         let rebased_on = meta::init_optimistic(&optimistic)?;
         let mut replica = Replica {

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::error::{ReplicaError, Result};
 use super::push::SyncFailure;
-use super::{ISSUE_TABLE, Replica, Ticket, meta};
+use super::{ISSUE_TABLE, Replica, Ticket, meta, pending};
 use crate::mutations::Mutation;
 use crate::mutations::fields::IssueId;
 use crate::protocol::{LogEntry, PullRequest, PullResponse, RejectedMutation, SCHEMA_VERSION};
@@ -163,15 +163,7 @@ impl Replica {
 
     /// The pending mutations this pull acknowledged: above the old `lastMutationId`, up to the new.
     fn acknowledged_pending(&self, before: u64) -> Result<Vec<(u64, String)>> {
-        let mut statement = self.optimistic.prepare_cached(
-            "SELECT id, name FROM pending WHERE id > ?1 AND id <= ?2 ORDER BY id",
-        )?;
-        let rows = statement
-            .query_map([before as i64, self.meta.last_mutation_id as i64], |row| {
-                Ok((row.get::<_, i64>(0)? as u64, row.get::<_, String>(1)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+        pending::acknowledged(&self.optimistic, before, self.meta.last_mutation_id)
     }
 
     /// Acknowledged mutations with no entry in this pull were rejected: the server processed them

@@ -2,15 +2,12 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::params;
 use uuid::Uuid;
 
 use super::error::Result;
-use super::{Replica, Ticket, meta};
+use super::{Replica, Ticket, meta, pending};
 use crate::error::ErrorCode;
-use crate::protocol::{
-    ErrorBody, MAX_PUSH_MUTATIONS, PushMutation, PushRequest, PushResponse, SCHEMA_VERSION,
-};
+use crate::protocol::{ErrorBody, MAX_PUSH_MUTATIONS, PushRequest, PushResponse, SCHEMA_VERSION};
 
 /// Why a push or pull got no usable answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,21 +57,7 @@ impl Replica {
             return Ok(None);
         }
         let after = self.meta.last_mutation_id.max(self.pushed_through);
-        let mut statement = self.optimistic.prepare_cached(
-            "SELECT id, name, args, timestamp FROM pending WHERE id > ?1 ORDER BY id LIMIT ?2",
-        )?;
-        let mutations = statement
-            .query_map(params![after as i64, MAX_PUSH_MUTATIONS as i64], |row| {
-                let args: String = row.get(2)?;
-                Ok(PushMutation {
-                    id: row.get::<_, i64>(0)? as u64,
-                    name: row.get(1)?,
-                    args: serde_json::from_str(&args).unwrap_or(serde_json::Value::Null),
-                    timestamp: Some(row.get::<_, i64>(3)? as f64),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        drop(statement);
+        let mutations = pending::unsent(&self.optimistic, after, MAX_PUSH_MUTATIONS)?;
         if mutations.is_empty() {
             return Ok(None);
         }
@@ -131,15 +114,7 @@ impl Replica {
         let acknowledged = self.meta.last_mutation_id;
         self.meta = meta::reset(&self.base, &self.meta, Uuid::new_v4())?;
         let tx = self.optimistic.transaction()?;
-        tx.execute("DELETE FROM pending WHERE id <= ?1", [acknowledged as i64])?;
-        let live = tx
-            .prepare("SELECT id FROM pending ORDER BY id")?
-            .query_map([], |row| row.get::<_, i64>(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        // In ascending order the k-th id is at least k, so a new id never collides with an old one.
-        for (new, old) in (1..).zip(live) {
-            tx.execute("UPDATE pending SET id = ?1 WHERE id = ?2", [new, old])?;
-        }
+        pending::renumber_from_one(&tx, acknowledged)?;
         tx.commit()?;
         self.pushed_through = 0;
         self.rejections = BTreeMap::new();

@@ -2,8 +2,8 @@
 
 use rusqlite::{OptionalExtension, Row, params};
 
-use super::Replica;
 use super::error::Result;
+use super::{Replica, pending};
 use crate::issue::{Issue, IssueFilter, StatusCounts};
 use crate::mutations::fields::{IssueId, Status};
 
@@ -75,12 +75,7 @@ impl Replica {
 
     /// Local mutations the server has not acknowledged yet.
     pub fn pending_count(&self) -> Result<u64> {
-        let n: i64 = self.optimistic.query_row(
-            "SELECT COUNT(*) FROM pending WHERE id > ?1",
-            [self.meta.last_mutation_id as i64],
-            |row| row.get(0),
-        )?;
-        Ok(n as u64)
+        pending::count_live(&self.optimistic, self.meta.last_mutation_id)
     }
 
     /// Base's issues, newest first: what the server has confirmed. For tests and diagnostics.

@@ -10,7 +10,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};
 
 use super::error::Result;
-use super::{Replica, meta};
+use super::{Replica, meta, pending};
 use crate::mutations::Mutation;
 use crate::mutations::fields::IssueId;
 
@@ -20,15 +20,12 @@ impl Replica {
     pub(super) fn rebuild(&mut self) -> Result<()> {
         let rows = all_rows(&self.base)?;
         let tx = self.optimistic.transaction()?;
-        tx.execute(
-            "DELETE FROM pending WHERE id <= ?1",
-            [self.meta.last_mutation_id as i64],
-        )?;
+        pending::drop_acknowledged(&tx, self.meta.last_mutation_id)?;
         tx.execute("DELETE FROM issue", [])?;
         for row in &rows {
             upsert(&tx, row)?;
         }
-        replay(&tx, &pending(&tx, 0)?)?;
+        replay(&tx, &pending::live(&tx, self.meta.last_mutation_id)?)?;
         meta::set_rebased_on(&tx, self.meta.version)?;
         tx.commit()?;
         Ok(())
@@ -47,7 +44,8 @@ impl Replica {
         rejected: &[u64],
     ) -> Result<()> {
         let tx = self.optimistic.transaction()?;
-        let mut queued = pending(&tx, 0)?;
+        // Every entry, the acknowledged too: a rejected one names a row to reset.
+        let mut queued = pending::after(&tx, 0)?;
         touched.extend(
             queued
                 .iter()
@@ -71,10 +69,7 @@ impl Replica {
             }
         }
         drop(select);
-        tx.execute(
-            "DELETE FROM pending WHERE id <= ?1",
-            [self.meta.last_mutation_id as i64],
-        )?;
+        pending::drop_acknowledged(&tx, self.meta.last_mutation_id)?;
         replay(&tx, &queued)?;
         meta::set_rebased_on(&tx, self.meta.version)?;
         tx.commit()?;
@@ -85,10 +80,7 @@ impl Replica {
     /// plus the rest: only drop the acknowledged ones.
     pub(super) fn fast_forward(&mut self) -> Result<()> {
         let tx = self.optimistic.transaction()?;
-        tx.execute(
-            "DELETE FROM pending WHERE id <= ?1",
-            [self.meta.last_mutation_id as i64],
-        )?;
+        pending::drop_acknowledged(&tx, self.meta.last_mutation_id)?;
         meta::set_rebased_on(&tx, self.meta.version)?;
         tx.commit()?;
         Ok(())
@@ -106,29 +98,6 @@ fn replay(tx: &Transaction, queued: &[(u64, Mutation)]) -> Result<()> {
         }
     }
     Ok(())
-}
-
-/// The queued mutations above `after`, parsed. The queue only ever holds mutations that parsed when
-/// they were made; one that no longer does is left for the server to reject.
-fn pending(conn: &Connection, after: u64) -> Result<Vec<(u64, Mutation)>> {
-    let mut statement =
-        conn.prepare_cached("SELECT id, name, args FROM pending WHERE id > ?1 ORDER BY id")?;
-    let rows = statement
-        .query_map([after as i64], |row| {
-            Ok((
-                row.get::<_, i64>(0)? as u64,
-                row.get::<_, String>(1)?,
-                row.get::<_, String>(2)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(id, name, args)| {
-            let args = serde_json::from_str(&args).ok()?;
-            Mutation::parse(&name, &args).ok().map(|m| (id, m))
-        })
-        .collect())
 }
 
 fn all_rows(base: &Connection) -> Result<Vec<Vec<Value>>> {

@@ -1,5 +1,4 @@
-//! Where a replica keeps its two databases, and their replica-only tables (the shared schema comes from
-//! `migrations/`).
+//! Where a replica keeps its two databases. Their tables come from the migrations in `schema`.
 
 use std::path::PathBuf;
 
@@ -54,29 +53,3 @@ impl Storage {
         Ok((base, optimistic))
     }
 }
-
-/// Base's own row: who this client is and how far it has synced. `version` grows with every change to
-/// base, and the optimistic database records the version it was rebased on.
-pub(super) const BASE_TABLES: &str = "
-CREATE TABLE IF NOT EXISTS replica_base (
-  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-  client_id TEXT NOT NULL,
-  cookie INTEGER,
-  last_mutation_id INTEGER NOT NULL,
-  version INTEGER NOT NULL
-);";
-
-/// The durable queue of local mutations, beside the optimistic state they were applied to, so a
-/// mutation and its queue entry commit together. Entries at or below base's `last_mutation_id` were
-/// acknowledged by the server: dead, until the next rebase deletes them.
-pub(super) const OPTIMISTIC_TABLES: &str = "
-CREATE TABLE IF NOT EXISTS pending (
-  id INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,
-  args TEXT NOT NULL,
-  timestamp INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS replica_optimistic (
-  singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
-  base_version INTEGER NOT NULL
-);";

@@ -1,0 +1,26 @@
+//! Each replica database's migrations, in the order they apply: the shared schema's files (the same
+//! ones D1 gets, from `migrations/`) and the replica's own tables (`replica/migrations/`), in the
+//! order they were added. The one runner, [`crate::sqlite::migrate_with`], records how many have
+//! applied in `PRAGMA user_version`, so a replica written by an older build upgrades in place when it
+//! opens, its pending queue included. A new shared migration is appended to both lists; a test checks
+//! that none is missing or out of order.
+
+use crate::schema::{MIGRATIONS, Migration};
+
+/// The base database: the shared schema and base's own row.
+pub const BASE: &[Migration] = &[
+    MIGRATIONS[0],
+    (
+        "replica/base/0001_replica_base.sql",
+        include_str!("migrations/base/0001_replica_base.sql"),
+    ),
+];
+
+/// The optimistic database: the shared schema, the pending queue and the rebase's record.
+pub const OPTIMISTIC: &[Migration] = &[
+    MIGRATIONS[0],
+    (
+        "replica/optimistic/0001_pending.sql",
+        include_str!("migrations/optimistic/0001_pending.sql"),
+    ),
+];

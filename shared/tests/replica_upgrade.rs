@@ -1,0 +1,107 @@
+//! A replica written by an earlier build opens with this one: its rows, its cursor, its client id and
+//! its pending queue all kept, its tables brought to the current migrations in place.
+
+use std::path::{Path, PathBuf};
+
+use shared::mutations::fields::Status;
+use shared::replica::{IssueFilter, Replica, Storage};
+
+/// A copy of a fixture replica in a fresh directory, as opening it writes to it.
+fn copy_of(fixture: &str) -> PathBuf {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(fixture);
+    let to = std::env::temp_dir().join(format!("replica-upgrade-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&to).unwrap();
+    for file in ["base.sqlite3", "optimistic.sqlite3"] {
+        std::fs::copy(from.join(file), to.join(file)).unwrap();
+    }
+    to
+}
+
+fn stored_client_id(dir: &Path) -> String {
+    let base = rusqlite::Connection::open(dir.join("base.sqlite3")).unwrap();
+    base.query_row("SELECT client_id FROM replica_base", [], |row| row.get(0))
+        .unwrap()
+}
+
+fn user_version(dir: &Path, file: &str) -> i64 {
+    let conn = rusqlite::Connection::open(dir.join(file)).unwrap();
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_wave_one_replica_keeps_its_rows_cursor_identity_and_pending_queue() {
+    // Written by the first wave's build: base has issues A, B, C (log up to 3, this client's
+    // mutation 1 acknowledged); two changes are still pending (A's status, B's title).
+    let dir = copy_of("replica-wave1");
+    let client_id = stored_client_id(&dir);
+    assert_eq!(
+        user_version(&dir, "base.sqlite3"),
+        1,
+        "the fixture predates the replica's migrations"
+    );
+
+    let mut replica = Replica::open(&Storage::Directory(dir.clone())).unwrap();
+    assert_eq!(replica.client_id().to_string(), client_id);
+    assert_eq!(replica.cookie(), Some(3));
+    assert_eq!(replica.last_mutation_id(), 1);
+    assert_eq!(replica.pending_count().unwrap(), 2);
+    let base: Vec<String> = replica
+        .base_issues()
+        .unwrap()
+        .into_iter()
+        .map(|i| i.title)
+        .collect();
+    assert_eq!(base, ["Issue C", "Issue B", "Issue A"]);
+    let shown = replica.issues(&IssueFilter::default()).unwrap();
+    let titles: Vec<&str> = shown.iter().map(|i| i.title.as_str()).collect();
+    assert_eq!(titles, ["Issue C", "Issue B, retitled offline", "Issue A"]);
+    assert_eq!(shown[2].status, Status::InProgress);
+
+    let (_, push) = replica
+        .next_push()
+        .unwrap()
+        .expect("the pending changes go out");
+    assert_eq!(push.client_id.to_string(), client_id);
+    let sent: Vec<(u64, &str)> = push
+        .mutations
+        .iter()
+        .map(|m| (m.id, m.name.as_str()))
+        .collect();
+    assert_eq!(sent, [(2, "updateIssueStatus"), (3, "updateIssue")]);
+    drop(replica);
+
+    assert_eq!(
+        user_version(&dir, "base.sqlite3") as usize,
+        shared::replica::schema::BASE.len()
+    );
+    assert_eq!(
+        user_version(&dir, "optimistic.sqlite3") as usize,
+        shared::replica::schema::OPTIMISTIC.len()
+    );
+    // And it opens again, unchanged, at the current version.
+    let replica = Replica::open(&Storage::Directory(dir.clone())).unwrap();
+    assert_eq!(replica.pending_count().unwrap(), 2);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn every_shared_migration_is_in_each_replica_database_in_order() {
+    for list in [
+        shared::replica::schema::BASE,
+        shared::replica::schema::OPTIMISTIC,
+    ] {
+        let shared_ones: Vec<&str> = list
+            .iter()
+            .map(|(name, _)| *name)
+            .filter(|name| !name.starts_with("replica/"))
+            .collect();
+        let expected: Vec<&str> = shared::schema::MIGRATIONS
+            .iter()
+            .map(|(name, _)| *name)
+            .collect();
+        assert_eq!(shared_ones, expected);
+    }
+}
