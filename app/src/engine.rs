@@ -236,7 +236,7 @@ fn apply(mut state: AppState, message: FromEngine) {
                 ));
             }
         }
-        FromEngine::Refused { message, .. } => state.notify(format!("Not saved: {message}")),
+        FromEngine::Refused { message } => state.notify(format!("Not saved: {message}")),
         // Shown by the header, with what was not saved.
         FromEngine::Failed { message } => {
             web_sys::console::error_1(&format!("tracker: the engine stopped: {message}").into())

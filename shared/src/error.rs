@@ -16,18 +16,22 @@ pub enum MutationError {
 
 impl MutationError {
     /// The code carried in `rejected[].error`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            MutationError::UnknownMutation(_) => "UnknownMutation",
-            MutationError::InvalidArgs { .. } => "InvalidArgs",
-            MutationError::StatementFailed(_) => "StatementFailed",
+            MutationError::UnknownMutation(_) => ErrorCode::UnknownMutation,
+            MutationError::InvalidArgs { .. } => ErrorCode::InvalidArgs,
+            MutationError::StatementFailed(_) => ErrorCode::StatementFailed,
         }
     }
 }
 
-/// The error codes of whole requests, each with its HTTP status: 4xx for the caller's fault, 5xx for ours.
+/// Every code the protocol defines: those of whole requests, each with its HTTP status (4xx for the
+/// caller's fault, 5xx for ours), and those of single rejected mutations (`rejected[].error`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ErrorCode {
+    UnknownMutation,
+    InvalidArgs,
+    StatementFailed,
     InvalidRequest,
     PayloadTooLarge,
     VersionNotSupported,
@@ -35,29 +39,23 @@ pub enum ErrorCode {
     NotFound,
     MethodNotAllowed,
     InternalError,
+    /// A code this build does not know (a newer server's): read, never sent.
+    #[serde(other)]
+    Unknown,
 }
 
 impl ErrorCode {
     pub fn status(self) -> u16 {
         match self {
-            ErrorCode::InvalidRequest => 400,
+            ErrorCode::UnknownMutation
+            | ErrorCode::InvalidArgs
+            | ErrorCode::StatementFailed
+            | ErrorCode::InvalidRequest => 400,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::VersionNotSupported | ErrorCode::ClientStateNotFound => 409,
             ErrorCode::PayloadTooLarge => 413,
-            ErrorCode::InternalError => 500,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorCode::InvalidRequest => "InvalidRequest",
-            ErrorCode::PayloadTooLarge => "PayloadTooLarge",
-            ErrorCode::VersionNotSupported => "VersionNotSupported",
-            ErrorCode::ClientStateNotFound => "ClientStateNotFound",
-            ErrorCode::NotFound => "NotFound",
-            ErrorCode::MethodNotAllowed => "MethodNotAllowed",
-            ErrorCode::InternalError => "InternalError",
+            ErrorCode::InternalError | ErrorCode::Unknown => 500,
         }
     }
 }

@@ -60,7 +60,7 @@ pub struct PushResponse {
 #[serde(rename_all = "camelCase")]
 pub struct RejectedMutation {
     pub id: u64,
-    pub error: String,
+    pub error: ErrorCode,
     pub message: String,
 }
 
@@ -69,7 +69,7 @@ impl RejectedMutation {
     pub fn new(id: u64, err: &crate::error::MutationError) -> Self {
         RejectedMutation {
             id,
-            error: err.code().to_owned(),
+            error: err.code(),
             message: err.to_string(),
         }
     }
@@ -120,14 +120,14 @@ pub struct LogEntry {
 /// Every error response: `{"error": "<Code>", "message": "<human text>"}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {
-    pub error: String,
+    pub error: ErrorCode,
     pub message: String,
 }
 
 impl From<&ProtocolError> for ErrorBody {
     fn from(err: &ProtocolError) -> Self {
         ErrorBody {
-            error: err.code.as_str().to_owned(),
+            error: err.code,
             message: err.message.clone(),
         }
     }

@@ -55,7 +55,7 @@ pub fn apply(conn: &mut Connection, mutation: &Mutation) -> Result<(), MutationE
         execute(&tx, &mutation.statements())?;
         tx.commit()
     };
-    run(conn).map_err(|err| MutationError::StatementFailed(err.to_string()))
+    run(conn).map_err(|err| mutation.statement_failed(&err.to_string()))
 }
 
 /// The server's four pull queries on SQLite, in one transaction so they read one snapshot: what the

@@ -235,3 +235,18 @@ fn error_codes_map_to_their_statuses() {
         json!({"error": "InvalidRequest", "message": "bad"})
     );
 }
+
+#[test]
+fn an_error_code_this_build_does_not_know_reads_as_unknown() {
+    let body: shared::protocol::ErrorBody =
+        serde_json::from_value(json!({"error": "RateLimited", "message": "slow down"})).unwrap();
+    assert_eq!(body.error, ErrorCode::Unknown);
+    assert_eq!(body.message, "slow down");
+    let known: shared::protocol::ErrorBody =
+        serde_json::from_value(json!({"error": "ClientStateNotFound", "message": ""})).unwrap();
+    assert_eq!(known.error, ErrorCode::ClientStateNotFound);
+    assert_eq!(
+        serde_json::to_value(ErrorCode::StatementFailed).unwrap(),
+        json!("StatementFailed")
+    );
+}

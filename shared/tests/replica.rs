@@ -1,6 +1,7 @@
 //! The client replica's rules, natively, with the server's answers written out by hand.
 
 use serde_json::{Value, json};
+use shared::ErrorCode;
 use shared::mutations::fields::Status;
 use shared::protocol::{ErrorBody, LogEntry, PullResponse, PushResponse, RejectedMutation};
 use shared::replica::{IssueFilter, PushOutcome, Replica, ReplicaError, Storage, SyncFailure};
@@ -76,7 +77,7 @@ fn client_state_not_found() -> SyncFailure {
     SyncFailure::Server {
         status: 409,
         error: Some(ErrorBody {
-            error: "ClientStateNotFound".into(),
+            error: ErrorCode::ClientStateNotFound,
             message: "reset".into(),
         }),
     }
@@ -117,16 +118,20 @@ fn an_invalid_or_failing_mutation_is_refused_and_never_queued() {
     let err = r
         .mutate("createIssue", &create_args(id, "", 1), 1)
         .unwrap_err();
-    assert_eq!(err.code(), "InvalidArgs");
+    assert_eq!(err.code(), Some(ErrorCode::InvalidArgs));
     let err = r.mutate("nope", &json!({}), 1).unwrap_err();
-    assert_eq!(err.code(), "UnknownMutation");
+    assert_eq!(err.code(), Some(ErrorCode::UnknownMutation));
     r.mutate("createIssue", &create_args(id, "first", 1), 1)
         .unwrap();
     let err = r
         .mutate("createIssue", &create_args(id, "again", 1), 1)
         .unwrap_err();
     assert!(matches!(err, ReplicaError::Mutation(_)));
-    assert_eq!(err.code(), "StatementFailed");
+    assert_eq!(err.code(), Some(ErrorCode::StatementFailed));
+    assert_eq!(
+        err.to_string(),
+        format!("an issue with the id {id} already exists")
+    );
     assert_eq!(titles(&r), ["first"]);
     assert_eq!(r.pending_count().unwrap(), 1);
     assert_eq!(
@@ -407,7 +412,7 @@ fn a_rejected_mutation_is_reported_by_the_pull_that_drops_it_and_its_effect_undo
     let (ticket, _) = r.next_push().unwrap().unwrap();
     let rejection = RejectedMutation {
         id: 1,
-        error: "StatementFailed".into(),
+        error: ErrorCode::StatementFailed,
         message: "no such thing".into(),
     };
     r.push_succeeded(
@@ -447,7 +452,7 @@ fn a_rejection_whose_push_answer_was_lost_is_still_reported() {
     let outcome = pull(&mut r, &pull_answer(0, 1, vec![]));
     assert_eq!(outcome.rejected.len(), 1);
     assert_eq!(outcome.rejected[0].id, 1);
-    assert_eq!(outcome.rejected[0].error, "Rejected");
+    assert_eq!(outcome.rejected[0].error, ErrorCode::Unknown);
     assert_eq!(
         outcome.rejected[0].message,
         "the server did not apply deleteIssue"
@@ -506,7 +511,7 @@ fn the_cookie_never_moves_backwards_and_a_bad_answer_applies_nothing() {
     ] {
         let (ticket, _) = r.next_pull().unwrap();
         let err = r.pull_succeeded(ticket, &bad).unwrap_err();
-        assert_eq!(err.code(), "InvalidResponse");
+        assert!(matches!(err, ReplicaError::InvalidResponse(_)), "{err}");
         assert_eq!(r.cookie(), Some(10));
         assert_eq!(titles(&r), ["x"]);
     }
@@ -531,10 +536,10 @@ fn an_entry_that_does_not_apply_makes_base_rebuild_from_the_whole_log() {
             create_args(id, "same id", 1),
         )],
     );
-    assert_eq!(
-        r.pull_succeeded(ticket, &diverged).unwrap_err().code(),
-        "InvalidResponse"
-    );
+    assert!(matches!(
+        r.pull_succeeded(ticket, &diverged).unwrap_err(),
+        ReplicaError::InvalidResponse(_)
+    ));
     assert_eq!(r.cookie(), None);
     assert_eq!(base_titles(&r), ["x"], "the failed entry changed nothing");
     // The rebuild from scratch replaces base wholesale.

@@ -317,7 +317,7 @@ fn run(seed: u64) {
                     }
                     Err(err) => {
                         assert!(!valid, "a valid mutation was refused: {name} {args}: {err}");
-                        assert_eq!(err.code(), "InvalidArgs");
+                        assert_eq!(err.code(), Some(shared::ErrorCode::InvalidArgs));
                         assert_eq!(c.replica.pending_count().unwrap(), before, "nothing queued");
                     }
                 }

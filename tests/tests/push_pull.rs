@@ -283,7 +283,9 @@ fn rejected_mutations_are_listed_advance_last_mutation_id_and_change_nothing() {
         rejected[7]["message"]
             .as_str()
             .unwrap()
-            .contains("UNIQUE constraint failed: issue.id")
+            .ends_with("already exists"),
+        "a duplicate id is said in the domain's words: {}",
+        rejected[7]["message"]
     );
 
     let mut after = before.clone().unwrap();

@@ -116,7 +116,7 @@ async fn process(
                 db,
                 client_id,
                 mutation.id,
-                MutationError::StatementFailed(message),
+                parsed.statement_failed(&message),
             )
             .await
         }

@@ -35,7 +35,6 @@ pub enum FromEngine {
     },
     /// A local change was refused before it was queued.
     Refused {
-        code: String,
         message: String,
     },
     /// The engine could not start or stopped working.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Mutator;
 use super::fields::{Description, IssueId, Millis, Owner, Status, Title};
+use crate::error::MutationError;
 use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
 
@@ -39,6 +40,17 @@ impl Mutator for CreateIssue {
                 updated_at: self.created_at.get(),
             })
         })
+    }
+
+    fn statement_failed(&self, sql_error: &str) -> MutationError {
+        if sql_error.contains("UNIQUE constraint failed: issue.id") {
+            MutationError::StatementFailed(format!(
+                "an issue with the id {} already exists",
+                self.id
+            ))
+        } else {
+            MutationError::StatementFailed(sql_error.to_owned())
+        }
     }
 
     /// Fails (a rejection) when an issue with this id already exists.

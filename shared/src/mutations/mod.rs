@@ -41,6 +41,12 @@ pub trait Mutator: Serialize + DeserializeOwned {
     /// there is none), the result the issue after. The UI shows it for changes it holds while the
     /// engine starts; a test checks it against the statements for every mutation.
     fn preview(&self, row: Option<Issue>) -> Option<Issue>;
+
+    /// Why this mutation was refused, in its own words, when its statements failed with
+    /// `sql_error` (the database's message, on the server or in a replica).
+    fn statement_failed(&self, sql_error: &str) -> MutationError {
+        MutationError::StatementFailed(sql_error.to_owned())
+    }
 }
 
 /// A parsed, validated mutation of any kind.
@@ -96,6 +102,15 @@ impl Mutation {
             Mutation::UpdateIssue(m) => m.issue_id(),
             Mutation::UpdateIssueStatus(m) => m.issue_id(),
             Mutation::DeleteIssue(m) => m.issue_id(),
+        }
+    }
+
+    pub fn statement_failed(&self, sql_error: &str) -> MutationError {
+        match self {
+            Mutation::CreateIssue(m) => m.statement_failed(sql_error),
+            Mutation::UpdateIssue(m) => m.statement_failed(sql_error),
+            Mutation::UpdateIssueStatus(m) => m.statement_failed(sql_error),
+            Mutation::DeleteIssue(m) => m.statement_failed(sql_error),
         }
     }
 

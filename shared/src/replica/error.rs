@@ -1,6 +1,6 @@
 //! The replica's errors: each has a code and a human message, like the protocol's.
 
-use crate::error::MutationError;
+use crate::error::{ErrorCode, MutationError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReplicaError {
@@ -10,17 +10,20 @@ pub enum ReplicaError {
     /// The local database failed.
     #[error("local storage failed: {0}")]
     Storage(#[from] rusqlite::Error),
+    /// The local databases hold something the replica did not write, or no longer what it expects.
+    #[error("local storage is inconsistent: {0}")]
+    Inconsistent(String),
     /// The server answered something the protocol does not allow; nothing was applied.
     #[error("invalid response from the server: {0}")]
     InvalidResponse(String),
 }
 
 impl ReplicaError {
-    pub fn code(&self) -> &'static str {
+    /// The protocol's code of a refused mutation; local failures have none.
+    pub fn code(&self) -> Option<ErrorCode> {
         match self {
-            ReplicaError::Mutation(err) => err.code(),
-            ReplicaError::Storage(_) => "StorageFailed",
-            ReplicaError::InvalidResponse(_) => "InvalidResponse",
+            ReplicaError::Mutation(err) => Some(err.code()),
+            _ => None,
         }
     }
 }

@@ -38,7 +38,7 @@ pub(super) fn read(base: &Connection) -> Result<BaseMeta> {
     )?;
     Ok(BaseMeta {
         client_id: Uuid::parse_str(&client_id)
-            .map_err(|err| ReplicaError::InvalidResponse(format!("stored client id: {err}")))?,
+            .map_err(|err| ReplicaError::Inconsistent(format!("stored client id: {err}")))?,
         cookie: cookie.map(|c| c as u64),
         last_mutation_id: last_mutation_id as u64,
         version: version as u64,
@@ -64,7 +64,7 @@ pub(super) fn advance(
         ],
     )?;
     if changed != 1 {
-        return Err(ReplicaError::InvalidResponse(format!(
+        return Err(ReplicaError::Inconsistent(format!(
             "base's cookie is no longer {from:?}"
         )));
     }

@@ -2,7 +2,6 @@
 
 use super::error::Result;
 use super::{ISSUE_TABLE, Replica, pending};
-use crate::error::MutationError;
 use crate::mutations::Mutation;
 
 /// A local mutation that applied and was queued.
@@ -32,7 +31,7 @@ impl Replica {
         let id = pending::next_id(&self.optimistic, self.meta.last_mutation_id)?;
         let tx = self.optimistic.transaction()?;
         crate::sqlite::execute(&tx, &mutation.statements())
-            .map_err(|err| MutationError::StatementFailed(err.to_string()))?;
+            .map_err(|err| mutation.statement_failed(&err.to_string()))?;
         pending::append(&tx, id, mutation, timestamp)?;
         tx.commit()?;
         Ok(Mutated {

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use super::error::{ReplicaError, Result};
 use super::push::SyncFailure;
 use super::{ISSUE_TABLE, Replica, Ticket, meta, pending};
+use crate::error::ErrorCode;
 use crate::mutations::Mutation;
 use crate::mutations::fields::IssueId;
 use crate::protocol::{LogEntry, PullRequest, PullResponse, RejectedMutation, SCHEMA_VERSION};
@@ -187,7 +188,8 @@ impl Replica {
                     .remove(id)
                     .unwrap_or_else(|| RejectedMutation {
                         id: *id,
-                        error: "Rejected".to_owned(),
+                        // The push answer that said why was lost.
+                        error: ErrorCode::Unknown,
                         message: format!("the server did not apply {name}"),
                     })
             })

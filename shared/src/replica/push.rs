@@ -19,6 +19,8 @@ pub enum SyncFailure {
         status: u16,
         error: Option<ErrorBody>,
     },
+    /// The server said it succeeded, but its answer is not the protocol's.
+    Unreadable(String),
 }
 
 impl SyncFailure {
@@ -30,7 +32,7 @@ impl SyncFailure {
     /// The server lost this client's state: the replica re-bootstraps.
     pub(super) fn is_client_state_not_found(&self) -> bool {
         matches!(self, SyncFailure::Server { error: Some(body), .. }
-            if body.error == ErrorCode::ClientStateNotFound.as_str())
+            if body.error == ErrorCode::ClientStateNotFound)
     }
 }
 

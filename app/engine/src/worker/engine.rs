@@ -113,7 +113,6 @@ impl Engine {
                         self.next_push_at = self.next_push_at.min(now());
                     }
                     Err(err) => post(&FromEngine::Refused {
-                        code: err.code().to_owned(),
                         message: err.to_string(),
                     }),
                 }

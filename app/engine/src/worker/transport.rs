@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shared::protocol::{ErrorBody, PullRequest, PullResponse, PushRequest, PushResponse};
+use shared::protocol::{PullRequest, PullResponse, PushRequest, PushResponse};
 use shared::replica::SyncFailure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -38,13 +38,7 @@ async fn post<Q: Serialize, A: DeserializeOwned>(path: &str, body: &Q) -> Result
         .as_string()
         .unwrap_or_default();
     if response.ok() {
-        serde_json::from_str(&text).map_err(|err| SyncFailure::Server {
-            status: response.status(),
-            error: Some(ErrorBody {
-                error: "InvalidResponse".to_owned(),
-                message: err.to_string(),
-            }),
-        })
+        serde_json::from_str(&text).map_err(|err| SyncFailure::Unreadable(err.to_string()))
     } else {
         Err(SyncFailure::Server {
             status: response.status(),
