@@ -15,7 +15,7 @@ echo "building the worker" >&2
 
 echo "building the app and its engine" >&2
 cargo build -p app --target wasm32-unknown-unknown --release
-cargo build -p engine --features worker --target wasm32-unknown-unknown --release
+cargo build -p engine --features web-worker --target wasm32-unknown-unknown --release
 rm -rf app/dist.tmp && mkdir -p app/dist.tmp/pkg
 for name in app engine; do
   wasm-bindgen --target web --no-typescript --out-name "$name" --out-dir app/dist.tmp/pkg \

@@ -24,7 +24,7 @@ cargo fmt --all --check
 cargo clippy --locked -p shared -p sync-tests -p replica-bench --all-targets --all-features -- -D warnings
 cargo clippy --locked -p shared -p sync-worker -p app --target wasm32-unknown-unknown -- -D warnings
 # The engine as the browser gets it: the replica on rusqlite on sqlite-wasm-rs, in a Web Worker.
-cargo clippy --locked -p engine --features worker --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked -p engine --features web-worker --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --locked -p engine --features bench --target wasm32-unknown-unknown -- -D warnings
 
 step "tests"

@@ -4,7 +4,7 @@
 //! the sync status, and the changes the server rejected.
 
 mod components;
-mod engine;
+mod engine_link;
 mod keyboard;
 mod owner;
 mod state;
@@ -31,7 +31,7 @@ fn main() {
 #[component]
 fn App() -> Element {
     let state = use_context_provider(AppState::new);
-    engine::use_engine(state);
+    engine_link::use_engine(state);
     keyboard::use_shortcuts(state);
 
     rsx! {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 /// Whether the engine's Web Worker can take the UI's messages yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EngineStatus {
-    /// Loading its wasm and opening storage: what the UI sends waits (see `engine::Engine`).
+    /// Loading its wasm and opening storage: what the UI sends waits (see `engine_link::EngineLink`).
     Starting,
     Running,
     /// It could not start or stopped working; why, in words.

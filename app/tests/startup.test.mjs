@@ -46,12 +46,17 @@ test("an issue created while the engine starts appears once it runs and reaches 
     assert.equal(await syncLabel(page), "Starting…");
     await waiting(page).getByRole("button", { name: title, exact: true }).waitFor();
 
-    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to start and sync");
     await issueList(page).getByRole("button", { name: title, exact: true }).waitFor();
     assert.equal(await waiting(page).count(), 0, "nothing is held once the engine runs");
+    // "Synced" can show for a moment before the engine has taken the held messages: wait for the push.
+    const created = await eventually(async () => {
+      const log = await serverLog(server.url);
+      const found = log.filter((e) => e.name === "createIssue" && e.args.title === title);
+      return found.length > 0 && found;
+    }, "the issue on the server");
+    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to sync");
     const log = await serverLog(server.url);
-    const created = log.filter((e) => e.name === "createIssue" && e.args.title === title);
-    assert.equal(created.length, 1);
+    assert.equal(log.filter((e) => e.name === "createIssue" && e.args.title === title).length, 1);
     assert.equal(created[0].args.description, "typed before the engine loaded");
   } finally {
     await profile.close();
@@ -73,9 +78,15 @@ test("three changes made while the engine starts reach it, and the server, in or
     assert.equal(await syncLabel(page), "Starting…", "all three were made before the engine ran");
     assert.match(await held.textContent(), /3 changes/);
 
-    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to start and sync");
     const row = issueList(page).locator(".row", { has: page.getByRole("button", { name: title, exact: true }) });
-    assert.equal(await row.locator(".status").textContent(), "In progress");
+    await eventually(async () => (await row.locator(".status").textContent()) === "In progress", "the status change applied");
+    const serverHas = async (n) => {
+      const log = await serverLog(server.url);
+      const id = log.find((e) => e.name === "createIssue" && e.args.title === title)?.args.id;
+      return id && log.filter((e) => e.args.id === id).length === n;
+    };
+    await eventually(() => serverHas(3), "all three changes on the server");
+    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to sync");
     await row.getByRole("button", { name: title, exact: true }).click();
     assert.equal(await page.getByLabel("Description").inputValue(), "edited before the start");
     await page.keyboard.press("Escape");

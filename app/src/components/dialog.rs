@@ -8,7 +8,7 @@ use shared::mutations::{CreateIssue, DeleteIssue, UpdateIssue, UpdateIssueStatus
 use uuid::Uuid;
 
 use super::status_name;
-use crate::engine::Engine;
+use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState, now};
 
 #[component]
@@ -41,7 +41,7 @@ pub fn Dialog() -> Element {
 #[component]
 fn IssueForm(editing: Option<Issue>) -> Element {
     let mut state = use_context::<AppState>();
-    let engine = use_context::<Engine>();
+    let engine = use_context::<EngineLink>();
     let original = editing.clone();
     let mut title = use_signal(|| {
         editing

@@ -5,7 +5,7 @@ use shared::issue::Issue;
 use shared::mutations::UpdateIssueStatus;
 
 use super::{next_status, status_name};
-use crate::engine::Engine;
+use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState, EngineStatus, now};
 
 #[component]
@@ -56,7 +56,7 @@ pub fn IssueList() -> Element {
 #[component]
 pub(super) fn IssueRow(issue: Issue, selected: bool) -> Element {
     let mut state = use_context::<AppState>();
-    let engine = use_context::<Engine>();
+    let engine = use_context::<EngineLink>();
     let id = issue.id;
     let status = issue.status;
     let next = next_status(status);

@@ -15,6 +15,8 @@
 //! HTTP and hands back the response or the failure. Only the answer to the request in flight is taken:
 //! a duplicate or late answer changes nothing.
 //!
+//! [`Replica::due`] and [`Replica::take`] are the sync loop on top of them: when to push and pull.
+//!
 //! One `Replica` owns its storage: two replicas must not open the same files at once.
 
 mod backoff;
@@ -26,6 +28,7 @@ mod pull;
 mod push;
 mod queries;
 mod rebase;
+mod schedule;
 pub mod schema;
 mod storage;
 
@@ -35,6 +38,7 @@ pub use error::{ReplicaError, Result};
 pub use mutate::Mutated;
 pub use pull::PullOutcome;
 pub use push::{PushOutcome, SyncFailure};
+pub use schedule::{Answer, PULL_EVERY_MS, Request, Synced};
 pub use storage::Storage;
 
 use std::collections::BTreeMap;
@@ -73,6 +77,7 @@ pub struct Replica {
     rejections: BTreeMap<u64, RejectedMutation>,
     pub push_backoff: Backoff,
     pub pull_backoff: Backoff,
+    schedule: schedule::Schedule,
 }
 
 impl Replica {
@@ -95,6 +100,7 @@ impl Replica {
             rejections: BTreeMap::new(),
             push_backoff: Backoff::default(),
             pull_backoff: Backoff::default(),
+            schedule: schedule::Schedule::default(),
         };
         if rebased_on != replica.meta.version {
             replica.rebuild()?;

@@ -2,18 +2,17 @@
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shared::protocol::{PullRequest, PullResponse, PushRequest, PushResponse};
-use shared::replica::SyncFailure;
+use shared::replica::{Answer, Request, SyncFailure};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response, WorkerGlobalScope};
+use web_sys::{RequestInit, Response, WorkerGlobalScope};
 
-pub async fn push(request: PushRequest) -> Result<PushResponse, SyncFailure> {
-    post("/api/push", &request).await
-}
-
-pub async fn pull(request: PullRequest) -> Result<PullResponse, SyncFailure> {
-    post("/api/pull", &request).await
+/// Sends a request the replica's sync loop handed out, and says what became of it.
+pub async fn send(request: Request) -> Answer {
+    match request {
+        Request::Push(ticket, push) => Answer::Pushed(ticket, post("/api/push", &push).await),
+        Request::Pull(ticket, pull) => Answer::Pulled(ticket, post("/api/pull", &pull).await),
+    }
 }
 
 async fn post<Q: Serialize, A: DeserializeOwned>(path: &str, body: &Q) -> Result<A, SyncFailure> {
@@ -22,7 +21,7 @@ async fn post<Q: Serialize, A: DeserializeOwned>(path: &str, body: &Q) -> Result
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(&body));
-    let request = Request::new_with_str_and_init(path, &init).map_err(network)?;
+    let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(network)?;
     request
         .headers()
         .set("Content-Type", "application/json")

@@ -34,3 +34,12 @@ pub fn post(message: &FromEngine) {
 pub fn now() -> u64 {
     js_sys::Date::now() as u64
 }
+
+/// A random number in `0.0..1.0` that spreads retries out.
+pub fn jitter() -> f64 {
+    js_sys::Math::random()
+}
+
+pub fn log(what: &str, message: &str) {
+    web_sys::console::warn_1(&format!("tracker engine: {what}: {message}").into());
+}

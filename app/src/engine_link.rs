@@ -1,4 +1,4 @@
-//! The UI's side of the engine: starts its Web Worker, sends it messages, and applies what it says to
+//! The UI's link to the engine: starts its Web Worker, sends it messages, and applies what it says to
 //! the UI's signals. The worker is also exposed as `window.trackerEngine`, for tests and debugging.
 //!
 //! A message posted to the worker before the engine listens is lost, so nothing is posted before the
@@ -24,7 +24,7 @@ use crate::state::{AppState, EngineStatus};
 pub const LIST_LIMIT: usize = 500;
 
 #[derive(Clone)]
-pub struct Engine {
+pub struct EngineLink {
     link: Rc<RefCell<Link>>,
     state: AppState,
 }
@@ -43,9 +43,9 @@ enum Link {
     },
 }
 
-impl Engine {
+impl EngineLink {
     /// Starts the worker and a task that applies its messages to `state`.
-    pub fn start(state: AppState) -> Engine {
+    pub fn start(state: AppState) -> EngineLink {
         let (sender, mut receiver) = unbounded::<FromEngine>();
         let link = match spawn_worker(sender) {
             Ok(worker) => Link::Starting {
@@ -58,7 +58,7 @@ impl Engine {
                 Link::Stopped { held: Vec::new() }
             }
         };
-        let engine = Engine {
+        let engine = EngineLink {
             link: Rc::new(RefCell::new(link)),
             state,
         };
@@ -248,7 +248,7 @@ fn apply(mut state: AppState, message: FromEngine) {
 /// mirrored in the URL) and of the page coming back online or into view.
 pub fn use_engine(state: AppState) {
     let engine = use_context_provider(|| {
-        let engine = Engine::start(state);
+        let engine = EngineLink::start(state);
         engine.sync_now_on("online");
         engine.sync_now_on("focus");
         engine

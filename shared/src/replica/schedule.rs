@@ -1,0 +1,198 @@
+//! When to push and pull: the one sync loop, sans-IO. The browser engine and the recovery of storage
+//! left by closed tabs both drive a replica with it: ask [`Replica::due`] for the requests to send
+//! now, send them, hand each answer to [`Replica::take`]. Pushes go out as soon as there is something
+//! to push; a pull follows each processed push, runs every [`PULL_EVERY_MS`], and at once when asked
+//! ([`Replica::pull_soon`]: another tab pushed) or when the server has more. Failures back off.
+//! One push and one pull at most are in flight: the replica's own tickets say which.
+
+use super::error::Result;
+use super::push::{PushOutcome, SyncFailure};
+use super::{Backoff, Replica, Ticket};
+use crate::protocol::{PullRequest, PullResponse, PushRequest, PushResponse, RejectedMutation};
+
+/// How often a replica with nothing else to do pulls.
+pub const PULL_EVERY_MS: u64 = 3_000;
+
+/// The loop's timers, in epoch milliseconds, and what the last answer said of the network.
+#[derive(Debug, Clone)]
+pub(super) struct Schedule {
+    next_push_at: u64,
+    next_pull_at: u64,
+    /// A pull was asked for while one was in flight: run another as soon as it ends.
+    pull_again: bool,
+    online: bool,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            next_push_at: 0,
+            next_pull_at: 0,
+            pull_again: false,
+            online: true,
+        }
+    }
+}
+
+/// A request to send, tagged with its ticket.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Push(Ticket, PushRequest),
+    Pull(Ticket, PullRequest),
+}
+
+/// What became of a request: the server's answer, or why there was none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    Pushed(Ticket, std::result::Result<PushResponse, SyncFailure>),
+    Pulled(Ticket, std::result::Result<PullResponse, SyncFailure>),
+}
+
+/// What an answer changed, for whoever shows the replica.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Synced {
+    /// Optimistic rows may have changed: read them again.
+    pub changed: bool,
+    /// This client's mutations the server rejected; their effects are gone now.
+    pub rejected: Vec<RejectedMutation>,
+    /// The server processed a push: others sharing the server may want to pull.
+    pub pushed: bool,
+}
+
+impl Replica {
+    /// The requests due at `now`: a push when something is unsent and its timer is up, a pull when
+    /// its timer is up; never a second of either while one is in flight.
+    pub fn due(&mut self, now: u64) -> Result<Vec<Request>> {
+        let mut requests = Vec::new();
+        if self.push_in_flight.is_none()
+            && now >= self.schedule.next_push_at
+            && let Some((ticket, request)) = self.next_push()?
+        {
+            requests.push(Request::Push(ticket, request));
+        }
+        if self.pull_in_flight.is_none()
+            && now >= self.schedule.next_pull_at
+            && let Some((ticket, request)) = self.next_pull()
+        {
+            requests.push(Request::Pull(ticket, request));
+        }
+        Ok(requests)
+    }
+
+    /// Takes the answer to a request [`Replica::due`] handed out, at `now`, and sets the timers.
+    /// `jitter` in `0.0..=1.0` spreads retries out (the replica makes nothing random itself).
+    pub fn take(&mut self, answer: Answer, now: u64, jitter: f64) -> Result<Synced> {
+        match answer {
+            Answer::Pushed(ticket, result) => self.take_push(ticket, result, now, jitter),
+            Answer::Pulled(ticket, result) => self.take_pull(ticket, result, now, jitter),
+        }
+    }
+
+    /// Push at once: a local change was made, or the page came back.
+    pub fn push_soon(&mut self) {
+        self.schedule.next_push_at = 0;
+    }
+
+    /// Pull at once, or right after the pull in flight: another tab pushed, or the page came back.
+    pub fn pull_soon(&mut self) {
+        if self.pull_in_flight.is_some() {
+            self.schedule.pull_again = true;
+        } else {
+            self.schedule.next_pull_at = 0;
+        }
+    }
+
+    /// The last answer came from the server (or none has been awaited yet).
+    pub fn online(&self) -> bool {
+        self.schedule.online
+    }
+
+    /// A push or a pull is in flight.
+    pub fn syncing(&self) -> bool {
+        self.push_in_flight.is_some() || self.pull_in_flight.is_some()
+    }
+
+    fn take_push(
+        &mut self,
+        ticket: Ticket,
+        result: std::result::Result<PushResponse, SyncFailure>,
+        now: u64,
+        jitter: f64,
+    ) -> Result<Synced> {
+        let outcome = match result {
+            Ok(response) => self.push_succeeded(ticket, &response),
+            Err(failure) => {
+                if self.push_in_flight == Some(ticket) {
+                    self.schedule.online = !failure.is_network();
+                }
+                self.push_failed(ticket, &failure)?
+            }
+        };
+        let mut synced = Synced::default();
+        match outcome {
+            PushOutcome::Processed { .. } => {
+                self.schedule.online = true;
+                synced.pushed = true;
+                self.pull_soon();
+            }
+            PushOutcome::Rebootstrapped => {
+                synced.changed = true;
+                self.pull_soon();
+            }
+            PushOutcome::Failed => {
+                self.schedule.next_push_at = now + delay(&self.push_backoff, jitter);
+            }
+            PushOutcome::Stale => {}
+        }
+        Ok(synced)
+    }
+
+    fn take_pull(
+        &mut self,
+        ticket: Ticket,
+        result: std::result::Result<PullResponse, SyncFailure>,
+        now: u64,
+        jitter: f64,
+    ) -> Result<Synced> {
+        let in_flight = self.pull_in_flight.map(|(t, _)| t) == Some(ticket);
+        let outcome = match result {
+            Ok(response) => self.pull_succeeded(ticket, &response),
+            Err(failure) => {
+                if in_flight {
+                    self.schedule.online = !failure.is_network();
+                }
+                self.pull_failed(ticket, &failure)
+            }
+        };
+        if !in_flight {
+            return Ok(Synced::default());
+        }
+        let pull_again = std::mem::take(&mut self.schedule.pull_again);
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(err) => {
+                self.schedule.next_pull_at = now + delay(&self.pull_backoff, jitter);
+                return Err(err);
+            }
+        };
+        self.schedule.next_pull_at = if self.pull_backoff.failures() > 0 {
+            now + delay(&self.pull_backoff, jitter)
+        } else {
+            self.schedule.online = true;
+            if outcome.has_more || pull_again {
+                now
+            } else {
+                now + PULL_EVERY_MS
+            }
+        };
+        Ok(Synced {
+            changed: !outcome.changed.is_empty(),
+            rejected: outcome.rejected,
+            pushed: false,
+        })
+    }
+}
+
+fn delay(backoff: &Backoff, jitter: f64) -> u64 {
+    backoff.delay(jitter).as_millis() as u64
+}

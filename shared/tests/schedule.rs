@@ -1,0 +1,136 @@
+//! The sync loop's timing, natively: when a replica asks to push and to pull, and what an answer
+//! changes. The browser engine and the recovery of leftover storage both follow it.
+
+use serde_json::json;
+use shared::protocol::{PullResponse, PushResponse};
+use shared::replica::{Answer, PULL_EVERY_MS, Replica, Request, Storage, SyncFailure};
+use uuid::Uuid;
+
+fn replica() -> Replica {
+    Replica::open(&Storage::Memory).expect("open an in-memory replica")
+}
+
+fn kinds(requests: &[Request]) -> Vec<&'static str> {
+    requests
+        .iter()
+        .map(|r| match r {
+            Request::Push(..) => "push",
+            Request::Pull(..) => "pull",
+        })
+        .collect()
+}
+
+/// Answers every request as a server with nothing new would, at `now`.
+fn answer_all(replica: &mut Replica, requests: Vec<Request>, now: u64) {
+    for request in requests {
+        let answer = match request {
+            Request::Push(ticket, push) => Answer::Pushed(
+                ticket,
+                Ok(PushResponse {
+                    last_mutation_id: push.mutations.last().map_or(0, |m| m.id),
+                    rejected: Vec::new(),
+                }),
+            ),
+            Request::Pull(ticket, pull) => Answer::Pulled(
+                ticket,
+                Ok(PullResponse {
+                    cookie: pull.cookie.flatten().unwrap_or(0),
+                    last_mutation_id: replica.last_mutation_id(),
+                    has_more: false,
+                    mutations: Vec::new(),
+                }),
+            ),
+        };
+        replica.take(answer, now, 0.0).expect("the answer applies");
+    }
+}
+
+fn create(replica: &mut Replica) {
+    let args = json!({"id": Uuid::new_v4(), "title": "t", "description": "", "owner": "o", "createdAt": 1});
+    replica.mutate("createIssue", &args, 1).unwrap();
+    replica.push_soon();
+}
+
+#[test]
+fn a_new_replica_pulls_at_once_then_every_three_seconds() {
+    let mut r = replica();
+    let first = r.due(1_000).unwrap();
+    assert_eq!(kinds(&first), ["pull"]);
+    assert!(
+        r.due(1_000).unwrap().is_empty(),
+        "one pull in flight at most"
+    );
+    assert!(r.syncing());
+    answer_all(&mut r, first, 1_000);
+    assert!(!r.syncing());
+    assert!(r.due(1_000 + PULL_EVERY_MS - 1).unwrap().is_empty());
+    assert_eq!(kinds(&r.due(1_000 + PULL_EVERY_MS).unwrap()), ["pull"]);
+}
+
+#[test]
+fn a_local_change_is_pushed_at_once_and_a_processed_push_is_followed_by_a_pull() {
+    let mut r = replica();
+    let first = r.due(0).unwrap();
+    answer_all(&mut r, first, 0);
+    create(&mut r);
+    let push = r.due(10).unwrap();
+    assert_eq!(kinds(&push), ["push"], "the pull is not due yet");
+    answer_all(&mut r, push, 20);
+    assert_eq!(
+        kinds(&r.due(20).unwrap()),
+        ["pull"],
+        "a pull follows the push at once"
+    );
+}
+
+#[test]
+fn a_failed_push_waits_for_its_backoff_and_says_offline() {
+    let mut r = replica();
+    create(&mut r);
+    let Some(Request::Push(ticket, _)) = r
+        .due(0)
+        .unwrap()
+        .into_iter()
+        .find(|q| matches!(q, Request::Push(..)))
+    else {
+        panic!("a push is due");
+    };
+    let lost = Answer::Pushed(ticket, Err(SyncFailure::Network("offline".into())));
+    r.take(lost, 1_000, 0.0).unwrap();
+    assert!(!r.online());
+    assert!(
+        !kinds(&r.due(1_499).unwrap()).contains(&"push"),
+        "half a second first"
+    );
+    assert!(kinds(&r.due(1_500).unwrap()).contains(&"push"));
+}
+
+#[test]
+fn a_pull_asked_for_during_a_pull_runs_right_after_it() {
+    let mut r = replica();
+    let first = r.due(0).unwrap();
+    r.pull_soon();
+    answer_all(&mut r, first, 100);
+    assert_eq!(
+        kinds(&r.due(100).unwrap()),
+        ["pull"],
+        "not three seconds later"
+    );
+}
+
+#[test]
+fn a_late_answer_changes_no_timer() {
+    let mut r = replica();
+    let first = r.due(0).unwrap();
+    let Some(Request::Pull(ticket, _)) = first.into_iter().next() else {
+        panic!("a pull is due");
+    };
+    let failed = Answer::Pulled(ticket, Err(SyncFailure::Network("lost".into())));
+    r.take(failed.clone(), 0, 0.0).unwrap();
+    let retry = r.due(500).unwrap();
+    assert_eq!(kinds(&retry), ["pull"]);
+    // The first answer arrives again, late: the pull in flight is still the retry.
+    assert_eq!(r.take(failed, 600, 0.0).unwrap(), Default::default());
+    assert!(r.syncing());
+    assert!(r.due(600).unwrap().is_empty());
+}
