@@ -24,6 +24,8 @@ for name in app engine; do
     --enable-mutable-globals "app/dist.tmp/pkg/${name}_bg.wasm" -o "app/dist.tmp/pkg/${name}_bg.wasm"
 done
 cp -r app/static/. app/dist.tmp/
+# The engine's Web Worker entry; its other JS (app/engine/js/) is bundled by wasm-bindgen as snippets.
+cp app/engine/js/engine-worker.js app/dist.tmp/
 # The service worker caches every file of this build when it installs, so the app opens offline
 # even after a single visit; the list's hash names the cache, so a new build replaces it.
 files=$(cd app/dist.tmp && find . -type f ! -name sw.js ! -name precache.json ! -name index.html | sed 's|^\.||' | sort)

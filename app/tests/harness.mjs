@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 export const root = resolve(import.meta.dirname, "../..");
@@ -75,6 +76,19 @@ export async function startServer() {
       } catch {}
     },
   };
+}
+
+/** One server for the tests of the calling file: started before them, stopped after them. Its `url`
+ * and `persist` are there once the tests run. */
+export function serverForThisFile() {
+  const server = {};
+  before(async () => {
+    Object.assign(server, await startServer());
+  });
+  after(async () => {
+    await server.stop?.();
+  });
+  return server;
 }
 
 /** A browser profile of its own: a separate Chromium with a new, empty user-data folder. */

@@ -1,21 +1,15 @@
 // A page that is still starting: its engine's wasm is held back, as on a slow network, while a person
 // acts at the first moment the page lets them. Nothing they do may be lost, and the page says what
 // state it is in. Also the accessibility audit (axe-core) of every screen, light and dark.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import {
-  root, startServer, launchProfile, titles, createIssue, serverLog, pushAs, eventually, sleep, unique, syncLabel,
+  root, serverForThisFile, launchProfile, titles, createIssue, serverLog, pushAs, eventually, sleep, unique, syncLabel,
 } from "./harness.mjs";
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
+const server = serverForThisFile();
 
 const unsent = (page, name) => page.getByRole("region", { name });
 const waiting = (page) => unsent(page, "Saved once the tracker has started");

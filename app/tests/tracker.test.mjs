@@ -1,22 +1,16 @@
 // The tracker in real headless Chromium, against the real worker under `wrangler dev` on a fresh
 // local D1. Two profiles are two users; tabs of one profile share its storage.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import {
-  root, startServer, launchProfile, openTracker, waitForList, titles, createIssue, serverLog, pushAs,
+  root, serverForThisFile, launchProfile, openTracker, waitForList, titles, createIssue, serverLog, pushAs,
   eventually, unique, syncLabel,
 } from "./harness.mjs";
 
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(async () => {
-  await server?.stop();
-});
+const server = serverForThisFile();
 
 const row = (page, title) => page.locator(".row", { has: page.getByRole("button", { name: title, exact: true }) });
 
@@ -127,12 +121,11 @@ test("an offline edit of the title and an online edit of the description of one 
 
     await a.setOffline(false);
     for (const page of [pa, pb]) {
+      // A shows its own title at once; Synced says it has also pulled what B did meanwhile.
       await eventually(async () => (await titles(page)).includes(retitled), "the offline title everywhere");
+      await eventually(async () => (await syncLabel(page)) === "Synced", "every change pulled");
       await openIssue(page, retitled);
-      await eventually(
-        async () => (await page.getByLabel("Description").inputValue()) === "described online by B",
-        "B's description kept",
-      );
+      assert.equal(await page.getByLabel("Description").inputValue(), "described online by B");
       await page.keyboard.press("Escape");
     }
   } finally {

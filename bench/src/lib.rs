@@ -4,6 +4,7 @@
 //! runs beside a floor measured in the same run: the same statements applied with plain rusqlite to
 //! one database in one transaction.
 
+pub mod report;
 mod workload;
 
 pub use workload::{Host, run};

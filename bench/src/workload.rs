@@ -8,6 +8,8 @@ use shared::protocol::{LogEntry, PullResponse};
 use shared::replica::{Replica, Storage};
 use uuid::Uuid;
 
+use crate::report::{Figure, Table};
+
 /// What the workload needs from where it runs.
 pub trait Host {
     /// Milliseconds since some fixed point, with sub-millisecond resolution.
@@ -44,18 +46,18 @@ pub fn run(quick: bool, host: &dyn Host) -> String {
             runs: 31,
         }
     };
-    let mut table = Table::default();
+    let mut table = Table::new("rusqlite floor");
 
     let mut bench = Bench::new(host, sizes.issues);
     let floor = bench.floor(1, sizes.runs);
     let mutate = bench.mutate(sizes.runs * 4);
-    table.row(
+    table.figure(
         &format!("mutate (one local change), {} issues", sizes.issues),
         mutate,
         floor,
     );
     let nothing = bench.pull_nothing(sizes.runs);
-    table.row(
+    table.figure(
         &format!("pull that brings nothing, {} issues", sizes.issues),
         nothing,
         None,
@@ -65,7 +67,7 @@ pub fn run(quick: bool, host: &dyn Host) -> String {
         for entries in [1, 100, 1000] {
             let cost = bench.pull(entries, sizes.runs);
             let floor = bench.floor(entries, sizes.runs);
-            table.row(
+            table.figure(
                 &format!(
                     "pull of {entries} {}, {pending} pending, {} issues",
                     entry_s(entries),
@@ -84,7 +86,7 @@ pub fn run(quick: bool, host: &dyn Host) -> String {
         bench.set_pending(10);
         let cost = bench.pull(1, sizes.runs);
         let floor = bench.floor(1, sizes.runs);
-        table.row(
+        table.figure(
             &format!("pull of 1 entry, 10 pending, {issues} issues"),
             cost,
             floor,
@@ -101,23 +103,6 @@ pub fn run(quick: bool, host: &dyn Host) -> String {
         sizes.large / sizes.small
     ));
     table.render(quick)
-}
-
-/// The median of timed runs, with the fastest and slowest.
-#[derive(Clone, Copy)]
-struct Figure {
-    median: f64,
-    min: f64,
-    max: f64,
-}
-
-fn figure(mut samples: Vec<f64>) -> Figure {
-    samples.sort_by(f64::total_cmp);
-    Figure {
-        median: samples[samples.len() / 2],
-        min: samples[0],
-        max: samples[samples.len() - 1],
-    }
 }
 
 /// A replica on files holding `issues` issues made by another client, and a plain database beside it.
@@ -296,8 +281,8 @@ impl<'h> Bench<'h> {
     }
 
     fn mutate(&mut self, runs: usize) -> Figure {
-        figure(
-            (0..runs)
+        Figure::of(
+            &(0..runs)
                 .map(|_| {
                     let (name, args) = self.foreign_update();
                     let started = self.host.now_ms();
@@ -306,35 +291,35 @@ impl<'h> Bench<'h> {
                         .expect("mutate");
                     self.host.now_ms() - started
                 })
-                .collect(),
+                .collect::<Vec<_>>(),
         )
     }
 
     fn pull(&mut self, entries: usize, runs: usize) -> Figure {
-        figure(
-            (0..runs)
+        Figure::of(
+            &(0..runs)
                 .map(|_| {
                     let batch: Vec<(&str, Value)> =
                         (0..entries).map(|_| self.foreign_update()).collect();
                     self.apply_pull(&batch)
                 })
-                .collect(),
+                .collect::<Vec<_>>(),
         )
     }
 
     fn pull_nothing(&mut self, runs: usize) -> Figure {
-        figure((0..runs).map(|_| self.apply_pull(&[])).collect())
+        Figure::of(&(0..runs).map(|_| self.apply_pull(&[])).collect::<Vec<_>>())
     }
 
     fn floor(&mut self, entries: usize, runs: usize) -> Option<Figure> {
-        Some(figure(
-            (0..runs)
+        Some(Figure::of(
+            &(0..runs)
                 .map(|_| {
                     let batch: Vec<(&str, Value)> =
                         (0..entries).map(|_| self.foreign_update()).collect();
                     self.apply_floor(&batch)
                 })
-                .collect(),
+                .collect::<Vec<_>>(),
         ))
     }
 }
@@ -355,57 +340,6 @@ impl Bench<'_> {
     }
 }
 
-#[derive(Default)]
-struct Table {
-    rows: Vec<String>,
-    notes: Vec<String>,
-}
-
-impl Table {
-    fn row(&mut self, what: &str, figure: Figure, floor: Option<Figure>) {
-        let (floor_text, ratio) = match floor {
-            Some(floor) => (
-                ms(floor.median),
-                format!("{:.1}x", figure.median / floor.median),
-            ),
-            None => ("-".to_owned(), "-".to_owned()),
-        };
-        self.rows.push(format!(
-            "| {what} | {} | {} to {} | {floor_text} | {ratio} |",
-            ms(figure.median),
-            ms(figure.min),
-            ms(figure.max)
-        ));
-    }
-
-    fn note(&mut self, note: String) {
-        self.notes.push(note);
-    }
-
-    fn render(&self, quick: bool) -> String {
-        let mut out = String::new();
-        out.push_str(if quick {
-            "Quick run (small sizes, few runs): figures are only indicative.\n\n"
-        } else {
-            ""
-        });
-        out.push_str("| figure | median | min to max | rusqlite floor (median) | ratio |\n");
-        out.push_str("| --- | --- | --- | --- | --- |\n");
-        for row in &self.rows {
-            out.push_str(row);
-            out.push('\n');
-        }
-        for note in &self.notes {
-            out.push_str(&format!("\n{note}\n"));
-        }
-        out
-    }
-}
-
 fn entry_s(n: usize) -> &'static str {
     if n == 1 { "entry" } else { "entries" }
-}
-
-fn ms(millis: f64) -> String {
-    format!("{millis:.3} ms")
 }

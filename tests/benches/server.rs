@@ -6,16 +6,15 @@
 //! `cargo bench -p sync-tests --bench server` prints a markdown table (also written to
 //! `target/bench/server.md`); `-- --quick` runs a small version that only shows it works.
 
-#[path = "../tests/common/mod.rs"]
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::{Server, create, numbered};
+use replica_bench::report::{Figure, Table, ms};
+
 use rusqlite::Connection;
 use shared::Mutation;
 use shared::protocol::PULL_PAGE_SIZE;
 use shared::server::{PullSnapshot, applied_batch, pull_response};
+use sync_tests::{Server, create, numbered};
 use uuid::Uuid;
 
 struct Sizes {
@@ -53,7 +52,7 @@ fn main() {
     };
     let server = Server::start(true);
     let mut native = Native::open(&server);
-    let mut table = Table::default();
+    let mut table = Report(Table::new("native SQLite"));
 
     // One mutation per request, one client, one after another.
     let client = Uuid::new_v4();
@@ -128,12 +127,7 @@ fn main() {
     // SQLite has one writer: the baseline for many clients is its sequential rate.
     let rate = latencies.len() as f64 / wall.as_secs_f64();
     let floor_rate = floor.len() as f64 / floor.iter().sum::<Duration>().as_secs_f64();
-    table.row(
-        &format!("{name}: throughput"),
-        format!("{rate:.0} mutations/s"),
-        format!("{floor_rate:.0} mutations/s"),
-        floor_rate / rate,
-    );
+    table.rate(&name, rate, floor_rate);
 
     // Fill the log up to its size, then catch a new client up on all of it.
     let filler = Uuid::new_v4();
@@ -184,14 +178,8 @@ fn timed<T>(f: impl FnOnce() -> T) -> Duration {
     started.elapsed()
 }
 
-fn percentile(samples: &[Duration], p: f64) -> Duration {
-    let mut sorted = samples.to_vec();
-    sorted.sort();
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn median(samples: &[Duration]) -> Duration {
-    percentile(samples, 0.5)
+fn millis(samples: &[Duration]) -> Vec<f64> {
+    samples.iter().map(|d| d.as_secs_f64() * 1000.0).collect()
 }
 
 /// The same statements on a native SQLite file: the floor under the worker's figures.
@@ -286,36 +274,20 @@ impl Native {
     }
 }
 
-#[derive(Default)]
-struct Table {
-    rows: Vec<String>,
-}
+/// The server's figures in the benchmarks' one table shape (`replica_bench::report`).
+struct Report(Table);
 
-impl Table {
-    fn row(&mut self, figure: &str, value: String, baseline: String, ratio: f64) {
-        self.rows
-            .push(format!("| {figure} | {value} | {baseline} | {ratio:.1}x |"));
-    }
-
+impl Report {
     fn latency(&mut self, figure: &str, samples: &[Duration], floor: &[Duration]) {
-        let (p50, p99) = (median(samples), percentile(samples, 0.99));
-        let (f50, f99) = (median(floor), percentile(floor, 0.99));
-        let spread = format!(
-            " (min {}, max {})",
-            ms(*samples.iter().min().expect("samples")),
-            ms(*samples.iter().max().expect("samples"))
-        );
-        self.row(
-            &format!("{figure}: p50 latency"),
-            format!("{}{spread}", ms(p50)),
-            ms(f50),
-            ratio(p50, f50),
-        );
-        self.row(
+        let (value, baseline) = (Figure::of(&millis(samples)), Figure::of(&millis(floor)));
+        self.0
+            .figure(&format!("{figure}: latency"), value, Some(baseline));
+        self.0.row(
             &format!("{figure}: p99 latency"),
-            ms(p99),
-            ms(f99),
-            ratio(p99, f99),
+            &ms(value.p99),
+            "-",
+            &ms(baseline.p99),
+            &format!("{:.1}x", value.p99 / baseline.p99.max(1e-9)),
         );
     }
 
@@ -331,53 +303,38 @@ impl Table {
         let floor_total: Duration = floor.iter().sum();
         let value = (samples.len() * per_request) as f64 / total.as_secs_f64();
         let baseline = (floor.len() * floor_per) as f64 / floor_total.as_secs_f64();
-        self.row(
+        self.rate(figure, value, baseline);
+    }
+
+    /// Mutations a second, beside the baseline's; the ratio says how many times slower.
+    fn rate(&mut self, figure: &str, value: f64, baseline: f64) {
+        self.0.row(
             &format!("{figure}: throughput"),
-            format!("{value:.0} mutations/s"),
-            format!("{baseline:.0} mutations/s"),
-            baseline / value,
+            &format!("{value:.0} mutations/s"),
+            "-",
+            &format!("{baseline:.0} mutations/s"),
+            &format!("{:.1}x", baseline / value),
         );
     }
 
     fn median_row(&mut self, figure: &str, samples: &[Duration], floor: &[Duration]) {
-        let spread = format!(
-            " (min {}, max {})",
-            ms(*samples.iter().min().expect("samples")),
-            ms(*samples.iter().max().expect("samples"))
-        );
-        self.row(
+        self.0.figure(
             figure,
-            format!("{}{spread}", ms(median(samples))),
-            ms(median(floor)),
-            ratio(median(samples), median(floor)),
+            Figure::of(&millis(samples)),
+            Some(Figure::of(&millis(floor))),
         );
     }
 
-    fn print(&self, quick: bool) {
-        let mut out = String::new();
-        if quick {
-            out.push_str("Quick run (small sizes, few runs): figures are only indicative.\n\n");
-        }
-        out.push_str(
-            "| figure | value | native SQLite baseline | ratio |\n| --- | --- | --- | --- |\n",
+    fn print(mut self, quick: bool) {
+        self.0.note(
+            "Ratios are value / baseline (for throughput, baseline / value): how many times slower."
+                .to_owned(),
         );
-        for row in &self.rows {
-            out.push_str(row);
-            out.push('\n');
-        }
-        out.push_str("\nRatios are value / baseline (for throughput, baseline / value): how many times slower.\n");
+        let out = self.0.render(quick);
         print!("{out}");
-        let dir = common::root().join("target/bench");
+        let dir = sync_tests::root().join("target/bench");
         if std::fs::create_dir_all(&dir).is_ok() {
             std::fs::write(dir.join("server.md"), &out).ok();
         }
     }
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn ratio(value: Duration, baseline: Duration) -> f64 {
-    value.as_secs_f64() / baseline.as_secs_f64().max(1e-9)
 }

@@ -1,1 +1,13 @@
-//! Integration tests live in `tests/`; see `tests/common/mod.rs` for the server harness.
+//! The integration tests' harness, as a library the test binaries and the server benchmark share:
+//! [`server`] starts the worker under `wrangler dev` on a fresh local D1 and speaks HTTP to it,
+//! [`reply`] holds its answers, [`fixtures`] the mutations clients send and the tables read back,
+//! [`transport`] carries a replica's requests to it.
+
+pub mod fixtures;
+pub mod reply;
+pub mod server;
+pub mod transport;
+
+pub use fixtures::{ISSUES_SQL, create, delete, issue_row, numbered, rows, update_status};
+pub use reply::Reply;
+pub use server::{Server, root, server};

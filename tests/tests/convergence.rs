@@ -6,14 +6,12 @@
 //!
 //! Seeded: set CONVERGENCE_SEED to replay a run; the seed is printed first (and on failure).
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::{Server, server, transport};
 use serde_json::{Value, json};
 use shared::protocol::{PullResponse, PushResponse};
 use shared::replica::{Issue, IssueFilter, Replica, Storage, SyncFailure, Ticket};
+use sync_tests::{Server, server, transport};
 use uuid::Uuid;
 
 const REPLICAS: usize = 4;

@@ -2,12 +2,10 @@
 //! HTML page or a dropped connection. This binary's server has a database without tables, and its own
 //! process: a panic fails every request in flight on the instance, which must not touch other tests.
 
-mod common;
-
 use std::sync::{Mutex, OnceLock};
 
-use common::{Server, create, numbered};
 use serde_json::json;
+use sync_tests::{Server, create, numbered};
 use uuid::Uuid;
 
 fn unmigrated() -> &'static Server {

@@ -1,9 +1,7 @@
 //! Push and pull against the real worker in workerd, on a fresh local D1: every rule of protocol v1.
 
-mod common;
-
-use common::{Server, create, delete, issue_row, numbered, server, update_status};
 use serde_json::{Value, json};
+use sync_tests::{Server, create, delete, issue_row, numbered, server, update_status};
 use uuid::Uuid;
 
 /// The entries of `client` in the log after `cookie`.

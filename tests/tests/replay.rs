@@ -2,11 +2,9 @@
 //! them through `shared` into an empty SQLite yields exactly the server's issue table. This binary has
 //! its own server, so its log ids are exactly 1..=2500.
 
-mod common;
-
-use common::{ISSUES_SQL, create, delete, numbered, rows, server, update_status};
 use serde_json::{Value, json};
 use shared::Mutation;
+use sync_tests::{ISSUES_SQL, create, delete, numbered, rows, server, update_status};
 use uuid::Uuid;
 
 /// Three clients' mutations: 2,500 that apply and 5 that are rejected.

@@ -14,45 +14,7 @@ use crate::messages::StorageKind;
 /// More tabs than this share nothing on the device and run in memory.
 pub const SLOTS: u32 = 16;
 
-#[wasm_bindgen(inline_js = r#"
-export async function claimSlot(slots) {
-  if (!globalThis.navigator || !navigator.locks) return -1;
-  for (let slot = 0; slot < slots; slot++) {
-    const claimed = await new Promise((resolve) => {
-      navigator.locks
-        .request(`tracker-slot-${slot}`, { ifAvailable: true }, (lock) => {
-          resolve(lock !== null);
-          // Held until the worker ends, with its tab.
-          return lock === null ? undefined : new Promise(() => {});
-        })
-        .catch(() => resolve(false));
-    });
-    if (claimed) return slot;
-  }
-  return -1;
-}
-
-export async function claimLeftover(slot) {
-  try {
-    const root = await navigator.storage.getDirectory();
-    await root.getDirectoryHandle(`.tracker-slot-${slot}`);
-  } catch {
-    return null;
-  }
-  return await new Promise((resolve) => {
-    navigator.locks
-      .request(`tracker-slot-${slot}`, { ifAvailable: true }, (lock) => {
-        if (lock === null) {
-          resolve(null);
-          return undefined;
-        }
-        // Held until the caller calls the function it gets.
-        return new Promise((release) => resolve(release));
-      })
-      .catch(() => resolve(null));
-  });
-}
-"#)]
+#[wasm_bindgen(module = "/js/slots.js")]
 extern "C" {
     #[wasm_bindgen(js_name = claimSlot)]
     async fn claim_slot(slots: u32) -> wasm_bindgen::JsValue;

@@ -1,15 +1,10 @@
-//! The integration tests' harness: the real worker in workerd under `wrangler dev`, on a fresh local
-//! D1 that has had the migrations applied, and a small HTTP client for the protocol.
+//! The real worker in workerd under `wrangler dev`, on a fresh local D1 that has had the migrations
+//! applied, and a small HTTP client for the protocol.
 //!
 //! Each test binary starts its own server on a free port with its own `--persist-to` folder, so runs
 //! and binaries never share state. The worker and the app must be built already (the test command
 //! does that); the server is started with `TRACKER_SKIP_BUILD=1` so it does not rebuild them.
 
-#![allow(dead_code)]
-
-pub mod transport;
-
-use std::io::Read;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,6 +13,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use uuid::Uuid;
+
+use crate::fixtures::{ISSUES_SQL, rows};
+use crate::reply::Reply;
 
 pub struct Server {
     pub url: String,
@@ -226,72 +224,6 @@ impl Server {
     }
 }
 
-/// A response: status, headers we look at, and the body parsed as JSON when it is JSON.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub content_type: String,
-    pub set_cookie: Option<String>,
-    pub text: String,
-}
-
-impl Reply {
-    fn from(mut response: ureq::http::Response<ureq::Body>) -> Reply {
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let content_type = header("content-type").unwrap_or_default();
-        let set_cookie = header("set-cookie");
-        let mut text = String::new();
-        response
-            .body_mut()
-            .as_reader()
-            .read_to_string(&mut text)
-            .expect("read the body");
-        Reply {
-            status: response.status().as_u16(),
-            content_type,
-            set_cookie,
-            text,
-        }
-    }
-
-    pub fn json(&self) -> Value {
-        serde_json::from_str(&self.text)
-            .unwrap_or_else(|err| panic!("not JSON ({err}): {:?}", self.text))
-    }
-
-    /// The JSON body of a 200, or a panic that shows what came instead.
-    pub fn ok(&self) -> Value {
-        assert_eq!(
-            self.status, 200,
-            "expected 200, got {}: {}",
-            self.status, self.text
-        );
-        self.json()
-    }
-
-    /// Asserts a protocol error: its status, JSON content type and `error` code.
-    pub fn assert_error(&self, status: u16, code: &str) -> String {
-        assert_eq!(self.status, status, "body: {}", self.text);
-        assert!(
-            self.content_type.starts_with("application/json"),
-            "content type {:?} for {}",
-            self.content_type,
-            self.text
-        );
-        let body = self.json();
-        assert_eq!(body["error"], json!(code), "{body}");
-        let message = body["message"].as_str().expect("a message").to_owned();
-        assert!(!message.is_empty());
-        message
-    }
-}
-
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -338,71 +270,4 @@ fn wrangler(args: &[&str]) -> String {
         String::from_utf8_lossy(&output.stderr)
     );
     stdout
-}
-
-// ---- mutations as the client sends them ----
-
-pub fn create(id: &Uuid, title: &str) -> Value {
-    json!({"name": "createIssue", "args": {"id": id, "title": title, "description": "",
-           "owner": "tester", "createdAt": 1_764_000_000_000u64}})
-}
-
-pub fn update_status(id: &Uuid, status: &str, at: u64) -> Value {
-    json!({"name": "updateIssueStatus", "args": {"id": id, "status": status, "updatedAt": at}})
-}
-
-pub fn delete(id: &Uuid) -> Value {
-    json!({"name": "deleteIssue", "args": {"id": id}})
-}
-
-/// Numbers mutations `first, first + 1, ...` as the client would.
-pub fn numbered(first: u64, mutations: impl IntoIterator<Item = Value>) -> Vec<Value> {
-    mutations
-        .into_iter()
-        .zip(first..)
-        .map(|(mut m, id)| {
-            m["id"] = json!(id);
-            m["timestamp"] = json!(1_764_000_000_000u64);
-            m
-        })
-        .collect()
-}
-
-/// The rows of a query as JSON objects keyed by column name.
-pub fn rows(conn: &rusqlite::Connection, sql: &str) -> Vec<Value> {
-    use rusqlite::types::ValueRef;
-    let mut stmt = conn.prepare(sql).expect("prepare the query");
-    let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
-    stmt.query_map([], |row| {
-        let mut object = serde_json::Map::new();
-        for (i, name) in names.iter().enumerate() {
-            let value = match row.get_ref(i)? {
-                ValueRef::Null => Value::Null,
-                ValueRef::Integer(n) => json!(n),
-                ValueRef::Real(x) => json!(x),
-                ValueRef::Text(t) => json!(String::from_utf8_lossy(t)),
-                ValueRef::Blob(b) => json!(b),
-            };
-            object.insert(name.clone(), value);
-        }
-        Ok(Value::Object(object))
-    })
-    .expect("run the query")
-    .collect::<Result<_, _>>()
-    .expect("read the rows")
-}
-
-/// The issue table in the order and shape `Server::issues` returns.
-pub const ISSUES_SQL: &str =
-    "SELECT id, title, description, owner, status, created_at, updated_at FROM issue ORDER BY id";
-
-/// One issue row by id, or `None`.
-pub fn issue_row(server: &Server, id: &Uuid) -> Option<Value> {
-    // The id is a UUID we made: safe to inline in SQL that only the test runs.
-    server
-        .sql(&format!(
-            "SELECT id, title, description, owner, status, created_at, updated_at FROM issue WHERE id = '{id}'"
-        ))
-        .into_iter()
-        .next()
 }

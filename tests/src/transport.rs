@@ -3,7 +3,7 @@
 use shared::protocol::{ErrorBody, PullRequest, PullResponse, PushRequest, PushResponse};
 use shared::replica::SyncFailure;
 
-use super::Server;
+use crate::server::Server;
 
 pub fn push(server: &Server, request: &PushRequest) -> Result<PushResponse, SyncFailure> {
     send(server, "/api/push", request)

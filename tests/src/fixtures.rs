@@ -1,0 +1,71 @@
+//! Mutations as a client sends them, and the server's tables read back as JSON.
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::server::Server;
+
+pub fn create(id: &Uuid, title: &str) -> Value {
+    json!({"name": "createIssue", "args": {"id": id, "title": title, "description": "",
+           "owner": "tester", "createdAt": 1_764_000_000_000u64}})
+}
+
+pub fn update_status(id: &Uuid, status: &str, at: u64) -> Value {
+    json!({"name": "updateIssueStatus", "args": {"id": id, "status": status, "updatedAt": at}})
+}
+
+pub fn delete(id: &Uuid) -> Value {
+    json!({"name": "deleteIssue", "args": {"id": id}})
+}
+
+/// Numbers mutations `first, first + 1, ...` as the client would.
+pub fn numbered(first: u64, mutations: impl IntoIterator<Item = Value>) -> Vec<Value> {
+    mutations
+        .into_iter()
+        .zip(first..)
+        .map(|(mut m, id)| {
+            m["id"] = json!(id);
+            m["timestamp"] = json!(1_764_000_000_000u64);
+            m
+        })
+        .collect()
+}
+
+/// The rows of a query as JSON objects keyed by column name.
+pub fn rows(conn: &rusqlite::Connection, sql: &str) -> Vec<Value> {
+    use rusqlite::types::ValueRef;
+    let mut stmt = conn.prepare(sql).expect("prepare the query");
+    let names: Vec<String> = stmt.column_names().map(str::to_owned).collect();
+    stmt.query_map([], |row| {
+        let mut object = serde_json::Map::new();
+        for (i, name) in names.iter().enumerate() {
+            let value = match row.get_ref(i)? {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(n) => json!(n),
+                ValueRef::Real(x) => json!(x),
+                ValueRef::Text(t) => json!(String::from_utf8_lossy(t)),
+                ValueRef::Blob(b) => json!(b),
+            };
+            object.insert(name.clone(), value);
+        }
+        Ok(Value::Object(object))
+    })
+    .expect("run the query")
+    .collect::<Result<_, _>>()
+    .expect("read the rows")
+}
+
+/// The issue table in the order and shape `Server::issues` returns.
+pub const ISSUES_SQL: &str =
+    "SELECT id, title, description, owner, status, created_at, updated_at FROM issue ORDER BY id";
+
+/// One issue row by id, or `None`.
+pub fn issue_row(server: &Server, id: &Uuid) -> Option<Value> {
+    // The id is a UUID we made: safe to inline in SQL that only the test runs.
+    server
+        .sql(&format!(
+            "SELECT id, title, description, owner, status, created_at, updated_at FROM issue WHERE id = '{id}'"
+        ))
+        .into_iter()
+        .next()
+}
