@@ -22,7 +22,7 @@ function internalError() {
       error: "InternalError",
       message: "the worker failed unexpectedly; the request may be retried",
     },
-    { status: 500, headers: { "Cache-Control": "no-store" } },
+    { status: 500, headers: { "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff" } },
   );
 }
 

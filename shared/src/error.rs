@@ -33,7 +33,9 @@ pub enum ErrorCode {
     InvalidArgs,
     StatementFailed,
     InvalidRequest,
+    Forbidden,
     PayloadTooLarge,
+    UnsupportedMediaType,
     VersionNotSupported,
     ClientStateNotFound,
     NotFound,
@@ -51,12 +53,25 @@ impl ErrorCode {
             | ErrorCode::InvalidArgs
             | ErrorCode::StatementFailed
             | ErrorCode::InvalidRequest => 400,
+            ErrorCode::Forbidden => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::VersionNotSupported | ErrorCode::ClientStateNotFound => 409,
             ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::InternalError | ErrorCode::Unknown => 500,
         }
+    }
+}
+
+/// How much of a caller's input an error message may quote.
+pub const MAX_QUOTED_CHARS: usize = 200;
+
+/// `text` cut to [`MAX_QUOTED_CHARS`] characters, marked when cut: for messages that quote input.
+pub fn quote(text: &str) -> String {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
     }
 }
 

@@ -7,7 +7,7 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use uuid::Uuid;
 
-use crate::error::{ErrorCode, ProtocolError};
+use crate::error::{ErrorCode, ProtocolError, quote};
 
 /// The only schema version this code speaks.
 pub const SCHEMA_VERSION: u64 = 1;
@@ -17,6 +17,11 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_PUSH_MUTATIONS: usize = 100;
 /// A pull returns at most this many log entries; `hasMore` says there are more.
 pub const PULL_PAGE_SIZE: usize = 1000;
+/// ... and at most about this many bytes of entries (always at least one entry), so no run of large
+/// entries can make a page exceed D1's result limit or the isolate's memory.
+pub const PULL_PAGE_BYTES: usize = 4 * 1024 * 1024;
+/// What a pull page counts for one entry besides its args: ids, name and JSON punctuation.
+pub const PULL_ENTRY_OVERHEAD_BYTES: usize = 256;
 /// Integers travel through D1 as JavaScript doubles, exact up to 2^53 - 1.
 pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 /// The HTTP cookie holding the pull cursor for clients that do not send `cookie` in the body.
@@ -162,7 +167,8 @@ pub fn parse_pull(body: &[u8]) -> Result<PullRequest, ProtocolError> {
 pub fn parse_cookie_value(value: &str) -> Result<u64, ProtocolError> {
     let cookie = value.parse::<u64>().map_err(|_| {
         ProtocolError::invalid_request(format!(
-            "the {COOKIE_NAME} cookie must be a non-negative integer, got {value:?}"
+            "the {COOKIE_NAME} cookie must be a non-negative integer, got {:?}",
+            quote(value)
         ))
     })?;
     check_safe(COOKIE_NAME, cookie)?;
@@ -204,8 +210,9 @@ fn parse_versioned<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Pro
             ),
         ));
     }
-    let probe: VersionProbe = serde_json::from_slice(body)
-        .map_err(|err| ProtocolError::invalid_request(format!("malformed JSON body: {err}")))?;
+    let probe: VersionProbe = serde_json::from_slice(body).map_err(|err| {
+        ProtocolError::invalid_request(format!("malformed JSON body: {}", quote(&err.to_string())))
+    })?;
     match probe.schema_version {
         None => return Err(ProtocolError::invalid_request("schemaVersion is required")),
         Some(serde_json::Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION) => {}
@@ -221,8 +228,9 @@ fn parse_versioned<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Pro
             )));
         }
     }
-    serde_json::from_slice(body)
-        .map_err(|err| ProtocolError::invalid_request(format!("invalid request: {err}")))
+    serde_json::from_slice(body).map_err(|err| {
+        ProtocolError::invalid_request(format!("invalid request: {}", quote(&err.to_string())))
+    })
 }
 
 /// The part of every request read before anything else.

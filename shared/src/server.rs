@@ -11,7 +11,9 @@ use uuid::Uuid;
 
 use crate::error::ProtocolError;
 use crate::mutations::Mutation;
-use crate::protocol::{LogEntry, PULL_PAGE_SIZE, PullResponse};
+use crate::protocol::{
+    LogEntry, PULL_ENTRY_OVERHEAD_BYTES, PULL_PAGE_BYTES, PULL_PAGE_SIZE, PullResponse,
+};
 use crate::statement::{SqlValue, Statement};
 
 /// Text in the error of a batch that the ordering guard aborted (another push got there first).
@@ -25,16 +27,37 @@ const APPEND_LOG: &str =
 
 /// `?1` client id: the client's `last_mutation_id`, no row for a client never seen.
 pub const SELECT_LAST_MUTATION_ID: &str = "SELECT last_mutation_id FROM client WHERE id = ?1";
-/// `?1` cookie, `?2` limit: log entries after the cookie, in order.
-pub const SELECT_LOG_PAGE: &str = "SELECT id, client_id, mutation_id, name, args FROM mutation_log \
-     WHERE id > ?1 ORDER BY id LIMIT ?2";
+/// The window that cuts a pull page: the entries after the cookie (`?1`), at most one more than the
+/// page size (`?2`), each with its row number `n`, the bytes before it (`start`) and `in_page`: among
+/// the first `?2`, while the running total of their sizes (args bytes + `?3` each) stays within `?4`
+/// bytes. The first entry is always in the page, so every page moves the cookie.
+macro_rules! page_window {
+    () => {
+        "SELECT id, client_id, mutation_id, name, args, n, bytes - size AS start, \
+           ((n = 1 OR bytes <= ?4) AND n <= ?2) AS in_page FROM ( \
+             SELECT *, SUM(size) OVER (ORDER BY id) AS bytes, ROW_NUMBER() OVER (ORDER BY id) AS n FROM ( \
+               SELECT id, client_id, mutation_id, name, args, length(CAST(args AS BLOB)) + ?3 AS size \
+               FROM mutation_log WHERE id > ?1 ORDER BY id LIMIT ?2 + 1))"
+    };
+}
+
+/// `?1` cookie, `?2` page size, `?3` entry overhead, `?4` page bytes: the page's entries (`in_page`
+/// = 1) and the entry right after it, if any (`in_page` = 0), which says there is more. Entries
+/// further on are not returned.
+pub const SELECT_LOG_PAGE: &str = concat!(
+    "SELECT id, client_id, mutation_id, name, args, in_page FROM (",
+    page_window!(),
+    ") WHERE in_page OR n = 2 OR start <= ?4 ORDER BY id"
+);
 /// The highest log id; a cookie above it was made by a server that has since been reset.
 pub const SELECT_LOG_END: &str = "SELECT COALESCE(MAX(id), 0) AS log_end FROM mutation_log";
-/// `?1` client id, `?2` cookie, `?3` page size - 1: the client's newest mutation id among the entries
-/// up to the end of a full page. No row when the page is not full, or has none of the client's.
-pub const SELECT_LAST_MUTATION_ID_AT_PAGE_END: &str = "SELECT mutation_id FROM mutation_log \
-     WHERE client_id = ?1 AND id <= (SELECT id FROM mutation_log WHERE id > ?2 ORDER BY id LIMIT 1 OFFSET ?3) \
-     ORDER BY id DESC LIMIT 1";
+/// `?1` cookie, `?2` page size, `?3` entry overhead, `?4` page bytes, `?5` client id: the client's
+/// newest mutation id among the entries up to the end of the page. No row when none is the client's.
+pub const SELECT_LAST_MUTATION_ID_AT_PAGE_END: &str = concat!(
+    "SELECT mutation_id FROM mutation_log WHERE client_id = ?5 AND id <= (SELECT MAX(id) FROM (",
+    page_window!(),
+    ") WHERE in_page) ORDER BY id DESC LIMIT 1"
+);
 
 /// The batch that applies `mutation` as `client_id`'s mutation `mutation_id` and logs it.
 pub fn applied_batch(client_id: &Uuid, mutation_id: u64, mutation: &Mutation) -> Vec<Statement> {
@@ -69,25 +92,32 @@ fn advance_client(client_id: &Uuid, mutation_id: u64) -> Vec<Statement> {
 /// read one snapshot.
 pub fn pull_params(client_id: &Uuid, cookie: u64) -> [(&'static str, Vec<SqlValue>); 4] {
     let client = SqlValue::from(client_id.to_string());
+    let window = |size: usize| -> Vec<SqlValue> {
+        vec![
+            cookie.into(),
+            (size as u64).into(),
+            (PULL_ENTRY_OVERHEAD_BYTES as u64).into(),
+            (PULL_PAGE_BYTES as u64).into(),
+        ]
+    };
+    let mut at_page_end = window(PULL_PAGE_SIZE);
+    at_page_end.push(client.clone());
     [
-        (
-            SELECT_LOG_PAGE,
-            vec![cookie.into(), (PULL_PAGE_SIZE as u64 + 1).into()],
-        ),
-        (SELECT_LAST_MUTATION_ID, vec![client.clone()]),
+        (SELECT_LOG_PAGE, window(PULL_PAGE_SIZE)),
+        (SELECT_LAST_MUTATION_ID, vec![client]),
         (SELECT_LOG_END, vec![]),
-        (
-            SELECT_LAST_MUTATION_ID_AT_PAGE_END,
-            vec![client, cookie.into(), (PULL_PAGE_SIZE as u64 - 1).into()],
-        ),
+        (SELECT_LAST_MUTATION_ID_AT_PAGE_END, at_page_end),
     ]
 }
 
 /// What the pull queries read, in one snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PullSnapshot {
-    /// Up to `PULL_PAGE_SIZE + 1` entries after the cookie; one more than a page means `hasMore`.
+    /// The page's entries after the cookie, and perhaps the first entry after the page.
     pub entries: Vec<LogEntry>,
+    /// How many of `entries` are the page (at most `PULL_PAGE_SIZE`, within `PULL_PAGE_BYTES`); any
+    /// entry after them means `hasMore`.
+    pub page_len: usize,
     pub last_mutation_id: Option<u64>,
     pub log_end: u64,
     pub last_mutation_id_at_page_end: Option<u64>,
@@ -105,8 +135,8 @@ pub fn pull_response(cookie: u64, snapshot: PullSnapshot) -> Result<PullResponse
         )));
     }
     let mut entries = snapshot.entries;
-    let has_more = entries.len() > PULL_PAGE_SIZE;
-    entries.truncate(PULL_PAGE_SIZE);
+    let has_more = entries.len() > snapshot.page_len;
+    entries.truncate(snapshot.page_len);
     let last_mutation_id = if has_more {
         snapshot.last_mutation_id_at_page_end.unwrap_or(0)
     } else {

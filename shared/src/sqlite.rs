@@ -73,21 +73,24 @@ pub fn pull_snapshot(
     };
     let tx = conn.transaction()?;
     let [page, client, end, at_page_end] = crate::server::pull_params(client_id, cookie);
-    let entries = tx
+    let rows = tx
         .prepare_cached(page.0)?
         .query_map(params_from_iter(page.1.iter()), |row| {
             let client_id: String = row.get(1)?;
             let args: String = row.get(4)?;
-            Ok(crate::protocol::LogEntry {
+            let entry = crate::protocol::LogEntry {
                 log_id: row.get::<_, i64>(0)? as u64,
                 client_id: uuid::Uuid::parse_str(&client_id)
                     .map_err(|err| invalid(1, err.to_string()))?,
                 id: row.get::<_, i64>(2)? as u64,
                 name: row.get(3)?,
                 args: serde_json::from_str(&args).map_err(|err| invalid(4, err.to_string()))?,
-            })
+            };
+            Ok((entry, row.get::<_, bool>(5)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let page_len = rows.iter().filter(|(_, in_page)| *in_page).count();
+    let entries = rows.into_iter().map(|(entry, _)| entry).collect();
     let number = |(sql, params): (&str, Vec<SqlValue>)| -> rusqlite::Result<Option<u64>> {
         Ok(tx
             .prepare_cached(sql)?
@@ -97,6 +100,7 @@ pub fn pull_snapshot(
     };
     let snapshot = crate::server::PullSnapshot {
         entries,
+        page_len,
         last_mutation_id: number(client)?,
         log_end: number(end)?.unwrap_or(0),
         last_mutation_id_at_page_end: number(at_page_end)?,

@@ -2,10 +2,10 @@
 
 mod common;
 
-use common::{CLIENT, ISSUE, count, create_args, issues, open, run_batch};
+use common::{CLIENT, ISSUE, OTHER_ISSUE, count, create_args, issues, open, run_batch};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
-use shared::protocol::PULL_PAGE_SIZE;
+use shared::protocol::{PULL_ENTRY_OVERHEAD_BYTES, PULL_PAGE_BYTES, PULL_PAGE_SIZE};
 use shared::server::{OUT_OF_ORDER, PullSnapshot, applied_batch, pull_response, rejected_batch};
 use shared::{ErrorCode, Mutation};
 use uuid::Uuid;
@@ -284,5 +284,83 @@ fn concurrent_edits_of_different_fields_both_survive_and_of_one_field_the_last_l
         (row[1].as_str(), row[2].as_str()),
         (Some("A again"), Some("from B")),
         "the one logged last wins, whatever its clock said"
+    );
+}
+
+#[test]
+fn pull_pages_are_cut_by_bytes_so_the_largest_entries_allowed_still_page() {
+    // The largest args the rules allow: every text field at its limit in four-byte characters.
+    let mut conn = open();
+    let me = client();
+    let other = Uuid::new_v4();
+    let big = |n: usize| "🦀".repeat(n);
+    let total = 1000u64;
+    let mut mine = 0u64;
+    for i in 1..=total {
+        let args = json!({"id": Uuid::new_v4(), "title": big(200), "description": big(10_000),
+                          "owner": big(100), "createdAt": 1});
+        let mutation = Mutation::parse("createIssue", &args).unwrap();
+        // Every third entry is this client's, so lastMutationId must follow the page end.
+        let (who, id) = if i % 3 == 0 {
+            mine += 1;
+            (&me, mine)
+        } else {
+            (&other, i - mine)
+        };
+        run_batch(&mut conn, &applied_batch(who, id, &mutation)).unwrap();
+    }
+    let mut cookie = 0;
+    let mut seen = Vec::new();
+    loop {
+        let page = pull_response(cookie, snapshot(&mut conn, &me, cookie)).unwrap();
+        let bytes = serde_json::to_vec(&page).unwrap().len();
+        assert!(
+            bytes <= PULL_PAGE_BYTES + PULL_ENTRY_OVERHEAD_BYTES,
+            "a page of {} entries is {bytes} bytes",
+            page.mutations.len()
+        );
+        assert!(!page.mutations.is_empty() || !page.has_more);
+        let mine_so_far = page.cookie / 3;
+        assert_eq!(page.last_mutation_id, mine_so_far, "as of the page's end");
+        seen.extend(page.mutations.iter().map(|m| m.log_id));
+        cookie = page.cookie;
+        if !page.has_more {
+            break;
+        }
+    }
+    assert_eq!(
+        seen,
+        (1..=total).collect::<Vec<_>>(),
+        "every entry once, in order"
+    );
+    assert!(seen.len() > 1);
+}
+
+#[test]
+fn one_entry_larger_than_a_page_is_still_a_page_of_its_own() {
+    let mut conn = open();
+    let me = client();
+    run_batch(&mut conn, &applied_batch(&me, 1, &create(ISSUE, "one"))).unwrap();
+    // Written past the rules (as an older server might have): the page must still move on.
+    conn.execute(
+        "UPDATE mutation_log SET args = json_set(args, '$.description', ?1)",
+        [("x".repeat(PULL_PAGE_BYTES + 10))],
+    )
+    .unwrap();
+    run_batch(
+        &mut conn,
+        &applied_batch(&me, 2, &create(OTHER_ISSUE, "two")),
+    )
+    .unwrap();
+    let first = pull_response(0, snapshot(&mut conn, &me, 0)).unwrap();
+    assert_eq!(
+        (first.mutations.len(), first.cookie, first.has_more),
+        (1, 1, true)
+    );
+    assert_eq!(first.last_mutation_id, 1);
+    let second = pull_response(1, snapshot(&mut conn, &me, 1)).unwrap();
+    assert_eq!(
+        (second.mutations.len(), second.cookie, second.has_more),
+        (1, 2, false)
     );
 }

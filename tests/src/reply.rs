@@ -10,6 +10,8 @@ pub struct Reply {
     pub status: u16,
     pub content_type: String,
     pub set_cookie: Option<String>,
+    /// `X-Content-Type-Options`
+    pub nosniff: Option<String>,
     pub text: String,
 }
 
@@ -24,6 +26,7 @@ impl Reply {
         };
         let content_type = header("content-type").unwrap_or_default();
         let set_cookie = header("set-cookie");
+        let nosniff = header("x-content-type-options");
         let mut text = String::new();
         response
             .body_mut()
@@ -34,6 +37,7 @@ impl Reply {
             status: response.status().as_u16(),
             content_type,
             set_cookie,
+            nosniff,
             text,
         }
     }

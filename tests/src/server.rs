@@ -158,10 +158,22 @@ impl Server {
         self.sql(ISSUES_SQL)
     }
 
+    /// A JSON POST, with extra `headers`.
     pub fn post(&self, path: &str, body: &[u8], headers: &[(&str, &str)]) -> Reply {
-        let mut request = agent()
-            .post(&format!("{}{path}", self.url))
-            .header("Content-Type", "application/json");
+        let mut all = vec![("Content-Type", "application/json")];
+        all.extend_from_slice(headers);
+        self.post_with(path, body, &all)
+    }
+
+    /// A POST with exactly these `headers` (no `Content-Type` unless given). A body of bytes goes with
+    /// its `Content-Length`; a `ureq::SendBody::from_reader` streams chunked, with none.
+    pub fn post_with(
+        &self,
+        path: &str,
+        body: impl ureq::AsSendBody,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut request = agent().post(&format!("{}{path}", self.url));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

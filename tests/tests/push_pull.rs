@@ -356,7 +356,7 @@ fn hostile_and_unicode_strings_round_trip_byte_for_byte() {
         "\"double\" and 'single' quotes, back\\slash, %_ wildcards",
         "emoji 🐛🚀 👩‍💻 and a flag 🇺🇦",
         "עברית עם ‏סימן‏ ו-العربية مرحبا",
-        "\u{202E}override\u{202C} \u{0}nul? no: tab\tnewline\n",
+        "\u{202E}override\u{202C} \u{200B}zero-width: tab\tnewline\r\n",
     ];
     let issues: Vec<Uuid> = texts.iter().map(|_| Uuid::new_v4()).collect();
     let mutations: Vec<Value> = texts

@@ -1,6 +1,7 @@
-//! Reads a request body, refusing anything over the protocol's 1 MiB before buffering it when the
-//! client declares its length.
+//! Reads a request body as a stream and stops at the protocol's 1 MiB, whatever `Content-Length`
+//! says (or whether it is there at all), so no caller can make the isolate buffer more.
 
+use futures_util::StreamExt;
 use shared::protocol::MAX_BODY_BYTES;
 use shared::{ErrorCode, ProtocolError};
 use worker::Request;
@@ -15,15 +16,27 @@ pub async fn read(req: &mut Request) -> Result<Vec<u8>, ApiError> {
     if let Some(length) = declared
         && length > MAX_BODY_BYTES
     {
-        return Err(too_large(length).into());
+        return Err(too_large(&format!("{length} bytes")).into());
     }
-    // The size is checked again by the protocol parser, for bodies sent without a length.
-    Ok(req.bytes().await?)
+    // A request without a body has no stream: its body is empty.
+    let Ok(mut stream) = req.stream() else {
+        return Ok(Vec::new());
+    };
+    let mut body = Vec::with_capacity(declared.unwrap_or(0));
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            // The rest is never read.
+            return Err(too_large("over that").into());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
-fn too_large(length: usize) -> ProtocolError {
+fn too_large(size: &str) -> ProtocolError {
     ProtocolError::new(
         ErrorCode::PayloadTooLarge,
-        format!("the body is {length} bytes; the limit is {MAX_BODY_BYTES}"),
+        format!("the body is {size}; the limit is {MAX_BODY_BYTES} bytes"),
     )
 }

@@ -85,12 +85,15 @@ pub async fn pull_snapshot(
             "D1 returned the wrong number of results",
         ));
     };
-    let entries = rows::<LogRow>(page)?
+    let rows = rows::<LogRow>(page)?;
+    let page_len = rows.iter().filter(|row| row.in_page != 0).count();
+    let entries = rows
         .into_iter()
         .map(LogRow::into_entry)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(PullSnapshot {
         entries,
+        page_len,
         last_mutation_id: first::<LastMutationId>(client)?.map(|row| row.last_mutation_id),
         log_end: first::<LogEnd>(end)?.map_or(0, |row| row.log_end),
         last_mutation_id_at_page_end: first::<MutationId>(at_page_end)?.map(|row| row.mutation_id),
@@ -143,6 +146,8 @@ struct LogRow {
     mutation_id: u64,
     name: String,
     args: String,
+    /// 1 for the page's entries, 0 for the one after it.
+    in_page: u8,
 }
 
 impl LogRow {

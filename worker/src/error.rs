@@ -13,7 +13,7 @@ impl ApiError {
     pub fn not_found(req: &Request) -> Self {
         Self(ProtocolError::new(
             ErrorCode::NotFound,
-            format!("no route for {}", req.path()),
+            format!("no route for {}", shared::error::quote(&req.path())),
         ))
     }
 

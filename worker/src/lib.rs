@@ -4,6 +4,7 @@
 mod body;
 mod d1;
 mod error;
+mod guard;
 mod http_cookie;
 mod panic_hook;
 mod pull;
@@ -20,8 +21,20 @@ const TEST_ROUTES_VAR: &str = "TRACKER_TEST_ROUTES";
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     panic_hook::install();
     let result = match (req.method(), req.path().as_str()) {
-        (Method::Post, "/api/push") => push::handle(&mut req, &env).await,
-        (Method::Post, "/api/pull") => pull::handle(&mut req, &env).await,
+        (Method::Post, "/api/push") => {
+            async {
+                guard::check(&req)?;
+                push::handle(&mut req, &env).await
+            }
+            .await
+        }
+        (Method::Post, "/api/pull") => {
+            async {
+                guard::check(&req)?;
+                pull::handle(&mut req, &env).await
+            }
+            .await
+        }
         (_, "/api/push" | "/api/pull") => Err(ApiError::method_not_allowed(&req)),
         (Method::Post, "/api/test/panic") if test_routes(&env) => {
             panic!("a panic requested by the integration tests")
@@ -30,6 +43,9 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     };
     let mut response = result.unwrap_or_else(ApiError::into_response);
     response.headers_mut().set("Cache-Control", "no-store")?;
+    response
+        .headers_mut()
+        .set("X-Content-Type-Options", "nosniff")?;
     Ok(response)
 }
 

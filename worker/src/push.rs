@@ -10,6 +10,11 @@ use worker::{D1Database, Env, Request, Response};
 use crate::d1::{self, BatchError};
 use crate::{body, error::ApiError};
 
+/// D1 calls one push may make: the free plan allows 50 per invocation; a few stay spare.
+const MAX_D1_CALLS: u32 = 45;
+/// The most one mutation costs on the careful path: its batch, then recording its rejection.
+const CALLS_PER_MUTATION: u32 = 2;
+
 /// What became of one mutation.
 enum Outcome {
     Applied,
@@ -29,21 +34,30 @@ pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
         return Ok(Response::from_json(&done)?);
     }
     let mut last_mutation_id = d1::last_mutation_id(&db, &client_id).await?;
+    let mut calls = 2;
     let unprocessed = request.unprocessed(last_mutation_id)?;
-    if unprocessed.len() < request.mutations.len()
-        && let Some(done) = process_together(&db, &client_id, unprocessed).await?
-    {
-        return Ok(Response::from_json(&done)?);
+    if unprocessed.len() < request.mutations.len() {
+        calls += 1;
+        if let Some(done) = process_together(&db, &client_id, unprocessed).await? {
+            return Ok(Response::from_json(&done)?);
+        }
     }
     let mut rejected = Vec::new();
     'process: loop {
         // Skips what was processed already; refuses a gap before anything is written.
         for mutation in request.unprocessed(last_mutation_id)? {
+            // Out of D1 calls for this invocation: answer how far we got. The client sends the
+            // rest again, as it does after any push, and the next invocation goes on from there.
+            if calls + CALLS_PER_MUTATION > MAX_D1_CALLS {
+                break 'process;
+            }
+            calls += CALLS_PER_MUTATION;
             match process(&db, &client_id, mutation).await? {
                 Outcome::Applied => {}
                 Outcome::Rejected(err) => rejected.push(RejectedMutation::new(mutation.id, &err)),
                 Outcome::LostRace => {
                     // A racing push of this client got there first: skip what it processed.
+                    calls += 1;
                     let now = d1::last_mutation_id(&db, &client_id).await?;
                     if now <= last_mutation_id {
                         return Err(ApiError::internal(

@@ -26,6 +26,7 @@ macro_rules! text_field {
 
             fn try_from(value: String) -> Result<Self, String> {
                 let value = if $trim { value.trim().to_owned() } else { value };
+                check_no_control_characters($field, &value)?;
                 let chars = value.chars().count();
                 if ($min..=$max).contains(&chars) {
                     Ok(Self(value))
@@ -46,6 +47,24 @@ macro_rules! text_field {
             }
         }
     };
+}
+
+/// Control characters other than line breaks and tabs have no place in an issue's text, and each one
+/// escapes to six bytes of JSON (`\u0001`): refused, so no entry can balloon a pull page.
+fn check_no_control_characters(field: &str, value: &str) -> Result<(), String> {
+    match value
+        .chars()
+        .enumerate()
+        .find(|(_, c)| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        Some((at, c)) => Err(format!(
+            "{field} must not contain control characters other than line breaks and tabs: \
+             U+{:04X} at character {}",
+            c as u32,
+            at + 1
+        )),
+        None => Ok(()),
+    }
 }
 
 text_field!(

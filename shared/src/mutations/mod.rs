@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::error::MutationError;
+use crate::error::{MutationError, quote};
 use crate::issue::Issue;
 use crate::statement::Statement;
 use fields::IssueId;
@@ -74,7 +74,7 @@ impl Mutation {
             UpdateIssue::NAME => parse_args(args).map(Mutation::UpdateIssue),
             UpdateIssueStatus::NAME => parse_args(args).map(Mutation::UpdateIssueStatus),
             DeleteIssue::NAME => parse_args(args).map(Mutation::DeleteIssue),
-            other => Err(MutationError::UnknownMutation(truncate(other, 100))),
+            other => Err(MutationError::UnknownMutation(quote(other))),
         }
     }
 
@@ -199,7 +199,7 @@ fn parse_args<M: Mutator>(args: &serde_json::Value) -> Result<M, MutationError> 
     }
     M::deserialize(args).map_err(|err| MutationError::InvalidArgs {
         name: M::NAME,
-        reason: err.to_string(),
+        reason: quote(&err.to_string()),
     })
 }
 
@@ -212,9 +212,4 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
         serde_json::Value::Array(_) => "an array",
         serde_json::Value::Object(_) => "an object",
     }
-}
-
-/// Keeps error messages bounded when a client sends a huge bogus name.
-fn truncate(text: &str, max_chars: usize) -> String {
-    text.chars().take(max_chars).collect()
 }

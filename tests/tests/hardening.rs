@@ -1,0 +1,326 @@
+//! What no single caller or entry may do to a deployment, against the real worker on a fresh local D1:
+//! make it buffer a huge body, run a push from another site, echo its input back at length, make a
+//! pull page too large to serve, or turn one push into more D1 calls than a free plan allows.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sync_tests::{Server, create, numbered, server};
+use uuid::Uuid;
+
+fn push_body(client: &Uuid, mutations: Vec<Value>) -> Vec<u8> {
+    serde_json::to_vec(&json!({"clientId": client, "schemaVersion": 1, "mutations": mutations}))
+        .unwrap()
+}
+
+fn last_mutation_id(server: &Server, client: &Uuid) -> u64 {
+    let end = server.log_end();
+    server.pull(client, Some(end)).ok()["lastMutationId"]
+        .as_u64()
+        .unwrap()
+}
+
+/// POSTs `megabytes` MiB of spaces chunked, with no `Content-Length`, over a plain socket (an HTTP
+/// client library gives up on the request once the server stops reading). Stops writing as soon as
+/// an answer arrives; returns the answer and how much was written.
+fn post_chunked(server: &Server, path: &str, megabytes: usize) -> (String, usize) {
+    let host = server.url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(host).expect("connect");
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send the head");
+    stream.set_nonblocking(true).expect("non-blocking");
+    let chunk = vec![b' '; 64 * 1024];
+    let mut answer = Vec::new();
+    let mut written = 0;
+    let mut buf = [0u8; 4096];
+    while written < megabytes * 1024 * 1024 {
+        match stream.read(&mut buf) {
+            Ok(n) if n > 0 => {
+                answer.extend_from_slice(&buf[..n]);
+                break;
+            }
+            _ => {}
+        }
+        let sent = stream
+            .write_all(format!("{:x}\r\n", chunk.len()).as_bytes())
+            .and_then(|()| stream.write_all(&chunk))
+            .and_then(|()| stream.write_all(b"\r\n"));
+        if sent.is_err() {
+            break;
+        }
+        written += chunk.len();
+    }
+    stream.set_nonblocking(false).expect("blocking");
+    stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
+    let _ = stream.write_all(b"0\r\n\r\n");
+    // Read the head, then the body its Content-Length announces.
+    while !complete(&answer) {
+        match stream.read(&mut buf) {
+            Ok(n) if n > 0 => answer.extend_from_slice(&buf[..n]),
+            _ => break,
+        }
+    }
+    (String::from_utf8_lossy(&answer).into_owned(), written)
+}
+
+fn complete(answer: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(answer);
+    let Some((head, body)) = text.split_once("\r\n\r\n") else {
+        return false;
+    };
+    head.lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .is_some_and(|length| body.len() >= length)
+}
+
+#[test]
+fn a_body_without_a_length_is_cut_at_one_mebibyte() {
+    let s = server();
+    let (answer, written) = post_chunked(s, "/api/push", 20);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("\"error\":\"PayloadTooLarge\""), "{answer}");
+    assert!(
+        written < 20 * 1024 * 1024,
+        "the server answered before the whole body was sent"
+    );
+    // The server is still there and well. (wrangler dev's local proxy may answer one request with
+    // 503 "restarted mid-request" after a client abandons a body it was still sending.)
+    let healthy = (0..10).any(|_| {
+        let ok = s.pull(&Uuid::new_v4(), None).status == 200;
+        if !ok {
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        ok
+    });
+    assert!(healthy, "the server answers again");
+}
+
+#[test]
+fn only_json_bodies_are_taken_so_no_cross_site_form_can_push() {
+    let s = server();
+    let client = Uuid::new_v4();
+    let body = push_body(
+        &client,
+        numbered(1, [create(&Uuid::new_v4(), "from a form")]),
+    );
+    for content_type in [
+        Some("text/plain"),
+        Some("application/x-www-form-urlencoded"),
+        None,
+    ] {
+        let headers: Vec<(&str, &str)> = content_type
+            .map(|t| ("Content-Type", t))
+            .into_iter()
+            .collect();
+        let reply = s.post_with("/api/push", body.as_slice(), &headers);
+        reply.assert_error(415, "UnsupportedMediaType");
+    }
+    let pull = serde_json::to_vec(&json!({"clientId": client, "schemaVersion": 1, "cookie": null}))
+        .unwrap();
+    s.post_with(
+        "/api/pull",
+        pull.as_slice(),
+        &[("Content-Type", "text/plain")],
+    )
+    .assert_error(415, "UnsupportedMediaType");
+    assert_eq!(last_mutation_id(s, &client), 0, "nothing was pushed");
+
+    let reply = s.post_with(
+        "/api/push",
+        body.as_slice(),
+        &[("Content-Type", "application/json; charset=utf-8")],
+    );
+    assert_eq!(reply.ok()["lastMutationId"], json!(1), "a charset is fine");
+}
+
+#[test]
+fn a_request_a_browser_marks_cross_site_is_refused() {
+    let s = server();
+    let client = Uuid::new_v4();
+    let body = push_body(
+        &client,
+        numbered(1, [create(&Uuid::new_v4(), "cross-site")]),
+    );
+    s.post("/api/push", &body, &[("Sec-Fetch-Site", "cross-site")])
+        .assert_error(403, "Forbidden");
+    assert_eq!(last_mutation_id(s, &client), 0);
+    let same = s.post("/api/push", &body, &[("Sec-Fetch-Site", "same-origin")]);
+    assert_eq!(same.ok()["lastMutationId"], json!(1));
+}
+
+#[test]
+fn every_answer_says_nosniff_and_quotes_at_most_200_characters_of_input() {
+    let s = server();
+    let ok = s.pull(&Uuid::new_v4(), None);
+    let error = s.post("/api/pull", b"{", &[]);
+    for reply in [&ok, &error] {
+        assert_eq!(reply.nosniff.as_deref(), Some("nosniff"), "{}", reply.text);
+    }
+    let long = "x".repeat(50_000);
+    let client = Uuid::new_v4();
+    let reply = s
+        .push(&client, &numbered(1, [json!({"name": long, "args": {}})]))
+        .ok();
+    let message = reply["rejected"][0]["message"].as_str().unwrap();
+    assert!(
+        message.chars().count() <= 250,
+        "{} characters",
+        message.chars().count()
+    );
+    let status = s
+        .push(
+            &client,
+            &numbered(
+                2,
+                [json!({"name": "updateIssueStatus",
+            "args": {"id": Uuid::new_v4(), "status": long, "updatedAt": 1}})],
+            ),
+        )
+        .ok();
+    let message = status["rejected"][0]["message"].as_str().unwrap();
+    assert!(
+        message.chars().count() <= 300,
+        "{} characters",
+        message.chars().count()
+    );
+    let bad = s.post(
+        "/api/pull",
+        format!("{{\"schemaVersion\": 1, \"clientId\": \"{long}\"}}").as_bytes(),
+        &[],
+    );
+    let message = bad.assert_error(400, "InvalidRequest");
+    assert!(
+        message.chars().count() <= 300,
+        "{} characters",
+        message.chars().count()
+    );
+}
+
+#[test]
+fn control_characters_are_refused_with_the_field_named_and_nothing_changes() {
+    let s = server();
+    let client = Uuid::new_v4();
+    let issue = Uuid::new_v4();
+    let reply = s
+        .push(
+            &client,
+            &numbered(
+                1,
+                [json!({"name": "createIssue", "args": {"id": issue,
+            "title": "t", "description": "\u{1}".repeat(10_000), "owner": "o", "createdAt": 1}})],
+            ),
+        )
+        .ok();
+    assert_eq!(reply["rejected"][0]["error"], json!("InvalidArgs"));
+    let message = reply["rejected"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("description must not contain control characters"),
+        "{message}"
+    );
+    assert!(sync_tests::issue_row(s, &issue).is_none());
+}
+
+#[test]
+fn the_largest_entries_the_rules_allow_page_under_the_byte_cap() {
+    let s = server();
+    let big = |n: usize| "🦀".repeat(n);
+    let client = Uuid::new_v4();
+    let cookie = s.log_end();
+    let total = 1000u64;
+    let mut next = 1;
+    while next <= total {
+        // As many as fit in one 1 MiB body.
+        let batch: Vec<Value> = (0..20.min(total + 1 - next))
+            .map(|_| {
+                json!({"name": "createIssue", "args": {"id": Uuid::new_v4(), "title": big(200),
+                "description": big(10_000), "owner": big(100), "createdAt": 1}})
+            })
+            .collect();
+        let n = batch.len() as u64;
+        let reply = s.push(&client, &numbered(next, batch)).ok();
+        assert_eq!(reply["rejected"], json!([]));
+        next += n;
+    }
+    let mut at = cookie;
+    let mut pages = 0;
+    let mut entries = 0;
+    loop {
+        let reply = s.pull(&Uuid::new_v4(), Some(at));
+        let page = reply.ok();
+        assert!(
+            reply.text.len() <= shared::protocol::PULL_PAGE_BYTES + 64 * 1024,
+            "a page of {} bytes",
+            reply.text.len()
+        );
+        // Other tests write to the same log meanwhile: count this client's entries.
+        entries += page["mutations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["clientId"] == json!(client))
+            .count();
+        pages += 1;
+        at = page["cookie"].as_u64().unwrap();
+        if page["hasMore"] == json!(false) {
+            break;
+        }
+    }
+    assert_eq!(entries as u64, total);
+    assert!(
+        pages >= 10,
+        "{pages} pages: a page of these is about 100 entries"
+    );
+}
+
+#[test]
+fn a_push_that_would_take_too_many_d1_calls_stops_early_and_the_rest_follows() {
+    // Every other mutation fails its statement (an id already taken), so the one-batch fast path
+    // aborts and the careful path needs two D1 calls for each of those: far over 50 for 100.
+    let s = server();
+    let taken = Uuid::new_v4();
+    s.push(&Uuid::new_v4(), &numbered(1, [create(&taken, "taken")]))
+        .ok();
+    let client = Uuid::new_v4();
+    let mutations: Vec<Value> = (0..100)
+        .map(|i| {
+            if i % 2 == 0 {
+                create(&Uuid::new_v4(), "fine")
+            } else {
+                create(&taken, "duplicate")
+            }
+        })
+        .collect();
+    let all = numbered(1, mutations);
+    let mut done = 0;
+    let mut rounds = 0;
+    let mut rejected = Vec::new();
+    while done < 100 {
+        rounds += 1;
+        assert!(rounds <= 10, "the push makes progress every time");
+        // As a client does: resend what the server has not processed.
+        let reply = s.push(&client, &all[done as usize..]).ok();
+        let reached = reply["lastMutationId"].as_u64().unwrap();
+        assert!(reached > done, "progress: {reached} after {done}");
+        rejected.extend(
+            reply["rejected"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["id"].as_u64().unwrap()),
+        );
+        done = reached;
+    }
+    assert!(rounds > 1, "one invocation cannot have done it all");
+    assert_eq!(rejected, (1..=50).map(|i| i * 2).collect::<Vec<u64>>());
+    assert_eq!(last_mutation_id(s, &client), 100);
+}
