@@ -5,7 +5,8 @@
 #   - the integration tests: the real worker in workerd under `wrangler dev`, each test binary on its
 #     own fresh local D1 (push/pull rules, replay of the log, replicas converging through faults);
 #   - the browser tests: the tracker in headless Chromium against `wrangler dev` (app/tests);
-#   - the benchmarks once in quick mode, so they cannot rot.
+#   - the benchmarks once in quick mode, so they cannot rot;
+#   - `wrangler deploy --dry-run`, so the bundle a deployment uploads builds and its size shows.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
@@ -26,6 +27,10 @@ cargo clippy --locked -p shared -p sync-worker -p app --target wasm32-unknown-un
 # The engine as the browser gets it: the replica on rusqlite on sqlite-wasm-rs, in a Web Worker.
 cargo clippy --locked -p engine --features web-worker --target wasm32-unknown-unknown -- -D warnings
 cargo clippy --locked -p engine --features bench --target wasm32-unknown-unknown -- -D warnings
+
+step "deploy, dry run (the bundle Cloudflare would get, without uploading it)"
+rm -rf .tmp/deploy
+TRACKER_SKIP_BUILD=1 npx wrangler deploy --dry-run --outdir .tmp/deploy 2>&1 | grep -E "Total Upload|dry-run"
 
 step "tests"
 rm -rf .tmp/tests && mkdir -p .tmp

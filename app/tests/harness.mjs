@@ -35,8 +35,9 @@ function freePort() {
 
 const env = { ...process.env, TRACKER_SKIP_BUILD: "1", WRANGLER_SEND_METRICS: "false", CI: "true" };
 
-/** Starts `wrangler dev` on a fresh local D1 with the migrations applied. */
-export async function startServer() {
+/** Starts `wrangler dev` on a fresh local D1 with the migrations applied; `https` serves it with
+ * wrangler's self-signed certificate, as a deployment is served. */
+export async function startServer({ https = false } = {}) {
   mkdirSync(tmp, { recursive: true });
   const persist = mkdtempSync(join(tmp, "d1-"));
   execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
@@ -49,10 +50,11 @@ export async function startServer() {
   const child = spawn(
     "npx",
     ["wrangler", "dev", "--ip", "127.0.0.1", "--port", `${port}`, "--inspector-port", `${inspector}`,
-     "--persist-to", persist, "--show-interactive-dev-session=false"],
+     "--persist-to", persist, "--show-interactive-dev-session=false",
+     ...(https ? ["--local-protocol", "https"] : [])],
     { cwd: root, env, stdio: "ignore", detached: true },
   );
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${https ? "https" : "http"}://127.0.0.1:${port}`;
   const deadline = Date.now() + 120_000;
   let up = false;
   while (!up && Date.now() < deadline) {

@@ -169,7 +169,61 @@ fn main() {
         .collect();
     table.latency("pull that brings nothing", &empty, &floor);
 
+    table
+        .0
+        .note(storage(&server, if quick { 200 } else { 2_000 }));
     table.print(quick);
+}
+
+/// What an issue and an edit cost on disk: `issues` typical issues (a 60-character title, a
+/// 500-character description) created through the server's own batches on a fresh SQLite file (D1 is
+/// SQLite, with the same schema), then one description edit each; and what a database holds.
+fn storage(server: &Server, issues: usize) -> String {
+    let path = server.persist.join("storage-estimate.sqlite3");
+    let mut conn = Connection::open(&path).expect("open the estimate's database");
+    shared::sqlite::migrate(&mut conn).expect("migrate");
+    let bytes = |conn: &Connection| -> f64 {
+        let pages: i64 = conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .expect("pages");
+        let size: i64 = conn
+            .query_row("PRAGMA page_size", [], |r| r.get(0))
+            .expect("size");
+        (pages * size) as f64
+    };
+    let client = Uuid::new_v4();
+    let text = |n: usize| "lorem ipsum ".repeat(n / 12 + 1)[..n].to_owned();
+    let empty = bytes(&conn);
+    let ids: Vec<Uuid> = (0..issues).map(|_| Uuid::new_v4()).collect();
+    let apply = |conn: &mut Connection, id: u64, name: &str, args: serde_json::Value| {
+        let mutation = Mutation::parse(name, &args).expect("valid");
+        let tx = conn.transaction().expect("tx");
+        shared::sqlite::execute(&tx, &applied_batch(&client, id, &mutation)).expect("apply");
+        tx.commit().expect("commit");
+    };
+    for (n, id) in ids.iter().enumerate() {
+        let args = serde_json::json!({"id": id, "title": text(60), "description": text(500),
+            "owner": "Ada Lovelace", "createdAt": 1_764_000_000_000u64});
+        apply(&mut conn, n as u64 + 1, "createIssue", args);
+    }
+    let created = bytes(&conn);
+    for (n, id) in ids.iter().enumerate() {
+        let args = serde_json::json!({"id": id, "description": text(500), "updatedAt": 1_764_000_000_001u64});
+        apply(&mut conn, (issues + n) as u64 + 1, "updateIssue", args);
+    }
+    let edited = bytes(&conn);
+    let per_issue = (created - empty) / issues as f64;
+    let per_edit = (edited - created) / issues as f64;
+    let holds = |db: f64| db / (per_issue + 10.0 * per_edit);
+    format!(
+        "Storage (SQLite with the same schema, {issues} issues with a 60-character title and a \
+         500-character description): {per_issue:.0} bytes per issue created (its row and log entry), \
+         {per_edit:.0} bytes per description edit (its log entry). With ten edits each, D1's 500 MB \
+         (Free) holds about {:.0} thousand issues and 10 GB (Paid) about {:.1} million; the log is \
+         most of it, which compaction (the snapshot issue) reclaims.",
+        holds(500e6) / 1e3,
+        holds(10e9) / 1e6
+    )
 }
 
 fn timed<T>(f: impl FnOnce() -> T) -> Duration {

@@ -476,7 +476,8 @@ fn the_app_is_served_from_the_same_origin() {
         "{}",
         page.content_type
     );
-    assert!(page.text.contains("/pkg/app.js"), "{}", page.text);
+    assert!(page.text.contains("/boot.js"), "{}", page.text);
+    assert!(s.get("/boot.js").text.contains("/pkg/app.js"));
     let script = s.get("/pkg/app.js");
     assert_eq!(script.status, 200);
     assert!(
@@ -487,5 +488,5 @@ fn the_app_is_served_from_the_same_origin() {
     // A deep link falls back to the app (single-page application), not to the API's 404.
     let deep = s.get("/issues/some-id?status=done");
     assert_eq!(deep.status, 200);
-    assert!(deep.text.contains("/pkg/app.js"));
+    assert!(deep.text.contains("/boot.js"));
 }

@@ -18,8 +18,12 @@ pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
     let db = env.d1(d1::BINDING)?;
     let snapshot = d1::pull_snapshot(&db, &request.client_id, cookie).await?;
     let response = pull_response(cookie, snapshot)?;
+    // The raw URL, not `req.url()`: parsing it would link the url crate's IDNA tables (~180 KB).
+    let secure = req.inner().url().starts_with("https:");
     let mut http = Response::from_json(&response)?;
-    http.headers_mut()
-        .set("Set-Cookie", &http_cookie::set_last_log_id(response.cookie))?;
+    http.headers_mut().set(
+        "Set-Cookie",
+        &http_cookie::set_last_log_id(response.cookie, secure),
+    )?;
     Ok(http)
 }
