@@ -28,7 +28,7 @@ cp -r app/static/. app/dist.tmp/
 cp app/engine/js/engine-worker.js app/dist.tmp/
 # The service worker caches every file of this build when it installs, so the app opens offline
 # even after a single visit; the list's hash names the cache, so a new build replaces it.
-files=$(cd app/dist.tmp && find . -type f ! -name sw.js ! -name precache.json ! -name index.html | sed 's|^\.||' | sort)
+files=$(cd app/dist.tmp && find . -type f ! -name sw.js ! -name precache.json ! -name index.html ! -name _headers | sed 's|^\.||' | sort)
 version=$(cd app/dist.tmp && echo "$files" | xargs -I{} cat ".{}" | sha256sum | cut -c1-12)
 {
   printf '{"version": "%s", "files": ["/"' "$version"

@@ -32,15 +32,12 @@ pub struct EngineLink {
 /// Where the UI's messages go.
 enum Link {
     /// The engine is loading: messages are held, in order, until it is ready.
-    Starting {
-        worker: Worker,
-        held: Vec<ToEngine>,
-    },
-    Running(Worker),
+    Starting { worker: Worker, held: Vec<ToEngine> },
+    /// `unapplied`: changes posted that the engine has not yet said it applied (or refused). Until
+    /// it does they live only in its message queue, which closing the page would drop.
+    Running { worker: Worker, unapplied: usize },
     /// The engine could not start or stopped: `held` was never sent.
-    Stopped {
-        held: Vec<ToEngine>,
-    },
+    Stopped { held: Vec<ToEngine> },
 }
 
 impl EngineLink {
@@ -69,6 +66,7 @@ impl EngineLink {
                 match &message {
                     FromEngine::Ready { .. } => owner.ready(),
                     FromEngine::Failed { message } => owner.stop(message.clone()),
+                    FromEngine::Applied | FromEngine::Refused { .. } => owner.answered(),
                     _ => {}
                 }
                 apply(state, message);
@@ -81,14 +79,19 @@ impl EngineLink {
     pub fn send(&self, message: ToEngine) {
         match &mut *self.link.borrow_mut() {
             Link::Starting { held, .. } | Link::Stopped { held } => held.push(message),
-            Link::Running(worker) => post(worker, &message),
+            Link::Running { worker, unapplied } => {
+                if matches!(message, ToEngine::Mutate { .. }) {
+                    *unapplied += 1;
+                }
+                post(worker, &message);
+            }
         }
     }
 
     /// A local change: applied and queued by the engine, or held (and shown as unsent) until it can.
     pub fn mutate(&self, mutation: impl Into<Mutation>) {
         let mutation = mutation.into();
-        if !matches!(*self.link.borrow(), Link::Running(_)) {
+        if !matches!(*self.link.borrow(), Link::Running { .. }) {
             let mut unsent = self.state.unsent;
             unsent.write().push(mutation.clone());
         }
@@ -101,10 +104,14 @@ impl EngineLink {
         if let Link::Starting { worker, held } =
             std::mem::replace(&mut *link, Link::Stopped { held: Vec::new() })
         {
+            let unapplied = held
+                .iter()
+                .filter(|message| matches!(message, ToEngine::Mutate { .. }))
+                .count();
             for message in &held {
                 post(&worker, message);
             }
-            *link = Link::Running(worker);
+            *link = Link::Running { worker, unapplied };
         }
         drop(link);
         let AppState {
@@ -116,13 +123,20 @@ impl EngineLink {
         engine.set(EngineStatus::Running);
     }
 
+    /// The engine answered one of the changes posted to it.
+    fn answered(&self) {
+        if let Link::Running { unapplied, .. } = &mut *self.link.borrow_mut() {
+            *unapplied = unapplied.saturating_sub(1);
+        }
+    }
+
     /// The engine could not start, or stopped: what it was not sent stays unsent, on screen.
     fn stop(&self, reason: String) {
         let mut link = self.link.borrow_mut();
         if let Link::Starting { held, .. } = &mut *link {
             let held = std::mem::take(held);
             *link = Link::Stopped { held };
-        } else if matches!(*link, Link::Running(_)) {
+        } else if matches!(*link, Link::Running { .. }) {
             *link = Link::Stopped { held: Vec::new() };
         }
         drop(link);
@@ -130,7 +144,8 @@ impl EngineLink {
         engine.set(EngineStatus::Stopped(reason));
     }
 
-    /// Closing or reloading the page while changes are held would lose them: the browser asks first.
+    /// Closing or reloading the page while changes are held, or posted but not yet applied, would
+    /// lose them: the browser asks first.
     fn ask_before_leaving_unsent(&self) {
         let Some(window) = web_sys::window() else {
             return;
@@ -141,7 +156,7 @@ impl EngineLink {
                 Link::Starting { held, .. } | Link::Stopped { held } => held
                     .iter()
                     .any(|message| matches!(message, ToEngine::Mutate { .. })),
-                Link::Running(_) => false,
+                Link::Running { unapplied, .. } => *unapplied > 0,
             };
             if unsent {
                 event.prevent_default();
@@ -159,7 +174,7 @@ impl EngineLink {
         };
         let engine = self.clone();
         let on_event = Closure::<dyn FnMut()>::new(move || {
-            if matches!(*engine.link.borrow(), Link::Running(_)) {
+            if matches!(*engine.link.borrow(), Link::Running { .. }) {
                 engine.send(ToEngine::SyncNow);
             }
         });
@@ -227,6 +242,7 @@ fn apply(mut state: AppState, message: FromEngine) {
             state.view.set(view);
             state.loaded.set(true);
         }
+        FromEngine::Applied => {}
         FromEngine::Sync(status) => state.sync.set(status),
         FromEngine::Rejected { mutations } => {
             for rejected in mutations {

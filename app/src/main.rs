@@ -4,6 +4,7 @@
 //! the sync status, and the changes the server rejected.
 
 mod components;
+mod drafts;
 mod engine_link;
 mod keyboard;
 mod owner;
@@ -14,8 +15,6 @@ use dioxus::prelude::*;
 
 use components::{Dialog, FilterBar, Header, IssueList, Notices, Unsent};
 use state::AppState;
-
-const STYLE: &str = include_str!("style.css");
 
 /// A field's `maxlength` for a rule of `max_chars` characters. The browser counts UTF-16 units, two
 /// for some characters, and trimmed whitespace does not count: the field allows room for both, and
@@ -35,7 +34,6 @@ fn App() -> Element {
     keyboard::use_shortcuts(state);
 
     rsx! {
-        style { {STYLE} }
         div { class: "app",
             Header {}
             main {

@@ -1,5 +1,7 @@
 //! The UI's state: what the engine last sent, and what the user is doing.
 
+use std::collections::BTreeSet;
+
 use dioxus::prelude::*;
 use engine::messages::{StorageKind, SyncStatus, View};
 use shared::Mutation;
@@ -49,6 +51,8 @@ pub struct AppState {
     pub selected: Signal<Option<Uuid>>,
     pub dialog: Signal<DialogState>,
     pub notices: Signal<Vec<Notice>>,
+    /// The issues with an unsaved edit draft in this browser (`crate::drafts`).
+    pub drafts: Signal<BTreeSet<Uuid>>,
     /// This device's name, the owner of the issues it creates.
     pub owner: Signal<String>,
 }
@@ -66,6 +70,7 @@ impl AppState {
             selected: Signal::new(None),
             dialog: Signal::new(DialogState::Closed),
             notices: Signal::new(Vec::new()),
+            drafts: Signal::new(crate::drafts::issues_with_drafts()),
             owner: Signal::new(crate::owner::load()),
         }
     }

@@ -341,3 +341,39 @@ test("screenshots of the main screens: light, dark and phone width", async () =>
     await a.close();
   }
 });
+
+test("the app runs under its Content-Security-Policy without a single violation", async () => {
+  const response = await fetch(`${server.url}/`);
+  const policy = response.headers.get("content-security-policy") ?? "";
+  assert.match(policy, /script-src 'self' 'wasm-unsafe-eval';/);
+  assert.doesNotMatch(policy, /unsafe-inline|'unsafe-eval'/);
+  assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+
+  const a = await launchProfile();
+  try {
+    const violations = [];
+    const page = await a.newPage();
+    page.on("console", (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+    });
+    await page.addInitScript(() => {
+      document.addEventListener("securitypolicyviolation", (event) =>
+        console.error(`Refused to: ${event.violatedDirective} ${event.blockedURI}`));
+    });
+    await page.goto(server.url);
+    await waitForList(page);
+    // Styles apply (the stylesheet, not an inline style), and everything the app does still runs.
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).margin), "0px");
+    const title = unique("Under the policy");
+    await createIssue(page, title);
+    await eventually(async () => (await titles(page)).includes(title), "the issue in the list");
+    await page.keyboard.press("ArrowDown");
+    await page.keyboard.press("Enter");
+    await page.getByRole("dialog").waitFor();
+    await page.keyboard.press("Escape");
+    await eventually(async () => (await syncLabel(page)) === "Synced", "synced");
+    assert.deepEqual(violations, []);
+  } finally {
+    await a.close();
+  }
+});

@@ -28,6 +28,9 @@ pub enum FromEngine {
         storage: StorageKind,
     },
     View(View),
+    /// A local change was applied and queued: it survives a reload from here on. Each `Mutate` is
+    /// answered by exactly one `Applied` or `Refused`, in order.
+    Applied,
     Sync(SyncStatus),
     /// The server rejected these local changes; their optimistic effects are gone.
     Rejected {

@@ -18,9 +18,7 @@ pub fn IssueList() -> Element {
     // Keep the selected row in view as the arrows move it.
     use_effect(move || {
         if state.selected.read().is_some() {
-            document::eval(
-                "document.querySelector('.row.selected')?.scrollIntoView({block: 'nearest'})",
-            );
+            scroll_selected_into_view();
         }
     });
 
@@ -91,8 +89,23 @@ pub(super) fn IssueRow(issue: Issue, selected: bool) -> Element {
                 },
                 "{status_name(status)}"
             }
+            if state.drafts.read().contains(&id) {
+                span { class: "draft-mark", "Draft" }
+            }
             time { class: "date", "{short_date(issue.created_at)}" }
         }
+    }
+}
+
+/// Scrolls the selected row into view, only as far as needed.
+fn scroll_selected_into_view() {
+    let row = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.query_selector(".row.selected").ok().flatten());
+    if let Some(row) = row {
+        let options = web_sys::ScrollIntoViewOptions::new();
+        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        row.scroll_into_view_with_scroll_into_view_options(&options);
     }
 }
 

@@ -3,6 +3,7 @@
 mod dialog;
 mod filters;
 mod header;
+mod issue_form;
 mod list;
 mod notices;
 mod unsent;

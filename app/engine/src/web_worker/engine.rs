@@ -91,6 +91,7 @@ impl Engine {
             Event::Ui(ToEngine::Mutate { mutation }) => {
                 match self.replica.mutate_typed(&mutation, now()) {
                     Ok(_) => {
+                        post(&FromEngine::Applied);
                         self.send_view();
                         self.replica.push_soon();
                     }

@@ -1,0 +1,361 @@
+//! The form that creates or edits an issue. Every keystroke is kept as a draft (`crate::drafts`):
+//! clicking beside the dialog closes it and keeps the draft, and reopening restores it and says so.
+//! Esc or Cancel with changes asks first (Esc again discards). Save checks every field by the
+//! mutation's own rules and says what is wrong next to the field, keeping the dialog open, and
+//! sends only the fields the person changed. Enter in the title moves to the description,
+//! Ctrl/Cmd+Enter saves. Editing also changes the status and deletes, after a confirmation.
+
+use dioxus::prelude::*;
+use shared::issue::Issue;
+use shared::mutations::fields::{Description, Owner, Status, Title};
+use shared::mutations::{CreateIssue, DeleteIssue, UpdateIssue, UpdateIssueStatus};
+use uuid::Uuid;
+
+use super::status_name;
+use crate::drafts::{self, Draft, DraftKey, Fields};
+use crate::engine_link::EngineLink;
+use crate::state::{AppState, DialogState, now};
+
+/// A question the form is asking instead of its buttons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asking {
+    Nothing,
+    Discard,
+    Delete,
+}
+
+/// What is wrong, field by field, after a save was tried.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Problems {
+    title: Option<String>,
+    description: Option<String>,
+    other: Option<String>,
+}
+
+#[component]
+pub fn IssueForm(editing: Option<Issue>) -> Element {
+    let mut state = use_context::<AppState>();
+    let engine = use_context::<EngineLink>();
+    let key = editing
+        .as_ref()
+        .map_or(DraftKey::New, |issue| DraftKey::Issue(issue.id));
+    // Read once, when the dialog opens: a kept draft, and what the edit started from.
+    let restored = use_hook(|| drafts::load(key));
+    let base = use_signal(|| match (&restored, &editing) {
+        (Some(draft), _) => draft.base.clone(),
+        (None, Some(issue)) => Fields::of(issue),
+        (None, None) => Fields::empty(),
+    });
+    let mut fields = use_signal(|| {
+        restored
+            .as_ref()
+            .map_or_else(|| base.peek().clone(), |d| d.fields.clone())
+    });
+    let mut was_restored = use_signal(|| restored.is_some());
+    let mut problems = use_signal(Problems::default);
+    let mut asking = use_signal(|| Asking::Nothing);
+    let mut description_field = use_signal(|| None::<MountedEvent>);
+
+    // Every change is kept at once; the list marks the issues that have one.
+    use_effect(move || {
+        let draft = Draft {
+            fields: fields.read().clone(),
+            base: base.read().clone(),
+        };
+        drafts::save(key, &draft);
+        if let DraftKey::Issue(id) = key {
+            let changed = draft.fields != draft.base;
+            if changed != state.drafts.peek().contains(&id) {
+                let mut marks = state.drafts.write();
+                if changed {
+                    marks.insert(id);
+                } else {
+                    marks.remove(&id);
+                }
+            }
+        }
+    });
+
+    let changed = fields.read().clone() != *base.read();
+    let mut close = move || state.dialog.set(DialogState::Closed);
+    let mut discard = move || {
+        drafts::clear(key);
+        if let DraftKey::Issue(id) = key {
+            state.drafts.write().remove(&id);
+        }
+        close();
+    };
+    // Esc and Cancel: with changes, ask; asked already (Esc twice), discard.
+    let mut leave = move || {
+        let asked = *asking.peek() == Asking::Discard;
+        match (changed, asked) {
+            (false, _) => close(),
+            (true, true) => discard(),
+            (true, false) => asking.set(Asking::Discard),
+        }
+    };
+    let editing_id = editing.as_ref().map(|issue| issue.id);
+    let save_engine = engine.clone();
+    let save = use_callback(move |()| {
+        match submit(
+            &save_engine,
+            state,
+            editing_id,
+            &fields.peek(),
+            &base.peek(),
+        ) {
+            Ok(()) => discard(),
+            Err(found) => problems.set(found),
+        }
+    });
+    // For an edit: what changed on the server since the person began.
+    let now_on_server = editing_id
+        .and_then(|id| state.issue(id))
+        .map(|issue| Fields::of(&issue));
+    let moved_on = now_on_server.filter(|current| *current != *base.read());
+    let heading = if editing.is_some() {
+        "Edit issue"
+    } else {
+        "New issue"
+    };
+    let current = fields.read().clone();
+    let found = problems.read().clone();
+
+    rsx! {
+        // A click beside the dialog closes it; the draft stays.
+        div { class: "backdrop", onclick: move |_| close(),
+            div {
+                class: "dialog",
+                role: "dialog",
+                aria_modal: "true",
+                aria_labelledby: "dialog-heading",
+                onclick: move |evt| evt.stop_propagation(),
+                onkeydown: move |evt| {
+                    let modifiers = evt.modifiers();
+                    match evt.key() {
+                        Key::Escape => leave(),
+                        Key::Enter if modifiers.ctrl() || modifiers.meta() => {
+                            evt.prevent_default();
+                            save(());
+                        }
+                        _ => {}
+                    }
+                },
+                h2 { id: "dialog-heading", "{heading}" }
+                if was_restored() {
+                    p { class: "draft-note", role: "note",
+                        "Draft restored"
+                        button {
+                            class: "link",
+                            onclick: move |_| {
+                                fields.set(base.peek().clone());
+                                was_restored.set(false);
+                            },
+                            "Discard draft"
+                        }
+                    }
+                }
+                label {
+                    "Title"
+                    input {
+                        value: "{current.title}",
+                        maxlength: crate::max_input_length(Title::MAX_CHARS),
+                        aria_invalid: found.title.is_some(),
+                        onmounted: move |evt| async move {
+                            let _ = evt.set_focus(true).await;
+                        },
+                        oninput: move |evt| {
+                            fields.write().title = evt.value();
+                            problems.write().title = None;
+                        },
+                        onkeydown: move |evt| {
+                            let modifiers = evt.modifiers();
+                            if evt.key() == Key::Enter && !modifiers.ctrl() && !modifiers.meta() {
+                                evt.prevent_default();
+                                if let Some(field) = description_field.peek().clone() {
+                                    spawn(async move {
+                                        let _ = field.set_focus(true).await;
+                                    });
+                                }
+                            }
+                        },
+                    }
+                }
+                if let Some(message) = &found.title {
+                    p { class: "error", role: "alert", "{message}" }
+                }
+                label {
+                    "Description"
+                    textarea {
+                        value: "{current.description}",
+                        rows: 6,
+                        maxlength: crate::max_input_length(Description::MAX_CHARS),
+                        aria_invalid: found.description.is_some(),
+                        onmounted: move |evt| description_field.set(Some(evt)),
+                        oninput: move |evt| {
+                            fields.write().description = evt.value();
+                            problems.write().description = None;
+                        },
+                    }
+                }
+                if let Some(message) = &found.description {
+                    p { class: "error", role: "alert", "{message}" }
+                }
+                if editing.is_some() {
+                    label {
+                        "Status"
+                        select {
+                            value: "{current.status.as_str()}",
+                            onchange: move |evt| {
+                                if let Some(status) = Status::parse(&evt.value()) {
+                                    fields.write().status = status;
+                                }
+                            },
+                            for s in Status::ALL {
+                                option { key: "{s.as_str()}", value: "{s.as_str()}", selected: current.status == s, "{status_name(s)}" }
+                            }
+                        }
+                    }
+                }
+                if let Some(now) = moved_on {
+                    ChangedMeanwhile { base: base.read().clone(), now }
+                }
+                if let Some(message) = &found.other {
+                    p { class: "error", role: "alert", "{message}" }
+                }
+                match asking() {
+                    Asking::Delete => rsx! {
+                        div { class: "confirm", role: "alertdialog", aria_label: "Delete this issue?",
+                            p { "Delete this issue? This cannot be undone." }
+                            button {
+                                class: "danger",
+                                onclick: move |_| {
+                                    if let Some(id) = editing_id {
+                                        engine.mutate(DeleteIssue { id });
+                                    }
+                                    state.selected.set(None);
+                                    discard();
+                                },
+                                "Delete issue"
+                            }
+                            // Focus moves into the question, so Esc and Tab still work here.
+                            button {
+                                onmounted: move |evt| async move {
+                                    let _ = evt.set_focus(true).await;
+                                },
+                                onclick: move |_| asking.set(Asking::Nothing),
+                                "Keep it"
+                            }
+                        }
+                    },
+                    Asking::Discard => rsx! {
+                        div { class: "confirm", role: "alertdialog", aria_label: "Discard your changes?",
+                            p { "Discard your changes? Esc again discards them." }
+                            button { class: "danger", onclick: move |_| discard(), "Discard" }
+                            button {
+                                onmounted: move |evt| async move {
+                                    let _ = evt.set_focus(true).await;
+                                },
+                                onclick: move |_| asking.set(Asking::Nothing),
+                                "Keep editing"
+                            }
+                        }
+                    },
+                    Asking::Nothing => rsx! {
+                        div { class: "actions",
+                            if editing.is_some() {
+                                button { class: "danger", onclick: move |_| asking.set(Asking::Delete), "Delete" }
+                            }
+                            span { class: "hint", "Ctrl+Enter to save · Esc to close" }
+                            button { onclick: move |_| leave(), "Cancel" }
+                            button { class: "primary", onclick: move |_| save(()), "Save" }
+                        }
+                    },
+                }
+            }
+        }
+    }
+}
+
+/// What changed on the server since an edit began, beside the person's own version.
+#[component]
+fn ChangedMeanwhile(base: Fields, now: Fields) -> Element {
+    rsx! {
+        div { class: "changed", role: "note", aria_label: "Changed meanwhile",
+            p { "Changed by someone else since you began:" }
+            if now.title != base.title {
+                p { "Title now: " q { "{now.title}" } }
+            }
+            if now.description != base.description {
+                p { "Description now:" }
+                blockquote { "{now.description}" }
+            }
+            if now.status != base.status {
+                p { "Status now: {status_name(now.status)}" }
+            }
+        }
+    }
+}
+
+/// Checks every field by the rules its mutation applies, then sends what the person changed: the
+/// new issue, or for an edit only the fields that differ from where the edit began.
+fn submit(
+    engine: &EngineLink,
+    mut state: AppState,
+    editing: Option<Uuid>,
+    fields: &Fields,
+    base: &Fields,
+) -> Result<(), Problems> {
+    let title = Title::try_from(fields.title.clone());
+    let description = Description::try_from(fields.description.clone());
+    let (title, description) = match (title, description) {
+        (Ok(title), Ok(description)) => (title, description),
+        (title, description) => {
+            return Err(Problems {
+                title: title.err(),
+                description: description.err(),
+                other: None,
+            });
+        }
+    };
+    let Some(id) = editing else {
+        let owner = match state.owner.peek().trim() {
+            "" => "Anonymous".to_owned(),
+            name => name.to_owned(),
+        };
+        let owner = Owner::try_from(owner).map_err(|message| Problems {
+            other: Some(format!("Your name: {message}")),
+            ..Problems::default()
+        })?;
+        let id = Uuid::new_v4();
+        engine.mutate(CreateIssue {
+            id,
+            title,
+            description,
+            owner,
+            status: None,
+            created_at: now(),
+        });
+        state.selected.set(Some(id));
+        return Ok(());
+    };
+    let title = (title.as_str() != base.title).then_some(title);
+    let description = (description.as_str() != base.description).then_some(description);
+    if title.is_some() || description.is_some() {
+        engine.mutate(UpdateIssue {
+            id,
+            title,
+            description,
+            owner: None,
+            updated_at: now(),
+        });
+    }
+    if fields.status != base.status {
+        engine.mutate(UpdateIssueStatus {
+            id,
+            status: fields.status,
+            updated_at: now(),
+        });
+    }
+    Ok(())
+}
