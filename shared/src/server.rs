@@ -27,37 +27,26 @@ const APPEND_LOG: &str =
 
 /// `?1` client id: the client's `last_mutation_id`, no row for a client never seen.
 pub const SELECT_LAST_MUTATION_ID: &str = "SELECT last_mutation_id FROM client WHERE id = ?1";
-/// The window that cuts a pull page: the entries after the cookie (`?1`), at most one more than the
-/// page size (`?2`), each with its row number `n`, the bytes before it (`start`) and `in_page`: among
-/// the first `?2`, while the running total of their sizes (args bytes + `?3` each) stays within `?4`
-/// bytes. The first entry is always in the page, so every page moves the cookie.
-macro_rules! page_window {
-    () => {
-        "SELECT id, client_id, mutation_id, name, args, n, bytes - size AS start, \
-           ((n = 1 OR bytes <= ?4) AND n <= ?2) AS in_page FROM ( \
-             SELECT *, SUM(size) OVER (ORDER BY id) AS bytes, ROW_NUMBER() OVER (ORDER BY id) AS n FROM ( \
-               SELECT id, client_id, mutation_id, name, args, length(CAST(args AS BLOB)) + ?3 AS size \
-               FROM mutation_log WHERE id > ?1 ORDER BY id LIMIT ?2 + 1))"
-    };
-}
-
-/// `?1` cookie, `?2` page size, `?3` entry overhead, `?4` page bytes: the page's entries (`in_page`
-/// = 1) and the entry right after it, if any (`in_page` = 0), which says there is more. Entries
-/// further on are not returned.
-pub const SELECT_LOG_PAGE: &str = concat!(
-    "SELECT id, client_id, mutation_id, name, args, in_page FROM (",
-    page_window!(),
-    ") WHERE in_page OR n = 2 OR start <= ?4 ORDER BY id"
-);
+/// `?1` cookie, `?2` page size, `?3` entry overhead, `?4` page bytes: the page after the cookie and
+/// the entry right after it, if any, which says there is more. A page is at most `?2` entries and,
+/// counting each as its args' bytes plus `?3`, at most `?4` bytes; its first entry is always in it,
+/// so every page moves the cookie. The running sizes are computed over ids and lengths only; the
+/// entries themselves are read once, for the rows returned (`in_page` = 0 marks the one after).
+pub const SELECT_LOG_PAGE: &str = "\
+SELECT l.id, l.client_id, l.mutation_id, l.name, l.args, w.in_page FROM ( \
+  SELECT id, n, bytes - size AS start, ((n = 1 OR bytes <= ?4) AND n <= ?2) AS in_page FROM ( \
+    SELECT id, size, SUM(size) OVER running AS bytes, ROW_NUMBER() OVER running AS n FROM ( \
+      SELECT id, length(CAST(args AS BLOB)) + ?3 AS size FROM mutation_log \
+      WHERE id > ?1 ORDER BY id LIMIT ?2 + 1) \
+    WINDOW running AS (ORDER BY id ROWS UNBOUNDED PRECEDING))) w \
+JOIN mutation_log l ON l.id = w.id \
+WHERE w.in_page OR w.n = 2 OR w.start <= ?4 ORDER BY l.id";
 /// The highest log id; a cookie above it was made by a server that has since been reset.
 pub const SELECT_LOG_END: &str = "SELECT COALESCE(MAX(id), 0) AS log_end FROM mutation_log";
-/// `?1` cookie, `?2` page size, `?3` entry overhead, `?4` page bytes, `?5` client id: the client's
-/// newest mutation id among the entries up to the end of the page. No row when none is the client's.
-pub const SELECT_LAST_MUTATION_ID_AT_PAGE_END: &str = concat!(
-    "SELECT mutation_id FROM mutation_log WHERE client_id = ?5 AND id <= (SELECT MAX(id) FROM (",
-    page_window!(),
-    ") WHERE in_page) ORDER BY id DESC LIMIT 1"
-);
+/// `?1` client id, `?2` cookie: the client's newest logged mutation id up to the cookie. With the
+/// page's own entries, it gives the client's `lastMutationId` as of the page's end.
+pub const SELECT_LAST_MUTATION_ID_BEFORE_PAGE: &str = "SELECT mutation_id FROM mutation_log \
+     WHERE client_id = ?1 AND id <= ?2 ORDER BY id DESC LIMIT 1";
 
 /// The batch that applies `mutation` as `client_id`'s mutation `mutation_id` and logs it.
 pub fn applied_batch(client_id: &Uuid, mutation_id: u64, mutation: &Mutation) -> Vec<Statement> {
@@ -92,27 +81,30 @@ fn advance_client(client_id: &Uuid, mutation_id: u64) -> Vec<Statement> {
 /// read one snapshot.
 pub fn pull_params(client_id: &Uuid, cookie: u64) -> [(&'static str, Vec<SqlValue>); 4] {
     let client = SqlValue::from(client_id.to_string());
-    let window = |size: usize| -> Vec<SqlValue> {
-        vec![
-            cookie.into(),
-            (size as u64).into(),
-            (PULL_ENTRY_OVERHEAD_BYTES as u64).into(),
-            (PULL_PAGE_BYTES as u64).into(),
-        ]
-    };
-    let mut at_page_end = window(PULL_PAGE_SIZE);
-    at_page_end.push(client.clone());
     [
-        (SELECT_LOG_PAGE, window(PULL_PAGE_SIZE)),
-        (SELECT_LAST_MUTATION_ID, vec![client]),
+        (
+            SELECT_LOG_PAGE,
+            vec![
+                cookie.into(),
+                (PULL_PAGE_SIZE as u64).into(),
+                (PULL_ENTRY_OVERHEAD_BYTES as u64).into(),
+                (PULL_PAGE_BYTES as u64).into(),
+            ],
+        ),
+        (SELECT_LAST_MUTATION_ID, vec![client.clone()]),
         (SELECT_LOG_END, vec![]),
-        (SELECT_LAST_MUTATION_ID_AT_PAGE_END, at_page_end),
+        (
+            SELECT_LAST_MUTATION_ID_BEFORE_PAGE,
+            vec![client, cookie.into()],
+        ),
     ]
 }
 
 /// What the pull queries read, in one snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PullSnapshot {
+    /// Whose pull this is.
+    pub client_id: Uuid,
     /// The page's entries after the cookie, and perhaps the first entry after the page.
     pub entries: Vec<LogEntry>,
     /// How many of `entries` are the page (at most `PULL_PAGE_SIZE`, within `PULL_PAGE_BYTES`); any
@@ -120,7 +112,8 @@ pub struct PullSnapshot {
     pub page_len: usize,
     pub last_mutation_id: Option<u64>,
     pub log_end: u64,
-    pub last_mutation_id_at_page_end: Option<u64>,
+    /// The client's newest logged mutation id up to the cookie.
+    pub last_mutation_id_before_page: Option<u64>,
 }
 
 /// Builds the pull response for a client at `cookie` from one snapshot.
@@ -138,7 +131,14 @@ pub fn pull_response(cookie: u64, snapshot: PullSnapshot) -> Result<PullResponse
     let has_more = entries.len() > snapshot.page_len;
     entries.truncate(snapshot.page_len);
     let last_mutation_id = if has_more {
-        snapshot.last_mutation_id_at_page_end.unwrap_or(0)
+        // The client's newest mutation up to the page's end: in the page, or before it.
+        entries
+            .iter()
+            .rev()
+            .find(|entry| entry.client_id == snapshot.client_id)
+            .map(|entry| entry.id)
+            .or(snapshot.last_mutation_id_before_page)
+            .unwrap_or(0)
     } else {
         snapshot.last_mutation_id.unwrap_or(0)
     };

@@ -72,7 +72,7 @@ pub fn pull_snapshot(
         rusqlite::Error::FromSqlConversionFailure(column, Type::Text, err.into())
     };
     let tx = conn.transaction()?;
-    let [page, client, end, at_page_end] = crate::server::pull_params(client_id, cookie);
+    let [page, client, end, before_page] = crate::server::pull_params(client_id, cookie);
     let rows = tx
         .prepare_cached(page.0)?
         .query_map(params_from_iter(page.1.iter()), |row| {
@@ -99,11 +99,12 @@ pub fn pull_snapshot(
             .map(|n| n as u64))
     };
     let snapshot = crate::server::PullSnapshot {
+        client_id: *client_id,
         entries,
         page_len,
         last_mutation_id: number(client)?,
         log_end: number(end)?.unwrap_or(0),
-        last_mutation_id_at_page_end: number(at_page_end)?,
+        last_mutation_id_before_page: number(before_page)?,
     };
     drop(tx);
     Ok(snapshot)

@@ -79,7 +79,7 @@ pub async fn pull_snapshot(
         .map(|(sql, params)| prepare(db, sql, params))
         .collect::<worker::Result<Vec<_>>>()?;
     let results = db.batch(prepared).await?;
-    let [page, client, end, at_page_end] = results.as_slice() else {
+    let [page, client, end, before_page] = results.as_slice() else {
         return Err(ApiError::internal(
             "a pull batch",
             "D1 returned the wrong number of results",
@@ -92,11 +92,12 @@ pub async fn pull_snapshot(
         .map(LogRow::into_entry)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(PullSnapshot {
+        client_id: *client_id,
         entries,
         page_len,
         last_mutation_id: first::<LastMutationId>(client)?.map(|row| row.last_mutation_id),
         log_end: first::<LogEnd>(end)?.map_or(0, |row| row.log_end),
-        last_mutation_id_at_page_end: first::<MutationId>(at_page_end)?.map(|row| row.mutation_id),
+        last_mutation_id_before_page: first::<MutationId>(before_page)?.map(|row| row.mutation_id),
     })
 }
 
