@@ -102,3 +102,34 @@ pub fn issues_with_drafts() -> BTreeSet<Uuid> {
         .filter_map(|key| Uuid::parse_str(key.strip_prefix(PREFIX)?).ok())
         .collect()
 }
+
+/// Keeps `state.drafts` (the list's draft marks) current when another tab of this browser keeps or
+/// clears a draft: localStorage tells the other tabs with a `storage` event.
+pub fn use_marks_from_other_tabs(state: crate::state::AppState) {
+    use dioxus::prelude::*;
+    use futures_util::StreamExt;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    use_hook(move || {
+        let (sender, mut changes) = futures_channel::mpsc::unbounded::<()>();
+        let on_storage = Closure::<dyn FnMut(web_sys::StorageEvent)>::new(
+            move |event: web_sys::StorageEvent| {
+                if event.key().is_none_or(|key| key.starts_with(PREFIX)) {
+                    let _ = sender.unbounded_send(());
+                }
+            },
+        );
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .add_event_listener_with_callback("storage", on_storage.as_ref().unchecked_ref());
+        }
+        on_storage.forget();
+        let mut marks = state.drafts;
+        spawn(async move {
+            while changes.next().await.is_some() {
+                marks.set(issues_with_drafts());
+            }
+        });
+    });
+}

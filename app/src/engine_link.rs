@@ -101,6 +101,10 @@ impl EngineLink {
     /// The engine listens: send what was held, in order, and from now on send at once.
     fn ready(&self) {
         let mut link = self.link.borrow_mut();
+        if !matches!(*link, Link::Starting { .. }) {
+            // Only a starting engine becomes ready; anything else would drop what it holds.
+            return;
+        }
         if let Link::Starting { worker, held } =
             std::mem::replace(&mut *link, Link::Stopped { held: Vec::new() })
         {

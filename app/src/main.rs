@@ -32,6 +32,7 @@ fn App() -> Element {
     let state = use_context_provider(AppState::new);
     engine_link::use_engine(state);
     keyboard::use_shortcuts(state);
+    drafts::use_marks_from_other_tabs(state);
 
     rsx! {
         div { class: "app",

@@ -145,3 +145,23 @@ test("a description over the limit keeps the dialog open with the message beside
     await a.close();
   }
 });
+
+test("a draft kept in one tab is marked in the list of another tab of the same browser", async () => {
+  const a = await launchProfile();
+  try {
+    const one = await openTracker(a, server.url);
+    const two = await openTracker(a, server.url);
+    const title = unique("Drafted in one tab");
+    await createIssue(one, title);
+    await eventually(async () => (await titles(two)).includes(title), "the issue in the second tab");
+    await one.getByRole("button", { name: title, exact: true }).click();
+    await one.getByLabel("Description").fill("typed in tab one");
+    await clickBeside(one);
+    await eventually(async () => (await row(two, title).getByText("Draft", { exact: true }).count()) === 1, "the mark in tab two");
+    await two.getByRole("button", { name: title, exact: true }).click();
+    await restoredNote(two).waitFor();
+    assert.equal(await two.getByLabel("Description").inputValue(), "typed in tab one");
+  } finally {
+    await a.close();
+  }
+});
