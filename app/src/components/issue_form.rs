@@ -11,6 +11,7 @@ use shared::mutations::fields::{Description, Owner, Status, Title};
 use shared::mutations::{CreateIssue, DeleteIssue, UpdateIssue, UpdateIssueStatus};
 use uuid::Uuid;
 
+use super::question::Question;
 use super::status_name;
 use crate::drafts::{self, Draft, DraftKey, Fields};
 use crate::engine_link::EngineLink;
@@ -225,40 +226,29 @@ pub fn IssueForm(editing: Option<Issue>) -> Element {
                 }
                 match asking() {
                     Asking::Delete => rsx! {
-                        div { class: "confirm", role: "alertdialog", aria_label: "Delete this issue?",
-                            p { "Delete this issue? This cannot be undone." }
-                            button {
-                                class: "danger",
-                                onclick: move |_| {
-                                    if let Some(id) = editing_id {
-                                        engine.mutate(DeleteIssue { id });
-                                    }
-                                    state.selected.set(None);
-                                    discard();
-                                },
-                                "Delete issue"
-                            }
-                            // Focus moves into the question, so Esc and Tab still work here.
-                            button {
-                                onmounted: move |evt| async move {
-                                    let _ = evt.set_focus(true).await;
-                                },
-                                onclick: move |_| asking.set(Asking::Nothing),
-                                "Keep it"
-                            }
+                        Question {
+                            label: "Delete this issue?",
+                            text: "Delete this issue? This cannot be undone.",
+                            act: "Delete issue",
+                            on_act: move |()| {
+                                if let Some(id) = editing_id {
+                                    engine.mutate(DeleteIssue { id });
+                                }
+                                state.selected.set(None);
+                                discard();
+                            },
+                            keep: "Keep it",
+                            on_keep: move |()| asking.set(Asking::Nothing),
                         }
                     },
                     Asking::Discard => rsx! {
-                        div { class: "confirm", role: "alertdialog", aria_label: "Discard your changes?",
-                            p { "Discard your changes? Esc again discards them." }
-                            button { class: "danger", onclick: move |_| discard(), "Discard" }
-                            button {
-                                onmounted: move |evt| async move {
-                                    let _ = evt.set_focus(true).await;
-                                },
-                                onclick: move |_| asking.set(Asking::Nothing),
-                                "Keep editing"
-                            }
+                        Question {
+                            label: "Discard your changes?",
+                            text: "Discard your changes? Esc again discards them.",
+                            act: "Discard",
+                            on_act: move |()| discard(),
+                            keep: "Keep editing",
+                            on_keep: move |()| asking.set(Asking::Nothing),
                         }
                     },
                     Asking::Nothing => rsx! {

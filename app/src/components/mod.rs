@@ -6,6 +6,7 @@ mod header;
 mod issue_form;
 mod list;
 mod notices;
+mod question;
 mod unsent;
 
 pub use dialog::Dialog;
