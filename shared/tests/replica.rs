@@ -778,3 +778,31 @@ fn a_pull_touches_only_the_rows_it_can_have_made_stale() {
     }
     assert_eq!(r.pending_count().unwrap(), 50);
 }
+
+#[test]
+fn an_entry_logged_under_older_rules_still_applies_and_a_new_one_like_it_is_refused() {
+    // Control characters were accepted before the rule existed; a log holding them must not make
+    // every client rebuild base forever.
+    let mut r = replica();
+    let other = Uuid::new_v4();
+    let id = Uuid::new_v4();
+    let legacy =
+        json!({"id": id, "title": "old", "description": "bell\u{7}", "owner": "o", "createdAt": 1});
+    let outcome = pull(
+        &mut r,
+        &pull_answer(
+            1,
+            0,
+            vec![entry(1, other, 1, "createIssue", legacy.clone())],
+        ),
+    );
+    assert!(!outcome.stale);
+    assert_eq!(r.cookie(), Some(1));
+    assert_eq!(base_titles(&r), ["old"]);
+
+    let mut again = legacy;
+    again["id"] = json!(Uuid::new_v4());
+    let err = r.mutate("createIssue", &again, 2).unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::InvalidArgs));
+    assert_eq!(r.pending_count().unwrap(), 0);
+}

@@ -94,7 +94,7 @@ async fn process_together(
     let mut statements = Vec::new();
     let mut rejected = Vec::new();
     for mutation in mutations {
-        match Mutation::parse(&mutation.name, &mutation.args) {
+        match Mutation::parse_new(&mutation.name, &mutation.args) {
             Ok(parsed) => statements.extend(applied_batch(client_id, mutation.id, &parsed)),
             Err(err) => {
                 statements.extend(rejected_batch(client_id, mutation.id));
@@ -118,7 +118,7 @@ async fn process(
     client_id: &Uuid,
     mutation: &PushMutation,
 ) -> Result<Outcome, ApiError> {
-    let parsed = match Mutation::parse(&mutation.name, &mutation.args) {
+    let parsed = match Mutation::parse_new(&mutation.name, &mutation.args) {
         Ok(parsed) => parsed,
         Err(err) => return reject(db, client_id, mutation.id, err).await,
     };

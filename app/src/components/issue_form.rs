@@ -7,7 +7,7 @@
 
 use dioxus::prelude::*;
 use shared::issue::Issue;
-use shared::mutations::fields::{Description, Owner, Status, Title};
+use shared::mutations::fields::{Description, Owner, Status, Title, check_no_control_characters};
 use shared::mutations::{CreateIssue, DeleteIssue, UpdateIssue, UpdateIssueStatus};
 use uuid::Uuid;
 
@@ -287,8 +287,10 @@ fn ChangedMeanwhile(base: Fields, now: Fields) -> Element {
     }
 }
 
-/// Checks every field by the rules its mutation applies, then sends what the person changed: the
-/// new issue, or for an edit only the fields that differ from where the edit began.
+/// Checks the fields by the rules their mutation applies, then sends what the person changed: the
+/// new issue (every field checked), or for an edit only the fields that differ from where the edit
+/// began (only those checked, so an issue stored under older rules can still have its other
+/// fields edited).
 fn submit(
     engine: &EngineLink,
     mut state: AppState,
@@ -296,8 +298,20 @@ fn submit(
     fields: &Fields,
     base: &Fields,
 ) -> Result<(), Problems> {
-    let title = Title::try_from(fields.title.clone());
-    let description = Description::try_from(fields.description.clone());
+    let changed_title = editing.is_none() || fields.title.trim() != base.title;
+    let changed_description = editing.is_none() || fields.description != base.description;
+    let title = changed_title
+        .then(|| {
+            check_no_control_characters("title", &fields.title)?;
+            Title::try_from(fields.title.clone())
+        })
+        .transpose();
+    let description = changed_description
+        .then(|| {
+            check_no_control_characters("description", &fields.description)?;
+            Description::try_from(fields.description.clone())
+        })
+        .transpose();
     let (title, description) = match (title, description) {
         (Ok(title), Ok(description)) => (title, description),
         (title, description) => {
@@ -309,6 +323,9 @@ fn submit(
         }
     };
     let Some(id) = editing else {
+        let (Some(title), Some(description)) = (title, description) else {
+            return Err(Problems::default());
+        };
         let owner = match state.owner.peek().trim() {
             "" => "Anonymous".to_owned(),
             name => name.to_owned(),
@@ -329,8 +346,6 @@ fn submit(
         state.selected.set(Some(id));
         return Ok(());
     };
-    let title = (title.as_str() != base.title).then_some(title);
-    let description = (description.as_str() != base.description).then_some(description);
     if title.is_some() || description.is_some() {
         engine.mutate(UpdateIssue {
             id,

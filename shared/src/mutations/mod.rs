@@ -78,6 +78,26 @@ impl Mutation {
         }
     }
 
+    /// [`Mutation::parse`] for a mutation made now (pushed, or made locally), which must also meet
+    /// the rules added since entries were first logged: no control characters in its text. Entries
+    /// already in the log are replayed with `parse`, so tightening a rule never strands a client.
+    pub fn parse_new(name: &str, args: &serde_json::Value) -> Result<Self, MutationError> {
+        let mutation = Self::parse(name, args)?;
+        if let Some(fields) = args.as_object() {
+            for (field, value) in fields {
+                if let Some(text) = value.as_str() {
+                    fields::check_no_control_characters(field, text).map_err(|reason| {
+                        MutationError::InvalidArgs {
+                            name: mutation.name(),
+                            reason,
+                        }
+                    })?;
+                }
+            }
+        }
+        Ok(mutation)
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Mutation::CreateIssue(_) => CreateIssue::NAME,
@@ -185,7 +205,7 @@ impl<'de> Deserialize<'de> for Mutation {
             args: serde_json::Value,
         }
         let wire = Wire::deserialize(deserializer)?;
-        Mutation::parse(&wire.name, &wire.args).map_err(serde::de::Error::custom)
+        Mutation::parse_new(&wire.name, &wire.args).map_err(serde::de::Error::custom)
     }
 }
 

@@ -23,7 +23,7 @@ impl Replica {
         args: &serde_json::Value,
         timestamp: u64,
     ) -> Result<Mutated> {
-        self.mutate_typed(&Mutation::parse(name, args)?, timestamp)
+        self.mutate_typed(&Mutation::parse_new(name, args)?, timestamp)
     }
 
     /// [`Replica::mutate`] for a mutation already parsed (and so validated), as the UI sends them.
