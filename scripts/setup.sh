@@ -2,7 +2,7 @@
 # Installs what building, running and testing the tracker needs, skipping whatever is already there:
 # clang (SQLite for wasm32), Chromium (browser tests), the wasm32 target, worker-build, the
 # wasm-bindgen CLI that matches Cargo.lock, and the npm packages (wrangler, binaryen,
-# playwright-core). Safe to run again; a second run takes seconds.
+# playwright-core, axe-core). Safe to run again; a second run takes seconds.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
@@ -63,7 +63,7 @@ need_wasm_bindgen() {
 need_npm_packages() {
   local stamp=node_modules/.package-lock.json
   if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" || ! -x node_modules/.bin/wrangler ]]; then
-    step "installing npm packages (wrangler, binaryen, playwright-core)"
+    step "installing npm packages (wrangler, binaryen, playwright-core, axe-core)"
     npm ci --no-audit --no-fund
   fi
 }
