@@ -1,5 +1,6 @@
-//! Reads a request body as a stream and stops at the protocol's 1 MiB, whatever `Content-Length`
-//! says (or whether it is there at all), so no caller can make the isolate buffer more.
+//! Reads a request body: only from a request the guard lets through (same-site, JSON), as a stream
+//! that stops at the protocol's 1 MiB whatever `Content-Length` says (or whether it is there at
+//! all), so no caller can make the isolate buffer more. Every handler reads its body here.
 
 use futures_util::StreamExt;
 use shared::protocol::MAX_BODY_BYTES;
@@ -9,6 +10,7 @@ use worker::Request;
 use crate::error::ApiError;
 
 pub async fn read(req: &mut Request) -> Result<Vec<u8>, ApiError> {
+    crate::guard::check(req)?;
     let declared = req
         .headers()
         .get("Content-Length")?
@@ -27,7 +29,7 @@ pub async fn read(req: &mut Request) -> Result<Vec<u8>, ApiError> {
         let chunk = chunk?;
         if body.len() + chunk.len() > MAX_BODY_BYTES {
             // The rest is never read.
-            return Err(too_large("over that").into());
+            return Err(too_large("longer than that").into());
         }
         body.extend_from_slice(&chunk);
     }
@@ -37,6 +39,6 @@ pub async fn read(req: &mut Request) -> Result<Vec<u8>, ApiError> {
 fn too_large(size: &str) -> ProtocolError {
     ProtocolError::new(
         ErrorCode::PayloadTooLarge,
-        format!("the body is {size}; the limit is {MAX_BODY_BYTES} bytes"),
+        format!("the limit is {MAX_BODY_BYTES} bytes and the body is {size}"),
     )
 }

@@ -21,20 +21,8 @@ const TEST_ROUTES_VAR: &str = "TRACKER_TEST_ROUTES";
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     panic_hook::install();
     let result = match (req.method(), req.path().as_str()) {
-        (Method::Post, "/api/push") => {
-            async {
-                guard::check(&req)?;
-                push::handle(&mut req, &env).await
-            }
-            .await
-        }
-        (Method::Post, "/api/pull") => {
-            async {
-                guard::check(&req)?;
-                pull::handle(&mut req, &env).await
-            }
-            .await
-        }
+        (Method::Post, "/api/push") => push::handle(&mut req, &env).await,
+        (Method::Post, "/api/pull") => pull::handle(&mut req, &env).await,
         (_, "/api/push" | "/api/pull") => Err(ApiError::method_not_allowed(&req)),
         (Method::Post, "/api/test/panic") if test_routes(&env) => {
             panic!("a panic requested by the integration tests")

@@ -34,6 +34,7 @@ pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
         return Ok(Response::from_json(&done)?);
     }
     let mut last_mutation_id = d1::last_mutation_id(&db, &client_id).await?;
+    // D1 calls so far: the fast path's batch and that read.
     let mut calls = 2;
     let unprocessed = request.unprocessed(last_mutation_id)?;
     if unprocessed.len() < request.mutations.len() {
