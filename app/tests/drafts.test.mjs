@@ -129,7 +129,7 @@ test("an edit draft shows what another person changed meanwhile, and saving keep
   }
 });
 
-test("a description over the limit keeps the dialog open with the message beside it and the text", async () => {
+test("a description over the limit or with control characters keeps the dialog open with the message and the text", async () => {
   const a = await launchProfile();
   try {
     const page = await openTracker(a, server.url);
@@ -141,6 +141,13 @@ test("a description over the limit keeps the dialog open with the message beside
     assert.equal(await dialog(page).count(), 1, "the dialog stays open");
     assert.equal((await page.getByLabel("Description").inputValue()).length, 10_001, "the text is all there");
     assert.equal(await page.getByLabel("Description").getAttribute("aria-invalid"), "true");
+
+    // Pasted text with a control character (a terminal's colour codes, say): the same.
+    await page.getByLabel("Description").fill("copied from a terminal \u001b[31mred\u001b[0m");
+    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("alert").filter({ hasText: "description must not contain control characters" }).waitFor();
+    assert.equal(await dialog(page).count(), 1);
+    assert.match(await page.getByLabel("Description").inputValue(), /copied from a terminal/);
   } finally {
     await a.close();
   }
