@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, pushAs, root, startServer } from "../tests/harness.mjs";
+import { CHROMIUM_ARGS, pushAs, root, signIn, startServer } from "../tests/harness.mjs";
 
 const quick = process.argv.includes("--quick");
 const ISSUES = quick ? 1_000 : 10_000;
@@ -25,13 +25,17 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(1)} ms`;
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 
-function launch(dir) {
-  return chromium.launchPersistentContext(dir, {
+/** The profile in `dir`, signed in as the workspace's owner (a relaunched profile does not keep a
+ * cookie added from outside). */
+async function launch(dir) {
+  const context = await chromium.launchPersistentContext(dir, {
     executablePath: "/usr/bin/chromium",
     headless: true,
     args: CHROMIUM_ARGS,
     viewport: { width: 1100, height: 800 },
   });
+  await signIn(context, server, server.owner);
+  return context;
 }
 
 async function seed(url) {
@@ -173,7 +177,7 @@ try {
   {
     const context = await launch(dir);
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(server.app);
     await page.waitForFunction(
       (n) => document.querySelector(".chip .count")?.textContent === String(n),
       ISSUES,
@@ -183,11 +187,11 @@ try {
   }
   log("synced into OPFS");
   const cold = [];
-  for (let i = 0; i < COLD_LOADS; i++) cold.push(await firstRender(dir, server.url));
+  for (let i = 0; i < COLD_LOADS; i++) cold.push(await firstRender(dir, server.app));
 
   const context = await launch(dir);
   const page = await context.newPage();
-  await page.goto(server.url);
+  await page.goto(server.app);
   await page.waitForSelector(".row");
   log(`cold renders: ${cold.map((x) => x.toFixed(0)).join(", ")} ms`);
   const keys = await keypressToScreen(page, KEYPRESSES);

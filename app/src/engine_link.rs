@@ -1,10 +1,12 @@
 //! The UI's link to the engine: starts its Web Worker, sends it messages, and applies what it says to
 //! the UI's signals. The worker is also exposed as `window.trackerEngine`, for tests and debugging.
 //!
-//! A message posted to the worker before the engine listens is lost, so nothing is posted before the
-//! engine says `Ready`: until then every message waits here, in order, and the changes among them
-//! are shown as unsent (`AppState::unsent`). If the engine cannot start, they stay on screen as not
-//! saved, and leaving the page asks first.
+//! The engine opens nothing until it is told whose replica of which workspace (`open`, from
+//! `crate::access`). A message posted to the worker before the engine listens is lost, so that one
+//! goes once the engine says `Listening` (and it is known). Everything else waits here, in order,
+//! until the engine says `Ready`, and the changes among them are shown as unsent
+//! (`AppState::unsent`). If the engine cannot start, they stay on screen as not saved, and leaving
+//! the page asks first.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,7 +15,7 @@ use dioxus::prelude::*;
 use engine::messages::{FromEngine, StorageKind, ToEngine};
 use futures_channel::mpsc::{UnboundedSender, unbounded};
 use futures_util::StreamExt;
-use shared::Mutation;
+use shared::{Actor, Mutation};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
@@ -27,6 +29,16 @@ pub const LIST_LIMIT: usize = 500;
 pub struct EngineLink {
     link: Rc<RefCell<Link>>,
     state: AppState,
+    open: Rc<RefCell<Open>>,
+}
+
+/// Telling the engine whose replica to open: once it listens and the UI knows.
+#[derive(Default)]
+struct Open {
+    listening: bool,
+    /// Whose replica, and whether it is the legacy workspace's, once known.
+    asked: Option<(Actor, bool)>,
+    sent: bool,
 }
 
 /// Where the UI's messages go.
@@ -58,12 +70,17 @@ impl EngineLink {
         let engine = EngineLink {
             link: Rc::new(RefCell::new(link)),
             state,
+            open: Rc::new(RefCell::new(Open::default())),
         };
         engine.ask_before_leaving_unsent();
         let owner = engine.clone();
         spawn(async move {
             while let Some(message) = receiver.next().await {
                 match &message {
+                    FromEngine::Listening => {
+                        owner.open.borrow_mut().listening = true;
+                        owner.send_open();
+                    }
                     FromEngine::Ready { .. } => owner.ready(),
                     FromEngine::Failed { message } => owner.stop(message.clone()),
                     FromEngine::Applied | FromEngine::Refused { .. } => owner.answered(),
@@ -73,6 +90,36 @@ impl EngineLink {
             }
         });
         engine
+    }
+
+    /// Tells the engine to open `actor`'s replica of the workspace (the legacy one keeps this
+    /// browser's replica from before workspaces). Only the first call counts.
+    pub fn open(&self, actor: Actor, legacy: bool) {
+        {
+            let mut open = self.open.borrow_mut();
+            if open.asked.is_some() {
+                return;
+            }
+            open.asked = Some((actor, legacy));
+        }
+        self.send_open();
+    }
+
+    /// Whose replica the engine opens, if it was told yet.
+    pub fn opened_as(&self) -> Option<Actor> {
+        self.open.borrow().asked.map(|(actor, _)| actor)
+    }
+
+    /// Sends `Open` once the engine listens and the UI knows whose replica it is.
+    fn send_open(&self) {
+        let mut open = self.open.borrow_mut();
+        let (true, Some((actor, legacy)), false) = (open.listening, open.asked, open.sent) else {
+            return;
+        };
+        if let Link::Starting { worker, .. } = &*self.link.borrow() {
+            post(worker, &ToEngine::Open { actor, legacy });
+            open.sent = true;
+        }
     }
 
     /// Sends `message` now if the engine is running, after it starts if it is starting.
@@ -246,7 +293,7 @@ fn apply(mut state: AppState, message: FromEngine) {
             state.view.set(view);
             state.loaded.set(true);
         }
-        FromEngine::Applied => {}
+        FromEngine::Applied | FromEngine::Listening => {}
         FromEngine::Sync(status) => state.sync.set(status),
         FromEngine::Rejected { mutations } => {
             for rejected in mutations {

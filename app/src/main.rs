@@ -2,18 +2,28 @@
 //! engine runs in a dedicated Web Worker (`app/engine`) and the two talk by messages. The UI sends a
 //! subscription (the list's filter) and local mutations; the engine answers with the list to show,
 //! the sync status, and the changes the server rejected.
+//!
+//! The address picks the screen (`route.rs`): a workspace's tracker, setting one up, joining one by
+//! an invite link, or the way to the last one used here.
 
+mod access;
+mod api;
 mod components;
 mod drafts;
 mod engine_link;
 mod keyboard;
-mod owner;
+mod route;
+mod session;
 mod state;
 mod url;
 
 use dioxus::prelude::*;
+use uuid::Uuid;
 
-use components::{Dialog, FilterBar, Header, IssueList, Notices, Unsent};
+use components::{
+    Dialog, FilterBar, Header, Home, IssueList, JoinPage, Notices, SetupPage, Unsent,
+};
+use route::Route;
 use state::AppState;
 
 /// A field's `maxlength` for a rule of `max_chars` characters. The browser counts UTF-16 units, two
@@ -29,8 +39,20 @@ fn main() {
 
 #[component]
 fn App() -> Element {
-    let state = use_context_provider(AppState::new);
+    match route::current() {
+        Route::Setup { token } => rsx! { SetupPage { token } },
+        Route::Join { invite } => rsx! { JoinPage { invite } },
+        Route::Home => rsx! { Home {} },
+        Route::Workspace(workspace) => rsx! { Tracker { workspace } },
+    }
+}
+
+/// One workspace's tracker.
+#[component]
+fn Tracker(workspace: Uuid) -> Element {
+    let state = use_context_provider(|| AppState::new(workspace));
     engine_link::use_engine(state);
+    access::use_access(state);
     keyboard::use_shortcuts(state);
     drafts::use_marks_from_other_tabs(state);
 

@@ -4,9 +4,10 @@ use std::collections::BTreeSet;
 
 use dioxus::prelude::*;
 use engine::messages::{StorageKind, SyncStatus, View};
-use shared::Mutation;
+use shared::api::{Membership, SessionInfo};
 use shared::issue::{Issue, IssueFilter};
 use shared::mutations::fields::Millis;
+use shared::{Actor, Mutation};
 use uuid::Uuid;
 
 /// Whether the engine's Web Worker can take the UI's messages yet.
@@ -25,6 +26,21 @@ pub enum DialogState {
     Closed,
     New,
     Edit(Uuid),
+    Members,
+}
+
+/// What the server says of this person and this workspace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// Not heard yet: the tracker runs as the member this browser remembers, if any.
+    Checking,
+    Member,
+    /// No valid session: why, in words.
+    SignedOut(String),
+    /// Signed in, but not (or no longer) a member of this workspace.
+    NotAMember,
+    /// The server cannot be reached and this browser has never signed in here.
+    Unreachable,
 }
 
 /// A message for the user: a change the server rejected or the engine refused.
@@ -34,9 +50,16 @@ pub struct Notice {
     pub text: String,
 }
 
-/// All of the UI's signals, provided as context by `App`.
+/// All of the UI's signals, provided as context by the tracker.
 #[derive(Clone, Copy)]
 pub struct AppState {
+    /// The workspace this page is the tracker of.
+    pub workspace: Uuid,
+    /// Who is signed in and their workspaces, as last confirmed (or remembered here).
+    pub session: Signal<Option<SessionInfo>>,
+    pub access: Signal<Access>,
+    /// The workspace's members, for authors' names.
+    pub members: Signal<Vec<Membership>>,
     /// The list the engine sends for the current filter.
     pub view: Signal<View>,
     pub engine: Signal<EngineStatus>,
@@ -53,13 +76,21 @@ pub struct AppState {
     pub notices: Signal<Vec<Notice>>,
     /// The issues with an unsaved edit draft in this browser (`crate::drafts`).
     pub drafts: Signal<BTreeSet<Uuid>>,
-    /// This device's name, the owner of the issues it creates.
+    /// The owner new issues get: the member's name.
     pub owner: Signal<String>,
 }
 
 impl AppState {
-    pub fn new() -> AppState {
+    pub fn new(workspace: Uuid) -> AppState {
+        let session = crate::session::cached();
+        let owner = session
+            .as_ref()
+            .map_or_else(String::new, |info| info.member.name.clone());
         AppState {
+            workspace,
+            session: Signal::new(session),
+            access: Signal::new(Access::Checking),
+            members: Signal::new(crate::session::cached_members(workspace)),
             view: Signal::new(View::default()),
             engine: Signal::new(EngineStatus::Starting),
             unsent: Signal::new(Vec::new()),
@@ -71,7 +102,31 @@ impl AppState {
             dialog: Signal::new(DialogState::Closed),
             notices: Signal::new(Vec::new()),
             drafts: Signal::new(crate::drafts::issues_with_drafts()),
-            owner: Signal::new(crate::owner::load()),
+            owner: Signal::new(owner),
+        }
+    }
+
+    /// Who changes made here are by: the signed-in member, in this workspace.
+    pub fn actor(&self) -> Actor {
+        let member = self
+            .session
+            .peek()
+            .as_ref()
+            .map_or(Uuid::nil(), |info| info.member.id);
+        Actor::new(self.workspace, member)
+    }
+
+    /// A member's name; "someone" for one this page does not know (yet).
+    pub fn name_of(&self, member: Option<Uuid>) -> String {
+        let Some(member) = member else {
+            return "someone".to_owned();
+        };
+        if let Some(found) = self.members.read().iter().find(|m| m.id == member) {
+            return found.name.clone();
+        }
+        match &*self.session.read() {
+            Some(info) if info.member.id == member => info.member.name.clone(),
+            _ => "someone".to_owned(),
         }
     }
 
@@ -85,7 +140,7 @@ impl AppState {
                 Some(at) => Some(rows.remove(at)),
                 None => view.issues.iter().find(|issue| issue.id == id).cloned(),
             };
-            rows.extend(mutation.preview(before));
+            rows.extend(mutation.preview(before, &self.actor()));
         }
         rows.sort_by_key(|issue| std::cmp::Reverse(issue.created_at));
         rows

@@ -1,4 +1,5 @@
-//! The list's filter in the page's URL (`?status=in-progress&q=login`), so a filtered view is a link.
+//! The list's filter in the page's URL (`/w/<id>?status=in-progress&q=login`), so a filtered view is
+//! a link.
 
 use shared::issue::IssueFilter;
 use shared::mutations::fields::Status;
@@ -39,13 +40,17 @@ pub fn write_filter(filter: &IssueFilter) {
         params.append("q", q);
     }
     let query = String::from(params.to_string());
-    let url = if query.is_empty() {
-        "/".to_owned()
-    } else {
-        format!("/?{query}")
+    let Some(window) = web_sys::window() else {
+        return;
     };
-    if let Some(window) = web_sys::window()
-        && window.location().search().ok().unwrap_or_default() != url.trim_start_matches('/')
+    let path = window.location().pathname().unwrap_or_default();
+    let search = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    let url = format!("{path}{search}");
+    if window.location().search().ok().unwrap_or_default() != search
         && let Ok(history) = window.history()
     {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));

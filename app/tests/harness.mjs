@@ -4,13 +4,13 @@
 import { spawn, execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { join as pathJoin, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
 import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 export const root = resolve(import.meta.dirname, "../..");
-const tmp = join(root, ".tmp/browser-tests");
+const tmp = pathJoin(root, ".tmp/browser-tests");
 
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -35,11 +35,19 @@ function freePort() {
 
 const env = { ...process.env, TRACKER_SKIP_BUILD: "1", WRANGLER_SEND_METRICS: "false", CI: "true" };
 
+/** The secrets every test server runs with: the tests set up workspaces and sign people in. */
+export const SETUP_TOKEN = "setup-token-for-the-browser-tests";
+const SESSION_KEY = "session-key-for-the-browser-tests-0123456789abcdef";
+
+/** Every server started here, by URL, and the one the calling test file shares. */
+const servers = new Map();
+let fileServer = null;
+
 /** Starts `wrangler dev` on a fresh local D1 with the migrations applied; `https` serves it with
  * wrangler's self-signed certificate, as a deployment is served. */
 export async function startServer({ https = false } = {}) {
   mkdirSync(tmp, { recursive: true });
-  const persist = mkdtempSync(join(tmp, "d1-"));
+  const persist = mkdtempSync(pathJoin(tmp, "d1-"));
   execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
     cwd: root,
     env,
@@ -51,6 +59,7 @@ export async function startServer({ https = false } = {}) {
     "npx",
     ["wrangler", "dev", "--ip", "127.0.0.1", "--port", `${port}`, "--inspector-port", `${inspector}`,
      "--persist-to", persist, "--show-interactive-dev-session=false",
+     "--var", `SETUP_TOKEN:${SETUP_TOKEN}`, "--var", `SESSION_KEY:${SESSION_KEY}`,
      ...(https ? ["--local-protocol", "https"] : [])],
     { cwd: root, env, stdio: "ignore", detached: true },
   );
@@ -69,15 +78,22 @@ export async function startServer({ https = false } = {}) {
     } catch {}
     throw new Error(`wrangler dev did not answer on ${url} within 120 s`);
   }
-  return {
+  const server = {
     url,
     persist,
     async stop() {
+      servers.delete(url);
       try {
         process.kill(-child.pid, "SIGTERM");
       } catch {}
     },
   };
+  // The workspace the file's tests share, and its owner (signed in by cookie, outside any browser).
+  server.owner = await setUp(url, "Tests", "Owner");
+  server.workspace = server.owner.workspace;
+  server.app = `${url}/w/${server.workspace}`;
+  servers.set(url, server);
+  return server;
 }
 
 /** One server for the tests of the calling file: started before them, stopped after them. Its `url`
@@ -86,17 +102,67 @@ export function serverForThisFile() {
   const server = {};
   before(async () => {
     Object.assign(server, await startServer());
+    fileServer = server;
   });
   after(async () => {
+    fileServer = null;
     await server.stop?.();
   });
   return server;
 }
 
-/** A browser profile of its own: a separate Chromium with a new, empty user-data folder. */
-export async function launchProfile(options = {}) {
+/** The session cookie's value in a response's `Set-Cookie`. */
+function sessionCookie(response) {
+  const header = response.headers.get("set-cookie") ?? "";
+  const match = /(?:__Host-)?tracker_session=([^;]+)/.exec(header);
+  if (!match) throw new Error(`no session cookie in ${JSON.stringify(header)}`);
+  return match[1];
+}
+
+/** JSON to the API as the member whose session cookie is `cookie` (or no one). */
+export async function api(url, path, { method = "POST", body, cookie } = {}) {
+  const headers = { ...(body === undefined ? {} : { "Content-Type": "application/json" }) };
+  if (cookie) headers.Cookie = `tracker_session=${cookie}`;
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return response;
+}
+
+/** A new workspace through `POST /api/setup`: its owner `{ cookie, member, workspace }`. */
+export async function setUp(url, workspaceName, name) {
+  const response = await api(url, "/api/setup", { body: { token: SETUP_TOKEN, workspaceName, name } });
+  if (response.status !== 201) throw new Error(`setup failed: ${response.status} ${await response.text()}`);
+  const info = await response.json();
+  const made = info.workspaces.at(-1);
+  return { cookie: sessionCookie(response), member: info.member.id, workspace: made.id };
+}
+
+/** A new member called `name` of `server`'s shared workspace, joined through an invite. */
+export async function join(server, name) {
+  const invite = await api(server.url, `/api/workspaces/${server.workspace}/invites`, { body: {}, cookie: server.owner.cookie });
+  const { token } = await invite.json();
+  const response = await api(server.url, "/api/invites/accept", { body: { token, name } });
+  if (response.status !== 200) throw new Error(`joining failed: ${response.status} ${await response.text()}`);
+  const info = await response.json();
+  return { cookie: sessionCookie(response), member: info.member.id, workspace: server.workspace };
+}
+
+let members = 0;
+/** Signs a browser profile in to `server` as `member` (by default a new member of its workspace). */
+export async function signIn(context, server, member) {
+  const who = member ?? (await join(server, `Member ${++members}`));
+  await context.addCookies([{ name: "tracker_session", value: who.cookie, url: server.url }]);
+  return who;
+}
+
+/** A browser profile of its own: a separate Chromium with a new, empty user-data folder. Signed in
+ * as a new member of the file's shared workspace unless `signIn: false`. */
+export async function launchProfile({ signIn: signedIn = true, ...options } = {}) {
   mkdirSync(tmp, { recursive: true });
-  const dir = mkdtempSync(join(tmp, "profile-"));
+  const dir = mkdtempSync(pathJoin(tmp, "profile-"));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: "/usr/bin/chromium",
     headless: true,
@@ -104,6 +170,7 @@ export async function launchProfile(options = {}) {
     viewport: { width: 1100, height: 800 },
     ...options,
   });
+  if (signedIn && fileServer) context.member = await signIn(context, fileServer);
   const close = context.close.bind(context);
   context.close = async () => {
     await close();
@@ -112,11 +179,12 @@ export async function launchProfile(options = {}) {
   return context;
 }
 
-/** Opens the tracker in a new tab of `context` and waits until the engine's first list is shown. */
+/** Opens the tracker in a new tab of `context` and waits until the engine's first list is shown. A
+ * server's own URL opens its shared workspace. */
 export async function openTracker(context, url) {
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error("page error:", err.message));
-  await page.goto(url);
+  await page.goto(servers.get(url)?.app ?? url);
   await waitForList(page);
   return page;
 }
@@ -138,15 +206,15 @@ export async function createIssue(page, title, description = "") {
   await page.getByRole("button", { name: "Save" }).click();
 }
 
-/** The server's whole log, through the protocol, as a new client would read it. */
+/** The shared workspace's whole log, through the protocol, as a new client of its owner reads it. */
 export async function serverLog(url) {
+  const server = servers.get(url);
   const entries = [];
   let cookie = null;
   for (;;) {
-    const response = await fetch(`${url}/api/pull`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ clientId: randomUUID(), schemaVersion: 1, cookie }),
+    const response = await api(url, `/api/workspaces/${server.workspace}/pull`, {
+      body: { clientId: randomUUID(), schemaVersion: 1, cookie },
+      cookie: server.owner.cookie,
     });
     const page = await response.json();
     entries.push(...page.mutations);
@@ -155,16 +223,18 @@ export async function serverLog(url) {
   }
 }
 
-/** Pushes mutations as a client of its own, outside any browser. */
-export async function pushAs(url, clientId, mutations, firstId = 1) {
-  const response = await fetch(`${url}/api/push`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({
+/** Pushes mutations to the shared workspace as a client of its own (the owner's, or `member`'s),
+ * outside any browser. */
+export async function pushAs(url, clientId, mutations, firstId = 1, member) {
+  const server = servers.get(url);
+  const who = member ?? server.owner;
+  const response = await api(url, `/api/workspaces/${who.workspace}/push`, {
+    body: {
       clientId,
       schemaVersion: 1,
       mutations: mutations.map((m, i) => ({ id: firstId + i, ...m })),
-    }),
+    },
+    cookie: who.cookie,
   });
   if (!response.ok) throw new Error(`push failed: ${response.status} ${await response.text()}`);
   return response.json();

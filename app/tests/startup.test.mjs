@@ -26,7 +26,7 @@ async function slowStart({ delay = 2_000, fail = false, path = "/" } = {}) {
   });
   const page = await profile.newPage();
   page.on("pageerror", (err) => console.error("page error:", err.message));
-  await page.goto(`${server.url}${path}`);
+  await page.goto(`${server.app}${path.replace(/^\//, "")}`);
   await page.getByRole("button", { name: "New issue" }).waitFor();
   return { profile, page };
 }

@@ -3,9 +3,9 @@
 //! on a small and a large replica.
 
 use serde_json::{Value, json};
-use shared::Mutation;
 use shared::protocol::{LogEntry, PullResponse};
 use shared::replica::{Replica, Storage};
+use shared::{Actor, Mutation};
 use uuid::Uuid;
 
 use crate::report::{Figure, Table};
@@ -111,10 +111,11 @@ struct Bench<'h> {
     name: String,
     replica: Replica,
     floor: rusqlite::Connection,
+    /// The workspace and member this replica is, and the other member whose changes it pulls.
+    actor: Actor,
     other: Uuid,
     issues: Vec<Uuid>,
     log_id: u64,
-    other_mutation_id: u64,
     clock: u64,
     rng: fastrand::Rng,
 }
@@ -122,7 +123,8 @@ struct Bench<'h> {
 impl<'h> Bench<'h> {
     fn new(host: &'h dyn Host, issues: usize) -> Bench<'h> {
         let name = format!("bench-{}", Uuid::new_v4().simple());
-        let mut replica = Replica::open(&host.replica_storage(&name)).expect("open");
+        let actor = Actor::new(Uuid::new_v4(), Uuid::new_v4());
+        let mut replica = Replica::open(&host.replica_storage(&name), actor).expect("open");
         let mut floor = host.floor_connection(&name);
         shared::sqlite::migrate(&mut floor).expect("migrate floor");
         let mut bench = Bench {
@@ -141,10 +143,10 @@ impl<'h> Bench<'h> {
                 replica
             },
             floor,
+            actor,
             other: Uuid::new_v4(),
             issues: Vec::new(),
             log_id: 0,
-            other_mutation_id: 0,
             clock: 1_764_000_000_000,
             // Seeded: every run measures the same work.
             rng: fastrand::Rng::with_seed(7),
@@ -186,11 +188,10 @@ impl<'h> Bench<'h> {
             .iter()
             .map(|(name, args)| {
                 self.log_id += 1;
-                self.other_mutation_id += 1;
                 LogEntry {
                     log_id: self.log_id,
-                    client_id: self.other,
-                    id: self.other_mutation_id,
+                    member_id: self.other,
+                    id: None,
                     name: (*name).to_owned(),
                     args: args.clone(),
                 }
@@ -221,8 +222,9 @@ impl<'h> Bench<'h> {
             .collect();
         let started = self.host.now_ms();
         let tx = self.floor.transaction().expect("tx");
+        let by = self.actor.as_member(self.other);
         for mutation in &mutations {
-            shared::sqlite::execute(&tx, &mutation.statements()).expect("apply");
+            shared::sqlite::execute(&tx, &mutation.statements(&by)).expect("apply");
         }
         tx.commit().expect("commit");
         self.host.now_ms() - started
@@ -260,8 +262,8 @@ impl<'h> Bench<'h> {
                     self.log_id += 1;
                     LogEntry {
                         log_id: self.log_id,
-                        client_id: self.replica.client_id(),
-                        id: m.id,
+                        member_id: self.actor.member_id,
+                        id: Some(m.id),
                         name: m.name.clone(),
                         args: m.args.clone(),
                     }

@@ -33,12 +33,19 @@ pub enum ErrorCode {
     InvalidArgs,
     StatementFailed,
     InvalidRequest,
+    /// No session or API token, or one that is not valid (tampered, expired, revoked).
+    Unauthenticated,
+    /// Signed in, but not allowed: not a member of the workspace, not its owner, another site.
     Forbidden,
+    /// The client id belongs to another member, or to another workspace.
+    ClientNotOwned,
     PayloadTooLarge,
     UnsupportedMediaType,
     VersionNotSupported,
     ClientStateNotFound,
     NotFound,
+    /// An invite link past its expiry.
+    InviteExpired,
     MethodNotAllowed,
     InternalError,
     /// A code this build does not know (a newer server's): read, never sent.
@@ -53,9 +60,11 @@ impl ErrorCode {
             | ErrorCode::InvalidArgs
             | ErrorCode::StatementFailed
             | ErrorCode::InvalidRequest => 400,
-            ErrorCode::Forbidden => 403,
+            ErrorCode::Unauthenticated => 401,
+            ErrorCode::Forbidden | ErrorCode::ClientNotOwned => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
+            ErrorCode::InviteExpired => 410,
             ErrorCode::VersionNotSupported | ErrorCode::ClientStateNotFound => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
@@ -97,5 +106,13 @@ impl ProtocolError {
 
     pub fn client_state_not_found(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::ClientStateNotFound, message)
+    }
+
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Unauthenticated, message)
+    }
+
+    pub fn forbidden(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::Forbidden, message)
     }
 }

@@ -2,6 +2,7 @@
 //! replica that produces them and the UI that shows them.
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::mutations::fields::{IssueId, Status};
 
@@ -16,6 +17,10 @@ pub struct Issue {
     pub status: Status,
     pub created_at: u64,
     pub updated_at: u64,
+    /// The member who created it, and who changed it last; `None` for rows a replica kept from
+    /// before workspaces.
+    pub created_by: Option<Uuid>,
+    pub updated_by: Option<Uuid>,
 }
 
 /// Which issues a list shows: all, or one status; and text to find in the title or description.

@@ -4,12 +4,17 @@
 //!   server and every client run the very same statements.
 //! - [`issue`]: the issue as clients read it (row, list filter, counts by status).
 //! - [`protocol`]: wire protocol v1 (push, pull, error bodies) and its request rules.
+//! - [`api`]: the workspace API around the protocol (setup, sessions, invites, members, tokens).
+//! - [`actor`]: whose change a mutation is, and in which workspace.
 //! - [`server`]: the server's atomic batch for one processed mutation, and its pull queries.
+//! - [`session`] (feature `session`): signed session cookies and hashed secrets.
 //! - [`schema`]: the migrations in `migrations/`, embedded.
 //! - [`replica`] (feature `replica`): the client's base, optimistic state, pending queue and rebase.
 //! - [`sqlite`] (feature `sqlite`): runs all of the above on rusqlite.
 //! - [`statement`]: a parameterised SQL statement, independent of the database that runs it.
 
+pub mod actor;
+pub mod api;
 pub mod error;
 pub mod issue;
 pub mod mutations;
@@ -18,10 +23,13 @@ pub mod protocol;
 pub mod replica;
 pub mod schema;
 pub mod server;
+#[cfg(feature = "session")]
+pub mod session;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 pub mod statement;
 
+pub use actor::Actor;
 pub use error::{ErrorCode, MutationError, ProtocolError};
 pub use mutations::Mutation;
 pub use statement::{SqlValue, Statement};

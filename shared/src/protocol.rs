@@ -1,4 +1,5 @@
-//! Wire protocol v1: JSON over HTTP, camelCase. `POST /api/push` and `POST /api/pull`.
+//! Wire protocol v1: JSON over HTTP, camelCase. `POST /api/workspaces/{id}/push` and
+//! `POST /api/workspaces/{id}/pull`, as a member of that workspace (see [`crate::api`]).
 //!
 //! Parsing a request checks, in order: the body size (`413 PayloadTooLarge`), that it is a JSON object
 //! (`400 InvalidRequest`), its `schemaVersion` (`409 VersionNotSupported`, checked before the rest of
@@ -110,14 +111,16 @@ pub struct PullResponse {
     pub mutations: Vec<LogEntry>,
 }
 
-/// One applied mutation from the log.
+/// One applied mutation from the workspace's log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LogEntry {
     pub log_id: u64,
-    pub client_id: Uuid,
-    /// The mutation id in its client's own sequence.
-    pub id: u64,
+    /// The member who made it (other clients' ids never leave the server).
+    pub member_id: Uuid,
+    /// The mutation id in the pulling client's own sequence: only on that client's own entries.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
     pub name: String,
     pub args: serde_json::Value,
 }

@@ -5,10 +5,16 @@
 pub type Migration = (&'static str, &'static str);
 
 /// Every migration, in the order they apply.
-pub const MIGRATIONS: &[Migration] = &[(
-    "0001_init.sql",
-    include_str!("../../migrations/0001_init.sql"),
-)];
+pub const MIGRATIONS: &[Migration] = &[
+    (
+        "0001_init.sql",
+        include_str!("../../migrations/0001_init.sql"),
+    ),
+    (
+        "0002_workspaces.sql",
+        include_str!("../../migrations/0002_workspaces.sql"),
+    ),
+];
 
 /// The schema version a database reaches once every migration has been applied.
 pub fn latest_version() -> usize {

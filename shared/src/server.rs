@@ -2,14 +2,19 @@
 //! queries of a pull. The worker sends these to D1; native tests run the same statements on SQLite.
 //!
 //! A processed mutation's batch is: make sure the client row exists, advance its `last_mutation_id` by
-//! one, then (if it applied) the mutation's own statements and its log entry. The migration's trigger
-//! aborts the whole batch unless `last_mutation_id` advances by exactly one, so a mutation can never be
-//! processed twice or out of order, however pushes race; `UNIQUE (client_id, mutation_id)` on the log
-//! says the same again.
+//! one (as the caller, in the caller's workspace), then (if it applied) the mutation's own statements
+//! and its log entry. The migrations' `client_guard` trigger aborts the whole batch unless the caller is
+//! a member of the workspace right now, the client is theirs there, and `last_mutation_id` advances by
+//! exactly one: so membership is checked in the very batch that writes, and a mutation can never be
+//! processed twice or out of order, however pushes race (`UNIQUE (client_id, mutation_id)` on the log
+//! says the same again).
+//!
+//! A pull reads its page and, in the same batch, the caller's membership and the client's owner.
 
 use uuid::Uuid;
 
-use crate::error::ProtocolError;
+use crate::actor::Actor;
+use crate::error::{ErrorCode, ProtocolError};
 use crate::mutations::Mutation;
 use crate::protocol::{
     LogEntry, PULL_ENTRY_OVERHEAD_BYTES, PULL_PAGE_BYTES, PULL_PAGE_SIZE, PullResponse,
@@ -18,40 +23,62 @@ use crate::statement::{SqlValue, Statement};
 
 /// Text in the error of a batch that the ordering guard aborted (another push got there first).
 pub const OUT_OF_ORDER: &str = "MutationOutOfOrder";
+/// Text in the error of a batch the guard aborted because the caller is not a member.
+pub const NOT_A_MEMBER: &str = "NotAMember";
+/// Text in the error of a batch the guard aborted because the client is someone else's.
+pub const CLIENT_NOT_OWNED: &str = "ClientNotOwned";
 
-const ENSURE_CLIENT: &str =
-    "INSERT INTO client (id, last_mutation_id) VALUES (?1, 0) ON CONFLICT (id) DO NOTHING";
-const ADVANCE_CLIENT: &str = "UPDATE client SET last_mutation_id = ?2 WHERE id = ?1";
-const APPEND_LOG: &str =
-    "INSERT INTO mutation_log (client_id, mutation_id, name, args) VALUES (?1, ?2, ?3, ?4)";
+const ENSURE_CLIENT: &str = "INSERT INTO client (id, last_mutation_id, workspace_id, member_id) \
+     VALUES (?1, 0, ?2, ?3) ON CONFLICT (id) DO NOTHING";
+/// Sets the owner too: the guard compares it with the row's, and claims a client from before
+/// workspaces for its first pusher.
+const ADVANCE_CLIENT: &str = "UPDATE client SET last_mutation_id = ?2, workspace_id = ?3, \
+     member_id = ?4 WHERE id = ?1";
+const APPEND_LOG: &str = "INSERT INTO mutation_log (client_id, mutation_id, name, args, \
+     workspace_id, member_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 /// `?1` client id: the client's `last_mutation_id`, no row for a client never seen.
 pub const SELECT_LAST_MUTATION_ID: &str = "SELECT last_mutation_id FROM client WHERE id = ?1";
-/// `?1` cookie, `?2` page size, `?3` entry overhead, `?4` page bytes: the page after the cookie and
-/// the entry right after it, if any, which says there is more. A page is at most `?2` entries and,
+/// `?1` workspace, `?2` member, `?3` client: whether the member is in the workspace (their role, or
+/// NULL), and whose the client is (NULLs for a client never seen, or one from before workspaces).
+pub const SELECT_ACCESS: &str = "SELECT \
+     (SELECT role FROM membership WHERE workspace_id = ?1 AND member_id = ?2) AS role, \
+     (SELECT workspace_id FROM client WHERE id = ?3) AS client_workspace, \
+     (SELECT member_id FROM client WHERE id = ?3) AS client_member";
+/// `?1` cookie, `?2` page size, `?3` entry overhead, `?4` page bytes, `?5` workspace, `?6` the pulling
+/// client: the workspace's page after the cookie and the entry right after it, if any, which says
+/// there is more. `own_id` is the mutation id on the pulling client's own entries only. A page is at most `?2` entries and,
 /// counting each as its args' bytes plus `?3`, at most `?4` bytes; its first entry is always in it,
 /// so every page moves the cookie. The running sizes are computed over ids and lengths only; the
 /// entries themselves are read once, for the rows returned (`in_page` = 0 marks the one after).
 pub const SELECT_LOG_PAGE: &str = "\
-SELECT l.id, l.client_id, l.mutation_id, l.name, l.args, w.in_page FROM ( \
+SELECT l.id, l.member_id, CASE WHEN l.client_id = ?6 THEN l.mutation_id END AS own_id, \
+  l.name, l.args, w.in_page FROM ( \
   SELECT id, n, bytes - size AS start, ((n = 1 OR bytes <= ?4) AND n <= ?2) AS in_page FROM ( \
     SELECT id, size, SUM(size) OVER running AS bytes, ROW_NUMBER() OVER running AS n FROM ( \
       SELECT id, length(CAST(args AS BLOB)) + ?3 AS size FROM mutation_log \
-      WHERE id > ?1 ORDER BY id LIMIT ?2 + 1) \
+      WHERE workspace_id = ?5 AND id > ?1 ORDER BY id LIMIT ?2 + 1) \
     WINDOW running AS (ORDER BY id ROWS UNBOUNDED PRECEDING))) w \
 JOIN mutation_log l ON l.id = w.id \
 WHERE w.in_page OR w.n = 2 OR w.start <= ?4 ORDER BY l.id";
-/// The highest log id; a cookie above it was made by a server that has since been reset.
+/// The highest log id of any workspace (log ids are one sequence); a cookie above it was made by a
+/// server that has since been reset.
 pub const SELECT_LOG_END: &str = "SELECT COALESCE(MAX(id), 0) AS log_end FROM mutation_log";
 /// `?1` client id, `?2` cookie: the client's newest logged mutation id up to the cookie. With the
 /// page's own entries, it gives the client's `lastMutationId` as of the page's end.
 pub const SELECT_LAST_MUTATION_ID_BEFORE_PAGE: &str = "SELECT mutation_id FROM mutation_log \
      WHERE client_id = ?1 AND id <= ?2 ORDER BY id DESC LIMIT 1";
 
-/// The batch that applies `mutation` as `client_id`'s mutation `mutation_id` and logs it.
-pub fn applied_batch(client_id: &Uuid, mutation_id: u64, mutation: &Mutation) -> Vec<Statement> {
-    let mut batch = advance_client(client_id, mutation_id);
-    batch.extend(mutation.statements());
+/// The batch that applies `mutation` as `client_id`'s mutation `mutation_id`, made by `by`, and logs
+/// it.
+pub fn applied_batch(
+    by: &Actor,
+    client_id: &Uuid,
+    mutation_id: u64,
+    mutation: &Mutation,
+) -> Vec<Statement> {
+    let mut batch = advance_client(by, client_id, mutation_id);
+    batch.extend(mutation.statements(by));
     batch.push(Statement::new(
         APPEND_LOG,
         vec![
@@ -59,27 +86,46 @@ pub fn applied_batch(client_id: &Uuid, mutation_id: u64, mutation: &Mutation) ->
             mutation_id.into(),
             mutation.name().into(),
             mutation.args_json().into(),
+            by.workspace(),
+            by.member(),
         ],
     ));
     batch
 }
 
-/// The batch that records `mutation_id` as processed without applying anything: a rejection.
-pub fn rejected_batch(client_id: &Uuid, mutation_id: u64) -> Vec<Statement> {
-    advance_client(client_id, mutation_id)
+/// The batch that records `mutation_id` as processed without applying anything: a rejection. The
+/// guard still checks who is asking.
+pub fn rejected_batch(by: &Actor, client_id: &Uuid, mutation_id: u64) -> Vec<Statement> {
+    advance_client(by, client_id, mutation_id)
 }
 
-fn advance_client(client_id: &Uuid, mutation_id: u64) -> Vec<Statement> {
+fn advance_client(by: &Actor, client_id: &Uuid, mutation_id: u64) -> Vec<Statement> {
     let client = SqlValue::from(client_id.to_string());
     vec![
-        Statement::new(ENSURE_CLIENT, vec![client.clone()]),
-        Statement::new(ADVANCE_CLIENT, vec![client, mutation_id.into()]),
+        Statement::new(
+            ENSURE_CLIENT,
+            vec![client.clone(), by.workspace(), by.member()],
+        ),
+        Statement::new(
+            ADVANCE_CLIENT,
+            vec![client, mutation_id.into(), by.workspace(), by.member()],
+        ),
     ]
 }
 
-/// The parameters of the four pull queries, in the order listed above, to run as one batch so they
-/// read one snapshot.
-pub fn pull_params(client_id: &Uuid, cookie: u64) -> [(&'static str, Vec<SqlValue>); 4] {
+/// The parameters of [`SELECT_ACCESS`].
+pub fn access_params(by: &Actor, client_id: &Uuid) -> Vec<SqlValue> {
+    vec![by.workspace(), by.member(), client_id.to_string().into()]
+}
+
+/// The parameters of the five pull queries, in the order listed above, to run as one batch so they
+/// read one snapshot: the page, the client's `lastMutationId`, the log's end, the client's
+/// `lastMutationId` before the page, and who may read it.
+pub fn pull_params(
+    by: &Actor,
+    client_id: &Uuid,
+    cookie: u64,
+) -> [(&'static str, Vec<SqlValue>); 5] {
     let client = SqlValue::from(client_id.to_string());
     [
         (
@@ -89,6 +135,8 @@ pub fn pull_params(client_id: &Uuid, cookie: u64) -> [(&'static str, Vec<SqlValu
                 (PULL_PAGE_SIZE as u64).into(),
                 (PULL_ENTRY_OVERHEAD_BYTES as u64).into(),
                 (PULL_PAGE_BYTES as u64).into(),
+                by.workspace(),
+                client.clone(),
             ],
         ),
         (SELECT_LAST_MUTATION_ID, vec![client.clone()]),
@@ -97,14 +145,71 @@ pub fn pull_params(client_id: &Uuid, cookie: u64) -> [(&'static str, Vec<SqlValu
             SELECT_LAST_MUTATION_ID_BEFORE_PAGE,
             vec![client, cookie.into()],
         ),
+        (SELECT_ACCESS, access_params(by, client_id)),
     ]
+}
+
+/// Who the caller is to a workspace and a client, read in the same batch as what they asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Access {
+    /// The caller's role in the workspace; `None` when they are not a member.
+    pub role: Option<String>,
+    /// The workspace and member the client belongs to, when the server has seen it push.
+    pub client_workspace: Option<String>,
+    pub client_member: Option<String>,
+}
+
+impl Access {
+    /// Refuses a caller who is not a member (`Forbidden`), or whose client is another member's or
+    /// another workspace's (`ClientNotOwned`). A client never seen is anyone's to claim with a push.
+    pub fn check(&self, by: &Actor) -> Result<(), ProtocolError> {
+        if self.role.is_none() {
+            return Err(not_a_member());
+        }
+        let differs = |owner: &Option<String>, expected: &Uuid| {
+            owner
+                .as_deref()
+                .is_some_and(|owner| owner != expected.to_string())
+        };
+        if differs(&self.client_workspace, &by.workspace_id)
+            || differs(&self.client_member, &by.member_id)
+        {
+            return Err(client_not_owned());
+        }
+        Ok(())
+    }
+}
+
+/// `403 Forbidden`: the caller is not (or no longer) a member of the workspace.
+pub fn not_a_member() -> ProtocolError {
+    ProtocolError::forbidden("you are not a member of this workspace")
+}
+
+/// `403 ClientNotOwned`.
+pub fn client_not_owned() -> ProtocolError {
+    ProtocolError::new(
+        ErrorCode::ClientNotOwned,
+        "this client id belongs to another member or workspace: use a new one",
+    )
+}
+
+/// What a batch aborted by the `client_guard` trigger means for the caller, from its error message:
+/// `None` when the guard did not refuse on who is asking (it may still have refused the order).
+pub fn guard_refusal(message: &str) -> Option<ProtocolError> {
+    if message.contains(NOT_A_MEMBER) {
+        Some(not_a_member())
+    } else if message.contains(CLIENT_NOT_OWNED) {
+        Some(client_not_owned())
+    } else {
+        None
+    }
 }
 
 /// What the pull queries read, in one snapshot.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PullSnapshot {
-    /// Whose pull this is.
-    pub client_id: Uuid,
+    /// Who may read it.
+    pub access: Access,
     /// The page's entries after the cookie, and perhaps the first entry after the page.
     pub entries: Vec<LogEntry>,
     /// How many of `entries` are the page (at most `PULL_PAGE_SIZE`, within `PULL_PAGE_BYTES`); any
@@ -116,11 +221,16 @@ pub struct PullSnapshot {
     pub last_mutation_id_before_page: Option<u64>,
 }
 
-/// Builds the pull response for a client at `cookie` from one snapshot.
+/// Builds the pull response for `by`'s client at `cookie` from one snapshot, or refuses it.
 ///
 /// On a full page with more to come, `lastMutationId` is the client's as of the page's last entry, not
 /// the newest: a client must not drop a pending mutation whose effects are in a later page.
-pub fn pull_response(cookie: u64, snapshot: PullSnapshot) -> Result<PullResponse, ProtocolError> {
+pub fn pull_response(
+    by: &Actor,
+    cookie: u64,
+    snapshot: PullSnapshot,
+) -> Result<PullResponse, ProtocolError> {
+    snapshot.access.check(by)?;
     if cookie > snapshot.log_end {
         return Err(ProtocolError::client_state_not_found(format!(
             "cookie {cookie} is beyond the end of the log ({}): the server was reset",
@@ -135,8 +245,7 @@ pub fn pull_response(cookie: u64, snapshot: PullSnapshot) -> Result<PullResponse
         entries
             .iter()
             .rev()
-            .find(|entry| entry.client_id == snapshot.client_id)
-            .map(|entry| entry.id)
+            .find_map(|entry| entry.id)
             .or(snapshot.last_mutation_id_before_page)
             .unwrap_or(0)
     } else {

@@ -4,6 +4,7 @@
 use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{Connection, ToSql, params_from_iter};
 
+use crate::actor::Actor;
 use crate::error::MutationError;
 use crate::mutations::Mutation;
 use crate::schema::{MIGRATIONS, Migration};
@@ -48,20 +49,21 @@ pub fn execute(conn: &Connection, statements: &[Statement]) -> rusqlite::Result<
     Ok(())
 }
 
-/// Applies one mutation in its own transaction: all of its statements, or none of them.
-pub fn apply(conn: &mut Connection, mutation: &Mutation) -> Result<(), MutationError> {
+/// Applies one mutation as `by` in its own transaction: all of its statements, or none of them.
+pub fn apply(conn: &mut Connection, mutation: &Mutation, by: &Actor) -> Result<(), MutationError> {
     let run = |conn: &mut Connection| -> rusqlite::Result<()> {
         let tx = conn.transaction()?;
-        execute(&tx, &mutation.statements())?;
+        execute(&tx, &mutation.statements(by))?;
         tx.commit()
     };
     run(conn).map_err(|err| mutation.statement_failed(&err.to_string()))
 }
 
-/// The server's four pull queries on SQLite, in one transaction so they read one snapshot: what the
+/// The server's five pull queries on SQLite, in one transaction so they read one snapshot: what the
 /// worker runs on D1 as one batch. For native tests and the server benchmark's baseline.
 pub fn pull_snapshot(
     conn: &mut Connection,
+    by: &Actor,
     client_id: &uuid::Uuid,
     cookie: u64,
 ) -> rusqlite::Result<crate::server::PullSnapshot> {
@@ -72,17 +74,18 @@ pub fn pull_snapshot(
         rusqlite::Error::FromSqlConversionFailure(column, Type::Text, err.into())
     };
     let tx = conn.transaction()?;
-    let [page, client, end, before_page] = crate::server::pull_params(client_id, cookie);
+    let [page, client, end, before_page, access] =
+        crate::server::pull_params(by, client_id, cookie);
     let rows = tx
         .prepare_cached(page.0)?
         .query_map(params_from_iter(page.1.iter()), |row| {
-            let client_id: String = row.get(1)?;
+            let member_id: String = row.get(1)?;
             let args: String = row.get(4)?;
             let entry = crate::protocol::LogEntry {
                 log_id: row.get::<_, i64>(0)? as u64,
-                client_id: uuid::Uuid::parse_str(&client_id)
+                member_id: uuid::Uuid::parse_str(&member_id)
                     .map_err(|err| invalid(1, err.to_string()))?,
-                id: row.get::<_, i64>(2)? as u64,
+                id: row.get::<_, Option<i64>>(2)?.map(|id| id as u64),
                 name: row.get(3)?,
                 args: serde_json::from_str(&args).map_err(|err| invalid(4, err.to_string()))?,
             };
@@ -98,8 +101,17 @@ pub fn pull_snapshot(
             .optional()?
             .map(|n| n as u64))
     };
+    let access =
+        tx.prepare_cached(access.0)?
+            .query_row(params_from_iter(access.1.iter()), |row| {
+                Ok(crate::server::Access {
+                    role: row.get(0)?,
+                    client_workspace: row.get(1)?,
+                    client_member: row.get(2)?,
+                })
+            })?;
     let snapshot = crate::server::PullSnapshot {
-        client_id: *client_id,
+        access,
         entries,
         page_len,
         last_mutation_id: number(client)?,

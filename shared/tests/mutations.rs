@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{ISSUE, OTHER_ISSUE, create_args, issues, open};
+use common::{ISSUE, MEMBER, OTHER_ISSUE, by, create_args, issues, open};
 use serde_json::{Value, json};
 use shared::sqlite::apply;
 use shared::{ErrorCode, Mutation, MutationError};
@@ -13,7 +13,7 @@ fn parse(name: &str, args: Value) -> Mutation {
 
 /// Parses and applies a mutation that must succeed.
 fn run(conn: &mut rusqlite::Connection, name: &str, args: Value) {
-    apply(conn, &parse(name, args)).expect("the mutation applies");
+    apply(conn, &parse(name, args), &by()).expect("the mutation applies");
 }
 
 fn invalid(name: &str, args: Value) -> String {
@@ -41,7 +41,9 @@ fn create_issue_inserts_a_row_with_the_default_status() {
             "ada",
             "not started",
             1_764_000_000_000u64,
-            1_764_000_000_000u64
+            1_764_000_000_000u64,
+            MEMBER,
+            MEMBER
         ])]
     );
 }
@@ -61,7 +63,9 @@ fn create_issue_takes_a_status_and_trims_title_and_owner() {
             "ada",
             "in progress",
             7,
-            7
+            7,
+            MEMBER,
+            MEMBER
         ])]
     );
 }
@@ -74,6 +78,7 @@ fn create_issue_with_an_existing_id_fails_and_changes_nothing() {
     let err = apply(
         &mut conn,
         &parse("createIssue", create_args(ISSUE, "second")),
+        &by(),
     )
     .unwrap_err();
     assert_eq!(err.code(), ErrorCode::StatementFailed);
@@ -103,7 +108,9 @@ fn update_issue_changes_only_the_fields_given() {
             "ada",
             "not started",
             1_764_000_000_000u64,
-            9
+            9,
+            MEMBER,
+            MEMBER
         ])]
     );
     run(
@@ -120,7 +127,9 @@ fn update_issue_changes_only_the_fields_given() {
             "grace",
             "not started",
             1_764_000_000_000u64,
-            10
+            10,
+            MEMBER,
+            MEMBER
         ])]
     );
 }
@@ -141,7 +150,9 @@ fn update_issue_with_null_fields_keeps_them() {
             "ada",
             "not started",
             1_764_000_000_000u64,
-            3
+            3,
+            MEMBER,
+            MEMBER
         ])]
     );
 }
@@ -446,12 +457,12 @@ fn every_mutation_reads_and_writes_only_the_row_it_names() {
     ];
     for mutation in &mutations {
         assert_eq!(mutation.issue_id().to_string(), ISSUE);
-        for statement in mutation.statements() {
+        for statement in mutation.statements(&by()) {
             assert_eq!(
                 statement.params[0],
                 shared::SqlValue::Text(ISSUE.to_owned())
             );
-            let keyed = statement.sql.ends_with("WHERE id = ?1")
+            let keyed = statement.sql.contains("WHERE id = ?1 AND workspace_id = ?")
                 || statement.sql.starts_with("INSERT INTO issue (id,");
             assert!(
                 keyed,
@@ -470,12 +481,46 @@ fn every_mutation_reads_and_writes_only_the_row_it_names() {
     );
     let bystander = issues(&conn);
     for mutation in &mutations {
-        apply(&mut conn, mutation).unwrap();
+        apply(&mut conn, mutation, &by()).unwrap();
     }
     assert_eq!(issues(&conn), bystander);
 }
 
-/// An issue as `common::issues` reads a row: `[id, title, description, owner, status, created, updated]`.
+#[test]
+fn no_mutation_reaches_another_workspaces_issue() {
+    let mut conn = open();
+    run(&mut conn, "createIssue", create_args(ISSUE, "theirs"));
+    let before = issues(&conn);
+    let stranger = shared::Actor::new(uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    for (name, args) in [
+        (
+            "updateIssue",
+            json!({"id": ISSUE, "title": "mine now", "updatedAt": 9}),
+        ),
+        (
+            "updateIssueStatus",
+            json!({"id": ISSUE, "status": "done", "updatedAt": 9}),
+        ),
+        ("deleteIssue", json!({"id": ISSUE})),
+    ] {
+        apply(&mut conn, &parse(name, args), &stranger).unwrap();
+        assert_eq!(
+            issues(&conn),
+            before,
+            "{name} from another workspace changes nothing"
+        );
+    }
+    let taken = apply(
+        &mut conn,
+        &parse("createIssue", create_args(ISSUE, "same id")),
+        &stranger,
+    )
+    .unwrap_err();
+    assert_eq!(taken.code(), ErrorCode::StatementFailed);
+    assert_eq!(issues(&conn), before);
+}
+
+/// An issue as `common::issues` reads a row.
 fn as_row(issue: &shared::issue::Issue) -> Value {
     json!([
         issue.id.to_string(),
@@ -484,7 +529,9 @@ fn as_row(issue: &shared::issue::Issue) -> Value {
         issue.owner,
         issue.status.as_str(),
         issue.created_at,
-        issue.updated_at
+        issue.updated_at,
+        issue.created_by,
+        issue.updated_by
     ])
 }
 
@@ -524,10 +571,13 @@ fn a_mutations_preview_is_what_its_statements_do_to_the_row() {
     ];
     let mut conn = open();
     let mut preview = None;
-    for mutation in &steps {
+    // Two members take turns, so the preview must say who changed the row last.
+    let second = shared::Actor::new(by().workspace_id, uuid::Uuid::new_v4());
+    for (i, mutation) in steps.iter().enumerate() {
+        let who = if i % 2 == 0 { by() } else { second };
         // A failing statement changes nothing, as a rejected mutation does.
-        let _ = apply(&mut conn, mutation);
-        preview = mutation.preview(preview);
+        let _ = apply(&mut conn, mutation, &who);
+        preview = mutation.preview(preview, &who);
         let expected: Vec<Value> = preview.iter().map(as_row).collect();
         assert_eq!(issues(&conn), expected, "after {mutation:?}");
     }

@@ -1,25 +1,36 @@
 //! The client replica's rules, natively, with the server's answers written out by hand.
 
 use serde_json::{Value, json};
-use shared::ErrorCode;
 use shared::mutations::fields::Status;
 use shared::protocol::{ErrorBody, LogEntry, PullResponse, PushResponse, RejectedMutation};
 use shared::replica::{IssueFilter, PushOutcome, Replica, ReplicaError, Storage, SyncFailure};
+use shared::{Actor, ErrorCode};
 use uuid::Uuid;
 
+/// The workspace the tests' replicas are of, the member using them, and another member.
+const WORKSPACE: Uuid = Uuid::from_u128(0x7a11_0000_0000_4000_8000_0000_0000_0001);
+const ME: Uuid = Uuid::from_u128(0x7a11_0000_0000_4000_8000_0000_0000_0002);
+const SOMEONE: Uuid = Uuid::from_u128(0x7a11_0000_0000_4000_8000_0000_0000_0003);
+
+fn actor() -> Actor {
+    Actor::new(WORKSPACE, ME)
+}
+
 fn replica() -> Replica {
-    Replica::open(&Storage::Memory).expect("open an in-memory replica")
+    Replica::open(&Storage::Memory, actor()).expect("open an in-memory replica")
 }
 
 fn create_args(id: Uuid, title: &str, at: u64) -> Value {
     json!({"id": id, "title": title, "description": "", "owner": "ada", "createdAt": at})
 }
 
-fn entry(log_id: u64, client: Uuid, id: u64, name: &str, args: Value) -> LogEntry {
+/// A log entry: this replica's own mutation `own` (the server marks those with their id), or, with
+/// `None`, another client's, made by another member.
+fn entry(log_id: u64, own: Option<u64>, name: &str, args: Value) -> LogEntry {
     LogEntry {
         log_id,
-        client_id: client,
-        id,
+        member_id: if own.is_some() { ME } else { SOMEONE },
+        id: own,
         name: name.to_owned(),
         args,
     }
@@ -27,13 +38,7 @@ fn entry(log_id: u64, client: Uuid, id: u64, name: &str, args: Value) -> LogEntr
 
 /// Pulls, as log entry `log_id`, an issue another client created.
 fn pull_created_elsewhere(replica: &mut Replica, log_id: u64, id: Uuid, title: &str) {
-    let created = entry(
-        log_id,
-        Uuid::new_v4(),
-        1,
-        "createIssue",
-        create_args(id, title, 1),
-    );
+    let created = entry(log_id, None, "createIssue", create_args(id, title, 1));
     let acknowledged = replica.last_mutation_id();
     pull(replica, &pull_answer(log_id, acknowledged, vec![created]));
 }
@@ -147,7 +152,7 @@ fn everything_survives_closing_and_reopening() {
     let storage = Storage::Directory(dir.clone());
     let client = Uuid::new_v4();
     let client_id = {
-        let mut r = Replica::open(&storage).unwrap();
+        let mut r = Replica::open(&storage, actor()).unwrap();
         pull_created_elsewhere(&mut r, 5, client, "from server");
         r.mutate(
             "updateIssueStatus",
@@ -157,7 +162,7 @@ fn everything_survives_closing_and_reopening() {
         .unwrap();
         r.client_id()
     };
-    let mut r = Replica::open(&storage).unwrap();
+    let mut r = Replica::open(&storage, actor()).unwrap();
     assert_eq!(r.client_id(), client_id);
     assert_eq!(r.cookie(), Some(5));
     assert_eq!(r.pending_count().unwrap(), 1);
@@ -249,14 +254,14 @@ fn a_pull_applies_other_clients_entries_to_base_and_optimistic() {
     let (ticket, request) = r.next_pull().unwrap();
     assert_eq!(request.cookie, Some(None), "a new client sends cookie null");
     assert!(r.next_pull().is_none(), "one pull in flight");
-    let other = Uuid::new_v4();
+
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
     let answer = pull_answer(
         7,
         0,
         vec![
-            entry(3, other, 1, "createIssue", create_args(a, "a", 1)),
-            entry(7, other, 2, "createIssue", create_args(b, "b", 2)),
+            entry(3, None, "createIssue", create_args(a, "a", 1)),
+            entry(7, None, "createIssue", create_args(b, "b", 2)),
         ],
     );
     let outcome = r.pull_succeeded(ticket, &answer).unwrap();
@@ -294,7 +299,7 @@ fn a_pull_that_brings_nothing_does_no_database_work() {
 fn acknowledging_exactly_the_pending_mutations_only_drops_them() {
     let mut r = replica();
     pull(&mut r, &pull_answer(0, 0, vec![]));
-    let me = r.client_id();
+
     let id = Uuid::new_v4();
     r.mutate("createIssue", &create_args(id, "mine", 1), 1)
         .unwrap();
@@ -317,11 +322,10 @@ fn acknowledging_exactly_the_pending_mutations_only_drops_them() {
             2,
             2,
             vec![
-                entry(1, me, 1, "createIssue", create_args(id, "mine", 1)),
+                entry(1, Some(1), "createIssue", create_args(id, "mine", 1)),
                 entry(
                     2,
-                    me,
-                    2,
+                    Some(2),
                     "updateIssueStatus",
                     json!({"id": id, "status": "in progress", "updatedAt": 2}),
                 ),
@@ -344,7 +348,7 @@ fn acknowledging_exactly_the_pending_mutations_only_drops_them() {
 #[test]
 fn pending_mutations_are_replayed_on_top_of_other_clients_changes() {
     let mut r = replica();
-    let other = Uuid::new_v4();
+
     let id = Uuid::new_v4();
     pull_created_elsewhere(&mut r, 1, id, "original");
     r.mutate(
@@ -360,8 +364,7 @@ fn pending_mutations_are_replayed_on_top_of_other_clients_changes() {
             0,
             vec![entry(
                 2,
-                other,
-                2,
+                None,
                 "updateIssue",
                 json!({"id": id, "title": "renamed elsewhere", "updatedAt": 4}),
             )],
@@ -381,11 +384,7 @@ fn pending_mutations_are_replayed_on_top_of_other_clients_changes() {
     // Someone deletes it: the pending status change now matches nothing, and the issue is gone.
     pull(
         &mut r,
-        &pull_answer(
-            3,
-            0,
-            vec![entry(3, other, 3, "deleteIssue", json!({"id": id}))],
-        ),
+        &pull_answer(3, 0, vec![entry(3, None, "deleteIssue", json!({"id": id}))]),
     );
     assert_eq!(r.issue(id).unwrap(), None);
     assert_eq!(r.pending_count().unwrap(), 1);
@@ -422,7 +421,7 @@ fn a_rejected_mutation_is_reported_by_the_pull_that_drops_it_and_its_effect_undo
             rejected: vec![rejection.clone()],
         },
     );
-    let me = r.client_id();
+
     let outcome = pull(
         &mut r,
         &pull_answer(
@@ -430,8 +429,7 @@ fn a_rejected_mutation_is_reported_by_the_pull_that_drops_it_and_its_effect_undo
             2,
             vec![entry(
                 2,
-                me,
-                2,
+                Some(2),
                 "updateIssueStatus",
                 json!({"id": id, "status": "done", "updatedAt": 3}),
             )],
@@ -467,8 +465,7 @@ fn has_more_asks_for_another_pull() {
         0,
         vec![entry(
             1,
-            Uuid::new_v4(),
-            1,
+            None,
             "createIssue",
             create_args(Uuid::new_v4(), "p1", 1),
         )],
@@ -482,7 +479,7 @@ fn has_more_asks_for_another_pull() {
 #[test]
 fn the_cookie_never_moves_backwards_and_a_bad_answer_applies_nothing() {
     let mut r = replica();
-    let other = Uuid::new_v4();
+
     pull_created_elsewhere(&mut r, 10, Uuid::new_v4(), "x");
     for bad in [
         pull_answer(9, 0, vec![]),
@@ -491,8 +488,7 @@ fn the_cookie_never_moves_backwards_and_a_bad_answer_applies_nothing() {
             0,
             vec![entry(
                 10,
-                other,
-                2,
+                None,
                 "deleteIssue",
                 json!({"id": Uuid::new_v4()}),
             )],
@@ -502,8 +498,7 @@ fn the_cookie_never_moves_backwards_and_a_bad_answer_applies_nothing() {
             0,
             vec![entry(
                 12,
-                other,
-                2,
+                None,
                 "deleteIssue",
                 json!({"id": Uuid::new_v4()}),
             )],
@@ -521,20 +516,14 @@ fn the_cookie_never_moves_backwards_and_a_bad_answer_applies_nothing() {
 #[test]
 fn an_entry_that_does_not_apply_makes_base_rebuild_from_the_whole_log() {
     let mut r = replica();
-    let other = Uuid::new_v4();
+
     let id = Uuid::new_v4();
     pull_created_elsewhere(&mut r, 1, id, "x");
     let (ticket, _) = r.next_pull().unwrap();
     let diverged = pull_answer(
         2,
         0,
-        vec![entry(
-            2,
-            other,
-            2,
-            "createIssue",
-            create_args(id, "same id", 1),
-        )],
+        vec![entry(2, None, "createIssue", create_args(id, "same id", 1))],
     );
     assert!(matches!(
         r.pull_succeeded(ticket, &diverged).unwrap_err(),
@@ -553,7 +542,6 @@ fn an_entry_that_does_not_apply_makes_base_rebuild_from_the_whole_log() {
 fn client_state_not_found_rebootstraps_and_keeps_every_pending_mutation() {
     for via_pull in [false, true] {
         let mut r = replica();
-        let other = Uuid::new_v4();
         let me = r.client_id();
         let kept = Uuid::new_v4();
         pull_created_elsewhere(&mut r, 5, Uuid::new_v4(), "old server");
@@ -566,7 +554,11 @@ fn client_state_not_found_rebootstraps_and_keeps_every_pending_mutation() {
         // The server acknowledged the first, then lost everything.
         pull(
             &mut r,
-            &pull_answer(6, 1, vec![entry(6, me, 1, "createIssue", made[0].clone())]),
+            &pull_answer(
+                6,
+                1,
+                vec![entry(6, Some(1), "createIssue", made[0].clone())],
+            ),
         );
         if via_pull {
             let (ticket, _) = r.next_pull().unwrap();
@@ -603,8 +595,7 @@ fn client_state_not_found_rebootstraps_and_keeps_every_pending_mutation() {
                 0,
                 vec![entry(
                     1,
-                    other,
-                    1,
+                    None,
                     "createIssue",
                     create_args(kept, "new server", 1),
                 )],
@@ -621,7 +612,7 @@ fn a_crash_between_base_and_optimistic_is_repaired_on_open() {
     let dir = tempdir();
     let storage = Storage::Directory(dir.clone());
     {
-        let mut r = Replica::open(&storage).unwrap();
+        let mut r = Replica::open(&storage, actor()).unwrap();
         r.mutate("createIssue", &create_args(Uuid::new_v4(), "mine", 2), 1)
             .unwrap();
         pull_created_elsewhere(&mut r, 1, Uuid::new_v4(), "theirs");
@@ -635,7 +626,7 @@ fn a_crash_between_base_and_optimistic_is_repaired_on_open() {
         .execute("DELETE FROM issue WHERE title = 'theirs'", [])
         .unwrap();
     drop(optimistic);
-    let r = Replica::open(&storage).unwrap();
+    let r = Replica::open(&storage, actor()).unwrap();
     assert_eq!(titles(&r), ["mine", "theirs"]);
     std::fs::remove_dir_all(dir).ok();
 }
@@ -784,17 +775,13 @@ fn an_entry_logged_under_older_rules_still_applies_and_a_new_one_like_it_is_refu
     // Control characters were accepted before the rule existed; a log holding them must not make
     // every client rebuild base forever.
     let mut r = replica();
-    let other = Uuid::new_v4();
+
     let id = Uuid::new_v4();
     let legacy =
         json!({"id": id, "title": "old", "description": "bell\u{7}", "owner": "o", "createdAt": 1});
     let outcome = pull(
         &mut r,
-        &pull_answer(
-            1,
-            0,
-            vec![entry(1, other, 1, "createIssue", legacy.clone())],
-        ),
+        &pull_answer(1, 0, vec![entry(1, None, "createIssue", legacy.clone())]),
     );
     assert!(!outcome.stale);
     assert_eq!(r.cookie(), Some(1));

@@ -1,10 +1,12 @@
 //! A replica written by an earlier build opens with this one: its rows, its cursor, its client id and
-//! its pending queue all kept, its tables brought to the current migrations in place.
+//! its pending queue all kept, its tables brought to the current migrations in place, and (written
+//! before workspaces) claimed by the workspace that opens it first.
 
 use std::path::{Path, PathBuf};
 
+use shared::Actor;
 use shared::mutations::fields::Status;
-use shared::replica::{IssueFilter, Replica, Storage};
+use shared::replica::{IssueFilter, Replica, ReplicaError, Storage};
 
 /// A copy of a fixture replica in a fresh directory, as opening it writes to it.
 fn copy_of(fixture: &str) -> PathBuf {
@@ -43,7 +45,9 @@ fn a_wave_one_replica_keeps_its_rows_cursor_identity_and_pending_queue() {
         "the fixture predates the replica's migrations"
     );
 
-    let mut replica = Replica::open(&Storage::Directory(dir.clone())).unwrap();
+    // The first workspace opens it (the one that took the deployment's rows from before
+    // workspaces): the replica and its rows become that workspace's.
+    let mut replica = Replica::open(&Storage::Directory(dir.clone()), owner()).unwrap();
     assert_eq!(replica.client_id().to_string(), client_id);
     assert_eq!(replica.cookie(), Some(3));
     assert_eq!(replica.last_mutation_id(), 1);
@@ -59,6 +63,34 @@ fn a_wave_one_replica_keeps_its_rows_cursor_identity_and_pending_queue() {
     let titles: Vec<&str> = shown.iter().map(|i| i.title.as_str()).collect();
     assert_eq!(titles, ["Issue C", "Issue B, retitled offline", "Issue A"]);
     assert_eq!(shown[2].status, Status::InProgress);
+    assert_eq!(
+        shown[1].updated_by,
+        Some(owner().member_id),
+        "a pending change replays as the member using the replica"
+    );
+    for file in ["base.sqlite3", "optimistic.sqlite3"] {
+        let conn = rusqlite::Connection::open(dir.join(file)).unwrap();
+        let unclaimed: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM issue WHERE workspace_id <> ?1",
+                [owner().workspace_id.to_string()],
+                |row| row.get(0),
+            )
+            .unwrap();
+        assert_eq!(unclaimed, 0, "every row of {file} is the workspace's");
+    }
+    // A pending update, replayed with the workspace's rules, still finds its row.
+    replica
+        .mutate(
+            "updateIssueStatus",
+            &serde_json::json!({"id": shown[0].id, "status": "done", "updatedAt": 9}),
+            9,
+        )
+        .unwrap();
+    assert_eq!(
+        replica.issues(&IssueFilter::default()).unwrap()[0].status,
+        Status::Done
+    );
 
     let (_, push) = replica
         .next_push()
@@ -70,7 +102,14 @@ fn a_wave_one_replica_keeps_its_rows_cursor_identity_and_pending_queue() {
         .iter()
         .map(|m| (m.id, m.name.as_str()))
         .collect();
-    assert_eq!(sent, [(2, "updateIssueStatus"), (3, "updateIssue")]);
+    assert_eq!(
+        sent,
+        [
+            (2, "updateIssueStatus"),
+            (3, "updateIssue"),
+            (4, "updateIssueStatus")
+        ]
+    );
     drop(replica);
 
     assert_eq!(
@@ -82,9 +121,24 @@ fn a_wave_one_replica_keeps_its_rows_cursor_identity_and_pending_queue() {
         shared::replica::schema::OPTIMISTIC.len()
     );
     // And it opens again, unchanged, at the current version.
-    let replica = Replica::open(&Storage::Directory(dir.clone())).unwrap();
-    assert_eq!(replica.pending_count().unwrap(), 2);
+    let replica = Replica::open(&Storage::Directory(dir.clone()), owner()).unwrap();
+    assert_eq!(replica.pending_count().unwrap(), 3);
+    drop(replica);
+    // It is that workspace's now: another one cannot open it.
+    let elsewhere = Actor::new(uuid::Uuid::new_v4(), owner().member_id);
+    let refused = Replica::open(&Storage::Directory(dir.clone()), elsewhere);
+    assert!(
+        matches!(refused, Err(ReplicaError::Inconsistent(_))),
+        "another workspace's replica is refused"
+    );
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn owner() -> Actor {
+    Actor::new(
+        uuid::Uuid::from_u128(0x0c4b_8f5e_2a6d_4f1b_9e3a_7d5c_1b9f_2e40),
+        uuid::Uuid::from_u128(0x9a2e_6c1d_4b7f_4e8a_b3c5_1f6d_8e2a_9b70),
+    )
 }
 
 #[test]

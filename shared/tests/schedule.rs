@@ -2,12 +2,14 @@
 //! changes. The browser engine and the recovery of leftover storage both follow it.
 
 use serde_json::json;
+use shared::Actor;
 use shared::protocol::{PullResponse, PushResponse};
 use shared::replica::{Answer, PULL_EVERY_MS, Replica, Request, Storage, SyncFailure};
 use uuid::Uuid;
 
 fn replica() -> Replica {
-    Replica::open(&Storage::Memory).expect("open an in-memory replica")
+    let actor = Actor::new(uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    Replica::open(&Storage::Memory, actor).expect("open an in-memory replica")
 }
 
 fn kinds(requests: &[Request]) -> Vec<&'static str> {
@@ -133,4 +135,70 @@ fn a_late_answer_changes_no_timer() {
     assert_eq!(r.take(failed, 600, 0.0).unwrap(), Default::default());
     assert!(r.syncing());
     assert!(r.due(600).unwrap().is_empty());
+}
+
+fn refused(status: u16, code: shared::ErrorCode) -> SyncFailure {
+    SyncFailure::Server {
+        status,
+        error: Some(shared::protocol::ErrorBody {
+            error: code,
+            message: "refused by the test".into(),
+        }),
+    }
+}
+
+#[test]
+fn a_member_refused_keeps_their_pending_changes_and_says_why_until_access_returns() {
+    use shared::ErrorCode;
+    let mut r = replica();
+    let due = r.due(0).unwrap();
+    answer_all(&mut r, due, 0);
+    create(&mut r);
+    for (status, code) in [
+        (403, ErrorCode::Forbidden),
+        (401, ErrorCode::Unauthenticated),
+    ] {
+        let requests = r.due(10_000).unwrap();
+        assert!(kinds(&requests).contains(&"push"));
+        for request in requests {
+            let answer = match request {
+                Request::Push(ticket, _) => Answer::Pushed(ticket, Err(refused(status, code))),
+                Request::Pull(ticket, _) => Answer::Pulled(ticket, Err(refused(status, code))),
+            };
+            r.take(answer, 10_000, 0.0).unwrap();
+        }
+        assert_eq!(r.denied().map(|body| body.error), Some(code));
+        assert_eq!(r.pending_count().unwrap(), 1, "nothing is dropped");
+        assert!(r.online(), "the server answered: this is not being offline");
+        assert!(
+            r.due(10_001).unwrap().is_empty(),
+            "no retry before the backoff"
+        );
+        r.push_soon();
+        r.pull_soon();
+    }
+    // Invited again: the next answers clear it.
+    let due = r.due(200_000).unwrap();
+    answer_all(&mut r, due, 200_000);
+    assert_eq!(r.denied(), None);
+}
+
+#[test]
+fn a_client_id_owned_by_someone_else_is_replaced_keeping_the_queue() {
+    let mut r = replica();
+    let due = r.due(0).unwrap();
+    answer_all(&mut r, due, 0);
+    create(&mut r);
+    let before = r.client_id();
+    let requests = r.due(10_000).unwrap();
+    for request in requests {
+        if let Request::Push(ticket, _) = request {
+            let failure = refused(403, shared::ErrorCode::ClientNotOwned);
+            r.take(Answer::Pushed(ticket, Err(failure)), 10_000, 0.0)
+                .unwrap();
+        }
+    }
+    assert_ne!(r.client_id(), before, "a new client id");
+    assert_eq!(r.pending_count().unwrap(), 1);
+    assert_eq!(r.denied(), None, "not a refusal of the member");
 }

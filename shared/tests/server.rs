@@ -2,12 +2,12 @@
 
 mod common;
 
-use common::{CLIENT, ISSUE, OTHER_ISSUE, count, create_args, issues, open, run_batch};
+use common::{CLIENT, ISSUE, OTHER_ISSUE, by, count, create_args, issues, open, run_batch};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 use shared::protocol::{PULL_ENTRY_OVERHEAD_BYTES, PULL_PAGE_BYTES, PULL_PAGE_SIZE};
 use shared::server::{OUT_OF_ORDER, PullSnapshot, applied_batch, pull_response, rejected_batch};
-use shared::{ErrorCode, Mutation};
+use shared::{Actor, ErrorCode, Mutation};
 use uuid::Uuid;
 
 fn client() -> Uuid {
@@ -33,7 +33,7 @@ fn an_applied_batch_commits_effects_log_entry_and_last_mutation_id() {
     let mut conn = open();
     run_batch(
         &mut conn,
-        &applied_batch(&client(), 1, &create(ISSUE, "one")),
+        &applied_batch(&by(), &client(), 1, &create(ISSUE, "one")),
     )
     .unwrap();
     assert_eq!(issues(&conn).len(), 1);
@@ -58,12 +58,12 @@ fn an_applied_batch_commits_effects_log_entry_and_last_mutation_id() {
 #[test]
 fn the_same_mutation_cannot_be_processed_twice() {
     let mut conn = open();
-    let batch = applied_batch(&client(), 1, &create(ISSUE, "one"));
+    let batch = applied_batch(&by(), &client(), 1, &create(ISSUE, "one"));
     run_batch(&mut conn, &batch).unwrap();
     let err = run_batch(&mut conn, &batch).unwrap_err();
     assert!(err.to_string().contains(OUT_OF_ORDER), "{err}");
     // A rejection of an already processed id is refused the same way.
-    let err = run_batch(&mut conn, &rejected_batch(&client(), 1)).unwrap_err();
+    let err = run_batch(&mut conn, &rejected_batch(&by(), &client(), 1)).unwrap_err();
     assert!(err.to_string().contains(OUT_OF_ORDER), "{err}");
     assert_eq!(issues(&conn).len(), 1);
     assert_eq!(count(&conn, "mutation_log"), 1);
@@ -75,7 +75,7 @@ fn a_mutation_cannot_skip_ahead_of_the_last_processed_one() {
     let mut conn = open();
     let err = run_batch(
         &mut conn,
-        &applied_batch(&client(), 2, &create(ISSUE, "two")),
+        &applied_batch(&by(), &client(), 2, &create(ISSUE, "two")),
     )
     .unwrap_err();
     assert!(err.to_string().contains(OUT_OF_ORDER), "{err}");
@@ -88,13 +88,13 @@ fn a_mutation_cannot_skip_ahead_of_the_last_processed_one() {
 #[test]
 fn a_rejected_batch_advances_last_mutation_id_and_nothing_else() {
     let mut conn = open();
-    run_batch(&mut conn, &rejected_batch(&client(), 1)).unwrap();
+    run_batch(&mut conn, &rejected_batch(&by(), &client(), 1)).unwrap();
     run_batch(
         &mut conn,
-        &applied_batch(&client(), 2, &create(ISSUE, "two")),
+        &applied_batch(&by(), &client(), 2, &create(ISSUE, "two")),
     )
     .unwrap();
-    run_batch(&mut conn, &rejected_batch(&client(), 3)).unwrap();
+    run_batch(&mut conn, &rejected_batch(&by(), &client(), 3)).unwrap();
     assert_eq!(last_mutation_id(&conn, &client()), Some(3));
     assert_eq!(count(&conn, "mutation_log"), 1);
     assert_eq!(issues(&conn).len(), 1);
@@ -105,12 +105,12 @@ fn a_failing_statement_rolls_back_the_whole_batch() {
     let mut conn = open();
     run_batch(
         &mut conn,
-        &applied_batch(&client(), 1, &create(ISSUE, "one")),
+        &applied_batch(&by(), &client(), 1, &create(ISSUE, "one")),
     )
     .unwrap();
     let err = run_batch(
         &mut conn,
-        &applied_batch(&client(), 2, &create(ISSUE, "dup")),
+        &applied_batch(&by(), &client(), 2, &create(ISSUE, "dup")),
     )
     .unwrap_err();
     assert!(
@@ -128,15 +128,15 @@ fn a_failing_statement_rolls_back_the_whole_batch() {
 fn clients_have_independent_sequences() {
     let mut conn = open();
     let other = Uuid::new_v4();
-    run_batch(&mut conn, &rejected_batch(&client(), 1)).unwrap();
-    run_batch(&mut conn, &rejected_batch(&other, 1)).unwrap();
-    run_batch(&mut conn, &rejected_batch(&other, 2)).unwrap();
+    run_batch(&mut conn, &rejected_batch(&by(), &client(), 1)).unwrap();
+    run_batch(&mut conn, &rejected_batch(&by(), &other, 1)).unwrap();
+    run_batch(&mut conn, &rejected_batch(&by(), &other, 2)).unwrap();
     assert_eq!(last_mutation_id(&conn, &client()), Some(1));
     assert_eq!(last_mutation_id(&conn, &other), Some(2));
 }
 
 fn snapshot(conn: &mut Connection, client: &Uuid, cookie: u64) -> PullSnapshot {
-    shared::sqlite::pull_snapshot(conn, client, cookie).expect("the pull queries run")
+    shared::sqlite::pull_snapshot(conn, &by(), client, cookie).expect("the pull queries run")
 }
 
 #[test]
@@ -156,13 +156,13 @@ fn pull_pages_the_log_and_reports_last_mutation_id_as_of_each_page() {
         let id = Uuid::new_v4().to_string();
         run_batch(
             &mut conn,
-            &applied_batch(who, next[slot], &create(&id, "t")),
+            &applied_batch(&by(), who, next[slot], &create(&id, "t")),
         )
         .unwrap();
     }
-    run_batch(&mut conn, &rejected_batch(&me, next[0] + 1)).unwrap();
+    run_batch(&mut conn, &rejected_batch(&by(), &me, next[0] + 1)).unwrap();
 
-    let page1 = pull_response(0, snapshot(&mut conn, &me, 0)).unwrap();
+    let page1 = pull_response(&by(), 0, snapshot(&mut conn, &me, 0)).unwrap();
     assert_eq!(page1.mutations.len(), PULL_PAGE_SIZE);
     assert!(page1.has_more);
     assert_eq!(page1.cookie, 1000);
@@ -171,12 +171,12 @@ fn pull_pages_the_log_and_reports_last_mutation_id_as_of_each_page() {
         "only the mutations up to this page"
     );
 
-    let page2 = pull_response(page1.cookie, snapshot(&mut conn, &me, page1.cookie)).unwrap();
+    let page2 = pull_response(&by(), page1.cookie, snapshot(&mut conn, &me, page1.cookie)).unwrap();
     assert_eq!((page2.cookie, page2.has_more), (2000, true));
     // Entries 1,501..=2,000 alternate, starting with mine: 1,500 + 250.
     assert_eq!(page2.last_mutation_id, 1750);
 
-    let page3 = pull_response(page2.cookie, snapshot(&mut conn, &me, page2.cookie)).unwrap();
+    let page3 = pull_response(&by(), page2.cookie, snapshot(&mut conn, &me, page2.cookie)).unwrap();
     assert_eq!(
         (page3.cookie, page3.has_more, page3.mutations.len()),
         (2500, false, 500)
@@ -193,18 +193,18 @@ fn pull_pages_the_log_and_reports_last_mutation_id_as_of_each_page() {
         .collect();
     assert_eq!(log_ids, (1..=2500).collect::<Vec<_>>());
 
-    let empty = pull_response(2500, snapshot(&mut conn, &me, 2500)).unwrap();
+    let empty = pull_response(&by(), 2500, snapshot(&mut conn, &me, 2500)).unwrap();
     assert_eq!(
         (empty.cookie, empty.has_more, empty.mutations.len()),
         (2500, false, 0)
     );
 
-    let other_view = pull_response(0, snapshot(&mut conn, &other, 0)).unwrap();
+    let other_view = pull_response(&by(), 0, snapshot(&mut conn, &other, 0)).unwrap();
     assert_eq!(
         other_view.last_mutation_id, 0,
         "none of other's entries are in the first page"
     );
-    let unknown = pull_response(2500, snapshot(&mut conn, &Uuid::new_v4(), 2500)).unwrap();
+    let unknown = pull_response(&by(), 2500, snapshot(&mut conn, &Uuid::new_v4(), 2500)).unwrap();
     assert_eq!(unknown.last_mutation_id, 0);
 }
 
@@ -213,11 +213,11 @@ fn a_cookie_beyond_the_log_means_the_server_was_reset() {
     let mut conn = open();
     run_batch(
         &mut conn,
-        &applied_batch(&client(), 1, &create(ISSUE, "one")),
+        &applied_batch(&by(), &client(), 1, &create(ISSUE, "one")),
     )
     .unwrap();
-    assert!(pull_response(1, snapshot(&mut conn, &client(), 1)).is_ok());
-    let err = pull_response(2, snapshot(&mut conn, &client(), 2)).unwrap_err();
+    assert!(pull_response(&by(), 1, snapshot(&mut conn, &client(), 1)).is_ok());
+    let err = pull_response(&by(), 2, snapshot(&mut conn, &client(), 2)).unwrap_err();
     assert_eq!(err.code, ErrorCode::ClientStateNotFound);
     assert_eq!(
         err.message,
@@ -264,11 +264,15 @@ fn concurrent_edits_of_different_fields_both_survive_and_of_one_field_the_last_l
     let (a, b) = (Uuid::new_v4(), Uuid::new_v4());
     let update = |args: serde_json::Value| Mutation::parse("updateIssue", &args).unwrap();
     let mut conn = open();
-    run_batch(&mut conn, &applied_batch(&a, 1, &create(ISSUE, "original"))).unwrap();
+    run_batch(
+        &mut conn,
+        &applied_batch(&by(), &a, 1, &create(ISSUE, "original")),
+    )
+    .unwrap();
     let b_description = update(json!({"id": ISSUE, "description": "from B", "updatedAt": 2}));
     let a_title = update(json!({"id": ISSUE, "title": "from A", "updatedAt": 1}));
-    run_batch(&mut conn, &applied_batch(&b, 1, &b_description)).unwrap();
-    run_batch(&mut conn, &applied_batch(&a, 2, &a_title)).unwrap();
+    run_batch(&mut conn, &applied_batch(&by(), &b, 1, &b_description)).unwrap();
+    run_batch(&mut conn, &applied_batch(&by(), &a, 2, &a_title)).unwrap();
     let row = &issues(&conn)[0];
     assert_eq!(
         (row[1].as_str(), row[2].as_str()),
@@ -277,8 +281,8 @@ fn concurrent_edits_of_different_fields_both_survive_and_of_one_field_the_last_l
 
     let b_title = update(json!({"id": ISSUE, "title": "B again", "updatedAt": 3}));
     let a_title_late = update(json!({"id": ISSUE, "title": "A again", "updatedAt": 1}));
-    run_batch(&mut conn, &applied_batch(&b, 2, &b_title)).unwrap();
-    run_batch(&mut conn, &applied_batch(&a, 3, &a_title_late)).unwrap();
+    run_batch(&mut conn, &applied_batch(&by(), &b, 2, &b_title)).unwrap();
+    run_batch(&mut conn, &applied_batch(&by(), &a, 3, &a_title_late)).unwrap();
     let row = &issues(&conn)[0];
     assert_eq!(
         (row[1].as_str(), row[2].as_str()),
@@ -307,12 +311,12 @@ fn pull_pages_are_cut_by_bytes_so_the_largest_entries_allowed_still_page() {
         } else {
             (&other, i - mine)
         };
-        run_batch(&mut conn, &applied_batch(who, id, &mutation)).unwrap();
+        run_batch(&mut conn, &applied_batch(&by(), who, id, &mutation)).unwrap();
     }
     let mut cookie = 0;
     let mut seen = Vec::new();
     loop {
-        let page = pull_response(cookie, snapshot(&mut conn, &me, cookie)).unwrap();
+        let page = pull_response(&by(), cookie, snapshot(&mut conn, &me, cookie)).unwrap();
         let bytes = serde_json::to_vec(&page).unwrap().len();
         assert!(
             bytes <= PULL_PAGE_BYTES + PULL_ENTRY_OVERHEAD_BYTES,
@@ -340,7 +344,11 @@ fn pull_pages_are_cut_by_bytes_so_the_largest_entries_allowed_still_page() {
 fn one_entry_larger_than_a_page_is_still_a_page_of_its_own() {
     let mut conn = open();
     let me = client();
-    run_batch(&mut conn, &applied_batch(&me, 1, &create(ISSUE, "one"))).unwrap();
+    run_batch(
+        &mut conn,
+        &applied_batch(&by(), &me, 1, &create(ISSUE, "one")),
+    )
+    .unwrap();
     // Written past the rules (as an older server might have): the page must still move on.
     conn.execute(
         "UPDATE mutation_log SET args = json_set(args, '$.description', ?1)",
@@ -349,18 +357,168 @@ fn one_entry_larger_than_a_page_is_still_a_page_of_its_own() {
     .unwrap();
     run_batch(
         &mut conn,
-        &applied_batch(&me, 2, &create(OTHER_ISSUE, "two")),
+        &applied_batch(&by(), &me, 2, &create(OTHER_ISSUE, "two")),
     )
     .unwrap();
-    let first = pull_response(0, snapshot(&mut conn, &me, 0)).unwrap();
+    let first = pull_response(&by(), 0, snapshot(&mut conn, &me, 0)).unwrap();
     assert_eq!(
         (first.mutations.len(), first.cookie, first.has_more),
         (1, 1, true)
     );
     assert_eq!(first.last_mutation_id, 1);
-    let second = pull_response(1, snapshot(&mut conn, &me, 1)).unwrap();
+    let second = pull_response(&by(), 1, snapshot(&mut conn, &me, 1)).unwrap();
     assert_eq!(
         (second.mutations.len(), second.cookie, second.has_more),
         (1, 2, false)
     );
+}
+
+fn refusal(err: rusqlite::Error) -> Option<shared::ProtocolError> {
+    shared::server::guard_refusal(&err.to_string())
+}
+
+#[test]
+fn only_a_member_of_the_workspace_can_process_a_mutation() {
+    let mut conn = open();
+    let outsider = Actor::new(by().workspace_id, Uuid::new_v4());
+    let err = run_batch(
+        &mut conn,
+        &applied_batch(&outsider, &Uuid::new_v4(), 1, &create(ISSUE, "sneaked")),
+    )
+    .unwrap_err();
+    assert_eq!(refusal(err).map(|e| e.code), Some(ErrorCode::Forbidden));
+    let err = run_batch(&mut conn, &rejected_batch(&outsider, &Uuid::new_v4(), 1)).unwrap_err();
+    assert_eq!(refusal(err).map(|e| e.code), Some(ErrorCode::Forbidden));
+    assert_eq!(issues(&conn).len(), 0);
+    assert_eq!(count(&conn, "mutation_log"), 0);
+    assert_eq!(count(&conn, "client"), 0);
+
+    // Removed: the next batch is refused just the same.
+    run_batch(
+        &mut conn,
+        &applied_batch(&by(), &client(), 1, &create(ISSUE, "one")),
+    )
+    .unwrap();
+    conn.execute("DELETE FROM membership", []).unwrap();
+    let err = run_batch(
+        &mut conn,
+        &applied_batch(&by(), &client(), 2, &create(OTHER_ISSUE, "two")),
+    )
+    .unwrap_err();
+    assert_eq!(refusal(err).map(|e| e.code), Some(ErrorCode::Forbidden));
+    assert_eq!(last_mutation_id(&conn, &client()), Some(1));
+}
+
+#[test]
+fn a_client_id_is_its_first_members_in_its_first_workspace() {
+    let mut conn = open();
+    let colleague = Actor::new(by().workspace_id, Uuid::new_v4());
+    let elsewhere = Actor::new(Uuid::new_v4(), by().member_id);
+    common::join(&conn, &colleague, "member");
+    common::join(&conn, &elsewhere, "owner");
+    run_batch(
+        &mut conn,
+        &applied_batch(&by(), &client(), 1, &create(ISSUE, "mine")),
+    )
+    .unwrap();
+    for intruder in [colleague, elsewhere] {
+        let err = run_batch(
+            &mut conn,
+            &applied_batch(&intruder, &client(), 2, &create(OTHER_ISSUE, "theirs")),
+        )
+        .unwrap_err();
+        assert_eq!(
+            refusal(err).map(|e| e.code),
+            Some(ErrorCode::ClientNotOwned)
+        );
+        let access = snapshot_as(&mut conn, &intruder, &client(), 0);
+        assert_eq!(
+            pull_response(&intruder, 0, access).unwrap_err().code,
+            ErrorCode::ClientNotOwned
+        );
+    }
+    assert_eq!(last_mutation_id(&conn, &client()), Some(1));
+    assert_eq!(issues(&conn).len(), 1);
+}
+
+#[test]
+fn a_client_from_before_workspaces_is_claimed_by_its_first_push() {
+    let mut conn = open();
+    conn.execute(
+        "INSERT INTO client (id, last_mutation_id) VALUES (?1, 4)",
+        [CLIENT],
+    )
+    .unwrap();
+    run_batch(
+        &mut conn,
+        &applied_batch(&by(), &client(), 5, &create(ISSUE, "five")),
+    )
+    .unwrap();
+    let owner: (String, String) = conn
+        .query_row(
+            "SELECT workspace_id, member_id FROM client WHERE id = ?1",
+            [CLIENT],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(owner, (common::WORKSPACE.into(), common::MEMBER.into()));
+}
+
+#[test]
+fn a_pull_reads_only_its_workspace_and_only_for_a_member() {
+    let mut conn = open();
+    let other_workspace = Actor::new(Uuid::new_v4(), Uuid::new_v4());
+    common::join(&conn, &other_workspace, "owner");
+    let colleague = Actor::new(by().workspace_id, Uuid::new_v4());
+    common::join(&conn, &colleague, "member");
+    let theirs = Uuid::new_v4();
+    run_batch(
+        &mut conn,
+        &applied_batch(&by(), &client(), 1, &create(ISSUE, "ours")),
+    )
+    .unwrap();
+    run_batch(
+        &mut conn,
+        &applied_batch(
+            &other_workspace,
+            &theirs,
+            1,
+            &create(OTHER_ISSUE, "not ours"),
+        ),
+    )
+    .unwrap();
+    run_batch(
+        &mut conn,
+        &applied_batch(
+            &colleague,
+            &Uuid::new_v4(),
+            1,
+            &create(&Uuid::new_v4().to_string(), "a colleague's"),
+        ),
+    )
+    .unwrap();
+
+    let page = pull_response(&by(), 0, snapshot(&mut conn, &client(), 0)).unwrap();
+    let seen: Vec<(u64, Uuid, Option<u64>)> = page
+        .mutations
+        .iter()
+        .map(|e| (e.log_id, e.member_id, e.id))
+        .collect();
+    assert_eq!(
+        seen,
+        [(1, by().member_id, Some(1)), (3, colleague.member_id, None)],
+        "the workspace's entries, by member; only the puller's own carry their id"
+    );
+    assert_eq!(page.cookie, 3);
+
+    let stranger = Actor::new(by().workspace_id, Uuid::new_v4());
+    let refused = snapshot_as(&mut conn, &stranger, &Uuid::new_v4(), 0);
+    assert_eq!(
+        pull_response(&stranger, 0, refused).unwrap_err().code,
+        ErrorCode::Forbidden
+    );
+}
+
+fn snapshot_as(conn: &mut Connection, as_: &Actor, client: &Uuid, cookie: u64) -> PullSnapshot {
+    shared::sqlite::pull_snapshot(conn, as_, client, cookie).expect("the pull queries run")
 }

@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 use replica_bench::report::{Figure, Table, ms};
 
 use rusqlite::Connection;
-use shared::Mutation;
 use shared::protocol::PULL_PAGE_SIZE;
 use shared::server::{PullSnapshot, applied_batch, pull_response};
+use shared::{Actor, Mutation};
 use sync_tests::{Server, create, numbered};
 use uuid::Uuid;
 
@@ -192,13 +192,19 @@ fn storage(server: &Server, issues: usize) -> String {
         (pages * size) as f64
     };
     let client = Uuid::new_v4();
+    let by = Actor::new(Uuid::new_v4(), Uuid::new_v4());
+    conn.execute(
+        "INSERT INTO membership (workspace_id, member_id, role, joined_at) VALUES (?1, ?2, 'owner', 0)",
+        [by.workspace_id.to_string(), by.member_id.to_string()],
+    )
+    .expect("a member");
     let text = |n: usize| "lorem ipsum ".repeat(n / 12 + 1)[..n].to_owned();
     let empty = bytes(&conn);
     let ids: Vec<Uuid> = (0..issues).map(|_| Uuid::new_v4()).collect();
     let apply = |conn: &mut Connection, id: u64, name: &str, args: serde_json::Value| {
         let mutation = Mutation::parse(name, &args).expect("valid");
         let tx = conn.transaction().expect("tx");
-        shared::sqlite::execute(&tx, &applied_batch(&client, id, &mutation)).expect("apply");
+        shared::sqlite::execute(&tx, &applied_batch(&by, &client, id, &mutation)).expect("apply");
         tx.commit().expect("commit");
     };
     for (n, id) in ids.iter().enumerate() {
@@ -239,6 +245,8 @@ fn millis(samples: &[Duration]) -> Vec<f64> {
 /// The same statements on a native SQLite file: the floor under the worker's figures.
 struct Native {
     conn: Connection,
+    /// A workspace and its owner, as setup leaves them: the guard checks the membership.
+    by: Actor,
     client: Uuid,
     next_id: u64,
 }
@@ -250,8 +258,16 @@ impl Native {
         conn.pragma_update(None, "journal_mode", "WAL")
             .expect("wal");
         shared::sqlite::migrate(&mut conn).expect("migrate the baseline");
+        let by = Actor::new(Uuid::new_v4(), Uuid::new_v4());
+        conn.execute(
+            "INSERT INTO membership (workspace_id, member_id, role, joined_at) \
+             VALUES (?1, ?2, 'owner', 0)",
+            [by.workspace_id.to_string(), by.member_id.to_string()],
+        )
+        .expect("a member");
         Native {
             conn,
+            by,
             client: Uuid::new_v4(),
             next_id: 0,
         }
@@ -267,7 +283,7 @@ impl Native {
                         self.next_id += 1;
                         let args = create(&Uuid::new_v4(), "native")["args"].clone();
                         let mutation = Mutation::parse("createIssue", &args).expect("valid");
-                        applied_batch(&self.client, self.next_id, &mutation)
+                        applied_batch(&self.by, &self.client, self.next_id, &mutation)
                     })
                     .collect();
                 timed(|| {
@@ -293,7 +309,8 @@ impl Native {
     }
 
     fn snapshot(&mut self, client: &Uuid, cookie: u64) -> PullSnapshot {
-        shared::sqlite::pull_snapshot(&mut self.conn, client, cookie).expect("the pull queries run")
+        shared::sqlite::pull_snapshot(&mut self.conn, &self.by, client, cookie)
+            .expect("the pull queries run")
     }
 
     /// Every page of the log through the pull queries, serialised as the worker would.
@@ -303,7 +320,7 @@ impl Native {
             let mut cookie = 0;
             loop {
                 let snapshot = self.snapshot(&client, cookie);
-                let response = pull_response(cookie, snapshot).expect("pull");
+                let response = pull_response(&self.by, cookie, snapshot).expect("pull");
                 let _ = serde_json::to_vec(&response).expect("json");
                 cookie = response.cookie;
                 if !response.has_more {
@@ -321,7 +338,7 @@ impl Native {
         let client = Uuid::new_v4();
         timed(|| {
             let snapshot = self.snapshot(&client, end as u64);
-            let response = pull_response(end as u64, snapshot).expect("pull");
+            let response = pull_response(&self.by, end as u64, snapshot).expect("pull");
             assert!(response.mutations.is_empty() && response.mutations.len() < PULL_PAGE_SIZE);
             let _ = serde_json::to_vec(&response).expect("json");
         })

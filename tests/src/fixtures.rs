@@ -59,6 +59,41 @@ pub fn rows(conn: &rusqlite::Connection, sql: &str) -> Vec<Value> {
 pub const ISSUES_SQL: &str =
     "SELECT id, title, description, owner, status, created_at, updated_at FROM issue ORDER BY id";
 
+/// Log entries as a pull gives them, each with the `clientId` and client mutation `id` the server
+/// keeps for it (a pull shows neither, except the puller's own ids): read from the local D1, so a
+/// test can check every client's entries from one pull.
+pub fn with_clients(server: &Server, entries: Vec<Value>) -> Vec<Value> {
+    let owners: std::collections::HashMap<u64, (Value, Value)> = server
+        .sql("SELECT id, client_id, mutation_id FROM mutation_log")
+        .into_iter()
+        .map(|row| {
+            (
+                row["id"].as_u64().expect("log id"),
+                (row["client_id"].clone(), row["mutation_id"].clone()),
+            )
+        })
+        .collect();
+    entries
+        .into_iter()
+        .map(|mut entry| {
+            let log_id = entry["logId"].as_u64().expect("logId");
+            let (client, id) = owners.get(&log_id).cloned().expect("the entry is in D1");
+            entry["clientId"] = client;
+            entry["id"] = id;
+            entry
+        })
+        .collect()
+}
+
+/// The issues of one workspace in the order of [`ISSUES_SQL`], with their authors.
+pub fn issues_in(server: &Server, workspace: &Uuid) -> Vec<Value> {
+    // The id is a UUID we made: safe to inline in SQL that only the test runs.
+    server.sql(&format!(
+        "SELECT id, title, description, owner, status, created_at, updated_at, created_by, \
+         updated_by FROM issue WHERE workspace_id = '{workspace}' ORDER BY id"
+    ))
+}
+
 /// One issue row by id, or `None`.
 pub fn issue_row(server: &Server, id: &Uuid) -> Option<Value> {
     // The id is a UUID we made: safe to inline in SQL that only the test runs.

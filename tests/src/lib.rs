@@ -1,13 +1,18 @@
 //! The integration tests' harness, as a library the test binaries and the server benchmark share:
 //! [`server`] starts the worker under `wrangler dev` on a fresh local D1 and speaks HTTP to it,
+//! [`members`] signs in as members of workspaces,
 //! [`reply`] holds its answers, [`fixtures`] the mutations clients send and the tables read back,
 //! [`transport`] carries a replica's requests to it.
 
 pub mod fixtures;
+pub mod members;
 pub mod reply;
 pub mod server;
 pub mod transport;
 
-pub use fixtures::{ISSUES_SQL, create, delete, issue_row, numbered, rows, update_status};
+pub use fixtures::{
+    ISSUES_SQL, create, delete, issue_row, numbered, rows, update_status, with_clients,
+};
+pub use members::{Auth, Member};
 pub use reply::Reply;
 pub use server::{Server, root, server};

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::fixtures::{ISSUES_SQL, rows};
+use crate::members::{Member, SESSION_KEY, SETUP_TOKEN};
 use crate::reply::Reply;
 
 pub struct Server {
@@ -22,6 +23,9 @@ pub struct Server {
     pub persist: PathBuf,
     log: PathBuf,
     _watchdog: Child,
+    /// The owner of the workspace most tests share, made on first use.
+    owner: OnceLock<Member>,
+    migrated: bool,
 }
 
 /// The server shared by the tests of one binary, with migrations applied.
@@ -38,6 +42,20 @@ impl Server {
     /// Starts `wrangler dev` on a free port. `migrate: false` leaves the database without tables, to
     /// see what the worker answers when D1 fails.
     pub fn start(migrate: bool) -> Server {
+        Self::start_with(if migrate {
+            Schema::Latest
+        } else {
+            Schema::None
+        })
+    }
+
+    /// Starts `wrangler dev` on a database that had only the first migration when `seed` (SQL) ran,
+    /// then got every later one: a deployment from before workspaces, upgraded.
+    pub fn start_upgraded_from_v1(seed: &str) -> Server {
+        Self::start_with(Schema::UpgradedFromV1(seed.to_owned()))
+    }
+
+    fn start_with(schema: Schema) -> Server {
         for built in ["worker/build/index.js", "app/dist/index.html"] {
             assert!(
                 root().join(built).exists(),
@@ -55,6 +73,10 @@ impl Server {
         );
         let persist = root().join(".tmp/tests").join(name);
         std::fs::create_dir_all(&persist).expect("create the persist folder");
+        if let Schema::UpgradedFromV1(seed) = &schema {
+            apply_v1_then_seed(&persist, seed);
+        }
+        let migrate = !matches!(schema, Schema::None);
         if migrate {
             wrangler(&[
                 "d1",
@@ -74,6 +96,7 @@ impl Server {
         let script = format!(
             "trap 'kill 0' EXIT; npx wrangler dev --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
              --persist-to '{}' --show-interactive-dev-session=false --var TRACKER_TEST_ROUTES:1 \
+             --var SETUP_TOKEN:{SETUP_TOKEN} --var SESSION_KEY:{SESSION_KEY} \
              > '{}' 2>&1 & while kill -0 {} 2>/dev/null; do sleep 0.5; done",
             persist.display(),
             log.display(),
@@ -87,6 +110,8 @@ impl Server {
             persist,
             log,
             _watchdog: watchdog,
+            owner: OnceLock::new(),
+            migrated: migrate,
         };
         server.wait_until_ready(Duration::from_secs(120));
         server
@@ -158,16 +183,60 @@ impl Server {
         self.sql(ISSUES_SQL)
     }
 
-    /// A JSON POST, with extra `headers`.
+    /// One workspace's issues, ordered by id, with their authors.
+    pub fn issues_in(&self, workspace: &Uuid) -> Vec<Value> {
+        crate::fixtures::issues_in(self, workspace)
+    }
+
+    /// The owner of the workspace most tests share, signed in by a session cookie. On a server
+    /// without tables (nothing can be set up), a member the test signs in itself.
+    pub fn owner(&self) -> &Member {
+        self.owner.get_or_init(|| {
+            if self.migrated {
+                self.setup("Tests", "Owner", None)
+            } else {
+                Member::minted(Uuid::new_v4(), Uuid::new_v4(), SESSION_KEY, u64::MAX / 2)
+            }
+        })
+    }
+
+    /// `/api/workspaces/{the owner's workspace}/{action}`.
+    pub fn api(&self, action: &str) -> String {
+        self.owner().api(action)
+    }
+
+    /// A JSON POST as the owner, with extra `headers` (a `Cookie` given joins the session's).
     pub fn post(&self, path: &str, body: &[u8], headers: &[(&str, &str)]) -> Reply {
         let mut all = vec![("Content-Type", "application/json")];
         all.extend_from_slice(headers);
         self.post_with(path, body, &all)
     }
 
-    /// A POST with exactly these `headers` (no `Content-Type` unless given). A body of bytes goes with
-    /// its `Content-Length`; a `ureq::SendBody::from_reader` streams chunked, with none.
+    /// A POST as the owner with exactly these other `headers` (no `Content-Type` unless given). A
+    /// body of bytes goes with its `Content-Length`; a `ureq::SendBody::from_reader` streams
+    /// chunked, with none.
     pub fn post_with(
+        &self,
+        path: &str,
+        body: impl ureq::AsSendBody,
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let cookie = headers
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case("cookie"))
+            .map(|(_, value)| *value);
+        let auth = self.owner().headers(cookie);
+        let mut all: Vec<(&str, &str)> = headers
+            .iter()
+            .filter(|(name, _)| !name.eq_ignore_ascii_case("cookie"))
+            .copied()
+            .collect();
+        all.extend(auth.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        self.post_raw(path, body, &all)
+    }
+
+    /// A POST with exactly these `headers`, credentials included or not.
+    pub fn post_raw(
         &self,
         path: &str,
         body: impl ureq::AsSendBody,
@@ -180,27 +249,28 @@ impl Server {
         Reply::from(request.send(body).expect("the request reaches the server"))
     }
 
+    /// A GET with no credentials.
     pub fn get(&self, path: &str) -> Reply {
-        Reply::from(
-            agent()
-                .get(&format!("{}{path}", self.url))
-                .call()
-                .expect("the request reaches the server"),
-        )
+        self.get_with(path, &[])
     }
 
+    /// A GET with exactly these `headers`.
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = agent().get(&format!("{}{path}", self.url));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        Reply::from(request.call().expect("the request reaches the server"))
+    }
+
+    /// A push as the owner, in the shared workspace.
     pub fn push(&self, client: &Uuid, mutations: &[Value]) -> Reply {
-        self.post_json(
-            "/api/push",
-            &json!({"clientId": client, "schemaVersion": 1, "mutations": mutations}),
-        )
+        self.push_as(self.owner(), client, mutations)
     }
 
+    /// A pull as the owner, in the shared workspace.
     pub fn pull(&self, client: &Uuid, cookie: Option<u64>) -> Reply {
-        self.post_json(
-            "/api/pull",
-            &json!({"clientId": client, "schemaVersion": 1, "cookie": cookie}),
-        )
+        self.pull_as(self.owner(), client, cookie)
     }
 
     pub fn post_json(&self, path: &str, body: &Value) -> Reply {
@@ -219,13 +289,24 @@ impl Server {
         }
     }
 
-    /// Every log entry after `cookie`, following `hasMore`; also the number of pages it took.
+    /// Every log entry of the shared workspace after `cookie`, following `hasMore`; also the number
+    /// of pages it took.
     pub fn pull_all(&self, client: &Uuid, cookie: Option<u64>) -> (Vec<Value>, usize) {
+        self.pull_all_as(self.owner(), client, cookie)
+    }
+
+    /// [`Server::pull_all`] as `by`, in their workspace.
+    pub fn pull_all_as(
+        &self,
+        by: &Member,
+        client: &Uuid,
+        cookie: Option<u64>,
+    ) -> (Vec<Value>, usize) {
         let mut entries = Vec::new();
         let mut cookie = cookie;
         let mut pages = 0;
         loop {
-            let page = self.pull(client, cookie).ok();
+            let page = self.pull_as(by, client, cookie).ok();
             pages += 1;
             entries.extend(page["mutations"].as_array().cloned().unwrap_or_default());
             cookie = page["cookie"].as_u64();
@@ -234,6 +315,45 @@ impl Server {
             }
         }
     }
+}
+
+enum Schema {
+    None,
+    Latest,
+    UpgradedFromV1(String),
+}
+
+/// Applies `migrations/0001_*` alone through wrangler (with a config of its own whose migrations
+/// folder holds only that file, on the same local database), then runs `seed`.
+fn apply_v1_then_seed(persist: &Path, seed: &str) {
+    let v1 = persist.join("v1");
+    std::fs::create_dir_all(v1.join("migrations")).expect("a folder for version 1");
+    std::fs::copy(
+        root().join("migrations/0001_init.sql"),
+        v1.join("migrations/0001_init.sql"),
+    )
+    .expect("copy the first migration");
+    let main = std::fs::read_to_string(root().join("wrangler.toml")).expect("wrangler.toml");
+    let database = main
+        .split("[[d1_databases]]")
+        .nth(1)
+        .expect("the D1 binding in wrangler.toml");
+    std::fs::write(
+        v1.join("wrangler.toml"),
+        format!(
+            "name = \"tracker\"\ncompatibility_date = \"2026-04-20\"\n[[d1_databases]]{database}"
+        ),
+    )
+    .expect("write the version 1 config");
+    let config = v1.join("wrangler.toml").to_string_lossy().into_owned();
+    let persist = persist.to_string_lossy().into_owned();
+    let local = ["--local", "--persist-to", &persist, "--config", &config];
+    let mut apply = vec!["d1", "migrations", "apply", "DB"];
+    apply.extend(local);
+    wrangler(&apply);
+    let mut execute = vec!["d1", "execute", "DB", "--command", seed];
+    execute.extend(local);
+    wrangler(&execute);
 }
 
 fn agent() -> ureq::Agent {

@@ -1,25 +1,35 @@
-//! Carries a replica's requests to the real worker over HTTP, as the browser glue will.
+//! Carries a replica's requests to the real worker over HTTP as a member, as the browser's engine does.
 
 use shared::protocol::{ErrorBody, PullRequest, PullResponse, PushRequest, PushResponse};
 use shared::replica::SyncFailure;
 
+use crate::members::Member;
 use crate::server::Server;
 
-pub fn push(server: &Server, request: &PushRequest) -> Result<PushResponse, SyncFailure> {
-    send(server, "/api/push", request)
+pub fn push(
+    server: &Server,
+    by: &Member,
+    request: &PushRequest,
+) -> Result<PushResponse, SyncFailure> {
+    send(server, by, "push", request)
 }
 
-pub fn pull(server: &Server, request: &PullRequest) -> Result<PullResponse, SyncFailure> {
-    send(server, "/api/pull", request)
+pub fn pull(
+    server: &Server,
+    by: &Member,
+    request: &PullRequest,
+) -> Result<PullResponse, SyncFailure> {
+    send(server, by, "pull", request)
 }
 
 fn send<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
     server: &Server,
-    path: &str,
+    by: &Member,
+    action: &str,
     request: &Q,
 ) -> Result<A, SyncFailure> {
-    let body = serde_json::to_vec(request).expect("serialise the request");
-    let reply = server.post(path, &body, &[]);
+    let body = serde_json::to_value(request).expect("serialise the request");
+    let reply = server.send_as(Some(by), "POST", &by.api(action), &body);
     if reply.status == 200 {
         return Ok(serde_json::from_str(&reply.text).expect("a 200 answer parses"));
     }

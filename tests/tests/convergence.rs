@@ -1,17 +1,19 @@
-//! Four replicas, a few hundred random mutations each on a small shared set of issues, pushed and
+//! Four replicas of one workspace, two of each of its two members, a few hundred random mutations each
+//! on a small shared set of issues, pushed and
 //! pulled through a transport that loses requests before and after the server, delivers answers twice
 //! or late, while replicas are closed and reopened from their files. After a final sync every
-//! replica's base and optimistic state equal the server's issue table, and the log holds every mutation
-//! a replica accepted, exactly once.
+//! replica's base and optimistic state equal the server's issue table (authors included), and the log
+//! holds every mutation a replica accepted, exactly once, as the member who made it.
 //!
 //! Seeded: set CONVERGENCE_SEED to replay a run; the seed is printed first (and on failure).
 
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
+use shared::Actor;
 use shared::protocol::{PullResponse, PushResponse};
 use shared::replica::{Issue, IssueFilter, Replica, Storage, SyncFailure, Ticket};
-use sync_tests::{Server, server, transport};
+use sync_tests::{Member, Server, server, transport};
 use uuid::Uuid;
 
 const REPLICAS: usize = 4;
@@ -24,6 +26,7 @@ enum Late {
 }
 
 struct Client {
+    member: Member,
     storage: Storage,
     replica: Replica,
     late: Vec<Late>,
@@ -33,7 +36,8 @@ struct Client {
 
 impl Client {
     fn reopen(&mut self) {
-        self.replica = Replica::open(&self.storage).expect("reopen from files");
+        self.replica =
+            Replica::open(&self.storage, actor(&self.member)).expect("reopen from files");
     }
 }
 
@@ -64,6 +68,10 @@ fn fault(rng: &mut fastrand::Rng) -> Fault {
     }
 }
 
+fn actor(member: &Member) -> Actor {
+    Actor::new(member.workspace, member.id)
+}
+
 fn lost() -> SyncFailure {
     SyncFailure::Network("lost by the test's transport".into())
 }
@@ -76,7 +84,7 @@ fn push(s: &Server, c: &mut Client, fault: Fault, rejected: &mut Vec<Value>) {
         c.replica.push_failed(ticket, &lost()).expect("push failed");
         return;
     }
-    let answer = transport::push(s, &request);
+    let answer = transport::push(s, &c.member, &request);
     let response = match answer {
         Ok(response) => response,
         Err(failure) => {
@@ -115,7 +123,7 @@ fn pull(s: &Server, c: &mut Client, fault: Fault, rejected: &mut Vec<Value>) -> 
         c.replica.pull_failed(ticket, &lost()).expect("pull failed");
         return false;
     }
-    let response = match transport::pull(s, &request) {
+    let response = match transport::pull(s, &c.member, &request) {
         Ok(response) => response,
         Err(failure) => {
             c.replica
@@ -250,7 +258,8 @@ fn as_rows(issues: Vec<Issue>) -> Vec<Value> {
         .into_iter()
         .map(|i| {
             json!({"id": i.id, "title": i.title, "description": i.description, "owner": i.owner,
-                   "status": i.status.as_str(), "created_at": i.created_at, "updated_at": i.updated_at})
+                   "status": i.status.as_str(), "created_at": i.created_at, "updated_at": i.updated_at,
+                   "created_by": i.created_by, "updated_by": i.updated_by})
         })
         .collect();
     rows.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
@@ -278,15 +287,20 @@ fn assert_same_rows(actual: Vec<Value>, expected: &[Value], what: &str) {
 fn run(seed: u64) {
     let s = server();
     let mut rng = fastrand::Rng::with_seed(seed);
+    let owner = s.setup("Convergence", "Ada", None);
+    let member = s.join(&owner, "Grace");
     let dirs: Vec<PathBuf> = (0..REPLICAS)
         .map(|i| s.persist.join(format!("replica-{i}")))
         .collect();
     let mut clients: Vec<Client> = dirs
         .iter()
-        .map(|dir| {
+        .enumerate()
+        .map(|(i, dir)| {
             let storage = Storage::Directory(dir.clone());
-            let replica = Replica::open(&storage).expect("open a replica");
+            let member = if i % 2 == 0 { &owner } else { &member };
+            let replica = Replica::open(&storage, actor(member)).expect("open a replica");
             Client {
+                member: member.clone(),
                 storage,
                 replica,
                 late: Vec::new(),
@@ -358,8 +372,13 @@ fn run(seed: u64) {
         "no valid mutation was rejected"
     );
 
-    let server_issues = s.issues();
+    let server_issues = s.issues_in(&owner.workspace);
     assert!(!server_issues.is_empty());
+    assert_eq!(
+        s.issues().len(),
+        server_issues.len(),
+        "every issue is the workspace's"
+    );
     for (i, c) in clients.iter().enumerate() {
         assert_eq!(
             c.replica.pending_count().unwrap(),
@@ -378,18 +397,41 @@ fn run(seed: u64) {
         );
     }
 
-    // Every accepted mutation is in the log exactly once, and nothing else is.
-    let (entries, _) = s.pull_all(&Uuid::new_v4(), None);
-    let mut logged: Vec<(Uuid, u64)> = entries
+    // Every accepted mutation is in the log exactly once, as its member's, and nothing else is.
+    let (entries, _) = s.pull_all_as(&member, &Uuid::new_v4(), None);
+    let rows = s.sql(&format!(
+        "SELECT client_id, mutation_id, member_id FROM mutation_log WHERE workspace_id = '{}'",
+        owner.workspace
+    ));
+    assert_eq!(entries.len(), rows.len(), "a pull gives the whole log");
+    for entry in &entries {
+        assert!(
+            entry.get("clientId").is_none(),
+            "no client ids leave the server: {entry}"
+        );
+        assert!(
+            entry.get("id").is_none(),
+            "a new client owns none of them: {entry}"
+        );
+    }
+    let mut logged: Vec<(Uuid, u64, Uuid)> = rows
         .iter()
-        .map(|e| {
+        .map(|row| {
             (
-                Uuid::parse_str(e["clientId"].as_str().unwrap()).unwrap(),
-                e["id"].as_u64().unwrap(),
+                Uuid::parse_str(row["client_id"].as_str().unwrap()).unwrap(),
+                row["mutation_id"].as_u64().unwrap(),
+                Uuid::parse_str(row["member_id"].as_str().unwrap()).unwrap(),
             )
         })
         .collect();
-    let mut accepted: Vec<(Uuid, u64)> = clients.iter().flat_map(|c| c.accepted.clone()).collect();
+    let mut accepted: Vec<(Uuid, u64, Uuid)> = clients
+        .iter()
+        .flat_map(|c| {
+            c.accepted
+                .iter()
+                .map(|(client, id)| (*client, *id, c.member.id))
+        })
+        .collect();
     logged.sort();
     accepted.sort();
     assert_eq!(

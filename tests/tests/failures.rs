@@ -45,7 +45,7 @@ fn a_panic_answers_a_json_500_and_the_next_request_is_served() {
             .assert_error(500, "InternalError");
         assert!(message.contains("may be retried"), "{message}");
         // The instance was reset: requests that need no database are served normally again.
-        s.post_json("/api/pull", &json!({"schemaVersion": 7}))
+        s.post_json(&s.api("pull"), &json!({"schemaVersion": 7}))
             .assert_error(409, "VersionNotSupported");
     }
 }

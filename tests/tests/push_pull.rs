@@ -1,13 +1,15 @@
 //! Push and pull against the real worker in workerd, on a fresh local D1: every rule of protocol v1.
 
 use serde_json::{Value, json};
-use sync_tests::{Server, create, delete, issue_row, numbered, server, update_status};
+use sync_tests::{
+    Server, create, delete, issue_row, numbered, server, update_status, with_clients,
+};
 use uuid::Uuid;
 
 /// The entries of `client` in the log after `cookie`.
 fn my_entries(server: &Server, client: &Uuid, cookie: u64) -> Vec<Value> {
     let (entries, _) = server.pull_all(&Uuid::new_v4(), Some(cookie));
-    entries
+    with_clients(server, entries)
         .into_iter()
         .filter(|e| e["clientId"] == json!(client))
         .collect()
@@ -71,11 +73,12 @@ fn each_mutation_applies_through_push_and_comes_back_in_pull() {
     let page = s.pull(&client, Some(cookie)).ok();
     assert_eq!(page["lastMutationId"], json!(4));
     assert_eq!(page["hasMore"], json!(false));
+    // A pull marks the puller's own entries with their mutation ids.
     let mine: Vec<&Value> = page["mutations"]
         .as_array()
         .unwrap()
         .iter()
-        .filter(|e| e["clientId"] == json!(client))
+        .filter(|e| e.get("id").is_some())
         .collect();
     let summary: Vec<(u64, &str)> = mine
         .iter()
@@ -310,22 +313,22 @@ fn bad_requests_get_their_error_codes_and_change_nothing() {
     s.push(&client, &numbered(1, [create(&issue, "kept")])).ok();
     let next = numbered(2, [delete(&issue)]);
 
-    s.post("/api/push", b"{\"clientId\": ", &[])
+    s.post(&s.api("push"), b"{\"clientId\": ", &[])
         .assert_error(400, "InvalidRequest");
-    s.post("/api/pull", b"not json", &[])
+    s.post(&s.api("pull"), b"not json", &[])
         .assert_error(400, "InvalidRequest");
     s.post_json(
-        "/api/push",
+        &s.api("push"),
         &json!({"clientId": "nope", "schemaVersion": 1, "mutations": next}),
     )
     .assert_error(400, "InvalidRequest");
     s.post_json(
-        "/api/push",
+        &s.api("push"),
         &json!({"clientId": client, "schemaVersion": 2, "mutations": next}),
     )
     .assert_error(409, "VersionNotSupported");
     s.post_json(
-        "/api/pull",
+        &s.api("pull"),
         &json!({"clientId": client, "schemaVersion": 99, "cookie": null}),
     )
     .assert_error(409, "VersionNotSupported");
@@ -415,7 +418,7 @@ fn the_http_cookie_carries_the_cursor_when_the_body_has_none() {
     let body = json!({"clientId": client, "schemaVersion": 1});
     let bytes = serde_json::to_vec(&body).unwrap();
     let reply = s.post(
-        "/api/pull",
+        &s.api("pull"),
         &bytes,
         &[("Cookie", &format!("theme=dark; lastLogId={cookie}"))],
     );
@@ -426,8 +429,9 @@ fn the_http_cookie_carries_the_cursor_when_the_body_has_none() {
     assert_eq!(
         set_cookie,
         format!(
-            "lastLogId={}; HttpOnly; SameSite=Strict; Path=/api",
-            page["cookie"]
+            "lastLogId={}; HttpOnly; SameSite=Strict; Path=/api/workspaces/{}",
+            page["cookie"],
+            s.owner().workspace
         )
     );
 
@@ -436,7 +440,7 @@ fn the_http_cookie_carries_the_cursor_when_the_body_has_none() {
     with_body["cookie"] = json!(cookie);
     let page = s
         .post(
-            "/api/pull",
+            &s.api("pull"),
             &serde_json::to_vec(&with_body).unwrap(),
             &[("Cookie", "lastLogId=0")],
         )
@@ -445,14 +449,14 @@ fn the_http_cookie_carries_the_cursor_when_the_body_has_none() {
     with_body["cookie"] = Value::Null;
     let page = s
         .post(
-            "/api/pull",
+            &s.api("pull"),
             &serde_json::to_vec(&with_body).unwrap(),
             &[("Cookie", &format!("lastLogId={cookie}"))],
         )
         .ok();
     assert_eq!(page["mutations"][0]["logId"], json!(1));
 
-    s.post("/api/pull", &bytes, &[("Cookie", "lastLogId=abc")])
+    s.post(&s.api("pull"), &bytes, &[("Cookie", "lastLogId=abc")])
         .assert_error(400, "InvalidRequest");
 }
 
@@ -462,8 +466,8 @@ fn unknown_routes_and_methods_answer_json() {
     s.get("/api/nothing-here").assert_error(404, "NotFound");
     s.post("/api/issues", b"{}", &[])
         .assert_error(404, "NotFound");
-    s.get("/api/push").assert_error(405, "MethodNotAllowed");
-    s.get("/api/pull").assert_error(405, "MethodNotAllowed");
+    s.get(&s.api("push")).assert_error(405, "MethodNotAllowed");
+    s.get(&s.api("pull")).assert_error(405, "MethodNotAllowed");
 }
 
 #[test]

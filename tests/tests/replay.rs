@@ -3,8 +3,8 @@
 //! its own server, so its log ids are exactly 1..=2500.
 
 use serde_json::{Value, json};
-use shared::Mutation;
-use sync_tests::{ISSUES_SQL, create, delete, numbered, rows, server, update_status};
+use shared::{Actor, Mutation};
+use sync_tests::{ISSUES_SQL, create, delete, numbered, rows, server, update_status, with_clients};
 use uuid::Uuid;
 
 /// Three clients' mutations: 2,500 that apply and 5 that are rejected.
@@ -111,10 +111,19 @@ fn the_log_pages_and_replays_to_the_servers_issue_table() {
         [(1000, 1000, true), (1000, 2000, true), (500, 2500, false)]
     );
 
-    let entries: Vec<Value> = pages
+    let pulled: Vec<Value> = pages
         .iter()
         .flat_map(|p| p["mutations"].as_array().unwrap().clone())
         .collect();
+    for entry in &pulled {
+        assert!(
+            entry.get("clientId").is_none(),
+            "no client ids leave the server"
+        );
+        assert_eq!(entry["memberId"], json!(s.owner().id), "the entry's author");
+    }
+    // Which client made each entry stays on the server; the test reads it from D1.
+    let entries = with_clients(s, pulled);
     let log_ids: Vec<u64> = entries
         .iter()
         .map(|e| e["logId"].as_u64().unwrap())
@@ -159,7 +168,8 @@ fn the_log_pages_and_replays_to_the_servers_issue_table() {
     for entry in &entries {
         let mutation = Mutation::parse(entry["name"].as_str().unwrap(), &entry["args"])
             .unwrap_or_else(|err| panic!("a logged mutation must parse: {err}: {entry}"));
-        shared::sqlite::apply(&mut replica, &mutation)
+        let by = Actor::new(s.owner().workspace, s.owner().id);
+        shared::sqlite::apply(&mut replica, &mutation, &by)
             .unwrap_or_else(|err| panic!("a logged mutation must apply: {err}: {entry}"));
     }
     let replayed = rows(&replica, ISSUES_SQL);

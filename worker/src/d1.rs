@@ -1,9 +1,10 @@
 //! Moves shared statements to D1 and rows back. Every value is bound as a parameter.
 
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use shared::protocol::LogEntry;
-use shared::server::{self, OUT_OF_ORDER, PullSnapshot};
-use shared::{SqlValue, Statement};
+use shared::server::{self, Access, OUT_OF_ORDER, PullSnapshot};
+use shared::{Actor, ProtocolError, SqlValue, Statement};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};
 
@@ -18,6 +19,8 @@ pub enum BatchError {
     OutOfOrder,
     /// One of the mutation's own statements broke a constraint (say, an issue id that exists).
     Constraint(String),
+    /// The guard refused who is asking: not a member, or someone else's client.
+    Refused(ProtocolError),
     /// Anything else: D1 itself failed.
     Failed(worker::Error),
 }
@@ -40,7 +43,9 @@ fn classify(err: worker::Error) -> BatchError {
         worker::Error::D1(d1) => d1.cause(),
         other => other.to_string(),
     };
-    if message.contains(OUT_OF_ORDER) || message.contains("mutation_log.client_id") {
+    if let Some(refusal) = server::guard_refusal(&message) {
+        BatchError::Refused(refusal)
+    } else if message.contains(OUT_OF_ORDER) || message.contains("mutation_log.client_id") {
         BatchError::OutOfOrder
     } else if message.to_ascii_lowercase().contains("constraint failed") {
         BatchError::Constraint(clean(&message))
@@ -56,30 +61,103 @@ fn clean(message: &str) -> String {
     message.to_owned()
 }
 
-/// The client's `last_mutation_id`; 0 for a client the server has never seen.
-pub async fn last_mutation_id(db: &D1Database, client_id: &uuid::Uuid) -> Result<u64, ApiError> {
-    let row: Option<LastMutationId> = prepare(
-        db,
-        server::SELECT_LAST_MUTATION_ID,
-        &[client_id.to_string().into()],
-    )?
-    .first(None)
-    .await?;
-    Ok(row.map_or(0, |row| row.last_mutation_id))
+/// Runs `statements` as one atomic D1 batch, for statements that fail only if D1 does.
+pub async fn run(db: &D1Database, statements: &[Statement]) -> Result<(), ApiError> {
+    match batch(db, statements).await {
+        Ok(()) => Ok(()),
+        Err(BatchError::Refused(refusal)) => Err(refusal.into()),
+        Err(BatchError::OutOfOrder) => Err(ApiError::internal("a batch", "out of order")),
+        Err(BatchError::Constraint(message)) => Err(ApiError::internal("a batch", message)),
+        Err(BatchError::Failed(err)) => Err(ApiError::internal("a batch", err)),
+    }
 }
 
-/// The four pull queries, as one batch so that they read one snapshot.
+/// Runs one statement; how many rows it changed.
+pub async fn changes(db: &D1Database, statement: &Statement) -> Result<usize, ApiError> {
+    Ok(changes_in_batch(db, std::slice::from_ref(statement))
+        .await?
+        .first()
+        .copied()
+        .unwrap_or(0))
+}
+
+/// Runs `statements` as one atomic batch; how many rows each changed.
+pub async fn changes_in_batch(
+    db: &D1Database,
+    statements: &[Statement],
+) -> Result<Vec<usize>, ApiError> {
+    let prepared = statements
+        .iter()
+        .map(|statement| prepare(db, statement.sql, &statement.params))
+        .collect::<worker::Result<Vec<_>>>()?;
+    db.batch(prepared)
+        .await?
+        .iter()
+        .map(|result| Ok(result.meta()?.and_then(|meta| meta.changes).unwrap_or(0)))
+        .collect()
+}
+
+/// The rows of one query.
+pub async fn all<T: DeserializeOwned>(
+    db: &D1Database,
+    sql: &str,
+    params: &[SqlValue],
+) -> Result<Vec<T>, ApiError> {
+    rows(&prepare(db, sql, params)?.all().await?)
+}
+
+/// The first row of one query, if any.
+pub async fn first<T: DeserializeOwned>(
+    db: &D1Database,
+    sql: &str,
+    params: &[SqlValue],
+) -> Result<Option<T>, ApiError> {
+    Ok(all(db, sql, params).await?.into_iter().next())
+}
+
+/// The client's `last_mutation_id` (0 for a client the server has never seen), once `by` may use it:
+/// both read in one batch.
+pub async fn last_mutation_id(
+    db: &D1Database,
+    by: &Actor,
+    client_id: &uuid::Uuid,
+) -> Result<u64, ApiError> {
+    let prepared = vec![
+        prepare(
+            db,
+            server::SELECT_LAST_MUTATION_ID,
+            &[client_id.to_string().into()],
+        )?,
+        prepare(
+            db,
+            server::SELECT_ACCESS,
+            &server::access_params(by, client_id),
+        )?,
+    ];
+    let results = db.batch(prepared).await?;
+    let [client, access] = results.as_slice() else {
+        return Err(ApiError::internal(
+            "reading lastMutationId",
+            "D1 returned the wrong number of results",
+        ));
+    };
+    access_row(access)?.check(by)?;
+    Ok(first_row::<LastMutationId>(client)?.map_or(0, |row| row.last_mutation_id))
+}
+
+/// The five pull queries, as one batch so that they read one snapshot.
 pub async fn pull_snapshot(
     db: &D1Database,
+    by: &Actor,
     client_id: &uuid::Uuid,
     cookie: u64,
 ) -> Result<PullSnapshot, ApiError> {
-    let prepared = server::pull_params(client_id, cookie)
+    let prepared = server::pull_params(by, client_id, cookie)
         .iter()
         .map(|(sql, params)| prepare(db, sql, params))
         .collect::<worker::Result<Vec<_>>>()?;
     let results = db.batch(prepared).await?;
-    let [page, client, end, before_page] = results.as_slice() else {
+    let [page, client, end, before_page, access] = results.as_slice() else {
         return Err(ApiError::internal(
             "a pull batch",
             "D1 returned the wrong number of results",
@@ -92,12 +170,22 @@ pub async fn pull_snapshot(
         .map(LogRow::into_entry)
         .collect::<Result<Vec<_>, _>>()?;
     Ok(PullSnapshot {
-        client_id: *client_id,
+        access: access_row(access)?,
         entries,
         page_len,
-        last_mutation_id: first::<LastMutationId>(client)?.map(|row| row.last_mutation_id),
-        log_end: first::<LogEnd>(end)?.map_or(0, |row| row.log_end),
-        last_mutation_id_before_page: first::<MutationId>(before_page)?.map(|row| row.mutation_id),
+        last_mutation_id: first_row::<LastMutationId>(client)?.map(|row| row.last_mutation_id),
+        log_end: first_row::<LogEnd>(end)?.map_or(0, |row| row.log_end),
+        last_mutation_id_before_page: first_row::<MutationId>(before_page)?
+            .map(|row| row.mutation_id),
+    })
+}
+
+fn access_row(result: &D1Result) -> Result<Access, ApiError> {
+    let row = first_row::<AccessRow>(result)?.unwrap_or_default();
+    Ok(Access {
+        role: row.role,
+        client_workspace: row.client_workspace,
+        client_member: row.client_member,
     })
 }
 
@@ -121,8 +209,15 @@ fn rows<T: for<'de> Deserialize<'de>>(result: &D1Result) -> Result<Vec<T>, ApiEr
         .map_err(|err| ApiError::internal("reading D1 rows", err))
 }
 
-fn first<T: for<'de> Deserialize<'de>>(result: &D1Result) -> Result<Option<T>, ApiError> {
+fn first_row<T: for<'de> Deserialize<'de>>(result: &D1Result) -> Result<Option<T>, ApiError> {
     Ok(rows::<T>(result)?.into_iter().next())
+}
+
+#[derive(Deserialize, Default)]
+struct AccessRow {
+    role: Option<String>,
+    client_workspace: Option<String>,
+    client_member: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -143,8 +238,9 @@ struct MutationId {
 #[derive(Deserialize)]
 struct LogRow {
     id: u64,
-    client_id: String,
-    mutation_id: u64,
+    member_id: String,
+    /// The mutation id, on the pulling client's own entries only.
+    own_id: Option<u64>,
     name: String,
     args: String,
     /// 1 for the page's entries, 0 for the one after it.
@@ -155,9 +251,9 @@ impl LogRow {
     fn into_entry(self) -> Result<LogEntry, ApiError> {
         Ok(LogEntry {
             log_id: self.id,
-            client_id: uuid::Uuid::parse_str(&self.client_id)
-                .map_err(|err| ApiError::internal("a log entry's client id is not a UUID", err))?,
-            id: self.mutation_id,
+            member_id: uuid::Uuid::parse_str(&self.member_id)
+                .map_err(|err| ApiError::internal("a log entry's member id is not a UUID", err))?,
+            id: self.own_id,
             name: self.name,
             args: serde_json::from_str(&self.args)
                 .map_err(|err| ApiError::internal("a log entry's args are not JSON", err))?,

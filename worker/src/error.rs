@@ -17,10 +17,14 @@ impl ApiError {
         ))
     }
 
-    pub fn method_not_allowed(req: &Request) -> Self {
+    pub fn method_not_allowed(req: &Request, allowed: worker::Method) -> Self {
         Self(ProtocolError::new(
             ErrorCode::MethodNotAllowed,
-            format!("{} takes POST, got {:?}", req.path(), req.method()),
+            format!(
+                "{} takes {allowed:?}, got {:?}",
+                shared::error::quote(&req.path()),
+                req.method()
+            ),
         ))
     }
 

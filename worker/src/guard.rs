@@ -7,16 +7,22 @@ use worker::Request;
 
 use crate::error::ApiError;
 
-pub fn check(req: &Request) -> Result<(), ApiError> {
-    let header = |name: &str| req.headers().get(name).ok().flatten().unwrap_or_default();
-    if header("Sec-Fetch-Site").eq_ignore_ascii_case("cross-site") {
+/// Every API request: not from another site (a browser says so in `Sec-Fetch-Site`).
+pub fn check_site(req: &Request) -> Result<(), ApiError> {
+    if header(req, "Sec-Fetch-Site").eq_ignore_ascii_case("cross-site") {
         return Err(ProtocolError::new(
             ErrorCode::Forbidden,
             "requests from other sites are refused",
         )
         .into());
     }
-    let content_type = header("Content-Type");
+    Ok(())
+}
+
+/// Every request with a body: that, and JSON.
+pub fn check(req: &Request) -> Result<(), ApiError> {
+    check_site(req)?;
+    let content_type = header(req, "Content-Type");
     let media_type = content_type.split(';').next().unwrap_or_default().trim();
     if !media_type.eq_ignore_ascii_case("application/json") {
         return Err(ProtocolError::new(
@@ -29,4 +35,8 @@ pub fn check(req: &Request) -> Result<(), ApiError> {
         .into());
     }
     Ok(())
+}
+
+fn header(req: &Request, name: &str) -> String {
+    req.headers().get(name).ok().flatten().unwrap_or_default()
 }

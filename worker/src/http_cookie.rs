@@ -16,11 +16,12 @@ pub fn last_log_id(headers: &Headers) -> Result<Option<u64>, ProtocolError> {
         .transpose()
 }
 
-/// The `Set-Cookie` value that stores `cookie` as the cursor; `Secure` when the request came over
-/// https (a deployment), not over plain http (`wrangler dev`).
-pub fn set_last_log_id(cookie: u64, secure: bool) -> String {
+/// The `Set-Cookie` value that stores `cookie` as the cursor in `workspace` (each workspace's pulls
+/// have their own, by path); `Secure` when the request came over https (a deployment), not over
+/// plain http (`wrangler dev`).
+pub fn set_last_log_id(cookie: u64, secure: bool, workspace: &uuid::Uuid) -> String {
     Cookie::build((COOKIE_NAME, cookie.to_string()))
-        .path("/api")
+        .path(format!("/api/workspaces/{workspace}"))
         .http_only(true)
         .same_site(SameSite::Strict)
         .secure(secure)

@@ -1,18 +1,27 @@
-//! The Cloudflare Worker: `/api/push` and `/api/pull` on D1. Workers static assets serve the app on the
-//! same origin; only `/api/*` reaches this code (`run_worker_first` in wrangler.toml).
+//! The Cloudflare Worker: the sync protocol's push and pull on D1, per workspace, and the workspace API
+//! around it (setup, sessions, invites, members, API tokens). Workers static assets serve the app on
+//! the same origin; only `/api/*` reaches this code (`run_worker_first` in wrangler.toml).
 
+mod account;
+mod auth;
 mod body;
 mod d1;
 mod error;
 mod guard;
 mod http_cookie;
+mod invites;
+mod members;
 mod panic_hook;
 mod pull;
 mod push;
+mod routes;
+mod setup;
+mod tokens;
 
-use worker::{Context, Env, Method, Request, Response, event};
+use worker::{Context, Env, Request, Response, event};
 
 use crate::error::ApiError;
+use crate::routes::{InWorkspace, Route};
 
 /// Set by `wrangler dev --var TRACKER_TEST_ROUTES:1` in the integration tests only; never in production.
 const TEST_ROUTES_VAR: &str = "TRACKER_TEST_ROUTES";
@@ -20,21 +29,43 @@ const TEST_ROUTES_VAR: &str = "TRACKER_TEST_ROUTES";
 #[event(fetch)]
 async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     panic_hook::install();
-    let result = match (req.method(), req.path().as_str()) {
-        (Method::Post, "/api/push") => push::handle(&mut req, &env).await,
-        (Method::Post, "/api/pull") => pull::handle(&mut req, &env).await,
-        (_, "/api/push" | "/api/pull") => Err(ApiError::method_not_allowed(&req)),
-        (Method::Post, "/api/test/panic") if test_routes(&env) => {
-            panic!("a panic requested by the integration tests")
-        }
-        _ => Err(ApiError::not_found(&req)),
-    };
-    let mut response = result.unwrap_or_else(ApiError::into_response);
+    let mut response = handle(&mut req, &env)
+        .await
+        .unwrap_or_else(ApiError::into_response);
     response.headers_mut().set("Cache-Control", "no-store")?;
     response
         .headers_mut()
         .set("X-Content-Type-Options", "nosniff")?;
     Ok(response)
+}
+
+async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
+    let route = routes::route(req)?;
+    guard::check_site(req)?;
+    match route {
+        Route::Setup => setup::handle(req, env).await,
+        Route::Session => account::handle(req, env).await,
+        Route::PreviewInvite => invites::preview(req, env).await,
+        Route::AcceptInvite => invites::accept(req, env).await,
+        Route::TestPanic if test_routes(env) => {
+            panic!("a panic requested by the integration tests")
+        }
+        Route::TestPanic => Err(ApiError::not_found(req)),
+        Route::Workspace(workspace, action) => {
+            let db = env.d1(d1::BINDING)?;
+            let by = auth::caller(req, env, &db).await?.in_workspace(workspace)?;
+            match action {
+                InWorkspace::Push => push::handle(req, env, &by).await,
+                InWorkspace::Pull => pull::handle(req, env, &by).await,
+                InWorkspace::Members => members::list(env, &by).await,
+                InWorkspace::RemoveMember => members::remove(req, env, &by).await,
+                InWorkspace::CreateInvite => invites::create(req, env, &by).await,
+                InWorkspace::RevokeInvite => invites::revoke(req, env, &by).await,
+                InWorkspace::CreateToken => tokens::create(req, env, &by).await,
+                InWorkspace::RevokeToken => tokens::revoke(req, env, &by).await,
+            }
+        }
+    }
 }
 
 fn test_routes(env: &Env) -> bool {

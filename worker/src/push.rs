@@ -1,9 +1,11 @@
-//! `POST /api/push`: process a client's mutations in order. Each mutation's effects, log entry and
-//! `lastMutationId` always commit together; all of a push's go in one D1 batch when they can.
+//! `POST /api/workspaces/{id}/push`: process a client's mutations in order, as the caller. Each
+//! mutation's effects, log entry and `lastMutationId` always commit together, in a batch whose guard
+//! also checks that the caller is a member and the client theirs; all of a push's go in one D1 batch
+//! when they can.
 
 use shared::protocol::{PushMutation, PushResponse, RejectedMutation, parse_push};
 use shared::server::{applied_batch, rejected_batch};
-use shared::{Mutation, MutationError};
+use shared::{Actor, Mutation, MutationError};
 use uuid::Uuid;
 use worker::{D1Database, Env, Request, Response};
 
@@ -23,23 +25,24 @@ enum Outcome {
     LostRace,
 }
 
-pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
+pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response, ApiError> {
     let request = parse_push(&body::read(req).await?)?;
     let db = env.d1(d1::BINDING)?;
     let client_id = request.client_id;
     // A client sends what the server has not processed yet, so first try it all at once without
     // reading anything: the ordering guard only lets the batch commit if its first id is exactly
     // lastMutationId + 1. Retries, gaps and failing statements abort it, having written nothing.
-    if let Some(done) = process_together(&db, &client_id, &request.mutations).await? {
+    if let Some(done) = process_together(&db, by, &client_id, &request.mutations).await? {
         return Ok(Response::from_json(&done)?);
     }
-    let mut last_mutation_id = d1::last_mutation_id(&db, &client_id).await?;
+    // An empty push, or a batch that aborted: who is asking is checked with this read.
+    let mut last_mutation_id = d1::last_mutation_id(&db, by, &client_id).await?;
     // D1 calls so far: the fast path's batch and that read.
     let mut calls = 2;
     let unprocessed = request.unprocessed(last_mutation_id)?;
     if unprocessed.len() < request.mutations.len() {
         calls += 1;
-        if let Some(done) = process_together(&db, &client_id, unprocessed).await? {
+        if let Some(done) = process_together(&db, by, &client_id, unprocessed).await? {
             return Ok(Response::from_json(&done)?);
         }
     }
@@ -53,13 +56,13 @@ pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
                 break 'process;
             }
             calls += CALLS_PER_MUTATION;
-            match process(&db, &client_id, mutation).await? {
+            match process(&db, by, &client_id, mutation).await? {
                 Outcome::Applied => {}
                 Outcome::Rejected(err) => rejected.push(RejectedMutation::new(mutation.id, &err)),
                 Outcome::LostRace => {
                     // A racing push of this client got there first: skip what it processed.
                     calls += 1;
-                    let now = d1::last_mutation_id(&db, &client_id).await?;
+                    let now = d1::last_mutation_id(&db, by, &client_id).await?;
                     if now <= last_mutation_id {
                         return Err(ApiError::internal(
                             "the ordering guard fired but lastMutationId did not move",
@@ -86,6 +89,7 @@ pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
 /// one batch per mutation finds out which.
 async fn process_together(
     db: &D1Database,
+    by: &Actor,
     client_id: &Uuid,
     mutations: &[PushMutation],
 ) -> Result<Option<PushResponse>, ApiError> {
@@ -96,9 +100,9 @@ async fn process_together(
     let mut rejected = Vec::new();
     for mutation in mutations {
         match Mutation::parse_new(&mutation.name, &mutation.args) {
-            Ok(parsed) => statements.extend(applied_batch(client_id, mutation.id, &parsed)),
+            Ok(parsed) => statements.extend(applied_batch(by, client_id, mutation.id, &parsed)),
             Err(err) => {
-                statements.extend(rejected_batch(client_id, mutation.id));
+                statements.extend(rejected_batch(by, client_id, mutation.id));
                 rejected.push(RejectedMutation::new(mutation.id, &err));
             }
         }
@@ -109,6 +113,7 @@ async fn process_together(
             rejected,
         })),
         Err(BatchError::OutOfOrder | BatchError::Constraint(_)) => Ok(None),
+        Err(BatchError::Refused(refusal)) => Err(refusal.into()),
         Err(BatchError::Failed(err)) => Err(ApiError::internal("applying a push", err)),
     }
 }
@@ -116,25 +121,28 @@ async fn process_together(
 /// Applies one mutation with its log entry and `lastMutationId`, or rejects it: either way in one batch.
 async fn process(
     db: &D1Database,
+    by: &Actor,
     client_id: &Uuid,
     mutation: &PushMutation,
 ) -> Result<Outcome, ApiError> {
     let parsed = match Mutation::parse_new(&mutation.name, &mutation.args) {
         Ok(parsed) => parsed,
-        Err(err) => return reject(db, client_id, mutation.id, err).await,
+        Err(err) => return reject(db, by, client_id, mutation.id, err).await,
     };
-    match d1::batch(db, &applied_batch(client_id, mutation.id, &parsed)).await {
+    match d1::batch(db, &applied_batch(by, client_id, mutation.id, &parsed)).await {
         Ok(()) => Ok(Outcome::Applied),
         Err(BatchError::OutOfOrder) => Ok(Outcome::LostRace),
         Err(BatchError::Constraint(message)) => {
             reject(
                 db,
+                by,
                 client_id,
                 mutation.id,
                 parsed.statement_failed(&message),
             )
             .await
         }
+        Err(BatchError::Refused(refusal)) => Err(refusal.into()),
         Err(BatchError::Failed(err)) => Err(ApiError::internal("applying a mutation", err)),
     }
 }
@@ -142,13 +150,15 @@ async fn process(
 /// Records a rejected mutation as processed: it advances `lastMutationId` and changes nothing else.
 async fn reject(
     db: &D1Database,
+    by: &Actor,
     client_id: &Uuid,
     mutation_id: u64,
     err: MutationError,
 ) -> Result<Outcome, ApiError> {
-    match d1::batch(db, &rejected_batch(client_id, mutation_id)).await {
+    match d1::batch(db, &rejected_batch(by, client_id, mutation_id)).await {
         Ok(()) => Ok(Outcome::Rejected(err)),
         Err(BatchError::OutOfOrder) => Ok(Outcome::LostRace),
+        Err(BatchError::Refused(refusal)) => Err(refusal.into()),
         Err(BatchError::Constraint(message)) => {
             Err(ApiError::internal("recording a rejection", message))
         }

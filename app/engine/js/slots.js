@@ -1,12 +1,14 @@
 // The engine's storage slots, claimed with the Web Locks API (app/engine/src/web_worker/slot.rs).
 // A lock is held by a promise that never settles until the worker ends, or until the caller calls the
 // release function it got: that is only expressible in JS.
-export async function claimSlot(slots) {
+// `name` is the slots' family (one per workspace): slot n is the lock `${name}-${n}` and the OPFS
+// directory `.${name}-${n}`.
+export async function claimSlot(name, slots) {
   if (!globalThis.navigator || !navigator.locks) return -1;
   for (let slot = 0; slot < slots; slot++) {
     const claimed = await new Promise((resolve) => {
       navigator.locks
-        .request(`tracker-slot-${slot}`, { ifAvailable: true }, (lock) => {
+        .request(`${name}-${slot}`, { ifAvailable: true }, (lock) => {
           resolve(lock !== null);
           // Held until the worker ends, with its tab.
           return lock === null ? undefined : new Promise(() => {});
@@ -18,16 +20,16 @@ export async function claimSlot(slots) {
   return -1;
 }
 
-export async function claimLeftover(slot) {
+export async function claimLeftover(name, slot) {
   try {
     const root = await navigator.storage.getDirectory();
-    await root.getDirectoryHandle(`.tracker-slot-${slot}`);
+    await root.getDirectoryHandle(`.${name}-${slot}`);
   } catch {
     return null;
   }
   return await new Promise((resolve) => {
     navigator.locks
-      .request(`tracker-slot-${slot}`, { ifAvailable: true }, (lock) => {
+      .request(`${name}-${slot}`, { ifAvailable: true }, (lock) => {
         if (lock === null) {
           resolve(null);
           return undefined;

@@ -1,15 +1,20 @@
 //! What the UI and the engine say to each other, as JSON strings over `postMessage`.
 
 use serde::{Deserialize, Serialize};
-use shared::Mutation;
 use shared::issue::{Issue, IssueFilter, StatusCounts};
+use shared::protocol::ErrorBody;
 use shared::protocol::RejectedMutation;
+use shared::{Actor, Mutation};
 use uuid::Uuid;
 
 /// From the UI to the engine.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum ToEngine {
+    /// The first message: whose replica of which workspace to open. `legacy` marks the workspace
+    /// that took what the deployment held before workspaces, whose replica is the one this browser
+    /// kept from then.
+    Open { actor: Actor, legacy: bool },
     /// Show the issues that match `filter`, newest first, at most `limit` of them, now and after
     /// every change.
     Subscribe { filter: IssueFilter, limit: usize },
@@ -23,6 +28,9 @@ pub enum ToEngine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum FromEngine {
+    /// The engine listens: the UI may send `Open` now (a message posted earlier would be lost).
+    Listening,
+    /// The replica is open: the UI may send everything else.
     Ready {
         client_id: Uuid,
         storage: StorageKind,
@@ -67,7 +75,7 @@ pub struct View {
 }
 
 /// What the sync indicator shows.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatus {
     /// The last request reached the server.
@@ -76,4 +84,7 @@ pub struct SyncStatus {
     pub syncing: bool,
     /// Local changes the server has not acknowledged.
     pub pending: u64,
+    /// The server refuses this member (signed out, or removed from the workspace): why. Their
+    /// pending changes stay, not saved, until access comes back.
+    pub denied: Option<ErrorBody>,
 }

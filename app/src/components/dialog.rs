@@ -1,9 +1,10 @@
 //! The dialog that is open, if any: the form for a new issue or for editing one (`issue_form.rs`),
-//! or word that the issue being edited was deleted meanwhile.
+//! word that the issue being edited was deleted meanwhile, or the members (`members.rs`).
 
 use dioxus::prelude::*;
 
 use super::issue_form::IssueForm;
+use super::members::MembersDialog;
 use crate::state::{AppState, DialogState};
 
 #[component]
@@ -12,6 +13,7 @@ pub fn Dialog() -> Element {
     let dialog = *state.dialog.read();
     match dialog {
         DialogState::Closed => rsx! {},
+        DialogState::Members => rsx! { MembersDialog {} },
         DialogState::New => {
             let key = "new";
             rsx! { IssueForm { key: "{key}", editing: None } }

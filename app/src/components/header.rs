@@ -1,20 +1,24 @@
-//! The top bar: the name, the sync indicator, this device's name, and the button that creates.
+//! The top bar: the workspace (a switcher when there are several), the sync indicator, who is signed
+//! in, the members, and the button that creates; below it, what keeps the tracker from saving.
 
 use dioxus::prelude::*;
 use engine::messages::StorageKind;
-use shared::mutations::fields::Owner;
+use shared::ErrorCode;
 
-use crate::state::{AppState, DialogState, EngineStatus};
+use crate::route;
+use crate::state::{Access, AppState, DialogState, EngineStatus};
 
 #[component]
 pub fn Header() -> Element {
     let mut state = use_context::<AppState>();
-    let sync = *state.sync.read();
+    let sync = state.sync.read().clone();
     let engine = state.engine.read().clone();
     let (class, label) = if engine == EngineStatus::Starting {
         ("starting", "Starting…".to_owned())
     } else if matches!(engine, EngineStatus::Stopped(_)) {
         ("offline", "Not running".to_owned())
+    } else if sync.denied.is_some() {
+        ("offline", format!("Not saved · {} pending", sync.pending))
     } else if !sync.online {
         ("offline", format!("Offline · {} pending", sync.pending))
     } else if sync.pending > 0 {
@@ -26,20 +30,48 @@ pub fn Header() -> Element {
         Some(StorageKind::Memory { reason }) => Some(reason.clone()),
         _ => None,
     };
+    let session = state.session.read().clone();
+    let workspaces = session
+        .as_ref()
+        .map(|info| info.workspaces.clone())
+        .unwrap_or_default();
+    let current = state.workspace;
+    let here = workspaces.iter().find(|w| w.id == current).cloned();
+    let denied = sync.denied.clone();
+    let pending = sync.pending;
+    let changes = if pending == 1 { "change" } else { "changes" };
 
     rsx! {
         header { class: "top",
             h1 { "Tracker" }
-            div { class: "sync {class}", role: "status", aria_live: "polite", "{label}" }
-            label { class: "owner",
-                span { "You are" }
-                input {
-                    value: "{state.owner}",
-                    maxlength: crate::max_input_length(Owner::MAX_CHARS),
-                    aria_label: "Your name",
-                    oninput: move |evt| state.owner.set(evt.value()),
-                    onchange: move |evt| crate::owner::save(evt.value().trim()),
+            if workspaces.len() > 1 {
+                select {
+                    class: "workspace",
+                    aria_label: "Workspace",
+                    onchange: move |evt| {
+                        if let Ok(id) = uuid::Uuid::parse_str(&evt.value()) && id != current {
+                            route::go(&route::workspace_path(id));
+                        }
+                    },
+                    for workspace in workspaces.iter() {
+                        option {
+                            key: "{workspace.id}",
+                            value: "{workspace.id}",
+                            selected: workspace.id == current,
+                            "{workspace.name}"
+                        }
+                    }
                 }
+            } else if let Some(workspace) = &here {
+                span { class: "workspace", "{workspace.name}" }
+            }
+            div { class: "sync {class}", role: "status", aria_live: "polite", "{label}" }
+            if let Some(info) = &session {
+                span { class: "who", "{info.member.name}" }
+            }
+            button {
+                onclick: move |_| state.dialog.set(DialogState::Members),
+                "Members"
             }
             button {
                 class: "primary",
@@ -52,10 +84,45 @@ pub fn Header() -> Element {
                 "The tracker could not start: {reason}. Nothing you change here is saved; reload the page to try again."
             }
         }
+        if let Some(refusal) = denied {
+            p { class: "banner failed", role: "alert",
+                if refusal.error == ErrorCode::Forbidden {
+                    "You are no longer a member of this workspace. "
+                } else {
+                    "You are signed out: {refusal.message}. "
+                }
+                if pending > 0 {
+                    "Your changes are not saved: {pending} {changes} stay on this device until you are let back in. "
+                }
+                "Ask the workspace's owner for an invite link."
+            }
+        }
+        match state.access.read().clone() {
+            Access::SignedOut(reason) if denied_is_none(&state) => rsx! {
+                p { class: "banner failed", role: "alert",
+                    "You are signed out: {reason}"
+                }
+            },
+            Access::NotAMember if denied_is_none(&state) => rsx! {
+                p { class: "banner failed", role: "alert",
+                    "You are not a member of this workspace. Ask its owner for an invite link."
+                }
+            },
+            Access::Unreachable => rsx! {
+                p { class: "banner failed", role: "alert",
+                    "The tracker cannot be reached, and this browser has not signed in to this workspace before."
+                }
+            },
+            _ => rsx! {},
+        }
         if let Some(reason) = memory_reason {
             p { class: "banner", role: "note",
                 "Not saved on this device: {reason}. Changes sync while this tab stays open."
             }
         }
     }
+}
+
+fn denied_is_none(state: &AppState) -> bool {
+    state.sync.read().denied.is_none()
 }

@@ -1,4 +1,5 @@
-//! The list of issues, newest first: title, status (a click moves it on), and a short date.
+//! The list of issues, newest first: title, status (a click moves it on), who made and last changed
+//! it, and a short date.
 
 use dioxus::prelude::*;
 use shared::issue::Issue;
@@ -63,6 +64,7 @@ pub(super) fn IssueRow(issue: Issue, selected: bool) -> Element {
         status_name(status),
         status_name(next)
     );
+    let authors = authors(&state, &issue);
     rsx! {
         li {
             class: if selected { "row selected" } else { "row" },
@@ -92,8 +94,22 @@ pub(super) fn IssueRow(issue: Issue, selected: bool) -> Element {
             if state.drafts.read().contains(&id) {
                 span { class: "draft-mark", "Draft" }
             }
+            span { class: "authors", "{authors}" }
             time { class: "date", "{short_date(issue.created_at)}" }
         }
+    }
+}
+
+/// "by Ada", or "by Ada · changed by Grace" when someone else changed it last.
+pub(super) fn authors(state: &AppState, issue: &Issue) -> String {
+    let creator = state.name_of(issue.created_by);
+    if issue.updated_by.is_none() || issue.updated_by == issue.created_by {
+        format!("by {creator}")
+    } else {
+        format!(
+            "by {creator} · changed by {}",
+            state.name_of(issue.updated_by)
+        )
     }
 }
 

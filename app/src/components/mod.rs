@@ -3,17 +3,25 @@
 mod dialog;
 mod filters;
 mod header;
+mod home;
 mod issue_form;
+mod join;
 mod list;
+mod members;
 mod notices;
+mod page;
 mod question;
+mod setup;
 mod unsent;
 
 pub use dialog::Dialog;
 pub use filters::FilterBar;
 pub use header::Header;
+pub use home::Home;
+pub use join::JoinPage;
 pub use list::IssueList;
 pub use notices::Notices;
+pub use setup::SetupPage;
 pub use unsent::Unsent;
 
 use shared::mutations::fields::Status;

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Mutator;
 use super::fields::{Description, IssueId, Millis, Owner, Status, Title};
+use crate::actor::Actor;
 use crate::error::MutationError;
 use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
@@ -28,7 +29,7 @@ impl Mutator for CreateIssue {
     }
 
     /// An issue with this id already there stays as it is (the insert fails).
-    fn preview(&self, row: Option<Issue>) -> Option<Issue> {
+    fn preview(&self, row: Option<Issue>, by: &Actor) -> Option<Issue> {
         row.or_else(|| {
             Some(Issue {
                 id: self.id,
@@ -38,6 +39,8 @@ impl Mutator for CreateIssue {
                 status: self.status.unwrap_or_default(),
                 created_at: self.created_at.get(),
                 updated_at: self.created_at.get(),
+                created_by: Some(by.member_id),
+                updated_by: Some(by.member_id),
             })
         })
     }
@@ -53,11 +56,11 @@ impl Mutator for CreateIssue {
         }
     }
 
-    /// Fails (a rejection) when an issue with this id already exists.
-    fn statements(&self) -> Vec<Statement> {
+    /// Fails (a rejection) when an issue with this id already exists, in any workspace.
+    fn statements(&self, by: &Actor) -> Vec<Statement> {
         vec![Statement::new(
-            "INSERT INTO issue (id, title, description, owner, status, created_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+            "INSERT INTO issue (id, title, description, owner, status, created_at, updated_at, \
+             workspace_id, created_by, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?8)",
             vec![
                 self.id.to_string().into(),
                 self.title.as_str().into(),
@@ -65,6 +68,8 @@ impl Mutator for CreateIssue {
                 self.owner.as_str().into(),
                 self.status.unwrap_or_default().as_str().into(),
                 SqlValue::from(self.created_at.get()),
+                by.workspace(),
+                by.member(),
             ],
         )]
     }

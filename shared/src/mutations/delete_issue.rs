@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Mutator;
 use super::fields::IssueId;
+use crate::actor::Actor;
 use crate::issue::Issue;
 use crate::statement::Statement;
 
@@ -20,15 +21,15 @@ impl Mutator for DeleteIssue {
         self.id
     }
 
-    fn preview(&self, _row: Option<Issue>) -> Option<Issue> {
+    fn preview(&self, _row: Option<Issue>, _by: &Actor) -> Option<Issue> {
         None
     }
 
     /// Deleting an issue that is already gone changes nothing.
-    fn statements(&self) -> Vec<Statement> {
+    fn statements(&self, by: &Actor) -> Vec<Statement> {
         vec![Statement::new(
-            "DELETE FROM issue WHERE id = ?1",
-            vec![self.id.to_string().into()],
+            "DELETE FROM issue WHERE id = ?1 AND workspace_id = ?2",
+            vec![self.id.to_string().into(), by.workspace()],
         )]
     }
 }

@@ -19,6 +19,7 @@ use serde::de::DeserializeOwned;
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::actor::Actor;
 use crate::error::{MutationError, quote};
 use crate::issue::Issue;
 use crate::statement::Statement;
@@ -29,18 +30,19 @@ pub trait Mutator: Serialize + DeserializeOwned {
     /// The name on the wire, e.g. `createIssue`.
     const NAME: &'static str;
 
-    /// The statements that apply this mutation, to run in one transaction.
-    fn statements(&self) -> Vec<Statement>;
+    /// The statements that apply this mutation as `by`, to run in one transaction. They touch only
+    /// rows of `by`'s workspace.
+    fn statements(&self, by: &Actor) -> Vec<Statement>;
 
     /// The one issue row these statements read and change: a mutator must touch no other row. The
     /// client's rebase relies on it to reset and replay only the rows that can be stale, so its cost
     /// follows the change, not the size of the database or the length of the queue.
     fn issue_id(&self) -> IssueId;
 
-    /// What the statements do to that one row, in memory: `row` is the issue before (`None` when
-    /// there is none), the result the issue after. The UI shows it for changes it holds while the
+    /// What the statements do to that one row, in memory, made by `by`: `row` is the issue before
+    /// (`None` when there is none), the result the issue after. The UI shows it for changes it holds while the
     /// engine starts; a test checks it against the statements for every mutation.
-    fn preview(&self, row: Option<Issue>) -> Option<Issue>;
+    fn preview(&self, row: Option<Issue>, by: &Actor) -> Option<Issue>;
 
     /// Why this mutation was refused, in its own words, when its statements failed with
     /// `sql_error` (the database's message, on the server or in a replica).
@@ -107,12 +109,12 @@ impl Mutation {
         }
     }
 
-    pub fn statements(&self) -> Vec<Statement> {
+    pub fn statements(&self, by: &Actor) -> Vec<Statement> {
         match self {
-            Mutation::CreateIssue(m) => m.statements(),
-            Mutation::UpdateIssue(m) => m.statements(),
-            Mutation::UpdateIssueStatus(m) => m.statements(),
-            Mutation::DeleteIssue(m) => m.statements(),
+            Mutation::CreateIssue(m) => m.statements(by),
+            Mutation::UpdateIssue(m) => m.statements(by),
+            Mutation::UpdateIssueStatus(m) => m.statements(by),
+            Mutation::DeleteIssue(m) => m.statements(by),
         }
     }
 
@@ -134,12 +136,12 @@ impl Mutation {
         }
     }
 
-    pub fn preview(&self, row: Option<Issue>) -> Option<Issue> {
+    pub fn preview(&self, row: Option<Issue>, by: &Actor) -> Option<Issue> {
         match self {
-            Mutation::CreateIssue(m) => m.preview(row),
-            Mutation::UpdateIssue(m) => m.preview(row),
-            Mutation::UpdateIssueStatus(m) => m.preview(row),
-            Mutation::DeleteIssue(m) => m.preview(row),
+            Mutation::CreateIssue(m) => m.preview(row, by),
+            Mutation::UpdateIssue(m) => m.preview(row, by),
+            Mutation::UpdateIssueStatus(m) => m.preview(row, by),
+            Mutation::DeleteIssue(m) => m.preview(row, by),
         }
     }
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Mutator;
 use super::fields::{Description, IssueId, Millis, Owner, Title};
+use crate::actor::Actor;
 use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
 
@@ -27,7 +28,7 @@ impl Mutator for UpdateIssue {
         self.id
     }
 
-    fn preview(&self, row: Option<Issue>) -> Option<Issue> {
+    fn preview(&self, row: Option<Issue>, by: &Actor) -> Option<Issue> {
         row.map(|mut issue| {
             if let Some(title) = &self.title {
                 issue.title = title.as_str().to_owned();
@@ -39,22 +40,26 @@ impl Mutator for UpdateIssue {
                 issue.owner = owner.as_str().to_owned();
             }
             issue.updated_at = self.updated_at.get();
+            issue.updated_by = Some(by.member_id);
             issue
         })
     }
 
     /// One fixed statement whatever fields are present. An issue deleted meanwhile stays deleted:
-    /// the update matches no row and changes nothing.
-    fn statements(&self) -> Vec<Statement> {
+    /// the update matches no row and changes nothing; so does an issue of another workspace.
+    fn statements(&self, by: &Actor) -> Vec<Statement> {
         vec![Statement::new(
             "UPDATE issue SET title = COALESCE(?2, title), description = COALESCE(?3, description), \
-             owner = COALESCE(?4, owner), updated_at = ?5 WHERE id = ?1",
+             owner = COALESCE(?4, owner), updated_at = ?5, updated_by = ?7 \
+             WHERE id = ?1 AND workspace_id = ?6",
             vec![
                 self.id.to_string().into(),
                 self.title.as_ref().map(Title::as_str).into(),
                 self.description.as_ref().map(Description::as_str).into(),
                 self.owner.as_ref().map(Owner::as_str).into(),
                 SqlValue::from(self.updated_at.get()),
+                by.workspace(),
+                by.member(),
             ],
         )]
     }

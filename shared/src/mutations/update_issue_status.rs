@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Mutator;
 use super::fields::{IssueId, Millis, Status};
+use crate::actor::Actor;
 use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
 
@@ -22,22 +23,26 @@ impl Mutator for UpdateIssueStatus {
         self.id
     }
 
-    fn preview(&self, row: Option<Issue>) -> Option<Issue> {
+    fn preview(&self, row: Option<Issue>, by: &Actor) -> Option<Issue> {
         row.map(|issue| Issue {
             status: self.status,
             updated_at: self.updated_at.get(),
+            updated_by: Some(by.member_id),
             ..issue
         })
     }
 
     /// An issue deleted meanwhile stays deleted: the update matches no row.
-    fn statements(&self) -> Vec<Statement> {
+    fn statements(&self, by: &Actor) -> Vec<Statement> {
         vec![Statement::new(
-            "UPDATE issue SET status = ?2, updated_at = ?3 WHERE id = ?1",
+            "UPDATE issue SET status = ?2, updated_at = ?3, updated_by = ?5 \
+             WHERE id = ?1 AND workspace_id = ?4",
             vec![
                 self.id.to_string().into(),
                 self.status.as_str().into(),
                 SqlValue::from(self.updated_at.get()),
+                by.workspace(),
+                by.member(),
             ],
         )]
     }

@@ -13,14 +13,51 @@ pub(super) struct BaseMeta {
     pub version: u64,
 }
 
-/// Reads base's row, creating it with `client_id` for a new replica.
-pub(super) fn init(base: &Connection, client_id: Uuid) -> Result<BaseMeta> {
-    base.execute(
-        "INSERT INTO replica_base (singleton, client_id, cookie, last_mutation_id, version) \
-         VALUES (1, ?1, NULL, 0, 0) ON CONFLICT (singleton) DO NOTHING",
-        [client_id.to_string()],
+/// Reads base's row, creating it with `client_id` for a new replica of `workspace`. A replica is one
+/// workspace's: opening it as another's is refused. One written before workspaces is claimed by the
+/// first that opens it, rows included (in base here; optimistic is rebuilt from base).
+pub(super) fn init(base: &mut Connection, client_id: Uuid, workspace: Uuid) -> Result<Claimed> {
+    let workspace = workspace.to_string();
+    let tx = base.transaction()?;
+    tx.execute(
+        "INSERT INTO replica_base (singleton, client_id, cookie, last_mutation_id, version, \
+         workspace_id) VALUES (1, ?1, NULL, 0, 0, ?2) ON CONFLICT (singleton) DO NOTHING",
+        params![client_id.to_string(), workspace],
     )?;
-    read(base)
+    let stored: Option<String> =
+        tx.query_row("SELECT workspace_id FROM replica_base", [], |row| {
+            row.get(0)
+        })?;
+    let claimed = match stored {
+        Some(stored) if stored == workspace => false,
+        Some(stored) => {
+            return Err(ReplicaError::Inconsistent(format!(
+                "this replica is workspace {stored}'s, not {workspace}'s"
+            )));
+        }
+        None => {
+            tx.execute(
+                "UPDATE issue SET workspace_id = ?1 WHERE workspace_id = ''",
+                [&workspace],
+            )?;
+            tx.execute(
+                "UPDATE replica_base SET workspace_id = ?1, version = version + 1",
+                [&workspace],
+            )?;
+            true
+        }
+    };
+    tx.commit()?;
+    Ok(Claimed {
+        meta: read(base)?,
+        claimed,
+    })
+}
+
+/// Base's row, and whether opening it just claimed a replica from before workspaces.
+pub(super) struct Claimed {
+    pub meta: BaseMeta,
+    pub claimed: bool,
 }
 
 pub(super) fn read(base: &Connection) -> Result<BaseMeta> {

@@ -46,6 +46,7 @@ use std::collections::BTreeMap;
 use rusqlite::Connection;
 use uuid::Uuid;
 
+use crate::actor::Actor;
 use crate::protocol::RejectedMutation;
 use meta::BaseMeta;
 
@@ -62,6 +63,8 @@ pub struct Ticket {
 }
 
 pub struct Replica {
+    /// The workspace this replica is of, and the member whose local changes it queues.
+    actor: Actor,
     base: Connection,
     optimistic: Connection,
     meta: BaseMeta,
@@ -81,14 +84,17 @@ pub struct Replica {
 }
 
 impl Replica {
-    /// Opens (or creates) a replica in `storage`, with a new random client id the first time.
-    pub fn open(storage: &Storage) -> Result<Replica> {
+    /// Opens (or creates) `actor`'s replica of `actor`'s workspace in `storage`, with a new random
+    /// client id the first time. Local changes are made as `actor`'s member.
+    pub fn open(storage: &Storage, actor: Actor) -> Result<Replica> {
         let (mut base, mut optimistic) = storage.open()?;
         crate::sqlite::migrate_with(&mut base, schema::BASE)?;
         crate::sqlite::migrate_with(&mut optimistic, schema::OPTIMISTIC)?;
-        let meta = meta::init(&base, Uuid::new_v4())?;
+        let meta::Claimed { meta, claimed } =
+            meta::init(&mut base, Uuid::new_v4(), actor.workspace_id)?;
         let rebased_on = meta::init_optimistic(&optimistic)?;
         let mut replica = Replica {
+            actor,
             base,
             optimistic,
             meta,
@@ -102,10 +108,14 @@ impl Replica {
             pull_backoff: Backoff::default(),
             schedule: schedule::Schedule::default(),
         };
-        if rebased_on != replica.meta.version {
+        if claimed || rebased_on != replica.meta.version {
             replica.rebuild()?;
         }
         Ok(replica)
+    }
+
+    pub fn actor(&self) -> Actor {
+        self.actor
     }
 
     pub fn client_id(&self) -> Uuid {

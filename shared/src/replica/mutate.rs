@@ -30,7 +30,7 @@ impl Replica {
     pub fn mutate_typed(&mut self, mutation: &Mutation, timestamp: u64) -> Result<Mutated> {
         let id = pending::next_id(&self.optimistic, self.meta.last_mutation_id)?;
         let tx = self.optimistic.transaction()?;
-        crate::sqlite::execute(&tx, &mutation.statements())
+        crate::sqlite::execute(&tx, &mutation.statements(&self.actor))
             .map_err(|err| mutation.statement_failed(&err.to_string()))?;
         pending::append(&tx, id, mutation, timestamp)?;
         tx.commit()?;

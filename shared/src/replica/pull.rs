@@ -42,13 +42,14 @@ impl Replica {
         ))
     }
 
-    /// Takes a failed pull. `ClientStateNotFound` (the server was reset) re-bootstraps.
+    /// Takes a failed pull. `ClientStateNotFound` (the server was reset) and `ClientNotOwned`
+    /// re-bootstrap.
     pub fn pull_failed(&mut self, ticket: Ticket, failure: &SyncFailure) -> Result<PullOutcome> {
         if self.pull_in_flight.map(|(t, _)| t) != Some(ticket) {
             return Ok(stale());
         }
         self.pull_in_flight = None;
-        if failure.is_client_state_not_found() {
+        if failure.needs_new_client_id() {
             self.rebootstrap()?;
             return Ok(PullOutcome {
                 has_more: true,
@@ -100,7 +101,7 @@ impl Replica {
             // Base was built from scratch: no shortcut is sound.
             self.rebuild()?;
             true
-        } else if rejected.is_empty() && only_these(&response.mutations, self, &acknowledged) {
+        } else if rejected.is_empty() && only_these(&response.mutations, &acknowledged) {
             self.fast_forward()?;
             false
         } else {
@@ -139,7 +140,9 @@ impl Replica {
                 .map_err(|err| err.to_string())
                 .and_then(|mutation| {
                     touched.insert(mutation.issue_id());
-                    crate::sqlite::execute(&tx, &mutation.statements()).map_err(|e| e.to_string())
+                    let by = self.actor.as_member(entry.member_id);
+                    crate::sqlite::execute(&tx, &mutation.statements(&by))
+                        .map_err(|e| e.to_string())
                 });
             if let Err(reason) = applied {
                 drop(tx);
@@ -174,12 +177,8 @@ impl Replica {
         acknowledged: &[(u64, String)],
         entries: &[LogEntry],
     ) -> Vec<RejectedMutation> {
-        let client = self.meta.client_id;
-        let applied: BTreeSet<u64> = entries
-            .iter()
-            .filter(|e| e.client_id == client)
-            .map(|e| e.id)
-            .collect();
+        // The server marks this client's own entries with their mutation id.
+        let applied: BTreeSet<u64> = entries.iter().filter_map(|e| e.id).collect();
         let rejected = acknowledged
             .iter()
             .filter(|(id, _)| !applied.contains(id))
@@ -202,12 +201,12 @@ impl Replica {
 
 /// True when the entries are exactly this client's acknowledged mutations, in order: the server did
 /// to base precisely what optimistic already shows, so optimistic needs no change.
-fn only_these(entries: &[LogEntry], replica: &Replica, acknowledged: &[(u64, String)]) -> bool {
+fn only_these(entries: &[LogEntry], acknowledged: &[(u64, String)]) -> bool {
     entries.len() == acknowledged.len()
         && entries
             .iter()
             .zip(acknowledged)
-            .all(|(entry, (id, _))| entry.client_id == replica.meta.client_id && entry.id == *id)
+            .all(|(entry, (id, _))| entry.id == Some(*id))
 }
 
 /// The protocol's promises about a pull answer, checked before anything is applied.

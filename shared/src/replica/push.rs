@@ -29,10 +29,28 @@ impl SyncFailure {
         matches!(self, SyncFailure::Network(_))
     }
 
-    /// The server lost this client's state: the replica re-bootstraps.
-    pub(super) fn is_client_state_not_found(&self) -> bool {
+    /// The server lost this client's state, or the client id is someone else's (another member
+    /// signed in on this device, say): the replica re-bootstraps under a new client id.
+    pub(super) fn needs_new_client_id(&self) -> bool {
         matches!(self, SyncFailure::Server { error: Some(body), .. }
-            if body.error == ErrorCode::ClientStateNotFound)
+            if matches!(body.error, ErrorCode::ClientStateNotFound | ErrorCode::ClientNotOwned))
+    }
+
+    /// The server refuses who is asking: signed out (`Unauthenticated`) or no longer a member
+    /// (`Forbidden`). Retrying soon cannot help; the pending changes stay, unsaved, until it can.
+    pub fn denial(&self) -> Option<&ErrorBody> {
+        match self {
+            SyncFailure::Server {
+                error: Some(body), ..
+            } if matches!(
+                body.error,
+                ErrorCode::Unauthenticated | ErrorCode::Forbidden
+            ) =>
+            {
+                Some(body)
+            }
+            _ => None,
+        }
     }
 }
 
@@ -94,13 +112,14 @@ impl Replica {
         }
     }
 
-    /// Takes a failed push. `ClientStateNotFound` re-bootstraps; anything else backs off and retries.
+    /// Takes a failed push. `ClientStateNotFound` and `ClientNotOwned` re-bootstrap; anything else
+    /// backs off and retries.
     pub fn push_failed(&mut self, ticket: Ticket, failure: &SyncFailure) -> Result<PushOutcome> {
         if self.push_in_flight != Some(ticket) {
             return Ok(PushOutcome::Stale);
         }
         self.push_in_flight = None;
-        if failure.is_client_state_not_found() {
+        if failure.needs_new_client_id() {
             self.rebootstrap()?;
             return Ok(PushOutcome::Rebootstrapped);
         }

@@ -7,7 +7,8 @@ use super::{Replica, pending};
 use crate::issue::{Issue, IssueFilter, StatusCounts};
 use crate::mutations::fields::{IssueId, Status};
 
-const COLUMNS: &str = "id, title, description, owner, status, created_at, updated_at";
+const COLUMNS: &str =
+    "id, title, description, owner, status, created_at, updated_at, created_by, updated_by";
 
 impl Replica {
     /// The issues that match `filter`, newest first.
@@ -108,5 +109,21 @@ fn issue(row: &Row) -> rusqlite::Result<Issue> {
         status: Status::parse(&status).ok_or_else(|| text_error(4, "status"))?,
         created_at: row.get::<_, i64>(5)? as u64,
         updated_at: row.get::<_, i64>(6)? as u64,
+        created_by: member(row, 7)?,
+        updated_by: member(row, 8)?,
     })
+}
+
+fn member(row: &Row, i: usize) -> rusqlite::Result<Option<uuid::Uuid>> {
+    row.get::<_, Option<String>>(i)?
+        .map(|id| {
+            uuid::Uuid::parse_str(&id).map_err(|err| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    i,
+                    rusqlite::types::Type::Text,
+                    err.into(),
+                )
+            })
+        })
+        .transpose()
 }

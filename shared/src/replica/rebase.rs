@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};
 
 use super::error::Result;
 use super::{Replica, meta, pending};
+use crate::actor::Actor;
 use crate::mutations::Mutation;
 use crate::mutations::fields::IssueId;
 
@@ -25,7 +26,11 @@ impl Replica {
         for row in &rows {
             upsert(&tx, row)?;
         }
-        replay(&tx, &pending::live(&tx, self.meta.last_mutation_id)?)?;
+        replay(
+            &tx,
+            &self.actor,
+            &pending::live(&tx, self.meta.last_mutation_id)?,
+        )?;
         meta::set_rebased_on(&tx, self.meta.version)?;
         tx.commit()?;
         Ok(())
@@ -70,7 +75,7 @@ impl Replica {
         }
         drop(select);
         pending::drop_acknowledged(&tx, self.meta.last_mutation_id)?;
-        replay(&tx, &queued)?;
+        replay(&tx, &self.actor, &queued)?;
         meta::set_rebased_on(&tx, self.meta.version)?;
         tx.commit()?;
         Ok(())
@@ -87,12 +92,12 @@ impl Replica {
     }
 }
 
-/// Replays queued mutations in order. One that fails now (its issue was created meanwhile by someone
-/// else, say) is skipped here, as the server will reject it, and stays queued until then.
-fn replay(tx: &Transaction, queued: &[(u64, Mutation)]) -> Result<()> {
+/// Replays queued mutations, made by `by`, in order. One that fails now (its issue was created meanwhile
+/// by someone else, say) is skipped here, as the server will reject it, and stays queued until then.
+fn replay(tx: &Transaction, by: &Actor, queued: &[(u64, Mutation)]) -> Result<()> {
     for (_, mutation) in queued {
         tx.execute_batch("SAVEPOINT replay")?;
-        match crate::sqlite::execute(tx, &mutation.statements()) {
+        match crate::sqlite::execute(tx, &mutation.statements(by)) {
             Ok(()) => tx.execute_batch("RELEASE replay")?,
             Err(_) => tx.execute_batch("ROLLBACK TO replay; RELEASE replay")?,
         }

@@ -8,7 +8,9 @@
 use super::error::Result;
 use super::push::{PushOutcome, SyncFailure};
 use super::{Backoff, Replica, Ticket};
-use crate::protocol::{PullRequest, PullResponse, PushRequest, PushResponse, RejectedMutation};
+use crate::protocol::{
+    ErrorBody, PullRequest, PullResponse, PushRequest, PushResponse, RejectedMutation,
+};
 
 /// How often a replica with nothing else to do pulls.
 pub const PULL_EVERY_MS: u64 = 3_000;
@@ -21,6 +23,8 @@ pub(super) struct Schedule {
     /// A pull was asked for while one was in flight: run another as soon as it ends.
     pull_again: bool,
     online: bool,
+    /// The server's last word on who is asking, when it refused them: signed out or removed.
+    denied: Option<ErrorBody>,
 }
 
 impl Default for Schedule {
@@ -30,6 +34,7 @@ impl Default for Schedule {
             next_pull_at: 0,
             pull_again: false,
             online: true,
+            denied: None,
         }
     }
 }
@@ -107,6 +112,13 @@ impl Replica {
         self.schedule.online
     }
 
+    /// Why the server refuses this member, while it does (`Unauthenticated` or `Forbidden`): the
+    /// pending changes cannot be saved until someone signs in again or re-invites them. Requests
+    /// keep going out at the longest backoff, so access coming back is noticed.
+    pub fn denied(&self) -> Option<&ErrorBody> {
+        self.schedule.denied.as_ref()
+    }
+
     /// A push or a pull is in flight.
     pub fn syncing(&self) -> bool {
         self.push_in_flight.is_some() || self.pull_in_flight.is_some()
@@ -124,6 +136,7 @@ impl Replica {
             Err(failure) => {
                 if self.push_in_flight == Some(ticket) {
                     self.schedule.online = !failure.is_network();
+                    self.note_denial(&failure);
                 }
                 self.push_failed(ticket, &failure)?
             }
@@ -132,6 +145,7 @@ impl Replica {
         match outcome {
             PushOutcome::Processed { .. } => {
                 self.schedule.online = true;
+                self.schedule.denied = None;
                 synced.pushed = true;
                 self.pull_soon();
             }
@@ -160,6 +174,7 @@ impl Replica {
             Err(failure) => {
                 if in_flight {
                     self.schedule.online = !failure.is_network();
+                    self.note_denial(&failure);
                 }
                 self.pull_failed(ticket, &failure)
             }
@@ -179,6 +194,7 @@ impl Replica {
             now + delay(&self.pull_backoff, jitter)
         } else {
             self.schedule.online = true;
+            self.schedule.denied = None;
             if outcome.has_more || pull_again {
                 now
             } else {
@@ -190,6 +206,15 @@ impl Replica {
             rejected: outcome.rejected,
             pushed: false,
         })
+    }
+}
+
+impl Replica {
+    /// Remembers a refusal of who is asking; any other failure leaves the last word as it was.
+    fn note_denial(&mut self, failure: &SyncFailure) {
+        if let Some(body) = failure.denial() {
+            self.schedule.denied = Some(body.clone());
+        }
     }
 }
 

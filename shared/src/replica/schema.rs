@@ -14,6 +14,11 @@ pub const BASE: &[Migration] = &[
         "replica/base/0001_replica_base.sql",
         include_str!("migrations/base/0001_replica_base.sql"),
     ),
+    MIGRATIONS[1],
+    (
+        "replica/base/0002_workspace.sql",
+        include_str!("migrations/base/0002_workspace.sql"),
+    ),
 ];
 
 /// The optimistic database: the shared schema, the pending queue and the rebase's record.
@@ -23,4 +28,5 @@ pub const OPTIMISTIC: &[Migration] = &[
         "replica/optimistic/0001_pending.sql",
         include_str!("migrations/optimistic/0001_pending.sql"),
     ),
+    MIGRATIONS[1],
 ];

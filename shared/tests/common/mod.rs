@@ -4,16 +4,58 @@
 
 use rusqlite::Connection;
 use serde_json::{Value, json};
-use shared::Statement;
+use shared::{Actor, Statement};
 
 pub const ISSUE: &str = "6f1c2c1e-8f2a-4b1e-9a57-3f0b6b1d2c4e";
 pub const OTHER_ISSUE: &str = "0b8f7d8e-1c1a-4a43-8b4f-2d7c5f9e6a10";
 pub const CLIENT: &str = "5e0d0a4e-9c65-4d5b-8f2e-3b1a7c9d0e21";
+pub const WORKSPACE: &str = "0c4b8f5e-2a6d-4f1b-9e3a-7d5c1b9f2e40";
+pub const MEMBER: &str = "9a2e6c1d-4b7f-4e8a-b3c5-1f6d8e2a9b70";
 
+/// The member the tests act as, in their workspace.
+pub fn by() -> Actor {
+    Actor::new(
+        uuid::Uuid::parse_str(WORKSPACE).unwrap(),
+        uuid::Uuid::parse_str(MEMBER).unwrap(),
+    )
+}
+
+/// A database with the migrations, one workspace and its owner ([`by`]), as setup leaves it.
 pub fn open() -> Connection {
     let mut conn = Connection::open_in_memory().expect("open an in-memory database");
     shared::sqlite::migrate(&mut conn).expect("apply the migrations");
+    conn.execute(
+        "INSERT INTO workspace (id, name, created_at) VALUES (?1, 'Tests', 1)",
+        [WORKSPACE],
+    )
+    .expect("a workspace");
+    join(&conn, &by(), "owner");
     conn
+}
+
+/// Makes `who` a member of their workspace (which must exist, or is made).
+pub fn join(conn: &Connection, who: &Actor, role: &str) {
+    conn.execute(
+        "INSERT INTO workspace (id, name, created_at) VALUES (?1, 'Another', 1) \
+         ON CONFLICT (id) DO NOTHING",
+        [who.workspace_id.to_string()],
+    )
+    .expect("the workspace");
+    conn.execute(
+        "INSERT INTO member (id, name, created_at) VALUES (?1, 'Someone', 1) \
+         ON CONFLICT (id) DO NOTHING",
+        [who.member_id.to_string()],
+    )
+    .expect("a member");
+    conn.execute(
+        "INSERT INTO membership (workspace_id, member_id, role, joined_at) VALUES (?1, ?2, ?3, 1)",
+        [
+            who.workspace_id.to_string(),
+            who.member_id.to_string(),
+            role.to_owned(),
+        ],
+    )
+    .expect("a membership");
 }
 
 /// Runs statements in one transaction, as D1 runs a batch: all of them or none.
@@ -23,11 +65,13 @@ pub fn run_batch(conn: &mut Connection, batch: &[Statement]) -> rusqlite::Result
     tx.commit()
 }
 
-/// Every issue row as `[id, title, description, owner, status, created_at, updated_at]`, by id.
+/// Every issue row as `[id, title, description, owner, status, created_at, updated_at, created_by,
+/// updated_by]`, by id.
 pub fn issues(conn: &Connection) -> Vec<Value> {
     let mut stmt = conn
         .prepare(
-            "SELECT id, title, description, owner, status, created_at, updated_at FROM issue ORDER BY id",
+            "SELECT id, title, description, owner, status, created_at, updated_at, created_by, \
+             updated_by FROM issue ORDER BY id",
         )
         .expect("prepare");
     stmt.query_map([], |row| {
@@ -39,6 +83,8 @@ pub fn issues(conn: &Connection) -> Vec<Value> {
             row.get::<_, String>(4)?,
             row.get::<_, i64>(5)?,
             row.get::<_, i64>(6)?,
+            row.get::<_, Option<String>>(7)?,
+            row.get::<_, Option<String>>(8)?,
         ]))
     })
     .expect("query")

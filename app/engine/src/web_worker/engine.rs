@@ -4,7 +4,9 @@
 
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_util::StreamExt;
+use shared::Actor;
 use shared::replica::{Answer, IssueFilter, Replica, Storage};
+use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BroadcastChannel, DedicatedWorkerGlobalScope, MessageEvent};
@@ -13,8 +15,6 @@ use super::{jitter, log, now, post, slot, transport};
 use crate::messages::{FromEngine, StorageKind, SyncStatus, ToEngine, View};
 
 const TICK_MS: u32 = 250;
-/// Other tabs of this browser hear here that something was pushed, and pull at once.
-const CHANNEL: &str = "tracker-sync";
 
 pub(super) enum Event {
     Ui(ToEngine),
@@ -26,6 +26,7 @@ pub(super) enum Event {
 
 struct Engine {
     replica: Replica,
+    workspace: Uuid,
     events: UnboundedSender<Event>,
     channel: Option<BroadcastChannel>,
     subscription: Option<(IssueFilter, usize)>,
@@ -35,7 +36,17 @@ struct Engine {
 pub(super) type Events = UnboundedSender<Event>;
 
 pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
-    let Some((replica, storage)) = open().await else {
+    // Nothing opens before the UI says whose replica of which workspace; what comes first waits.
+    let mut early = Vec::new();
+    let (actor, legacy) = loop {
+        match incoming.next().await {
+            Some(Event::Ui(ToEngine::Open { actor, legacy })) => break (actor, legacy),
+            Some(event) => early.push(event),
+            None => return,
+        }
+    };
+    let family = slot::Family::of(actor.workspace_id, legacy);
+    let Some((replica, storage)) = open(&family, actor).await else {
         return;
     };
     let own_slot = match &storage {
@@ -48,27 +59,31 @@ pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
     });
     let mut engine = Engine {
         replica,
-        channel: listen_to_tabs(events.clone()),
+        workspace: actor.workspace_id,
+        channel: listen_to_tabs(actor.workspace_id, events.clone()),
         events: events.clone(),
         subscription: None,
         status: None,
     };
     wasm_bindgen_futures::spawn_local(tick(events));
-    wasm_bindgen_futures::spawn_local(super::recover::run(own_slot));
+    wasm_bindgen_futures::spawn_local(super::recover::run(family, actor, own_slot));
     engine.start_due();
+    for event in early {
+        engine.handle(event);
+    }
     while let Some(event) = incoming.next().await {
         engine.handle(event);
     }
 }
 
-/// Opens the replica in this tab's slot, or in memory when the device's storage fails.
-async fn open() -> Option<(Replica, StorageKind)> {
-    let (storage, kind) = slot::storage().await;
-    match Replica::open(&storage) {
+/// Opens `actor`'s replica in one of `family`'s slots, or in memory when the device's storage fails.
+async fn open(family: &slot::Family, actor: Actor) -> Option<(Replica, StorageKind)> {
+    let (storage, kind) = slot::storage(family).await;
+    match Replica::open(&storage, actor) {
         Ok(replica) => Some((replica, kind)),
         Err(err) => {
             let reason = format!("the database on this device could not open ({err})");
-            match Replica::open(&Storage::Memory) {
+            match Replica::open(&Storage::Memory, actor) {
                 Ok(replica) => Some((replica, StorageKind::Memory { reason })),
                 Err(err) => {
                     post(&FromEngine::Failed {
@@ -84,6 +99,9 @@ async fn open() -> Option<(Replica, StorageKind)> {
 impl Engine {
     fn handle(&mut self, event: Event) {
         match event {
+            Event::Ui(ToEngine::Open { .. }) => {
+                log("a message from the UI", "the replica is open already");
+            }
             Event::Ui(ToEngine::Subscribe { filter, limit }) => {
                 self.subscription = Some((filter, limit));
                 self.send_view();
@@ -139,8 +157,9 @@ impl Engine {
             Ok(requests) => {
                 for request in requests {
                     let events = self.events.clone();
+                    let workspace = self.workspace;
                     wasm_bindgen_futures::spawn_local(async move {
-                        let answer = transport::send(request).await;
+                        let answer = transport::send(workspace, request).await;
                         let _ = events.unbounded_send(Event::Answered(answer));
                     });
                 }
@@ -174,10 +193,11 @@ impl Engine {
             online: self.replica.online(),
             syncing: self.replica.syncing(),
             pending: self.replica.pending_count().unwrap_or(0),
+            denied: self.replica.denied().cloned(),
         };
-        if self.status != Some(status) {
+        if self.status.as_ref() != Some(&status) {
+            post(&FromEngine::Sync(status.clone()));
             self.status = Some(status);
-            post(&FromEngine::Sync(status));
         }
     }
 }
@@ -198,8 +218,10 @@ pub(super) fn listen_to_ui(events: Events) {
     on_message.forget();
 }
 
-fn listen_to_tabs(events: UnboundedSender<Event>) -> Option<BroadcastChannel> {
-    let channel = BroadcastChannel::new(CHANNEL).ok()?;
+/// Other tabs of this browser in the same workspace hear here that something was pushed, and pull
+/// at once.
+fn listen_to_tabs(workspace: Uuid, events: UnboundedSender<Event>) -> Option<BroadcastChannel> {
+    let channel = BroadcastChannel::new(&format!("tracker-sync-{workspace}")).ok()?;
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| {
         let _ = events.unbounded_send(Event::Poke);
     });

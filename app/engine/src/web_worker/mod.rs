@@ -14,6 +14,7 @@ pub fn start() {
     // Listen before anything async, so no message the UI sends while storage opens is lost.
     let (events, incoming) = futures_channel::mpsc::unbounded();
     engine::listen_to_ui(events.clone());
+    post(&FromEngine::Listening);
     wasm_bindgen_futures::spawn_local(engine::run(events, incoming));
 }
 

@@ -1,8 +1,10 @@
 //! Pushes what closed tabs left behind. A tab that closes while offline leaves its pending mutations
 //! in its slot; the next tab to take that slot pushes them, but with fewer tabs open that may never
-//! happen. So every engine also looks, at start and then every minute, for slots that exist on the
-//! device and that no tab holds, and syncs each until its queue is empty, then lets it go.
+//! happen. So every engine also looks, at start and then every minute, for slots of its workspace
+//! that exist on the device and that no tab holds, and syncs each until its queue is empty, then lets
+//! it go. (Another workspace's leftovers wait until that workspace is opened.)
 
+use shared::Actor;
 use shared::replica::Replica;
 use wasm_bindgen::JsCast;
 
@@ -14,14 +16,14 @@ const ROUNDS: usize = 40;
 /// How long a step with nothing due waits (a backoff, or the pull timer).
 const WAIT_MS: u32 = 250;
 
-pub async fn run(own: Option<u32>) {
+pub async fn run(family: slot::Family, actor: Actor, own: Option<u32>) {
     loop {
         for leftover in (0..slot::SLOTS).filter(|s| Some(*s) != own) {
-            let release = slot::claim_leftover(leftover).await;
+            let release = slot::claim_leftover(family.name(), leftover).await;
             let Some(release) = release.dyn_ref::<js_sys::Function>() else {
                 continue;
             };
-            drain(leftover).await;
+            drain(&family, actor, leftover).await;
             let _ = release.call0(&wasm_bindgen::JsValue::NULL);
         }
         gloo_timers::future::TimeoutFuture::new(EVERY_MS).await;
@@ -29,11 +31,11 @@ pub async fn run(own: Option<u32>) {
 }
 
 /// Syncs one leftover slot until nothing is pending, the network fails, or the round limit.
-async fn drain(leftover: u32) {
-    let Ok((storage, pool)) = slot::open_pool(leftover).await else {
+async fn drain(family: &slot::Family, actor: Actor, leftover: u32) {
+    let Ok((storage, pool)) = slot::open_pool(family, leftover).await else {
         return;
     };
-    if let Ok(mut replica) = Replica::open(&storage) {
+    if let Ok(mut replica) = Replica::open(&storage, actor) {
         sync_until_empty(&mut replica).await;
     }
     // The replica is closed: give the files back for the tab that takes this slot next.
@@ -54,7 +56,7 @@ async fn sync_until_empty(replica: &mut Replica) {
             gloo_timers::future::TimeoutFuture::new(WAIT_MS).await;
         }
         for request in requests {
-            let answer = transport::send(request).await;
+            let answer = transport::send(replica.actor().workspace_id, request).await;
             if let Err(err) = replica.take(answer, now(), jitter()) {
                 log("recovering a slot", &err.to_string());
             }

@@ -1,17 +1,20 @@
-//! Push and pull over `fetch`, to the API on the page's own origin.
+//! Push and pull over `fetch`, to the workspace's API on the page's own origin. The session cookie
+//! goes with every request (same origin), so the server knows who is asking.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use shared::replica::{Answer, Request, SyncFailure};
+use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response, WorkerGlobalScope};
 
-/// Sends a request the replica's sync loop handed out, and says what became of it.
-pub async fn send(request: Request) -> Answer {
+/// Sends a request the replica's sync loop handed out, in `workspace`, and says what became of it.
+pub async fn send(workspace: Uuid, request: Request) -> Answer {
+    let path = |action: &str| format!("/api/workspaces/{workspace}/{action}");
     match request {
-        Request::Push(ticket, push) => Answer::Pushed(ticket, post("/api/push", &push).await),
-        Request::Pull(ticket, pull) => Answer::Pulled(ticket, post("/api/pull", &pull).await),
+        Request::Push(ticket, push) => Answer::Pushed(ticket, post(&path("push"), &push).await),
+        Request::Pull(ticket, pull) => Answer::Pulled(ticket, post(&path("pull"), &pull).await),
     }
 }
 

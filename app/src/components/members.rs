@@ -1,0 +1,244 @@
+//! The members dialog: who is in the workspace; for its owner, invite links (made, copied, revoked)
+//! and removing members; for everyone, their own API tokens (made and shown once, revoked). Every
+//! change goes straight to the server (none of this is in the replica) and the lists are read again.
+
+use dioxus::prelude::*;
+use shared::api::{
+    ById, CreateInvite, CreateToken, CreatedInvite, CreatedToken, Members, Name, RemoveMember, Role,
+};
+use uuid::Uuid;
+
+use super::question::Question;
+use crate::access::refresh_members;
+use crate::state::{AppState, DialogState};
+use crate::{api, route};
+
+/// A secret the server showed once, to copy now.
+#[derive(Debug, Clone, PartialEq)]
+enum Shown {
+    Nothing,
+    Invite(CreatedInvite),
+    Token(CreatedToken),
+}
+
+#[component]
+pub fn MembersDialog() -> Element {
+    let mut state = use_context::<AppState>();
+    let mut members = use_signal(|| None::<Members>);
+    let mut error = use_signal(|| None::<String>);
+    let mut shown = use_signal(|| Shown::Nothing);
+    let mut removing = use_signal(|| None::<Uuid>);
+    let mut token_name = use_signal(String::new);
+    let reload = move || {
+        spawn(async move {
+            match refresh_members(state).await {
+                Some(list) => members.set(Some(list)),
+                None => error.set(Some("The members could not be read; try again.".to_owned())),
+            }
+        });
+    };
+    use_hook(reload);
+
+    let me = state.session.read().as_ref().map(|info| info.member.id);
+    let workspace = state.workspace;
+    let owner = state.session.read().as_ref().and_then(|info| {
+        info.workspaces
+            .iter()
+            .find(|w| w.id == workspace)
+            .map(|w| w.role)
+    }) == Some(Role::Owner);
+    let call = move |action: &'static str,
+                     body: serde_json::Value,
+                     then: fn(serde_json::Value) -> Shown| {
+        spawn(async move {
+            let path = format!("/api/workspaces/{workspace}/{action}");
+            match api::post::<_, serde_json::Value>(&path, &body).await {
+                Ok(answer) => {
+                    error.set(None);
+                    shown.set(then(answer));
+                    reload();
+                }
+                Err(failure) => error.set(Some(failure.message())),
+            }
+        });
+    };
+    let close = move |_| state.dialog.set(DialogState::Closed);
+    let list = members.read().clone();
+
+    rsx! {
+        div { class: "backdrop", onclick: close,
+            div {
+                class: "dialog members",
+                role: "dialog",
+                aria_modal: "true",
+                aria_labelledby: "members-heading",
+                onclick: move |evt| evt.stop_propagation(),
+                onkeydown: move |evt| {
+                    if evt.key() == Key::Escape {
+                        state.dialog.set(DialogState::Closed);
+                    }
+                },
+                h2 { id: "members-heading", "Members" }
+                if let Some(problem) = error() {
+                    p { class: "error", role: "alert", "{problem}" }
+                }
+                match &list {
+                    None => rsx! { p { class: "hint", "Reading the members…" } },
+                    Some(list) => rsx! {
+                        ul { class: "people", aria_label: "Members",
+                            for member in list.members.iter().cloned() {
+                                li { key: "{member.id}",
+                                    span { class: "name", "{member.name}" }
+                                    if member.role == Role::Owner { span { class: "role", "owner" } }
+                                    if Some(member.id) == me { span { class: "role", "you" } }
+                                    if owner && member.role != Role::Owner {
+                                        if removing() == Some(member.id) {
+                                            Question {
+                                                label: "Remove {member.name}?",
+                                                text: "Remove {member.name}? Their next change is refused.",
+                                                act: "Remove",
+                                                on_act: move |_| {
+                                                    removing.set(None);
+                                                    call("members/remove", serde_json::json!(RemoveMember { member_id: member.id }), |_| Shown::Nothing);
+                                                },
+                                                keep: "Keep",
+                                                on_keep: move |_| removing.set(None),
+                                            }
+                                        } else {
+                                            button {
+                                                class: "danger",
+                                                aria_label: "Remove {member.name}",
+                                                onclick: move |_| removing.set(Some(member.id)),
+                                                "Remove"
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        if owner {
+                            section { aria_labelledby: "invites-heading",
+                                h3 { id: "invites-heading", "Invite links" }
+                                p { class: "hint", "Anyone with a link can join until it expires (7 days) or you revoke it." }
+                                button {
+                                    onclick: move |_| call("invites", serde_json::json!(CreateInvite::default()), |answer| {
+                                        serde_json::from_value(answer).map_or(Shown::Nothing, Shown::Invite)
+                                    }),
+                                    "Create invite link"
+                                }
+                                if let Shown::Invite(invite) = shown() {
+                                    label {
+                                        "New invite link"
+                                        input {
+                                            readonly: true,
+                                            value: "{route::origin()}/join?invite={invite.token}",
+                                            onfocus: move |evt| select_all(&evt),
+                                        }
+                                    }
+                                }
+                                ul { class: "people",
+                                    for invite in list.invites.iter().cloned() {
+                                        li { key: "{invite.id}",
+                                            span { class: "name", "Link made {day(invite.created_at)}, expires {day(invite.expires_at)}" }
+                                            button {
+                                                class: "danger",
+                                                aria_label: "Revoke the link that expires {day(invite.expires_at)}",
+                                                onclick: move |_| call("invites/revoke", serde_json::json!(ById { id: invite.id }), |_| Shown::Nothing),
+                                                "Revoke"
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        section { aria_labelledby: "tokens-heading",
+                            h3 { id: "tokens-heading", "Your API tokens" }
+                            p { class: "hint", "Scripts send one as `Authorization: Bearer <token>` and act as you, in this workspace." }
+                            div { class: "actions",
+                                input {
+                                    aria_label: "Token name",
+                                    placeholder: "Token name",
+                                    value: "{token_name}",
+                                    maxlength: crate::max_input_length(Name::MAX_CHARS),
+                                    oninput: move |evt| token_name.set(evt.value()),
+                                }
+                                button {
+                                    onclick: move |_| {
+                                        let typed = token_name.peek().clone();
+                                        match Name::try_from(typed) {
+                                            Ok(name) => {
+                                                token_name.set(String::new());
+                                                call("tokens", serde_json::json!(CreateToken { name }), |answer| {
+                                                    serde_json::from_value(answer).map_or(Shown::Nothing, Shown::Token)
+                                                });
+                                            }
+                                            Err(problem) => error.set(Some(format!("Token name: {problem}"))),
+                                        }
+                                    },
+                                    "Create token"
+                                }
+                            }
+                            if let Shown::Token(token) = shown() {
+                                label {
+                                    "New API token (shown once: copy it now)"
+                                    input {
+                                        readonly: true,
+                                        value: "{token.token}",
+                                        onfocus: move |evt| select_all(&evt),
+                                    }
+                                }
+                            }
+                            ul { class: "people",
+                                for token in list.tokens.iter().cloned() {
+                                    li { key: "{token.id}",
+                                        span { class: "name", "{token.name}" }
+                                        button {
+                                            class: "danger",
+                                            aria_label: "Revoke {token.name}",
+                                            onclick: move |_| call("tokens/revoke", serde_json::json!(ById { id: token.id }), |_| Shown::Nothing),
+                                            "Revoke"
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    },
+                }
+                div { class: "actions",
+                    button {
+                        onmounted: move |evt| async move {
+                            let _ = evt.set_focus(true).await;
+                        },
+                        onclick: close,
+                        "Close"
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Selects a read-only field's text, ready to copy.
+fn select_all(evt: &FocusEvent) {
+    let _ = evt;
+    if let Some(input) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlInputElement>(e).ok())
+    {
+        input.select();
+    }
+}
+
+/// "Dec 4" from epoch milliseconds.
+fn day(millis: u64) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(millis as f64));
+    format!(
+        "{} {}",
+        MONTHS[date.get_month() as usize % 12],
+        date.get_date()
+    )
+}

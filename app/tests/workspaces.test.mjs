@@ -1,0 +1,177 @@
+// Private workspaces in the browser: setting one up, inviting someone who joins in another profile,
+// authors' names on both sides, removing a member (whose tab says so and keeps its unsaved change), and
+// one person switching between two workspaces that each see only their own issues.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  serverForThisFile, launchProfile, openTracker, waitForList, titles, createIssue, serverLog, pushAs, eventually,
+  unique, syncLabel, setUp, signIn, api, SETUP_TOKEN,
+} from "./harness.mjs";
+import { randomUUID } from "node:crypto";
+
+const server = serverForThisFile();
+
+/** The row of the issue titled `title`. */
+const row = (page, title) => page.locator(".row", { has: page.getByRole("button", { name: title, exact: true }) });
+
+test("setup, invite, join: two people see each other's changes with their names", async () => {
+  const [a, b] = await Promise.all([launchProfile({ signIn: false }), launchProfile({ signIn: false })]);
+  try {
+    // Ada sets up a workspace from the setup link.
+    const pa = await a.newPage();
+    await pa.goto(`${server.url}/setup?token=${SETUP_TOKEN}`);
+    await pa.getByRole("heading", { name: "Set up a workspace" }).waitFor();
+    await pa.getByLabel("Workspace name").fill("Team Ada");
+    await pa.getByLabel("Your name").fill("Ada");
+    await pa.getByRole("button", { name: "Create workspace" }).click();
+    await pa.waitForURL(/\/w\/[0-9a-f-]{36}$/);
+    await waitForList(pa);
+    assert.match(await pa.locator(".top").textContent(), /Team Ada/);
+
+    // She copies an invite link from the members dialog.
+    await pa.getByRole("button", { name: "Members" }).click();
+    const members = pa.getByRole("dialog", { name: "Members" });
+    await members.getByRole("button", { name: "Create invite link" }).click();
+    const link = await members.getByLabel("New invite link").inputValue();
+    assert.match(link, /\/join\?invite=inv_/);
+    await members.getByRole("button", { name: "Close" }).click();
+
+    // Grace opens it in her own browser and joins under her name.
+    const pb = await b.newPage();
+    await pb.goto(link);
+    await pb.getByRole("heading", { name: "Join Team Ada" }).waitFor();
+    await pb.getByLabel("Your name").fill("Grace");
+    await pb.getByRole("button", { name: "Join Team Ada" }).click();
+    await pb.waitForURL(/\/w\/[0-9a-f-]{36}$/);
+    await waitForList(pb);
+
+    const adas = unique("From Ada");
+    await createIssue(pa, adas);
+    await eventually(async () => (await titles(pb)).includes(adas), "Ada's issue at Grace's");
+    assert.equal(await row(pb, adas).locator(".authors").textContent(), "by Ada");
+
+    await row(pb, adas).getByRole("button", { name: /^Status: Not started/ }).click();
+    await eventually(
+      async () => (await row(pa, adas).locator(".authors").textContent()) === "by Ada · changed by Grace",
+      "Grace's change, by name, at Ada's",
+    );
+    const graces = unique("From Grace");
+    await createIssue(pb, graces);
+    await eventually(async () => (await titles(pa)).includes(graces), "Grace's issue at Ada's");
+    assert.equal(await row(pa, graces).locator(".authors").textContent(), "by Grace");
+
+    // The members dialog lists both, by name.
+    await pb.getByRole("button", { name: "Members" }).click();
+    const list = pb.getByRole("dialog", { name: "Members" }).getByRole("list", { name: "Members" });
+    await eventually(async () => (await list.textContent()).includes("Ada"), "the members");
+    assert.match(await list.textContent(), /Ada.*owner.*Grace.*you/);
+    assert.equal(
+      await pb.getByRole("button", { name: "Create invite link" }).count(),
+      0,
+      "only the owner invites",
+    );
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("a removed member's tab says so and keeps their unsaved change on screen", async () => {
+  const owner = await setUp(server.url, unique("Removals"), "Rita");
+  const place = { ...server, workspace: owner.workspace, owner, app: `${server.url}/w/${owner.workspace}` };
+  const [a, b] = await Promise.all([launchProfile({ signIn: false }), launchProfile({ signIn: false })]);
+  try {
+    await signIn(a, place, owner);
+    const member = await signIn(b, place);
+    const [pa, pb] = await Promise.all([openTracker(a, place.app), openTracker(b, place.app)]);
+    const before = unique("Before removal");
+    await createIssue(pb, before);
+    await eventually(async () => (await titles(pa)).includes(before), "the member's change reaches the owner");
+
+    // The owner removes the member from the members dialog.
+    await pa.getByRole("button", { name: "Members" }).click();
+    const dialog = pa.getByRole("dialog", { name: "Members" });
+    const memberName = (await (await api(server.url, "/api/session", { method: "GET", cookie: member.cookie })).json()).member.name;
+    await dialog.getByRole("button", { name: `Remove ${memberName}` }).click();
+    await dialog.getByRole("alertdialog", { name: `Remove ${memberName}?` }).getByRole("button", { name: "Remove" }).click();
+    await eventually(async () => !(await dialog.getByRole("list", { name: "Members" }).textContent()).includes(memberName), "gone from the list");
+
+    // The member's next change is refused: the tab says so, and the change stays on screen, unsaved.
+    const after = unique("After removal");
+    await createIssue(pb, after);
+    await pb.getByRole("alert").filter({ hasText: "no longer a member" }).waitFor({ timeout: 20_000 });
+    assert.match(await syncLabel(pb), /^Not saved · 1 pending$/);
+    assert.ok((await titles(pb)).includes(after), "the unsaved change is still shown");
+    const log = await api(server.url, `/api/workspaces/${owner.workspace}/pull`, {
+      body: { clientId: randomUUID(), schemaVersion: 1, cookie: null },
+      cookie: owner.cookie,
+    });
+    const entries = (await log.json()).mutations;
+    assert.ok(!entries.some((e) => e.args.title === after), "nothing of it reached the server");
+    assert.ok(!(await titles(pa)).includes(after));
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test("one person in two workspaces switches between them and sees only each one's issues", async () => {
+  const north = await setUp(server.url, "North", "Pat");
+  const southResponse = await api(server.url, "/api/setup", {
+    body: { token: SETUP_TOKEN, workspaceName: "South" },
+    cookie: north.cookie,
+  });
+  assert.equal(southResponse.status, 201);
+  const south = { ...north, workspace: (await southResponse.json()).workspaces.at(-1).id };
+  const northTitle = unique("Only in North");
+  const southTitle = unique("Only in South");
+  const create = (title) => ({
+    name: "createIssue",
+    args: { id: randomUUID(), title, description: "", owner: "Pat", createdAt: Date.now() },
+  });
+  await pushAs(server.url, randomUUID(), [create(northTitle)], 1, north);
+  await pushAs(server.url, randomUUID(), [create(southTitle)], 1, south);
+
+  const p = await launchProfile({ signIn: false });
+  try {
+    await signIn(p, server, north);
+    const page = await openTracker(p, `${server.url}/w/${north.workspace}`);
+    await eventually(async () => (await titles(page)).includes(northTitle), "North's issue");
+    assert.ok(!(await titles(page)).includes(southTitle));
+
+    const switcher = page.getByRole("combobox", { name: "Workspace" });
+    assert.equal(await switcher.locator("option:checked").textContent(), "North");
+    await switcher.selectOption({ label: "South" });
+    await page.waitForURL(`${server.url}/w/${south.workspace}`);
+    await waitForList(page);
+    await eventually(async () => (await titles(page)).includes(southTitle), "South's issue");
+    assert.ok(!(await titles(page)).includes(northTitle), "North's issue stays in North");
+
+    // The way in (/) goes back to the last workspace used.
+    await page.goto(server.url);
+    await page.waitForURL(`${server.url}/w/${south.workspace}`);
+  } finally {
+    await p.close();
+  }
+});
+
+test("a browser no one signed in on is told how to get in, and a dead invite link says why", async () => {
+  const p = await launchProfile({ signIn: false });
+  try {
+    const page = await p.newPage();
+    await page.goto(server.url);
+    await page.getByRole("heading", { name: "This tracker is private" }).waitFor();
+    await page.goto(`${server.url}/join?invite=inv_made-up`);
+    await page.getByRole("heading", { name: "This invite link does not work" }).waitFor();
+    assert.match(await page.getByRole("alert").textContent(), /revoked, or never made/);
+    await page.goto(`${server.url}/setup?token=wrong`);
+    await page.getByLabel("Workspace name").fill("Nope");
+    await page.getByLabel("Your name").fill("Eve");
+    await page.getByRole("button", { name: "Create workspace" }).click();
+    await page.getByRole("alert").filter({ hasText: "not the deployment's setup token" }).waitFor();
+    // A name the rules refuse is caught before anything is sent.
+    await page.getByLabel("Your name").fill("   ");
+    await page.getByRole("button", { name: "Create workspace" }).click();
+    await page.getByRole("alert").filter({ hasText: "Your name" }).waitFor();
+  } finally {
+    await p.close();
+  }
+});

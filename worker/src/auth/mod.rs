@@ -1,0 +1,101 @@
+//! Who is asking. Every `/api/*` route but setup and the invite pages has a caller: a member signed in
+//! by the session cookie (`session.rs`), or by a personal API token sent as `Authorization: Bearer`
+//! (`token.rs`). Neither, or one that does not check out: `401 Unauthenticated`.
+//!
+//! Membership is not settled here: the session says who, the route's workspace says where, and the
+//! request's own D1 batch checks that one is in the other (push and pull carry the check in the very
+//! batch that reads or writes; the other routes ask first, see [`role`]). A removed member is out at
+//! their next request.
+
+pub mod session;
+pub mod token;
+
+use shared::api::Role;
+use shared::{Actor, ProtocolError, SqlValue};
+use uuid::Uuid;
+use worker::{D1Database, Env, Request};
+
+use crate::d1;
+use crate::error::ApiError;
+
+/// A caller who checked out.
+#[derive(Debug, Clone, Copy)]
+pub enum Caller {
+    /// Signed in by the session cookie: may ask about any workspace, if a member there.
+    Session { member_id: Uuid },
+    /// An API token: acts as the member who made it, in the one workspace it was made for.
+    Token { member_id: Uuid, workspace_id: Uuid },
+}
+
+impl Caller {
+    pub fn member_id(&self) -> Uuid {
+        match self {
+            Caller::Session { member_id } | Caller::Token { member_id, .. } => *member_id,
+        }
+    }
+
+    /// The caller acting in `workspace`; a token made for another workspace is refused.
+    pub fn in_workspace(&self, workspace: Uuid) -> Result<Actor, ApiError> {
+        if let Caller::Token { workspace_id, .. } = self
+            && *workspace_id != workspace
+        {
+            return Err(ProtocolError::forbidden("this API token is for another workspace").into());
+        }
+        Ok(Actor::new(workspace, self.member_id()))
+    }
+}
+
+/// The caller of a request that needs one: an API token if the request carries one (and then only
+/// that), or else the session cookie.
+pub async fn caller(req: &Request, env: &Env, db: &D1Database) -> Result<Caller, ApiError> {
+    if let Some(bearer) = token::bearer(req)? {
+        return token::caller(db, &bearer).await;
+    }
+    match session::read(req, env)? {
+        Some(Ok(session)) => Ok(Caller::Session {
+            member_id: session.member_id,
+        }),
+        Some(Err(err)) => Err(ProtocolError::unauthenticated(err.to_string()).into()),
+        None => Err(ProtocolError::unauthenticated(
+            "sign in first: open the invite link you were sent, or send an API token as \
+             `Authorization: Bearer <token>`",
+        )
+        .into()),
+    }
+}
+
+const SELECT_ROLE: &str = "SELECT role FROM membership WHERE workspace_id = ?1 AND member_id = ?2";
+
+/// `by`'s role in its workspace, read now; `403 Forbidden` when they are not a member.
+pub async fn role(db: &D1Database, by: &Actor) -> Result<Role, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        role: String,
+    }
+    let params: [SqlValue; 2] = [by.workspace(), by.member()];
+    let row: Option<Row> = d1::first(db, SELECT_ROLE, &params).await?;
+    row.and_then(|row| Role::parse(&row.role))
+        .ok_or_else(|| shared::server::not_a_member().into())
+}
+
+/// Like [`role`], but only the workspace's owner may go on.
+pub async fn owner(db: &D1Database, by: &Actor) -> Result<(), ApiError> {
+    match role(db, by).await? {
+        Role::Owner => Ok(()),
+        Role::Member => {
+            Err(ProtocolError::forbidden("only the workspace's owner may do this").into())
+        }
+    }
+}
+
+/// Milliseconds since the epoch, from the runtime's clock.
+pub fn now() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// 32 bytes from the platform's cryptographic random source.
+pub fn random_bytes() -> Result<[u8; 32], ApiError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|err| ApiError::internal("random bytes", err))?;
+    Ok(bytes)
+}

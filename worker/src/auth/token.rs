@@ -1,0 +1,60 @@
+//! Personal API tokens: `trk_` and 256 random bits, shown once when made, stored as their SHA-256.
+//! A token acts as the member who made it, in the workspace it was made for, until revoked (or until
+//! that member is removed, which deletes their tokens).
+
+use shared::ProtocolError;
+use shared::session::{encode_secret, hash_secret};
+use uuid::Uuid;
+use worker::{D1Database, Request};
+
+use super::{Caller, random_bytes};
+use crate::d1;
+use crate::error::ApiError;
+
+/// What every API token starts with, so one is easy to recognise (and to scan for in leaks).
+pub const PREFIX: &str = "trk_";
+
+const SELECT_TOKEN: &str = "SELECT member_id, workspace_id FROM api_token WHERE token_hash = ?1";
+
+/// A new token's secret.
+pub fn new_secret() -> Result<String, ApiError> {
+    Ok(encode_secret(PREFIX, &random_bytes()?))
+}
+
+/// The bearer token the request carries, if it has an `Authorization` header.
+pub fn bearer(req: &Request) -> Result<Option<String>, ApiError> {
+    let Some(header) = req.headers().get("Authorization")? else {
+        return Ok(None);
+    };
+    match header.split_once(' ') {
+        Some((scheme, token))
+            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
+        {
+            Ok(Some(token.trim().to_owned()))
+        }
+        _ => Err(ProtocolError::unauthenticated(
+            "the Authorization header must be `Bearer <API token>`",
+        )
+        .into()),
+    }
+}
+
+/// The caller a token stands for: one D1 read.
+pub async fn caller(db: &D1Database, token: &str) -> Result<Caller, ApiError> {
+    #[derive(serde::Deserialize)]
+    struct Row {
+        member_id: String,
+        workspace_id: String,
+    }
+    let row: Option<Row> = d1::first(db, SELECT_TOKEN, &[hash_secret(token).into()]).await?;
+    let row = row.ok_or_else(|| {
+        ProtocolError::unauthenticated("this API token is not valid: it was revoked, or never made")
+    })?;
+    let id = |text: &str| {
+        Uuid::parse_str(text).map_err(|err| ApiError::internal("a stored token's ids", err))
+    };
+    Ok(Caller::Token {
+        member_id: id(&row.member_id)?,
+        workspace_id: id(&row.workspace_id)?,
+    })
+}

@@ -1,0 +1,146 @@
+//! Invite links. The owner makes one (`POST /api/workspaces/{id}/invites`) and sends
+//! `/join?invite=<token>`; whoever opens it sees the workspace's name (`POST /api/invites/preview`)
+//! and joins under a display name (`POST /api/invites/accept`), or as themselves when signed in
+//! already. A link works for anyone who has it until it expires (7 days unless chosen otherwise) or
+//! the owner revokes it. Only the SHA-256 of its secret is stored.
+
+use serde::Deserialize;
+use shared::api::{
+    self, AcceptInvite, ById, CreateInvite, CreatedInvite, InvitePreview, InviteToken,
+};
+use shared::session::{encode_secret, hash_secret};
+use shared::{Actor, ErrorCode, ProtocolError, Statement};
+use uuid::Uuid;
+use worker::{D1Database, Env, Request, Response};
+
+use crate::auth::{self, now, random_bytes};
+use crate::error::ApiError;
+use crate::{account, body, d1};
+
+const PREFIX: &str = "inv_";
+
+const SELECT_INVITE: &str = "SELECT i.workspace_id, w.name AS workspace_name, i.expires_at \
+     FROM invite i JOIN workspace w ON w.id = i.workspace_id WHERE i.token_hash = ?1";
+const INSERT_INVITE: &str = "INSERT INTO invite (id, workspace_id, token_hash, created_by, \
+     created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const DELETE_INVITE: &str = "DELETE FROM invite WHERE id = ?1 AND workspace_id = ?2";
+/// Joins only while the invite still stands: revoked or expired between the check and this batch,
+/// it inserts nothing. Already a member: nothing changes (an owner stays owner).
+const JOIN: &str = "INSERT INTO membership (workspace_id, member_id, role, joined_at) \
+     SELECT workspace_id, ?2, 'member', ?3 FROM invite WHERE token_hash = ?1 AND expires_at > ?3 \
+     ON CONFLICT (workspace_id, member_id) DO NOTHING";
+
+/// `POST /api/invites/preview`.
+pub async fn preview(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
+    let request: InviteToken = api::parse(&body::read(req).await?)?;
+    let db = env.d1(d1::BINDING)?;
+    Ok(Response::from_json(&standing(&db, &request.token).await?)?)
+}
+
+/// `POST /api/invites/accept`: joins, and signs in (a new member, or the one signed in already).
+pub async fn accept(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
+    let request: AcceptInvite = api::parse(&body::read(req).await?)?;
+    let db = env.d1(d1::BINDING)?;
+    standing(&db, &request.token).await?;
+    let now = now();
+    let (member_id, mut statements) =
+        account::signed_in_or_new(req, env, &db, request.name.as_ref(), now).await?;
+    statements.push(Statement::new(
+        JOIN,
+        vec![
+            hash_secret(&request.token).into(),
+            member_id.to_string().into(),
+            now.into(),
+        ],
+    ));
+    d1::run(&db, &statements).await?;
+    account::signed_in_answer(req, env, &db, member_id, 200).await
+}
+
+/// `POST /api/workspaces/{id}/invites` (owners).
+pub async fn create(req: &mut Request, env: &Env, by: &Actor) -> Result<Response, ApiError> {
+    let request: CreateInvite = api::parse(&body::read(req).await?)?;
+    let lifetime = request.lifetime_ms()?;
+    let db = env.d1(d1::BINDING)?;
+    auth::owner(&db, by).await?;
+    let token = encode_secret(PREFIX, &random_bytes()?);
+    let id = Uuid::new_v4();
+    let now = now();
+    let invite = CreatedInvite {
+        id,
+        token,
+        expires_at: now + lifetime,
+    };
+    d1::run(
+        &db,
+        &[Statement::new(
+            INSERT_INVITE,
+            vec![
+                id.to_string().into(),
+                by.workspace(),
+                hash_secret(&invite.token).into(),
+                by.member(),
+                now.into(),
+                invite.expires_at.into(),
+            ],
+        )],
+    )
+    .await?;
+    Ok(Response::from_json(&invite)?.with_status(201))
+}
+
+/// `POST /api/workspaces/{id}/invites/revoke` (owners): the link stops working at once.
+pub async fn revoke(req: &mut Request, env: &Env, by: &Actor) -> Result<Response, ApiError> {
+    let request: ById = api::parse(&body::read(req).await?)?;
+    let db = env.d1(d1::BINDING)?;
+    auth::owner(&db, by).await?;
+    let deleted = d1::changes(
+        &db,
+        &Statement::new(
+            DELETE_INVITE,
+            vec![request.id.to_string().into(), by.workspace()],
+        ),
+    )
+    .await?;
+    if deleted == 0 {
+        return Err(ProtocolError::new(
+            ErrorCode::NotFound,
+            format!("no invite {} in this workspace", request.id),
+        )
+        .into());
+    }
+    Ok(Response::from_json(
+        &serde_json::json!({"revoked": request.id}),
+    )?)
+}
+
+/// The invite a secret stands for, if it still stands: unknown or revoked → `404 NotFound`, past
+/// its expiry → `410 InviteExpired`.
+async fn standing(db: &D1Database, token: &str) -> Result<InvitePreview, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        workspace_id: String,
+        workspace_name: String,
+        expires_at: u64,
+    }
+    let row: Option<Row> = d1::first(db, SELECT_INVITE, &[hash_secret(token).into()]).await?;
+    let row = row.ok_or_else(|| {
+        ProtocolError::new(
+            ErrorCode::NotFound,
+            "this invite link is not valid: it was revoked, or never made",
+        )
+    })?;
+    if row.expires_at <= now() {
+        return Err(ProtocolError::new(
+            ErrorCode::InviteExpired,
+            "this invite link has expired: ask for a new one",
+        )
+        .into());
+    }
+    Ok(InvitePreview {
+        workspace_id: Uuid::parse_str(&row.workspace_id)
+            .map_err(|err| ApiError::internal("an invite's workspace id", err))?,
+        workspace_name: row.workspace_name,
+        expires_at: row.expires_at,
+    })
+}

@@ -1,0 +1,119 @@
+//! `GET /api/workspaces/{id}/members`: who is in the workspace; for its owner the open invites; for
+//! everyone their own API tokens. `POST /api/workspaces/{id}/members/remove` (owners): the member's
+//! next request is refused, and their tokens for this workspace are deleted with them.
+
+use serde::Deserialize;
+use shared::api::{self, InviteInfo, Members, Membership, RemoveMember, Role, TokenInfo};
+use shared::{Actor, ErrorCode, ProtocolError, Statement};
+use uuid::Uuid;
+use worker::{Env, Request, Response};
+
+use crate::auth::{self, now};
+use crate::error::ApiError;
+use crate::{body, d1};
+
+const SELECT_MEMBERS: &str = "SELECT m.id, m.name, ms.role FROM membership ms \
+     JOIN member m ON m.id = ms.member_id WHERE ms.workspace_id = ?1 ORDER BY ms.joined_at, m.id";
+const SELECT_INVITES: &str = "SELECT id, created_at, expires_at FROM invite \
+     WHERE workspace_id = ?1 AND expires_at > ?2 ORDER BY created_at";
+const SELECT_TOKENS: &str = "SELECT id, name, created_at FROM api_token \
+     WHERE workspace_id = ?1 AND member_id = ?2 ORDER BY created_at";
+const REMOVE_MEMBER: &str = "DELETE FROM membership \
+     WHERE workspace_id = ?1 AND member_id = ?2 AND role <> 'owner'";
+const REMOVE_TOKENS: &str = "DELETE FROM api_token WHERE workspace_id = ?1 AND member_id = ?2";
+
+pub async fn list(env: &Env, by: &Actor) -> Result<Response, ApiError> {
+    #[derive(Deserialize)]
+    struct MemberRow {
+        id: String,
+        name: String,
+        role: String,
+    }
+    #[derive(Deserialize)]
+    struct InviteRow {
+        id: String,
+        created_at: u64,
+        expires_at: u64,
+    }
+    #[derive(Deserialize)]
+    struct TokenRow {
+        id: String,
+        name: String,
+        created_at: u64,
+    }
+    let db = env.d1(d1::BINDING)?;
+    let role = auth::role(&db, by).await?;
+    let members: Vec<MemberRow> = d1::all(&db, SELECT_MEMBERS, &[by.workspace()]).await?;
+    let invites: Vec<InviteRow> = match role {
+        Role::Owner => d1::all(&db, SELECT_INVITES, &[by.workspace(), now().into()]).await?,
+        Role::Member => Vec::new(),
+    };
+    let tokens: Vec<TokenRow> = d1::all(&db, SELECT_TOKENS, &[by.workspace(), by.member()]).await?;
+    Ok(Response::from_json(&Members {
+        members: members
+            .into_iter()
+            .map(|row| {
+                Ok(Membership {
+                    id: uuid(&row.id)?,
+                    name: row.name,
+                    role: Role::parse(&row.role).unwrap_or(Role::Member),
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+        invites: invites
+            .into_iter()
+            .map(|row| {
+                Ok(InviteInfo {
+                    id: uuid(&row.id)?,
+                    created_at: row.created_at,
+                    expires_at: row.expires_at,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+        tokens: tokens
+            .into_iter()
+            .map(|row| {
+                Ok(TokenInfo {
+                    id: uuid(&row.id)?,
+                    name: row.name,
+                    created_at: row.created_at,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+    })?)
+}
+
+pub async fn remove(req: &mut Request, env: &Env, by: &Actor) -> Result<Response, ApiError> {
+    let request: RemoveMember = api::parse(&body::read(req).await?)?;
+    let db = env.d1(d1::BINDING)?;
+    auth::owner(&db, by).await?;
+    if request.member_id == by.member_id {
+        return Err(ProtocolError::forbidden("the owner cannot remove themselves").into());
+    }
+    let member = shared::SqlValue::from(request.member_id.to_string());
+    let removed = d1::changes_in_batch(
+        &db,
+        &[
+            Statement::new(REMOVE_MEMBER, vec![by.workspace(), member.clone()]),
+            Statement::new(REMOVE_TOKENS, vec![by.workspace(), member]),
+        ],
+    )
+    .await?;
+    if removed.first().copied().unwrap_or(0) == 0 {
+        return Err(ProtocolError::new(
+            ErrorCode::NotFound,
+            format!(
+                "{} is not a member of this workspace, or is its owner",
+                request.member_id
+            ),
+        )
+        .into());
+    }
+    Ok(Response::from_json(
+        &serde_json::json!({"removed": request.member_id}),
+    )?)
+}
+
+fn uuid(text: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(text).map_err(|err| ApiError::internal("a stored id", err))
+}

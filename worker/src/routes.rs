@@ -1,0 +1,66 @@
+//! Every `/api/*` route, by method and path: what `lib.rs` dispatches on. An unknown path is
+//! `404 NotFound`; a known one with the wrong method `405 MethodNotAllowed`.
+
+use uuid::Uuid;
+use worker::{Method, Request};
+
+use crate::error::ApiError;
+
+pub enum Route {
+    /// `POST /api/setup`: no caller needed, the setup token instead.
+    Setup,
+    /// `GET /api/session`
+    Session,
+    /// `POST /api/invites/preview` and `/accept`: no caller needed, the invite's token instead.
+    PreviewInvite,
+    AcceptInvite,
+    /// `/api/workspaces/{id}/...`: a member of that workspace.
+    Workspace(Uuid, InWorkspace),
+    /// `POST /api/test/panic`, with the test routes on only.
+    TestPanic,
+}
+
+pub enum InWorkspace {
+    Push,
+    Pull,
+    Members,
+    RemoveMember,
+    CreateInvite,
+    RevokeInvite,
+    CreateToken,
+    RevokeToken,
+}
+
+pub fn route(req: &Request) -> Result<Route, ApiError> {
+    let path = req.path();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let (route, method) = match segments.as_slice() {
+        ["api", "setup"] => (Route::Setup, Method::Post),
+        ["api", "session"] => (Route::Session, Method::Get),
+        ["api", "invites", "preview"] => (Route::PreviewInvite, Method::Post),
+        ["api", "invites", "accept"] => (Route::AcceptInvite, Method::Post),
+        ["api", "test", "panic"] => (Route::TestPanic, Method::Post),
+        ["api", "workspaces", id, rest @ ..] => {
+            let Ok(workspace) = Uuid::parse_str(id) else {
+                return Err(ApiError::not_found(req));
+            };
+            let (action, method) = match rest {
+                ["push"] => (InWorkspace::Push, Method::Post),
+                ["pull"] => (InWorkspace::Pull, Method::Post),
+                ["members"] => (InWorkspace::Members, Method::Get),
+                ["members", "remove"] => (InWorkspace::RemoveMember, Method::Post),
+                ["invites"] => (InWorkspace::CreateInvite, Method::Post),
+                ["invites", "revoke"] => (InWorkspace::RevokeInvite, Method::Post),
+                ["tokens"] => (InWorkspace::CreateToken, Method::Post),
+                ["tokens", "revoke"] => (InWorkspace::RevokeToken, Method::Post),
+                _ => return Err(ApiError::not_found(req)),
+            };
+            (Route::Workspace(workspace, action), method)
+        }
+        _ => return Err(ApiError::not_found(req)),
+    };
+    if req.method() != method {
+        return Err(ApiError::method_not_allowed(req, method));
+    }
+    Ok(route)
+}
