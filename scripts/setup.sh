@@ -35,6 +35,14 @@ need_chromium() {
   fi
 }
 
+need_curl_and_jq() {
+  # The README's curl walkthrough uses both, and a test runs it.
+  if ! command -v curl >/dev/null || ! command -v jq >/dev/null; then
+    step "installing curl and jq (the README's API walkthrough)"
+    apt-get update -qq && apt-get install -y -qq curl jq
+  fi
+}
+
 need_rust_target() {
   if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
     step "adding the wasm32-unknown-unknown target"
@@ -71,6 +79,7 @@ need_npm_packages() {
 need_node
 need_clang
 need_chromium
+need_curl_and_jq
 need_rust_target
 need_worker_build
 need_wasm_bindgen
