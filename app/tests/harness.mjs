@@ -2,7 +2,7 @@
 // Chromium driven by playwright-core, each profile its own user-data folder (its own OPFS, cookies,
 // service worker): two profiles are two users.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { join as pathJoin, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -238,6 +238,30 @@ export async function pushAs(url, clientId, mutations, firstId = 1, member) {
   });
   if (!response.ok) throw new Error(`push failed: ${response.status} ${await response.text()}`);
   return response.json();
+}
+
+/** Every WCAG 2.1 A and AA rule axe-core checks, on the page as it is now: the violations. */
+export async function audit(page) {
+  if (!(await page.evaluate(() => "axe" in window))) {
+    // Evaluated by the test driver: the page's own policy forbids inline scripts, rightly.
+    await page.evaluate(readFileSync(pathJoin(root, "node_modules/axe-core/axe.min.js"), "utf8"));
+  }
+  return page.evaluate(async () => {
+    const result = await window.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    const checked = [...result.passes, ...result.violations].some((rule) => rule.id === "color-contrast");
+    if (!checked) throw new Error("axe did not check colour contrast on this screen");
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target} ${n.failureSummary}`).join("; ")}`);
+  });
+}
+
+/** Audits `page` light and dark, adding `[screen, violations]` to `screens`. */
+export async function auditBothSchemes(page, name, screens) {
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    screens.push([`${name}, ${scheme}`, await audit(page)]);
+  }
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -3,11 +3,9 @@
 // state it is in. Also the accessibility audit (axe-core) of every screen, light and dark.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import {
-  root, serverForThisFile, launchProfile, titles, createIssue, serverLog, pushAs, eventually, sleep, unique, syncLabel,
+  serverForThisFile, launchProfile, titles, createIssue, serverLog, pushAs, eventually, sleep, unique, syncLabel, audit,
 } from "./harness.mjs";
 
 const server = serverForThisFile();
@@ -165,22 +163,6 @@ test("leaving the page while a change is not yet in the engine asks first, and n
     await profile.close();
   }
 });
-
-/** Every WCAG 2.1 A and AA rule axe-core checks, on the page as it is now: the violations. */
-async function audit(page) {
-  if (!(await page.evaluate(() => "axe" in window))) {
-    // Evaluated by the test driver: the page's own policy forbids inline scripts, rightly.
-    await page.evaluate(readFileSync(join(root, "node_modules/axe-core/axe.min.js"), "utf8"));
-  }
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, {
-      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-    });
-    const checked = [...result.passes, ...result.violations].some((rule) => rule.id === "color-contrast");
-    if (!checked) throw new Error("axe did not check colour contrast on this screen");
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => `${n.target} ${n.failureSummary}`).join("; ")}`);
-  });
-}
 
 test("accessibility: no axe-core violation on any screen, light or dark", async () => {
   const screens = [];

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   serverForThisFile, launchProfile, openTracker, waitForList, titles, createIssue, serverLog, pushAs, eventually,
-  unique, syncLabel, setUp, signIn, api, SETUP_TOKEN,
+  unique, syncLabel, setUp, signIn, api, auditBothSchemes, SETUP_TOKEN,
 } from "./harness.mjs";
 import { randomUUID } from "node:crypto";
 
@@ -174,4 +174,57 @@ test("a browser no one signed in on is told how to get in, and a dead invite lin
   } finally {
     await p.close();
   }
+});
+
+test("accessibility: no axe-core violation on the screens around the tracker, light or dark", async () => {
+  const screens = [];
+  const owner = await setUp(server.url, unique("Audited"), "Audrey");
+  const place = { ...server, workspace: owner.workspace, owner, app: `${server.url}/w/${owner.workspace}` };
+  const [a, b, stranger] = await Promise.all([
+    launchProfile({ signIn: false }), launchProfile({ signIn: false }), launchProfile({ signIn: false }),
+  ]);
+  try {
+    const out = await stranger.newPage();
+    await out.goto(server.url);
+    await out.getByRole("heading", { name: "This tracker is private" }).waitFor();
+    await auditBothSchemes(out, "the way in, signed out", screens);
+    await out.goto(`${server.url}/setup?token=wrong`);
+    await out.getByRole("button", { name: "Create workspace" }).click();
+    await out.getByRole("alert").waitFor();
+    await auditBothSchemes(out, "setup, with an error", screens);
+
+    await signIn(a, place, owner);
+    const pa = await openTracker(a, place.app);
+    await pa.getByRole("button", { name: "Members" }).click();
+    const dialog = pa.getByRole("dialog", { name: "Members" });
+    await dialog.getByRole("button", { name: "Create invite link" }).click();
+    const link = await dialog.getByLabel("New invite link").inputValue();
+    await dialog.getByLabel("Token name").fill("CI");
+    await dialog.getByRole("button", { name: "Create token" }).click();
+    await dialog.getByLabel(/New API token/).waitFor();
+    await auditBothSchemes(pa, "members, as the owner, an invite and a token shown", screens);
+
+    const pb = await b.newPage();
+    await pb.goto(link);
+    await pb.getByRole("heading", { name: /^Join / }).waitFor();
+    await auditBothSchemes(pb, "joining by an invite", screens);
+    await pb.getByLabel("Your name").fill("Bea");
+    await pb.getByRole("button", { name: /^Join / }).click();
+    await pb.waitForURL(/\/w\//);
+    await waitForList(pb);
+    await dialog.getByRole("button", { name: "Close" }).click();
+    await pa.getByRole("button", { name: "Members" }).click();
+    await dialog.getByRole("button", { name: "Remove Bea" }).click();
+    await dialog.getByRole("alertdialog", { name: "Remove Bea?" }).waitFor();
+    await auditBothSchemes(pa, "members, removing someone", screens);
+    await dialog.getByRole("alertdialog", { name: "Remove Bea?" }).getByRole("button", { name: "Remove" }).click();
+    await createIssue(pb, unique("Made after removal"));
+    await pb.getByRole("alert").filter({ hasText: "no longer a member" }).waitFor({ timeout: 20_000 });
+    await auditBothSchemes(pb, "removed, a change not saved", screens);
+  } finally {
+    await Promise.all([a.close(), b.close(), stranger.close()]);
+  }
+  const violations = screens.filter(([, found]) => found.length > 0);
+  assert.deepEqual(violations, [], "screens with accessibility violations");
+  assert.equal(screens.length, 12);
 });
