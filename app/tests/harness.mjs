@@ -44,8 +44,8 @@ const servers = new Map();
 let fileServer = null;
 
 /** Starts `wrangler dev` on a fresh local D1 with the migrations applied; `https` serves it with
- * wrangler's self-signed certificate, as a deployment is served. */
-export async function startServer({ https = false } = {}) {
+ * wrangler's self-signed certificate, as a deployment is served; `vars` (`NAME:value`) are set. */
+export async function startServer({ https = false, vars = [] } = {}) {
   mkdirSync(tmp, { recursive: true });
   const persist = mkdtempSync(pathJoin(tmp, "d1-"));
   execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
@@ -60,6 +60,7 @@ export async function startServer({ https = false } = {}) {
     ["wrangler", "dev", "--ip", "127.0.0.1", "--port", `${port}`, "--inspector-port", `${inspector}`,
      "--persist-to", persist, "--show-interactive-dev-session=false",
      "--var", `SETUP_TOKEN:${SETUP_TOKEN}`, "--var", `SESSION_KEY:${SESSION_KEY}`,
+     ...vars.flatMap((v) => ["--var", v]),
      ...(https ? ["--local-protocol", "https"] : [])],
     { cwd: root, env, stdio: "ignore", detached: true },
   );

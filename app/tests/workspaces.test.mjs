@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   serverForThisFile, launchProfile, openTracker, waitForList, titles, createIssue, serverLog, pushAs, eventually,
-  unique, syncLabel, setUp, signIn, api, auditBothSchemes, SETUP_TOKEN,
+  unique, syncLabel, setUp, signIn, api, auditBothSchemes, startServer, SETUP_TOKEN,
 } from "./harness.mjs";
 import { randomUUID } from "node:crypto";
 
@@ -227,4 +227,32 @@ test("accessibility: no axe-core violation on the screens around the tracker, li
   const violations = screens.filter(([, found]) => found.length > 0);
   assert.deepEqual(violations, [], "screens with accessibility violations");
   assert.equal(screens.length, 12);
+});
+
+test("past the day's budget of changes, the tab says its changes are held back and keeps them", async () => {
+  const limited = await startServer({ vars: ["MEMBER_DAILY_MUTATIONS:2"] });
+  const p = await launchProfile({ signIn: false });
+  try {
+    await signIn(p, limited, limited.owner);
+    const page = await openTracker(p, limited.app);
+    for (const title of [unique("First of two"), unique("Second of two")]) {
+      await createIssue(page, title);
+      await eventually(async () => (await syncLabel(page)) === "Synced", "saved within the budget");
+    }
+    const third = unique("One too many");
+    await createIssue(page, third);
+    await eventually(async () => (await syncLabel(page)) === "Held back · 1 pending", "held back");
+    await page.getByRole("note").filter({ hasText: "after midnight UTC" }).waitFor();
+    assert.ok((await titles(page)).includes(third), "the change stays on screen");
+    // The engine waits as long as the server asked (until the next UTC day), not its usual backoff.
+    const pushes = [];
+    page.on("request", (request) => {
+      if (request.url().endsWith("/push")) pushes.push(request.url());
+    });
+    await new Promise((r) => setTimeout(r, 5_000));
+    assert.deepEqual(pushes, [], "no push is retried before the time the server gave");
+  } finally {
+    await p.close();
+    await limited.stop();
+  }
 });

@@ -47,6 +47,12 @@ pub enum ErrorCode {
     /// An invite link past its expiry.
     InviteExpired,
     MethodNotAllowed,
+    /// Too many requests from this member (or, signed out, this address) just now: retry after the
+    /// `Retry-After` header's seconds.
+    RateLimited,
+    /// This member's changes for the day are used up (the deployment's daily budget per member):
+    /// retry after the `Retry-After` header's seconds (the next UTC day).
+    QuotaExceeded,
     InternalError,
     /// A code this build does not know (a newer server's): read, never sent.
     #[serde(other)]
@@ -65,6 +71,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::InviteExpired => 410,
+            ErrorCode::RateLimited | ErrorCode::QuotaExceeded => 429,
             ErrorCode::VersionNotSupported | ErrorCode::ClientStateNotFound => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,

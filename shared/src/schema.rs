@@ -14,6 +14,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0002_workspaces.sql",
         include_str!("../../migrations/0002_workspaces.sql"),
     ),
+    (
+        "0003_member_usage.sql",
+        include_str!("../../migrations/0003_member_usage.sql"),
+    ),
 ];
 
 /// The schema version a database reaches once every migration has been applied.

@@ -27,6 +27,14 @@ pub const OUT_OF_ORDER: &str = "MutationOutOfOrder";
 pub const NOT_A_MEMBER: &str = "NotAMember";
 /// Text in the error of a batch the guard aborted because the client is someone else's.
 pub const CLIENT_NOT_OWNED: &str = "ClientNotOwned";
+/// The constraint a batch breaks when it would take its member over the day's budget.
+pub const DAILY_BUDGET: &str = "daily_budget";
+/// A day, in milliseconds: budgets are per UTC day.
+pub const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+
+const COUNT_USAGE: &str = "INSERT INTO member_usage (member_id, day, mutations, budget) \
+     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (member_id, day) \
+     DO UPDATE SET mutations = mutations + excluded.mutations, budget = excluded.budget";
 
 const ENSURE_CLIENT: &str = "INSERT INTO client (id, last_mutation_id, workspace_id, member_id) \
      VALUES (?1, 0, ?2, ?3) ON CONFLICT (id) DO NOTHING";
@@ -113,6 +121,30 @@ fn advance_client(by: &Actor, client_id: &Uuid, mutation_id: u64) -> Vec<Stateme
     ]
 }
 
+/// Counts `mutations` applied mutations against `by`'s member's budget for the UTC day of `now`; in
+/// the batch that applies them, so it aborts with them (`QuotaExceeded`) if it would go over
+/// `budget`, and counts nothing when they do not commit.
+pub fn count_usage(by: &Actor, now: u64, mutations: u64, budget: u64) -> Statement {
+    Statement::new(
+        COUNT_USAGE,
+        vec![
+            by.member(),
+            (now / DAY_MS).into(),
+            mutations.into(),
+            budget.min(crate::protocol::MAX_SAFE_INTEGER).into(),
+        ],
+    )
+}
+
+/// `429 QuotaExceeded`, with the budget in words; the caller may try again the next UTC day.
+pub fn quota_exceeded() -> ProtocolError {
+    ProtocolError::new(
+        ErrorCode::QuotaExceeded,
+        "you have made as many changes today as this deployment allows a member \
+         (MEMBER_DAILY_MUTATIONS); more can be saved after midnight UTC",
+    )
+}
+
 /// The parameters of [`SELECT_ACCESS`].
 pub fn access_params(by: &Actor, client_id: &Uuid) -> Vec<SqlValue> {
     vec![by.workspace(), by.member(), client_id.to_string().into()]
@@ -193,10 +225,13 @@ pub fn client_not_owned() -> ProtocolError {
     )
 }
 
-/// What a batch aborted by the `client_guard` trigger means for the caller, from its error message:
-/// `None` when the guard did not refuse on who is asking (it may still have refused the order).
+/// What a batch aborted by the `client_guard` trigger (or the daily budget) means for the caller,
+/// from its error message: `None` when neither refused who is asking (the guard may still have
+/// refused the order).
 pub fn guard_refusal(message: &str) -> Option<ProtocolError> {
-    if message.contains(NOT_A_MEMBER) {
+    if message.contains(DAILY_BUDGET) {
+        Some(quota_exceeded())
+    } else if message.contains(NOT_A_MEMBER) {
         Some(not_a_member())
     } else if message.contains(CLIENT_NOT_OWNED) {
         Some(client_not_owned())

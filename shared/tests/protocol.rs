@@ -239,7 +239,7 @@ fn error_codes_map_to_their_statuses() {
 #[test]
 fn an_error_code_this_build_does_not_know_reads_as_unknown() {
     let body: shared::protocol::ErrorBody =
-        serde_json::from_value(json!({"error": "RateLimited", "message": "slow down"})).unwrap();
+        serde_json::from_value(json!({"error": "SlowDown", "message": "slow down"})).unwrap();
     assert_eq!(body.error, ErrorCode::Unknown);
     assert_eq!(body.message, "slow down");
     let known: shared::protocol::ErrorBody =

@@ -85,6 +85,7 @@ fn client_state_not_found() -> SyncFailure {
             error: ErrorCode::ClientStateNotFound,
             message: "reset".into(),
         }),
+        retry_after_ms: None,
     }
 }
 

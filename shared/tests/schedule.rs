@@ -144,6 +144,7 @@ fn refused(status: u16, code: shared::ErrorCode) -> SyncFailure {
             error: code,
             message: "refused by the test".into(),
         }),
+        retry_after_ms: None,
     }
 }
 
@@ -201,4 +202,43 @@ fn a_client_id_owned_by_someone_else_is_replaced_keeping_the_queue() {
     assert_ne!(r.client_id(), before, "a new client id");
     assert_eq!(r.pending_count().unwrap(), 1);
     assert_eq!(r.denied(), None, "not a refusal of the member");
+}
+
+#[test]
+fn a_request_held_back_waits_as_long_as_the_server_asked_and_says_why() {
+    use shared::ErrorCode;
+    let mut r = replica();
+    let due = r.due(0).unwrap();
+    answer_all(&mut r, due, 0);
+    create(&mut r);
+    let requests = r.due(10_000).unwrap();
+    for request in requests {
+        let failure = SyncFailure::Server {
+            status: 429,
+            error: Some(shared::protocol::ErrorBody {
+                error: ErrorCode::QuotaExceeded,
+                message: "the day's changes are used up".into(),
+            }),
+            retry_after_ms: Some(3_600_000),
+        };
+        let answer = match request {
+            Request::Push(ticket, _) => Answer::Pushed(ticket, Err(failure)),
+            Request::Pull(ticket, _) => Answer::Pulled(ticket, Err(failure)),
+        };
+        r.take(answer, 10_000, 0.0).unwrap();
+    }
+    assert_eq!(
+        r.held_back().map(|b| b.error),
+        Some(ErrorCode::QuotaExceeded)
+    );
+    assert_eq!(r.denied(), None);
+    assert_eq!(r.pending_count().unwrap(), 1);
+    assert!(
+        r.due(10_000 + 60_000).unwrap().is_empty(),
+        "not after the backoff's 30 seconds: after the hour asked for"
+    );
+    let due = r.due(10_000 + 3_600_000).unwrap();
+    assert_eq!(kinds(&due), ["push", "pull"]);
+    answer_all(&mut r, due, 10_000 + 3_600_000);
+    assert_eq!(r.held_back(), None);
 }

@@ -522,3 +522,38 @@ fn a_pull_reads_only_its_workspace_and_only_for_a_member() {
 fn snapshot_as(conn: &mut Connection, as_: &Actor, client: &Uuid, cookie: u64) -> PullSnapshot {
     shared::sqlite::pull_snapshot(conn, as_, client, cookie).expect("the pull queries run")
 }
+
+#[test]
+fn a_batch_over_the_members_daily_budget_aborts_whole_and_counts_only_what_committed() {
+    use shared::server::{DAY_MS, count_usage};
+    let mut conn = open();
+    let day = 20_000 * DAY_MS;
+    let push = |conn: &mut Connection, first: u64, n: u64, at: u64| {
+        let mut batch = Vec::new();
+        for id in first..first + n {
+            batch.extend(applied_batch(
+                &by(),
+                &client(),
+                id,
+                &create(&Uuid::new_v4().to_string(), "counted"),
+            ));
+        }
+        batch.push(count_usage(&by(), at, n, 5));
+        run_batch(conn, &batch)
+    };
+    push(&mut conn, 1, 3, day).unwrap();
+    let err = push(&mut conn, 4, 3, day + 1_000).unwrap_err();
+    assert_eq!(refusal(err).map(|e| e.code), Some(ErrorCode::QuotaExceeded));
+    assert_eq!(
+        issues(&conn).len(),
+        3,
+        "the batch over the budget wrote nothing"
+    );
+    assert_eq!(last_mutation_id(&conn, &client()), Some(3));
+    push(&mut conn, 4, 2, day + 2_000).unwrap();
+    let err = push(&mut conn, 6, 1, day + 3_000).unwrap_err();
+    assert_eq!(refusal(err).map(|e| e.code), Some(ErrorCode::QuotaExceeded));
+    // The next UTC day starts afresh.
+    push(&mut conn, 6, 5, day + DAY_MS).unwrap();
+    assert_eq!(issues(&conn).len(), 10);
+}

@@ -12,6 +12,8 @@ pub struct Reply {
     pub set_cookie: Option<String>,
     /// `X-Content-Type-Options`
     pub nosniff: Option<String>,
+    /// `Retry-After`
+    pub retry_after: Option<String>,
     pub text: String,
 }
 
@@ -27,6 +29,7 @@ impl Reply {
         let content_type = header("content-type").unwrap_or_default();
         let set_cookie = header("set-cookie");
         let nosniff = header("x-content-type-options");
+        let retry_after = header("retry-after");
         let mut text = String::new();
         response
             .body_mut()
@@ -38,6 +41,7 @@ impl Reply {
             content_type,
             set_cookie,
             nosniff,
+            retry_after,
             text,
         }
     }

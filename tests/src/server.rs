@@ -49,6 +49,12 @@ impl Server {
         })
     }
 
+    /// Starts `wrangler dev` with the rate limits on (the other servers run without them, as their
+    /// tests push as fast as they can as one member) and `vars` (`NAME:value`) set.
+    pub fn start_limited(vars: &[&str]) -> Server {
+        Self::start_with_options(Schema::Latest, true, vars)
+    }
+
     /// Starts `wrangler dev` on a database that had only the first migration when `seed` (SQL) ran,
     /// then got every later one: a deployment from before workspaces, upgraded.
     pub fn start_upgraded_from_v1(seed: &str) -> Server {
@@ -56,6 +62,10 @@ impl Server {
     }
 
     fn start_with(schema: Schema) -> Server {
+        Self::start_with_options(schema, false, &[])
+    }
+
+    fn start_with_options(schema: Schema, limited: bool, vars: &[&str]) -> Server {
         for built in ["worker/build/index.js", "app/dist/index.html"] {
             assert!(
                 root().join(built).exists(),
@@ -91,12 +101,18 @@ impl Server {
         let port = free_port();
         let inspector = free_port();
         let log = persist.join("wrangler-dev.log");
+        let limits = if limited {
+            ""
+        } else {
+            "--var RATE_LIMITS:off "
+        };
+        let vars: String = vars.iter().map(|var| format!("--var '{var}' ")).collect();
         // A watchdog shell owns wrangler and its workerd: when this test process exits, however it
         // exits, the shell notices within half a second and kills its whole process group.
         let script = format!(
             "trap 'kill 0' EXIT; npx wrangler dev --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
              --persist-to '{}' --show-interactive-dev-session=false --var TRACKER_TEST_ROUTES:1 \
-             --var SETUP_TOKEN:{SETUP_TOKEN} --var SESSION_KEY:{SESSION_KEY} \
+             --var SETUP_TOKEN:{SETUP_TOKEN} --var SESSION_KEY:{SESSION_KEY} {limits}{vars} \
              > '{}' 2>&1 & while kill -0 {} 2>/dev/null; do sleep 0.5; done",
             persist.display(),
             log.display(),

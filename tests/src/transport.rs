@@ -36,5 +36,10 @@ fn send<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
     Err(SyncFailure::Server {
         status: reply.status,
         error: serde_json::from_str::<ErrorBody>(&reply.text).ok(),
+        retry_after_ms: reply
+            .retry_after
+            .as_deref()
+            .and_then(|seconds| seconds.parse::<u64>().ok())
+            .map(|seconds| seconds * 1000),
     })
 }

@@ -23,6 +23,7 @@ const SELECT_SESSION: &str = "SELECT m.name AS member_name, w.id, w.name, ms.rol
 pub async fn handle(req: &Request, env: &Env) -> Result<Response, ApiError> {
     let db = env.d1(d1::BINDING)?;
     let caller = auth::caller(req, env, &db).await?;
+    crate::limits::member(env, caller.member_id()).await?;
     let mut info = session_info(&db, caller.member_id())
         .await?
         .ok_or_else(|| ProtocolError::unauthenticated("this member no longer exists"))?;

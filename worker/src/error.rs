@@ -38,11 +38,18 @@ impl ApiError {
 
     /// The protocol's error body with the code's status. Serialising two strings cannot fail; if it
     /// somehow did, the status alone still tells the client what happened.
+    /// A `429` also says when to retry (`Retry-After`, seconds).
     pub fn into_response(self) -> Response {
         let status = self.0.code.status();
-        Response::from_json(&ErrorBody::from(&self.0))
+        let mut response = Response::from_json(&ErrorBody::from(&self.0))
             .map(|response| response.with_status(status))
-            .unwrap_or_else(|_| Response::builder().with_status(status).empty())
+            .unwrap_or_else(|_| Response::builder().with_status(status).empty());
+        if let Some(seconds) = crate::limits::retry_after(self.0.code, crate::auth::now()) {
+            let _ = response
+                .headers_mut()
+                .set("Retry-After", &seconds.to_string());
+        }
+        response
     }
 }
 

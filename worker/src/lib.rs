@@ -10,6 +10,7 @@ mod error;
 mod guard;
 mod http_cookie;
 mod invites;
+mod limits;
 mod members;
 mod panic_hook;
 mod pull;
@@ -43,10 +44,15 @@ async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
     let route = routes::route(req)?;
     guard::check_site(req)?;
     match route {
-        Route::Setup => setup::handle(req, env).await,
+        Route::Setup | Route::PreviewInvite | Route::AcceptInvite => {
+            limits::address(env, req).await?;
+            match route {
+                Route::Setup => setup::handle(req, env).await,
+                Route::PreviewInvite => invites::preview(req, env).await,
+                _ => invites::accept(req, env).await,
+            }
+        }
         Route::Session => account::handle(req, env).await,
-        Route::PreviewInvite => invites::preview(req, env).await,
-        Route::AcceptInvite => invites::accept(req, env).await,
         Route::TestPanic if test_routes(env) => {
             panic!("a panic requested by the integration tests")
         }
@@ -54,6 +60,7 @@ async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
         Route::Workspace(workspace, action) => {
             let db = env.d1(d1::BINDING)?;
             let by = auth::caller(req, env, &db).await?.in_workspace(workspace)?;
+            limits::member(env, by.member_id).await?;
             match action {
                 InWorkspace::Push => push::handle(req, env, &by).await,
                 InWorkspace::Pull => pull::handle(req, env, &by).await,

@@ -4,7 +4,7 @@
 //! when they can.
 
 use shared::protocol::{PushMutation, PushResponse, RejectedMutation, parse_push};
-use shared::server::{applied_batch, rejected_batch};
+use shared::server::{applied_batch, count_usage, rejected_batch};
 use shared::{Actor, Mutation, MutationError};
 use uuid::Uuid;
 use worker::{D1Database, Env, Request, Response};
@@ -17,6 +17,20 @@ const MAX_D1_CALLS: u32 = 45;
 /// The most one mutation costs on the careful path: its batch, then recording its rejection.
 const CALLS_PER_MUTATION: u32 = 2;
 
+/// The day's budget of applied mutations per member, as of this request.
+#[derive(Clone, Copy)]
+struct Budget {
+    now: u64,
+    daily: u64,
+}
+
+impl Budget {
+    /// Counts `applied` mutations in the batch that applies them.
+    fn count(self, by: &Actor, applied: u64) -> shared::Statement {
+        count_usage(by, self.now, applied, self.daily)
+    }
+}
+
 /// What became of one mutation.
 enum Outcome {
     Applied,
@@ -28,11 +42,15 @@ enum Outcome {
 pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response, ApiError> {
     let request = parse_push(&body::read(req).await?)?;
     let db = env.d1(d1::BINDING)?;
+    let budget = Budget {
+        now: crate::auth::now(),
+        daily: crate::limits::daily_mutations(env),
+    };
     let client_id = request.client_id;
     // A client sends what the server has not processed yet, so first try it all at once without
     // reading anything: the ordering guard only lets the batch commit if its first id is exactly
     // lastMutationId + 1. Retries, gaps and failing statements abort it, having written nothing.
-    if let Some(done) = process_together(&db, by, &client_id, &request.mutations).await? {
+    if let Some(done) = process_together(&db, by, budget, &client_id, &request.mutations).await? {
         return Ok(Response::from_json(&done)?);
     }
     // An empty push, or a batch that aborted: who is asking is checked with this read.
@@ -42,7 +60,7 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
     let unprocessed = request.unprocessed(last_mutation_id)?;
     if unprocessed.len() < request.mutations.len() {
         calls += 1;
-        if let Some(done) = process_together(&db, by, &client_id, unprocessed).await? {
+        if let Some(done) = process_together(&db, by, budget, &client_id, unprocessed).await? {
             return Ok(Response::from_json(&done)?);
         }
     }
@@ -56,7 +74,7 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
                 break 'process;
             }
             calls += CALLS_PER_MUTATION;
-            match process(&db, by, &client_id, mutation).await? {
+            match process(&db, by, budget, &client_id, mutation).await? {
                 Outcome::Applied => {}
                 Outcome::Rejected(err) => rejected.push(RejectedMutation::new(mutation.id, &err)),
                 Outcome::LostRace => {
@@ -90,6 +108,7 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
 async fn process_together(
     db: &D1Database,
     by: &Actor,
+    budget: Budget,
     client_id: &Uuid,
     mutations: &[PushMutation],
 ) -> Result<Option<PushResponse>, ApiError> {
@@ -98,14 +117,21 @@ async fn process_together(
     };
     let mut statements = Vec::new();
     let mut rejected = Vec::new();
+    let mut applied = 0;
     for mutation in mutations {
         match Mutation::parse_new(&mutation.name, &mutation.args) {
-            Ok(parsed) => statements.extend(applied_batch(by, client_id, mutation.id, &parsed)),
+            Ok(parsed) => {
+                statements.extend(applied_batch(by, client_id, mutation.id, &parsed));
+                applied += 1;
+            }
             Err(err) => {
                 statements.extend(rejected_batch(by, client_id, mutation.id));
                 rejected.push(RejectedMutation::new(mutation.id, &err));
             }
         }
+    }
+    if applied > 0 {
+        statements.push(budget.count(by, applied));
     }
     match d1::batch(db, &statements).await {
         Ok(()) => Ok(Some(PushResponse {
@@ -122,6 +148,7 @@ async fn process_together(
 async fn process(
     db: &D1Database,
     by: &Actor,
+    budget: Budget,
     client_id: &Uuid,
     mutation: &PushMutation,
 ) -> Result<Outcome, ApiError> {
@@ -129,7 +156,9 @@ async fn process(
         Ok(parsed) => parsed,
         Err(err) => return reject(db, by, client_id, mutation.id, err).await,
     };
-    match d1::batch(db, &applied_batch(by, client_id, mutation.id, &parsed)).await {
+    let mut batch = applied_batch(by, client_id, mutation.id, &parsed);
+    batch.push(budget.count(by, 1));
+    match d1::batch(db, &batch).await {
         Ok(()) => Ok(Outcome::Applied),
         Err(BatchError::OutOfOrder) => Ok(Outcome::LostRace),
         Err(BatchError::Constraint(message)) => {

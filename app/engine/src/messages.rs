@@ -87,4 +87,7 @@ pub struct SyncStatus {
     /// The server refuses this member (signed out, or removed from the workspace): why. Their
     /// pending changes stay, not saved, until access comes back.
     pub denied: Option<ErrorBody>,
+    /// The server is holding requests back (too many just now, or the day's budget of changes is
+    /// used up): why. They go out again when it said to retry.
+    pub held_back: Option<ErrorBody>,
 }

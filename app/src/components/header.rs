@@ -19,6 +19,8 @@ pub fn Header() -> Element {
         ("offline", "Not running".to_owned())
     } else if sync.denied.is_some() {
         ("offline", format!("Not saved · {} pending", sync.pending))
+    } else if sync.held_back.is_some() {
+        ("syncing", format!("Held back · {} pending", sync.pending))
     } else if !sync.online {
         ("offline", format!("Offline · {} pending", sync.pending))
     } else if sync.pending > 0 {
@@ -95,6 +97,15 @@ pub fn Header() -> Element {
                     "Your changes are not saved: {pending} {changes} stay on this device until you are let back in. "
                 }
                 "Ask the workspace's owner for an invite link."
+            }
+        }
+        if let Some(held) = sync.held_back.clone().filter(|_| sync.denied.is_none()) {
+            p { class: "banner", role: "note",
+                if held.error == ErrorCode::QuotaExceeded {
+                    "The server is holding your changes back: {held.message}. They stay on this device and are sent then."
+                } else {
+                    "The server asked this tab to slow down; your changes are sent in a few seconds."
+                }
             }
         }
         match state.access.read().clone() {

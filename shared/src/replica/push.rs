@@ -14,10 +14,12 @@ use crate::protocol::{ErrorBody, MAX_PUSH_MUTATIONS, PushRequest, PushResponse, 
 pub enum SyncFailure {
     /// No answer: the request may or may not have reached the server.
     Network(String),
-    /// The server answered with an error.
+    /// The server answered with an error; `retry_after_ms` when it said how long to wait
+    /// (`Retry-After`, on a 429).
     Server {
         status: u16,
         error: Option<ErrorBody>,
+        retry_after_ms: Option<u64>,
     },
     /// The server said it succeeded, but its answer is not the protocol's.
     Unreadable(String),
@@ -48,6 +50,25 @@ impl SyncFailure {
             ) =>
             {
                 Some(body)
+            }
+            _ => None,
+        }
+    }
+
+    /// The server held this request back (`RateLimited`, `QuotaExceeded`): why, and for how long
+    /// at least (milliseconds).
+    pub fn held_back(&self) -> Option<(&ErrorBody, u64)> {
+        match self {
+            SyncFailure::Server {
+                error: Some(body),
+                retry_after_ms,
+                ..
+            } if matches!(
+                body.error,
+                ErrorCode::RateLimited | ErrorCode::QuotaExceeded
+            ) =>
+            {
+                Some((body, retry_after_ms.unwrap_or(0)))
             }
             _ => None,
         }

@@ -25,6 +25,8 @@ pub(super) struct Schedule {
     online: bool,
     /// The server's last word on who is asking, when it refused them: signed out or removed.
     denied: Option<ErrorBody>,
+    /// The server's last word when it held a request back (rate limit, daily budget).
+    held_back: Option<ErrorBody>,
 }
 
 impl Default for Schedule {
@@ -35,6 +37,7 @@ impl Default for Schedule {
             pull_again: false,
             online: true,
             denied: None,
+            held_back: None,
         }
     }
 }
@@ -119,6 +122,12 @@ impl Replica {
         self.schedule.denied.as_ref()
     }
 
+    /// Why the server is holding this replica's requests back (`RateLimited`, `QuotaExceeded`),
+    /// while it is: requests wait at least as long as it asked (`Retry-After`).
+    pub fn held_back(&self) -> Option<&ErrorBody> {
+        self.schedule.held_back.as_ref()
+    }
+
     /// A push or a pull is in flight.
     pub fn syncing(&self) -> bool {
         self.push_in_flight.is_some() || self.pull_in_flight.is_some()
@@ -131,12 +140,13 @@ impl Replica {
         now: u64,
         jitter: f64,
     ) -> Result<Synced> {
+        let mut wait_at_least = 0;
         let outcome = match result {
             Ok(response) => self.push_succeeded(ticket, &response),
             Err(failure) => {
                 if self.push_in_flight == Some(ticket) {
                     self.schedule.online = !failure.is_network();
-                    self.note_denial(&failure);
+                    wait_at_least = self.note_refusal(&failure);
                 }
                 self.push_failed(ticket, &failure)?
             }
@@ -146,6 +156,7 @@ impl Replica {
             PushOutcome::Processed { .. } => {
                 self.schedule.online = true;
                 self.schedule.denied = None;
+                self.schedule.held_back = None;
                 synced.pushed = true;
                 self.pull_soon();
             }
@@ -154,7 +165,8 @@ impl Replica {
                 self.pull_soon();
             }
             PushOutcome::Failed => {
-                self.schedule.next_push_at = now + delay(&self.push_backoff, jitter);
+                self.schedule.next_push_at =
+                    now + delay(&self.push_backoff, jitter).max(wait_at_least);
             }
             PushOutcome::Stale => {}
         }
@@ -169,12 +181,13 @@ impl Replica {
         jitter: f64,
     ) -> Result<Synced> {
         let in_flight = self.pull_in_flight.map(|(t, _)| t) == Some(ticket);
+        let mut wait_at_least = 0;
         let outcome = match result {
             Ok(response) => self.pull_succeeded(ticket, &response),
             Err(failure) => {
                 if in_flight {
                     self.schedule.online = !failure.is_network();
-                    self.note_denial(&failure);
+                    wait_at_least = self.note_refusal(&failure);
                 }
                 self.pull_failed(ticket, &failure)
             }
@@ -191,10 +204,11 @@ impl Replica {
             }
         };
         self.schedule.next_pull_at = if self.pull_backoff.failures() > 0 {
-            now + delay(&self.pull_backoff, jitter)
+            now + delay(&self.pull_backoff, jitter).max(wait_at_least)
         } else {
             self.schedule.online = true;
             self.schedule.denied = None;
+            self.schedule.held_back = None;
             if outcome.has_more || pull_again {
                 now
             } else {
@@ -210,10 +224,19 @@ impl Replica {
 }
 
 impl Replica {
-    /// Remembers a refusal of who is asking; any other failure leaves the last word as it was.
-    fn note_denial(&mut self, failure: &SyncFailure) {
+    /// Remembers a refusal of who is asking, or a request held back; any other failure leaves the
+    /// last word as it was. Returns how long the server asked to wait, in milliseconds (0 if it
+    /// did not).
+    fn note_refusal(&mut self, failure: &SyncFailure) -> u64 {
         if let Some(body) = failure.denial() {
             self.schedule.denied = Some(body.clone());
+        }
+        match failure.held_back() {
+            Some((body, wait)) => {
+                self.schedule.held_back = Some(body.clone());
+                wait
+            }
+            None => 0,
         }
     }
 }

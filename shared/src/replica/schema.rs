@@ -19,6 +19,7 @@ pub const BASE: &[Migration] = &[
         "replica/base/0002_workspace.sql",
         include_str!("migrations/base/0002_workspace.sql"),
     ),
+    MIGRATIONS[2],
 ];
 
 /// The optimistic database: the shared schema, the pending queue and the rebase's record.
@@ -29,4 +30,5 @@ pub const OPTIMISTIC: &[Migration] = &[
         include_str!("migrations/optimistic/0001_pending.sql"),
     ),
     MIGRATIONS[1],
+    MIGRATIONS[2],
 ];

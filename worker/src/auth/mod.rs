@@ -49,6 +49,8 @@ impl Caller {
 /// that), or else the session cookie.
 pub async fn caller(req: &Request, env: &Env, db: &D1Database) -> Result<Caller, ApiError> {
     if let Some(bearer) = token::bearer(req)? {
+        // Each lookup is a D1 read whatever the token: made-up ones count against the address.
+        crate::limits::address(env, req).await?;
         return token::caller(db, &bearer).await;
     }
     match session::read(req, env)? {

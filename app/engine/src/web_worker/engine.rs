@@ -194,6 +194,7 @@ impl Engine {
             syncing: self.replica.syncing(),
             pending: self.replica.pending_count().unwrap_or(0),
             denied: self.replica.denied().cloned(),
+            held_back: self.replica.held_back().cloned(),
         };
         if self.status.as_ref() != Some(&status) {
             post(&FromEngine::Sync(status.clone()));

@@ -42,9 +42,18 @@ async fn post<Q: Serialize, A: DeserializeOwned>(path: &str, body: &Q) -> Result
     if response.ok() {
         serde_json::from_str(&text).map_err(|err| SyncFailure::Unreadable(err.to_string()))
     } else {
+        // A 429 says how many seconds to wait; the sync loop waits at least that long.
+        let retry_after_ms = response
+            .headers()
+            .get("Retry-After")
+            .ok()
+            .flatten()
+            .and_then(|seconds| seconds.trim().parse::<u64>().ok())
+            .map(|seconds| seconds.saturating_mul(1000));
         Err(SyncFailure::Server {
             status: response.status(),
             error: serde_json::from_str(&text).ok(),
+            retry_after_ms,
         })
     }
 }
