@@ -1,5 +1,8 @@
 //! Carries a replica's requests to the real worker over HTTP as a member, as the browser's engine does.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
 use shared::protocol::{ErrorBody, PullRequest, PullResponse, PushRequest, PushResponse};
 use shared::replica::SyncFailure;
 
@@ -22,6 +25,11 @@ pub fn pull(
     send(server, by, "pull", request)
 }
 
+/// How many times a request was held back (`429`) and sent again after `Retry-After`.
+pub static HELD_BACK: AtomicUsize = AtomicUsize::new(0);
+
+/// Sends a request; one the server held back (`429`, which changed nothing) is sent again once the
+/// `Retry-After` it gave has passed, as the browser's engine does.
 fn send<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
     server: &Server,
     by: &Member,
@@ -29,7 +37,21 @@ fn send<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
     request: &Q,
 ) -> Result<A, SyncFailure> {
     let body = serde_json::to_value(request).expect("serialise the request");
-    let reply = server.send_as(Some(by), "POST", &by.api(action), &body);
+    let mut reply = server.send_as(Some(by), "POST", &by.api(action), &body);
+    while reply.status == 429 {
+        let seconds: u64 = reply
+            .retry_after
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .expect("a 429 says when to retry");
+        assert!(
+            seconds <= 60,
+            "held back for {seconds} s: the test cannot wait that long"
+        );
+        HELD_BACK.fetch_add(1, Ordering::Relaxed);
+        std::thread::sleep(Duration::from_secs(seconds));
+        reply = server.send_as(Some(by), "POST", &by.api(action), &body);
+    }
     if reply.status == 200 {
         return Ok(serde_json::from_str(&reply.text).expect("a 200 answer parses"));
     }

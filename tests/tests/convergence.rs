@@ -5,6 +5,8 @@
 //! replica's base and optimistic state equal the server's issue table (authors included), and the log
 //! holds every mutation a replica accepted, exactly once, as the member who made it.
 //!
+//! The server runs with its rate limits on: the transport waits out each `429` as the engine does.
+//!
 //! Seeded: set CONVERGENCE_SEED to replay a run; the seed is printed first (and on failure).
 
 use std::path::PathBuf;
@@ -13,7 +15,7 @@ use serde_json::{Value, json};
 use shared::Actor;
 use shared::protocol::{PullResponse, PushResponse};
 use shared::replica::{Issue, IssueFilter, Replica, Storage, SyncFailure, Ticket};
-use sync_tests::{Member, Server, server, transport};
+use sync_tests::{Member, Server, transport};
 use uuid::Uuid;
 
 const REPLICAS: usize = 4;
@@ -66,6 +68,12 @@ fn fault(rng: &mut fastrand::Rng) -> Fault {
         36..44 => Fault::Held,
         _ => Fault::None,
     }
+}
+
+/// This binary's server, with the rate limits on as in a deployment.
+fn limited() -> &'static Server {
+    static SERVER: std::sync::OnceLock<Server> = std::sync::OnceLock::new();
+    SERVER.get_or_init(|| Server::start_limited(&[]))
 }
 
 fn actor(member: &Member) -> Actor {
@@ -285,7 +293,7 @@ fn assert_same_rows(actual: Vec<Value>, expected: &[Value], what: &str) {
 }
 
 fn run(seed: u64) {
-    let s = server();
+    let s = limited();
     let mut rng = fastrand::Rng::with_seed(seed);
     let owner = s.setup("Convergence", "Ada", None);
     let member = s.join(&owner, "Grace");
@@ -440,6 +448,10 @@ fn run(seed: u64) {
         "as many log entries as accepted mutations"
     );
     assert_eq!(logged, accepted);
+    println!(
+        "requests held back by the rate limits and sent again: {}",
+        transport::HELD_BACK.load(std::sync::atomic::Ordering::Relaxed)
+    );
 }
 
 #[test]
