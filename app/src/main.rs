@@ -10,6 +10,7 @@ mod access;
 mod api;
 mod components;
 mod drafts;
+mod durable;
 mod engine_link;
 mod keyboard;
 mod route;
@@ -55,6 +56,7 @@ fn Tracker(workspace: Uuid) -> Element {
     access::use_access(state);
     keyboard::use_shortcuts(state);
     drafts::use_marks_from_other_tabs(state);
+    durable::use_persistent_storage(state);
 
     rsx! {
         div { class: "app",

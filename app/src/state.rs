@@ -69,6 +69,9 @@ pub struct AppState {
     pub loaded: Signal<bool>,
     pub sync: Signal<SyncStatus>,
     pub storage: Signal<Option<StorageKind>>,
+    /// Whether the browser agreed to keep this site's storage (`navigator.storage.persist()`);
+    /// `None` until it answers, or where it cannot be asked.
+    pub persisted: Signal<Option<bool>>,
     /// The list's filter, mirrored in the page's URL.
     pub filter: Signal<IssueFilter>,
     pub selected: Signal<Option<Uuid>>,
@@ -97,6 +100,7 @@ impl AppState {
             loaded: Signal::new(false),
             sync: Signal::new(SyncStatus::default()),
             storage: Signal::new(None),
+            persisted: Signal::new(None),
             filter: Signal::new(crate::url::read_filter()),
             selected: Signal::new(None),
             dialog: Signal::new(DialogState::Closed),

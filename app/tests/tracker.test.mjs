@@ -70,6 +70,9 @@ test("changes made offline survive a reload and reach the other profile exactly 
     await createIssue(pa, two);
     await row(pa, base).getByRole("button", { name: /^Status:/ }).click();
     await eventually(async () => /Offline · 3 pending/.test(await syncLabel(pa)), "A to say it is offline with 3 pending");
+    // Headless Chromium refuses persistent storage: the page says what that risks, while it does.
+    const risk = pa.getByRole("note").filter({ hasText: "may clear changes that are not synced yet (3 changes now)" });
+    await risk.waitFor();
 
     await pa.reload();
     await waitForList(pa);
@@ -79,6 +82,7 @@ test("changes made offline survive a reload and reach the other profile exactly 
 
     await a.setOffline(false);
     await eventually(async () => (await syncLabel(pa)) === "Synced", "A to sync once online");
+    assert.equal(await pa.getByRole("note").filter({ hasText: "may clear changes" }).count(), 0, "nothing at risk now");
     await eventually(async () => {
       const seen = await titles(pb);
       return seen.includes(one) && seen.includes(two);

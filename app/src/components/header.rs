@@ -126,6 +126,13 @@ pub fn Header() -> Element {
             },
             _ => rsx! {},
         }
+        if *state.persisted.read() == Some(false) && pending > 0 && memory_reason.is_none()
+            && (!sync.online || sync.denied.is_some() || sync.held_back.is_some())
+        {
+            p { class: "banner", role: "note",
+                "This browser did not agree to keep the tracker's storage: if it runs short of space it may clear changes that are not synced yet ({pending} {changes} now)."
+            }
+        }
         if let Some(reason) = memory_reason {
             p { class: "banner", role: "note",
                 "Not saved on this device: {reason}. Changes sync while this tab stays open."
