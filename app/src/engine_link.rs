@@ -219,6 +219,29 @@ impl EngineLink {
     }
 
     /// Back online or back in view: sync at once rather than after the backoff's delay.
+    /// Tells the engine whether the page is hidden, now and at every change: a hidden page pulls
+    /// rarely, and pulls at once when shown.
+    fn tell_visibility(&self) {
+        let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+            return;
+        };
+        self.send(ToEngine::Hidden {
+            hidden: document.hidden(),
+        });
+        let engine = self.clone();
+        let on_change = Closure::<dyn FnMut()>::new(move || {
+            let hidden = web_sys::window()
+                .and_then(|w| w.document())
+                .is_some_and(|d| d.hidden());
+            engine.send(ToEngine::Hidden { hidden });
+        });
+        let _ = document.add_event_listener_with_callback(
+            "visibilitychange",
+            on_change.as_ref().unchecked_ref(),
+        );
+        on_change.forget();
+    }
+
     fn sync_now_on(&self, event: &str) {
         let Some(window) = web_sys::window() else {
             return;
@@ -318,6 +341,7 @@ pub fn use_engine(state: AppState) {
         let engine = EngineLink::start(state);
         engine.sync_now_on("online");
         engine.sync_now_on("focus");
+        engine.tell_visibility();
         engine
     });
     use_effect(move || {

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import {
   root, serverForThisFile, launchProfile, openTracker, waitForList, titles, createIssue, serverLog, pushAs,
-  eventually, unique, syncLabel,
+  eventually, unique, syncLabel, sleep,
 } from "./harness.mjs";
 
 const server = serverForThisFile();
@@ -377,6 +377,36 @@ test("the app runs under its Content-Security-Policy without a single violation"
     await page.keyboard.press("Escape");
     await eventually(async () => (await syncLabel(page)) === "Synced", "synced");
     assert.deepEqual(violations, []);
+  } finally {
+    await a.close();
+  }
+});
+
+test("a hidden tab pulls at most once a minute, and at once when shown again", async () => {
+  const a = await launchProfile();
+  try {
+    const page = await openTracker(a, server.url);
+    await eventually(async () => (await syncLabel(page)) === "Synced", "synced");
+    const pulls = [];
+    page.on("request", (request) => {
+      if (request.url().endsWith("/pull")) pulls.push(Date.now());
+    });
+    const visibility = (hidden) =>
+      page.evaluate((hidden) => {
+        Object.defineProperty(document, "hidden", { value: hidden, configurable: true });
+        Object.defineProperty(document, "visibilityState", { value: hidden ? "hidden" : "visible", configurable: true });
+        document.dispatchEvent(new Event("visibilitychange"));
+      }, hidden);
+    await sleep(7_000);
+    assert.ok(pulls.length >= 2, `a visible tab pulls every 3 seconds (${pulls.length} in 7 s)`);
+    await visibility(true);
+    await sleep(4_000); // a pull already scheduled may still go out
+    const hiddenFrom = pulls.length;
+    await sleep(10_000);
+    assert.equal(pulls.length - hiddenFrom, 0, "no pull from a hidden tab for 10 seconds");
+    const shown = Date.now();
+    await visibility(false);
+    await eventually(async () => pulls.some((at) => at >= shown), "a pull as soon as it is shown", 2_000);
   } finally {
     await a.close();
   }

@@ -242,3 +242,34 @@ fn a_request_held_back_waits_as_long_as_the_server_asked_and_says_why() {
     answer_all(&mut r, due, 10_000 + 3_600_000);
     assert_eq!(r.held_back(), None);
 }
+
+#[test]
+fn a_hidden_page_pulls_once_a_minute_and_at_once_when_shown() {
+    use shared::replica::HIDDEN_PULL_EVERY_MS;
+    let mut r = replica();
+    r.set_hidden(true);
+    let due = r.due(0).unwrap();
+    assert_eq!(
+        kinds(&due),
+        ["pull"],
+        "the first pull goes out hidden or not"
+    );
+    answer_all(&mut r, due, 0);
+    assert!(
+        r.due(PULL_EVERY_MS).unwrap().is_empty(),
+        "not every 3 seconds"
+    );
+    assert!(r.due(HIDDEN_PULL_EVERY_MS - 1).unwrap().is_empty());
+    let due = r.due(HIDDEN_PULL_EVERY_MS).unwrap();
+    assert_eq!(kinds(&due), ["pull"], "once a minute");
+    answer_all(&mut r, due, HIDDEN_PULL_EVERY_MS);
+    // A local change still goes out at once, hidden or not.
+    create(&mut r);
+    assert_eq!(kinds(&r.due(HIDDEN_PULL_EVERY_MS + 10).unwrap()), ["push"]);
+    let mut r = replica();
+    r.set_hidden(true);
+    let due = r.due(0).unwrap();
+    answer_all(&mut r, due, 0);
+    r.set_hidden(false);
+    assert_eq!(kinds(&r.due(1).unwrap()), ["pull"], "shown again: at once");
+}

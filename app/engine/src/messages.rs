@@ -22,6 +22,8 @@ pub enum ToEngine {
     Mutate { mutation: Mutation },
     /// Sync now (the page came back online or into view).
     SyncNow,
+    /// The page was hidden or shown: a hidden page pulls rarely.
+    Hidden { hidden: bool },
 }
 
 /// From the engine to the UI.

@@ -38,7 +38,7 @@ pub use error::{ReplicaError, Result};
 pub use mutate::Mutated;
 pub use pull::PullOutcome;
 pub use push::{PushOutcome, SyncFailure};
-pub use schedule::{Answer, PULL_EVERY_MS, Request, Synced};
+pub use schedule::{Answer, HIDDEN_PULL_EVERY_MS, PULL_EVERY_MS, Request, Synced};
 pub use storage::Storage;
 
 use std::collections::BTreeMap;

@@ -1,7 +1,9 @@
 //! When to push and pull: the one sync loop, sans-IO. The browser engine and the recovery of storage
 //! left by closed tabs both drive a replica with it: ask [`Replica::due`] for the requests to send
 //! now, send them, hand each answer to [`Replica::take`]. Pushes go out as soon as there is something
-//! to push; a pull follows each processed push, runs every [`PULL_EVERY_MS`], and at once when asked
+//! to push; a pull follows each processed push, runs every [`PULL_EVERY_MS`] (every
+//! [`HIDDEN_PULL_EVERY_MS`] while the page is hidden, and at once when it shows again), and at once
+//! when asked
 //! ([`Replica::pull_soon`]: another tab pushed) or when the server has more. Failures back off.
 //! One push and one pull at most are in flight: the replica's own tickets say which.
 
@@ -14,6 +16,8 @@ use crate::protocol::{
 
 /// How often a replica with nothing else to do pulls.
 pub const PULL_EVERY_MS: u64 = 3_000;
+/// ... and while no one can see its page: an idle hidden tab costs 60 requests an hour, not 1,200.
+pub const HIDDEN_PULL_EVERY_MS: u64 = 60_000;
 
 /// The loop's timers, in epoch milliseconds, and what the last answer said of the network.
 #[derive(Debug, Clone)]
@@ -22,6 +26,8 @@ pub(super) struct Schedule {
     next_pull_at: u64,
     /// A pull was asked for while one was in flight: run another as soon as it ends.
     pull_again: bool,
+    /// The page is hidden: pull rarely.
+    hidden: bool,
     online: bool,
     /// The server's last word on who is asking, when it refused them: signed out or removed.
     denied: Option<ErrorBody>,
@@ -35,6 +41,7 @@ impl Default for Schedule {
             next_push_at: 0,
             next_pull_at: 0,
             pull_again: false,
+            hidden: false,
             online: true,
             denied: None,
             held_back: None,
@@ -107,6 +114,15 @@ impl Replica {
             self.schedule.pull_again = true;
         } else {
             self.schedule.next_pull_at = 0;
+        }
+    }
+
+    /// The page was hidden or shown. Hidden, the replica pulls every [`HIDDEN_PULL_EVERY_MS`];
+    /// shown again, it pulls at once, so what changed meanwhile is on screen.
+    pub fn set_hidden(&mut self, hidden: bool) {
+        let was = std::mem::replace(&mut self.schedule.hidden, hidden);
+        if was && !hidden {
+            self.pull_soon();
         }
     }
 
@@ -211,6 +227,8 @@ impl Replica {
             self.schedule.held_back = None;
             if outcome.has_more || pull_again {
                 now
+            } else if self.schedule.hidden {
+                now + HIDDEN_PULL_EVERY_MS
             } else {
                 now + PULL_EVERY_MS
             }

@@ -118,6 +118,7 @@ impl Engine {
                     }),
                 }
             }
+            Event::Ui(ToEngine::Hidden { hidden }) => self.replica.set_hidden(hidden),
             Event::Ui(ToEngine::SyncNow) => {
                 self.replica.push_soon();
                 self.replica.pull_soon();
