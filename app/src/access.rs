@@ -67,7 +67,7 @@ async fn confirm(mut state: AppState, engine: EngineLink) {
         }
         Err(failure) if failure.code() == Some(ErrorCode::Unauthenticated) => {
             session::forget();
-            state.access.set(Access::SignedOut(failure.message()));
+            state.access.set(Access::SignedOut);
         }
         Err(_) => {
             if engine.opened_as().is_none() {

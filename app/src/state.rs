@@ -35,8 +35,8 @@ pub enum Access {
     /// Not heard yet: the tracker runs as the member this browser remembers, if any.
     Checking,
     Member,
-    /// No valid session: why, in words.
-    SignedOut(String),
+    /// No valid session (none, expired, or refused).
+    SignedOut,
     /// Signed in, but not (or no longer) a member of this workspace.
     NotAMember,
     /// The server cannot be reached and this browser has never signed in here.

@@ -91,7 +91,7 @@ pub fn Header() -> Element {
                 if refusal.error == ErrorCode::Forbidden {
                     "You are no longer a member of this workspace. "
                 } else {
-                    "You are signed out: {refusal.message}. "
+                    "You are signed out here (the session ended or was refused). "
                 }
                 if pending > 0 {
                     "Your changes are not saved: {pending} {changes} stay on this device until you are let back in. "
@@ -109,9 +109,9 @@ pub fn Header() -> Element {
             }
         }
         match state.access.read().clone() {
-            Access::SignedOut(reason) if denied_is_none(&state) => rsx! {
+            Access::SignedOut if denied_is_none(&state) => rsx! {
                 p { class: "banner failed", role: "alert",
-                    "You are signed out: {reason}"
+                    "You are signed out here. Open the invite link you were sent to sign in again; nothing on this device is lost."
                 }
             },
             Access::NotAMember if denied_is_none(&state) => rsx! {
