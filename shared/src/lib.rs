@@ -4,6 +4,7 @@
 //!   server and every client run the very same statements.
 //! - [`issue`]: the issue as clients read it (row, list filter, counts by status).
 //! - [`protocol`]: wire protocol v1 (push, pull, error bodies) and its request rules.
+//! - [`live`]: the live channel's pokes, from the worker through the workspace's object to each tab.
 //! - [`api`]: the workspace API around the protocol (setup, sessions, invites, members, tokens).
 //! - [`actor`]: whose change a mutation is, and in which workspace.
 //! - [`server`]: the server's atomic batch for one processed mutation, and its pull queries.
@@ -17,6 +18,7 @@ pub mod actor;
 pub mod api;
 pub mod error;
 pub mod issue;
+pub mod live;
 pub mod mutations;
 pub mod protocol;
 #[cfg(feature = "replica")]

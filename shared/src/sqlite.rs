@@ -121,3 +121,26 @@ pub fn pull_snapshot(
     drop(tx);
     Ok(snapshot)
 }
+
+/// The workspace's newest log entries, newest first, as the worker reads them for a poke
+/// ([`crate::live::SELECT_NEWEST_LOG`]). For native tests.
+pub fn newest_log(
+    conn: &Connection,
+    workspace_id: &uuid::Uuid,
+) -> rusqlite::Result<Vec<crate::live::NewestLogRow>> {
+    conn.prepare_cached(crate::live::SELECT_NEWEST_LOG)?
+        .query_map(
+            params_from_iter(crate::live::newest_log_params(workspace_id).iter()),
+            |row| {
+                Ok(crate::live::NewestLogRow {
+                    id: row.get::<_, i64>(0)? as u64,
+                    client_id: row.get(1)?,
+                    member_id: row.get(2)?,
+                    mutation_id: row.get::<_, i64>(3)? as u64,
+                    name: row.get(4)?,
+                    args: row.get(5)?,
+                })
+            },
+        )?
+        .collect()
+}

@@ -125,7 +125,7 @@ impl Replica {
     /// Applies the entries to base with the new cursor, in one transaction; returns the rows they
     /// touched. An entry that cannot apply here means base diverged from the server: base forgets its
     /// cookie, so the next pull rebuilds it from the whole log.
-    fn apply_to_base(
+    pub(super) fn apply_to_base(
         &mut self,
         response: &PullResponse,
         from: Option<u64>,
@@ -210,7 +210,7 @@ fn only_these(entries: &[LogEntry], acknowledged: &[(u64, String)]) -> bool {
 }
 
 /// The protocol's promises about a pull answer, checked before anything is applied.
-fn check(response: &PullResponse, from: Option<u64>) -> Result<()> {
+pub(super) fn check(response: &PullResponse, from: Option<u64>) -> Result<()> {
     let from = from.unwrap_or(0);
     let mut previous = from;
     for entry in &response.mutations {

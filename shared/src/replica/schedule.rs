@@ -1,11 +1,12 @@
 //! When to push and pull: the one sync loop, sans-IO. The browser engine and the recovery of storage
 //! left by closed tabs both drive a replica with it: ask [`Replica::due`] for the requests to send
 //! now, send them, hand each answer to [`Replica::take`]. Pushes go out as soon as there is something
-//! to push; a pull follows each processed push, runs every [`PULL_EVERY_MS`] (every
-//! [`HIDDEN_PULL_EVERY_MS`] while the page is hidden, and at once when it shows again), and at once
-//! when asked
-//! ([`Replica::pull_soon`]: another tab pushed) or when the server has more. Failures back off.
-//! One push and one pull at most are in flight: the replica's own tickets say which.
+//! to push; a pull follows each processed push, and at once when asked ([`Replica::pull_soon`]:
+//! another tab pushed, the network came back; [`Replica::take_poke`]: the live channel said the log
+//! grew) or when the server has more. While the live channel is up ([`Replica::set_live`]) nothing
+//! else pulls: no timer. While it is down the replica polls, every [`PULL_EVERY_MS`] (every
+//! [`HIDDEN_PULL_EVERY_MS`] while the page is hidden, and at once when it shows again). Failures
+//! back off. One push and one pull at most are in flight: the replica's own tickets say which.
 
 use super::error::Result;
 use super::push::{PushOutcome, SyncFailure};
@@ -19,6 +20,9 @@ pub const PULL_EVERY_MS: u64 = 3_000;
 /// ... and while no one can see its page: an idle hidden tab costs 60 requests an hour, not 1,200.
 pub const HIDDEN_PULL_EVERY_MS: u64 = 60_000;
 
+/// A timer that does not fire: the live channel says when.
+const NEVER: u64 = u64::MAX;
+
 /// The loop's timers, in epoch milliseconds, and what the last answer said of the network.
 #[derive(Debug, Clone)]
 pub(super) struct Schedule {
@@ -26,6 +30,10 @@ pub(super) struct Schedule {
     next_pull_at: u64,
     /// A pull was asked for while one was in flight: run another as soon as it ends.
     pull_again: bool,
+    /// ... run another only if the one in flight ends below this cookie (a poke's).
+    pull_again_below: u64,
+    /// The live channel is up: it says when to pull, so no timer does.
+    live: bool,
     /// The page is hidden: pull rarely.
     hidden: bool,
     online: bool,
@@ -41,6 +49,8 @@ impl Default for Schedule {
             next_push_at: 0,
             next_pull_at: 0,
             pull_again: false,
+            pull_again_below: 0,
+            live: false,
             hidden: false,
             online: true,
             denied: None,
@@ -115,6 +125,29 @@ impl Replica {
         } else {
             self.schedule.next_pull_at = 0;
         }
+    }
+
+    /// Pull unless base reaches `cookie` (a poke's head): at once, or after the pull in flight if that
+    /// one ends below it.
+    pub(super) fn pull_soon_to(&mut self, cookie: u64) {
+        if self.pull_in_flight.is_some() {
+            self.schedule.pull_again_below = self.schedule.pull_again_below.max(cookie);
+        } else {
+            self.schedule.next_pull_at = 0;
+        }
+    }
+
+    /// The live channel went up or down. Either way the replica pulls at once: up, for what it may
+    /// have missed while connecting; down, to start polling. Up, no timer pulls.
+    pub fn set_live(&mut self, live: bool) {
+        if std::mem::replace(&mut self.schedule.live, live) != live {
+            self.pull_soon();
+        }
+    }
+
+    /// The live channel is up, as far as the replica was told.
+    pub fn live(&self) -> bool {
+        self.schedule.live
     }
 
     /// The page was hidden or shown. Hidden, the replica pulls every [`HIDDEN_PULL_EVERY_MS`];
@@ -211,7 +244,9 @@ impl Replica {
         if !in_flight {
             return Ok(Synced::default());
         }
-        let pull_again = std::mem::take(&mut self.schedule.pull_again);
+        let below = std::mem::take(&mut self.schedule.pull_again_below);
+        let pull_again =
+            std::mem::take(&mut self.schedule.pull_again) || self.meta.cookie.unwrap_or(0) < below;
         let outcome = match outcome {
             Ok(outcome) => outcome,
             Err(err) => {
@@ -227,6 +262,8 @@ impl Replica {
             self.schedule.held_back = None;
             if outcome.has_more || pull_again {
                 now
+            } else if self.schedule.live {
+                NEVER
             } else if self.schedule.hidden {
                 now + HIDDEN_PULL_EVERY_MS
             } else {
