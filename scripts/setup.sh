@@ -71,7 +71,7 @@ need_wasm_bindgen() {
 need_npm_packages() {
   local stamp=node_modules/.package-lock.json
   if [[ ! -f "$stamp" || package-lock.json -nt "$stamp" || ! -x node_modules/.bin/wrangler ]]; then
-    step "installing npm packages (wrangler, binaryen, playwright-core, axe-core)"
+    step "installing npm packages (wrangler, binaryen, playwright-core, axe-core, ws)"
     npm ci --no-audit --no-fund
   fi
 }

@@ -9,6 +9,9 @@
 import { WorkerEntrypoint } from "cloudflare:workers";
 import RustWorker from "./build/index.js";
 
+// Each workspace's live channel, a Durable Object (worker/src/live/object.rs).
+export { LiveWorkspace } from "./build/index.js";
+
 let panics = 0;
 globalThis.__trackerPanicked = () => {
   panics += 1;

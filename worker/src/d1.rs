@@ -145,6 +145,18 @@ pub async fn last_mutation_id(
     Ok(first_row::<LastMutationId>(client)?.map_or(0, |row| row.last_mutation_id))
 }
 
+/// Refuses `by` unless they are a member of their workspace now and `client_id` is theirs (or new).
+pub async fn access(db: &D1Database, by: &Actor, client_id: &uuid::Uuid) -> Result<(), ApiError> {
+    let result = prepare(
+        db,
+        server::SELECT_ACCESS,
+        &server::access_params(by, client_id),
+    )?
+    .all()
+    .await?;
+    Ok(access_row(&result)?.check(by)?)
+}
+
 /// The five pull queries, as one batch so that they read one snapshot.
 pub async fn pull_snapshot(
     db: &D1Database,

@@ -11,6 +11,7 @@ mod guard;
 mod http_cookie;
 mod invites;
 mod limits;
+mod live;
 mod members;
 mod panic_hook;
 mod pull;
@@ -21,6 +22,8 @@ mod tokens;
 
 use worker::{Context, Env, Request, Response, event};
 
+pub use live::object::LiveWorkspace;
+
 use crate::error::ApiError;
 use crate::routes::{InWorkspace, Route};
 
@@ -28,11 +31,15 @@ use crate::routes::{InWorkspace, Route};
 const TEST_ROUTES_VAR: &str = "TRACKER_TEST_ROUTES";
 
 #[event(fetch)]
-async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(mut req: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     panic_hook::install();
-    let mut response = handle(&mut req, &env)
+    let mut response = handle(&mut req, &env, &ctx)
         .await
         .unwrap_or_else(ApiError::into_response);
+    if response.status_code() == 101 {
+        // A WebSocket's handshake answer: its headers are the object's.
+        return Ok(response);
+    }
     response.headers_mut().set("Cache-Control", "no-store")?;
     response
         .headers_mut()
@@ -40,7 +47,7 @@ async fn fetch(mut req: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     Ok(response)
 }
 
-async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
+async fn handle(req: &mut Request, env: &Env, ctx: &Context) -> Result<Response, ApiError> {
     let route = routes::route(req)?;
     guard::check_site(req)?;
     match route {
@@ -59,10 +66,19 @@ async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
         Route::TestPanic => Err(ApiError::not_found(req)),
         Route::Workspace(workspace, action) => {
             let db = env.d1(d1::BINDING)?;
-            let by = auth::caller(req, env, &db).await?.in_workspace(workspace)?;
+            let caller = auth::caller(req, env, &db).await?;
+            let by = caller.in_workspace(workspace)?;
             limits::member(env, by.member_id).await?;
             match action {
-                InWorkspace::Push => push::handle(req, env, &by).await,
+                InWorkspace::Push => {
+                    let pushed = push::handle(req, env, &by).await?;
+                    if pushed.applied {
+                        // After the answer: the push is not delayed by the fan-out.
+                        ctx.wait_until(live::poke(env.clone(), workspace));
+                    }
+                    Ok(pushed.response)
+                }
+                InWorkspace::Live => live::connect(req, env, &caller, &by).await,
                 InWorkspace::Pull => pull::handle(req, env, &by).await,
                 InWorkspace::Members => members::list(env, &by).await,
                 InWorkspace::RemoveMember => members::remove(req, env, &by).await,

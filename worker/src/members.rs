@@ -109,6 +109,8 @@ pub async fn remove(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
         )
         .into());
     }
+    // Out now, not at their next request: their open trackers' sockets close.
+    crate::live::close_member(env, &by.workspace_id, &request.member_id).await;
     Ok(Response::from_json(
         &serde_json::json!({"removed": request.member_id}),
     )?)

@@ -31,6 +31,21 @@ impl Budget {
     }
 }
 
+/// A push's answer, and whether it applied anything (then the workspace's sockets are poked).
+pub struct Pushed {
+    pub response: Response,
+    pub applied: bool,
+}
+
+impl Pushed {
+    fn answer(response: &PushResponse, applied: bool) -> Result<Pushed, ApiError> {
+        Ok(Pushed {
+            response: Response::from_json(response)?,
+            applied,
+        })
+    }
+}
+
 /// What became of one mutation.
 enum Outcome {
     Applied,
@@ -39,7 +54,7 @@ enum Outcome {
     LostRace,
 }
 
-pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response, ApiError> {
+pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Pushed, ApiError> {
     let request = parse_push(&body::read(req).await?)?;
     let db = env.d1(d1::BINDING)?;
     let budget = Budget {
@@ -50,8 +65,10 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
     // A client sends what the server has not processed yet, so first try it all at once without
     // reading anything: the ordering guard only lets the batch commit if its first id is exactly
     // lastMutationId + 1. Retries, gaps and failing statements abort it, having written nothing.
-    if let Some(done) = process_together(&db, by, budget, &client_id, &request.mutations).await? {
-        return Ok(Response::from_json(&done)?);
+    if let Some((done, applied)) =
+        process_together(&db, by, budget, &client_id, &request.mutations).await?
+    {
+        return Pushed::answer(&done, applied);
     }
     // An empty push, or a batch that aborted: who is asking is checked with this read.
     let mut last_mutation_id = d1::last_mutation_id(&db, by, &client_id).await?;
@@ -60,11 +77,14 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
     let unprocessed = request.unprocessed(last_mutation_id)?;
     if unprocessed.len() < request.mutations.len() {
         calls += 1;
-        if let Some(done) = process_together(&db, by, budget, &client_id, unprocessed).await? {
-            return Ok(Response::from_json(&done)?);
+        if let Some((done, applied)) =
+            process_together(&db, by, budget, &client_id, unprocessed).await?
+        {
+            return Pushed::answer(&done, applied);
         }
     }
     let mut rejected = Vec::new();
+    let mut applied = false;
     'process: loop {
         // Skips what was processed already; refuses a gap before anything is written.
         for mutation in request.unprocessed(last_mutation_id)? {
@@ -75,7 +95,7 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
             }
             calls += CALLS_PER_MUTATION;
             match process(&db, by, budget, &client_id, mutation).await? {
-                Outcome::Applied => {}
+                Outcome::Applied => applied = true,
                 Outcome::Rejected(err) => rejected.push(RejectedMutation::new(mutation.id, &err)),
                 Outcome::LostRace => {
                     // A racing push of this client got there first: skip what it processed.
@@ -95,14 +115,18 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
         }
         break;
     }
-    Ok(Response::from_json(&PushResponse {
-        last_mutation_id,
-        rejected,
-    })?)
+    Pushed::answer(
+        &PushResponse {
+            last_mutation_id,
+            rejected,
+        },
+        applied,
+    )
 }
 
 /// The common case in one round trip: every given mutation of the push in one D1 batch (each with its
-/// log entry and `lastMutationId`, as always; the whole push is then atomic too). `None` when the
+/// log entry and `lastMutationId`, as always; the whole push is then atomic too), and whether any
+/// of them applied. `None` when the
 /// batch aborted, having written nothing: a statement failed or a racing push got there first, and
 /// one batch per mutation finds out which.
 async fn process_together(
@@ -111,7 +135,7 @@ async fn process_together(
     budget: Budget,
     client_id: &Uuid,
     mutations: &[PushMutation],
-) -> Result<Option<PushResponse>, ApiError> {
+) -> Result<Option<(PushResponse, bool)>, ApiError> {
     let Some(last) = mutations.last() else {
         return Ok(None);
     };
@@ -134,10 +158,13 @@ async fn process_together(
         statements.push(budget.count(by, applied));
     }
     match d1::batch(db, &statements).await {
-        Ok(()) => Ok(Some(PushResponse {
-            last_mutation_id: last.id,
-            rejected,
-        })),
+        Ok(()) => Ok(Some((
+            PushResponse {
+                last_mutation_id: last.id,
+                rejected,
+            },
+            applied > 0,
+        ))),
         Err(BatchError::OutOfOrder | BatchError::Constraint(_)) => Ok(None),
         Err(BatchError::Refused(refusal)) => Err(refusal.into()),
         Err(BatchError::Failed(err)) => Err(ApiError::internal("applying a push", err)),

@@ -23,6 +23,8 @@ pub enum Route {
 pub enum InWorkspace {
     Push,
     Pull,
+    /// `GET .../live`: the WebSocket of pokes.
+    Live,
     Members,
     RemoveMember,
     CreateInvite,
@@ -47,6 +49,7 @@ pub fn route(req: &Request) -> Result<Route, ApiError> {
             let (action, method) = match rest {
                 ["push"] => (InWorkspace::Push, Method::Post),
                 ["pull"] => (InWorkspace::Pull, Method::Post),
+                ["live"] => (InWorkspace::Live, Method::Get),
                 ["members"] => (InWorkspace::Members, Method::Get),
                 ["members", "remove"] => (InWorkspace::RemoveMember, Method::Post),
                 ["invites"] => (InWorkspace::CreateInvite, Method::Post),

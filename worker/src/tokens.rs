@@ -62,6 +62,7 @@ pub async fn revoke(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
         )
         .into());
     }
+    crate::live::close_token(env, &by.workspace_id, &request.id).await;
     Ok(Response::from_json(
         &serde_json::json!({"revoked": request.id}),
     )?)

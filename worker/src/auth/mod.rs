@@ -21,16 +21,22 @@ use crate::error::ApiError;
 /// A caller who checked out.
 #[derive(Debug, Clone, Copy)]
 pub enum Caller {
-    /// Signed in by the session cookie: may ask about any workspace, if a member there.
-    Session { member_id: Uuid },
-    /// An API token: acts as the member who made it, in the one workspace it was made for.
-    Token { member_id: Uuid, workspace_id: Uuid },
+    /// Signed in by the session cookie, until `expires_at`: may ask about any workspace, if a member
+    /// there.
+    Session { member_id: Uuid, expires_at: u64 },
+    /// An API token (`token_id`): acts as the member who made it, in the one workspace it was made
+    /// for.
+    Token {
+        member_id: Uuid,
+        workspace_id: Uuid,
+        token_id: Uuid,
+    },
 }
 
 impl Caller {
     pub fn member_id(&self) -> Uuid {
         match self {
-            Caller::Session { member_id } | Caller::Token { member_id, .. } => *member_id,
+            Caller::Session { member_id, .. } | Caller::Token { member_id, .. } => *member_id,
         }
     }
 
@@ -56,6 +62,7 @@ pub async fn caller(req: &Request, env: &Env, db: &D1Database) -> Result<Caller,
     match session::read(req, env)? {
         Some(Ok(session)) => Ok(Caller::Session {
             member_id: session.member_id,
+            expires_at: session.expires_at,
         }),
         Some(Err(err)) => Err(ProtocolError::unauthenticated(err.to_string()).into()),
         None => Err(ProtocolError::unauthenticated(

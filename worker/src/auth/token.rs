@@ -14,7 +14,8 @@ use crate::error::ApiError;
 /// What every API token starts with, so one is easy to recognise (and to scan for in leaks).
 pub const PREFIX: &str = "trk_";
 
-const SELECT_TOKEN: &str = "SELECT member_id, workspace_id FROM api_token WHERE token_hash = ?1";
+const SELECT_TOKEN: &str =
+    "SELECT id, member_id, workspace_id FROM api_token WHERE token_hash = ?1";
 
 /// A new token's secret.
 pub fn new_secret() -> Result<String, ApiError> {
@@ -43,6 +44,7 @@ pub fn bearer(req: &Request) -> Result<Option<String>, ApiError> {
 pub async fn caller(db: &D1Database, token: &str) -> Result<Caller, ApiError> {
     #[derive(serde::Deserialize)]
     struct Row {
+        id: String,
         member_id: String,
         workspace_id: String,
     }
@@ -56,5 +58,6 @@ pub async fn caller(db: &D1Database, token: &str) -> Result<Caller, ApiError> {
     Ok(Caller::Token {
         member_id: id(&row.member_id)?,
         workspace_id: id(&row.workspace_id)?,
+        token_id: id(&row.id)?,
     })
 }

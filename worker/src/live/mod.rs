@@ -1,0 +1,185 @@
+//! The live channel (`shared::live`): `GET /api/workspaces/{id}/live?clientId=…` upgraded to a
+//! WebSocket held by the workspace's Durable Object ([`object::LiveWorkspace`]), pokes after a push
+//! applied something, and sockets closed when their member is removed or their token revoked.
+//!
+//! The upgrade is checked like every other route (a session or an API token, membership read from
+//! D1 now, the client id the caller's own) and then from a page of this site only (`Origin`); the
+//! object trusts what the worker hands it.
+
+pub mod object;
+
+use shared::live::CLOSE_REMOVED;
+use shared::{Actor, ErrorCode, ProtocolError};
+use uuid::Uuid;
+use worker::{Env, Method, Request, RequestInit, Response};
+
+use crate::auth::Caller;
+use crate::d1;
+use crate::error::ApiError;
+use object::{CloseRequest, SOCKET_HEADER, Socket, member_tag, token_tag};
+
+/// The binding of the workspaces' objects in wrangler.toml.
+pub const BINDING: &str = "LIVE";
+/// The objects only ever see requests from this worker; the host is a placeholder.
+const OBJECT_URL: &str = "https://live.internal";
+
+/// `GET /api/workspaces/{id}/live`: hands the caller's WebSocket to the workspace's object.
+pub async fn connect(
+    req: &Request,
+    env: &Env,
+    caller: &Caller,
+    by: &Actor,
+) -> Result<Response, ApiError> {
+    if !header(req, "Upgrade").eq_ignore_ascii_case("websocket") {
+        return Err(ProtocolError::invalid_request(
+            "this route speaks WebSocket only: send `Upgrade: websocket`",
+        )
+        .into());
+    }
+    same_origin(req)?;
+    let client_id = client_id(req)?;
+    let db = env.d1(d1::BINDING)?;
+    d1::access(&db, by, &client_id).await?;
+    let socket = Socket {
+        member_id: by.member_id,
+        client_id,
+        expires_at: match caller {
+            Caller::Session { expires_at, .. } => Some(*expires_at),
+            Caller::Token { .. } => None,
+        },
+        token_id: match caller {
+            Caller::Token { token_id, .. } => Some(*token_id),
+            Caller::Session { .. } => None,
+        },
+    };
+    let headers = req.headers().clone();
+    headers.set(
+        SOCKET_HEADER,
+        &serde_json::to_string(&socket).map_err(|err| ApiError::internal("a socket", err))?,
+    )?;
+    let mut init = RequestInit::new();
+    init.with_headers(headers);
+    let forwarded = Request::new_with_init(&format!("{OBJECT_URL}/connect"), &init)?;
+    Ok(object_of(env, &by.workspace_id)?
+        .fetch_with_request(forwarded)
+        .await?)
+}
+
+/// Tells the workspace's object that its log grew; it pokes every socket. Run after the push has
+/// answered (`wait_until`); a poke that fails is only logged: clients still pull.
+pub async fn poke(env: Env, workspace_id: Uuid) {
+    let sent = async {
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post);
+        let req = Request::new_with_init(&format!("{OBJECT_URL}/poke"), &init)?;
+        object_of(&env, &workspace_id)?
+            .fetch_with_request(req)
+            .await
+            .map_err(ApiError::from)
+    };
+    match sent.await {
+        Ok(response) if response.status_code() == 200 => {}
+        Ok(response) => worker::console_error!("live: a poke answered {}", response.status_code()),
+        Err(err) => worker::console_error!("live: a poke failed: {err:?}"),
+    }
+}
+
+/// Closes the sockets of a member removed from the workspace.
+pub async fn close_member(env: &Env, workspace_id: &Uuid, member_id: &Uuid) {
+    close(
+        env,
+        workspace_id,
+        CloseRequest {
+            tag: member_tag(member_id),
+            code: CLOSE_REMOVED,
+            reason: "removed from the workspace".into(),
+        },
+    )
+    .await;
+}
+
+/// Closes the sockets opened with an API token that was revoked.
+pub async fn close_token(env: &Env, workspace_id: &Uuid, token_id: &Uuid) {
+    close(
+        env,
+        workspace_id,
+        CloseRequest {
+            tag: token_tag(token_id),
+            code: shared::live::CLOSE_SIGNED_OUT,
+            reason: "the API token was revoked".into(),
+        },
+    )
+    .await;
+}
+
+/// Asks the object to close sockets. A failure is logged, not returned: what it closes has lost
+/// access already, which its next request finds out.
+async fn close(env: &Env, workspace_id: &Uuid, close: CloseRequest) {
+    let sent = async {
+        let body =
+            serde_json::to_string(&close).map_err(|err| ApiError::internal("a close", err))?;
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post)
+            .with_body(Some(wasm_bindgen::JsValue::from_str(&body)));
+        let req = Request::new_with_init(&format!("{OBJECT_URL}/close"), &init)?;
+        object_of(env, workspace_id)?
+            .fetch_with_request(req)
+            .await
+            .map_err(ApiError::from)
+    };
+    if let Err(err) = sent.await {
+        worker::console_error!("live: closing sockets failed: {err:?}");
+    }
+}
+
+fn object_of(env: &Env, workspace_id: &Uuid) -> Result<worker::Stub, ApiError> {
+    Ok(env
+        .durable_object(BINDING)?
+        .get_by_name(&workspace_id.to_string())?)
+}
+
+/// A browser says which page opened the socket; only this site's pages may. (Clients that are not
+/// browsers send no `Origin`, and authenticate with a token or a cookie they were given.)
+fn same_origin(req: &Request) -> Result<(), ApiError> {
+    let Some(origin) = req.headers().get("Origin")? else {
+        return Ok(());
+    };
+    // The raw URL, not `req.url()`: parsing it would link the url crate's IDNA tables.
+    let url = req.inner().url();
+    let own = url.splitn(4, '/').take(3).collect::<Vec<_>>().join("/");
+    if origin.eq_ignore_ascii_case(&own) {
+        Ok(())
+    } else {
+        Err(ProtocolError::new(
+            ErrorCode::Forbidden,
+            format!(
+                "sockets may only be opened from this site's pages, not from {}",
+                shared::error::quote(&origin)
+            ),
+        )
+        .into())
+    }
+}
+
+/// The `clientId` query parameter: the replica that will follow the pokes.
+fn client_id(req: &Request) -> Result<Uuid, ApiError> {
+    let url = req.inner().url();
+    let query = url.split_once('?').map_or("", |(_, query)| query);
+    let value = query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("clientId="))
+        .ok_or_else(|| {
+            ProtocolError::invalid_request("the `clientId` query parameter is missing")
+        })?;
+    Uuid::parse_str(value).map_err(|_| {
+        ProtocolError::invalid_request(format!(
+            "`clientId` must be a UUID, got {:?}",
+            shared::error::quote(value)
+        ))
+        .into()
+    })
+}
+
+fn header(req: &Request, name: &str) -> String {
+    req.headers().get(name).ok().flatten().unwrap_or_default()
+}

@@ -1,0 +1,200 @@
+//! `LiveWorkspace`: one Durable Object per workspace (named by its id), holding its members' live
+//! sockets with the hibernation API, so an idle socket costs nothing: the object sleeps until a poke
+//! or a close arrives, and pings are answered without waking it.
+//!
+//! Only the worker reaches it, and only after checking who is asking (`super::connect`); it trusts
+//! the [`Socket`] the worker attached to each connection, which survives hibernation.
+
+use serde::{Deserialize, Serialize};
+use shared::live::{
+    CLOSE_SIGNED_OUT, Fanout, LiveMessage, NewestLogRow, PING, PONG, SELECT_NEWEST_LOG,
+    newest_log_params,
+};
+use uuid::Uuid;
+use worker::{
+    DurableObject, Env, Request, Response, State, WebSocket, WebSocketIncomingMessage,
+    WebSocketPair, WebSocketRequestResponsePair, durable_object,
+};
+
+use crate::d1;
+use crate::error::ApiError;
+
+/// The header the worker puts the checked caller in, as JSON, when it hands a connection over.
+pub const SOCKET_HEADER: &str = "X-Tracker-Socket";
+
+/// Who opened a socket, as the worker checked them.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Socket {
+    pub member_id: Uuid,
+    pub client_id: Uuid,
+    /// When the session it opened with expires (none for an API token).
+    pub expires_at: Option<u64>,
+    /// The API token it opened with, if any.
+    pub token_id: Option<Uuid>,
+}
+
+impl Socket {
+    fn tags(&self) -> Vec<String> {
+        let mut tags = vec![member_tag(&self.member_id)];
+        if let Some(token) = &self.token_id {
+            tags.push(token_tag(token));
+        }
+        tags
+    }
+}
+
+pub fn member_tag(member_id: &Uuid) -> String {
+    format!("member:{member_id}")
+}
+
+pub fn token_tag(token_id: &Uuid) -> String {
+    format!("token:{token_id}")
+}
+
+/// What the worker asks of the object: `POST /close` closes the sockets with this tag.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloseRequest {
+    pub tag: String,
+    pub code: u16,
+    pub reason: String,
+}
+
+#[durable_object(websocket)]
+pub struct LiveWorkspace {
+    state: State,
+    env: Env,
+}
+
+impl DurableObject for LiveWorkspace {
+    fn new(state: State, env: Env) -> Self {
+        // A ping is answered by the runtime itself: a heartbeat never wakes a hibernating object.
+        match WebSocketRequestResponsePair::new(PING, PONG) {
+            Ok(pair) => state.set_websocket_auto_response(&pair),
+            Err(err) => worker::console_error!("live: no automatic pong: {err:?}"),
+        }
+        LiveWorkspace { state, env }
+    }
+
+    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
+        let answer = match req.path().as_str() {
+            "/connect" => self.connect(&req),
+            "/poke" => self.poke().await,
+            "/close" => match req.json::<CloseRequest>().await {
+                Ok(close) => Ok(self.close(&close)),
+                Err(err) => Err(ApiError::internal("a close request", err)),
+            },
+            _ => Err(ApiError::not_found(&req)),
+        };
+        Ok(answer.unwrap_or_else(ApiError::into_response))
+    }
+
+    async fn websocket_message(
+        &self,
+        _ws: WebSocket,
+        _message: WebSocketIncomingMessage,
+    ) -> worker::Result<()> {
+        // Clients only ping, which the runtime answers; anything else means nothing here.
+        Ok(())
+    }
+
+    async fn websocket_close(
+        &self,
+        ws: WebSocket,
+        code: usize,
+        _reason: String,
+        _was_clean: bool,
+    ) -> worker::Result<()> {
+        // Complete the closing handshake; the socket may be gone already.
+        let code = u16::try_from(code)
+            .ok()
+            .filter(|code| (1000..5000).contains(code) && !matches!(code, 1005 | 1006 | 1015))
+            .unwrap_or(1000);
+        let _ = ws.close(Some(code), Some("closed"));
+        Ok(())
+    }
+
+    async fn websocket_error(&self, ws: WebSocket, _error: worker::Error) -> worker::Result<()> {
+        let _ = ws.close(Some(1011), Some("socket error"));
+        Ok(())
+    }
+}
+
+impl LiveWorkspace {
+    /// Accepts a connection the worker checked, tagged with its member (and token), with who opened
+    /// it attached.
+    fn connect(&self, req: &Request) -> Result<Response, ApiError> {
+        let header = req.headers().get(SOCKET_HEADER)?.unwrap_or_default();
+        let socket: Socket = serde_json::from_str(&header)
+            .map_err(|err| ApiError::internal("the socket's caller", err))?;
+        let pair = WebSocketPair::new()?;
+        let tags = socket.tags();
+        let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
+        self.state.accept_websocket_with_tags(&pair.server, &tags);
+        pair.server.serialize_attachment(&socket)?;
+        Ok(Response::from_websocket(pair.client)?)
+    }
+
+    /// Reads the workspace's newest entries and sends each socket its copy of the poke. Nobody
+    /// connected: nothing is read. A socket whose session has expired is closed instead.
+    async fn poke(&self) -> Result<Response, ApiError> {
+        let sockets = self.state.get_websockets();
+        if sockets.is_empty() {
+            return Ok(Response::from_json(&serde_json::json!({"sockets": 0}))?);
+        }
+        let workspace = self
+            .state
+            .id()
+            .name()
+            .and_then(|name| Uuid::parse_str(&name).ok())
+            .ok_or_else(|| {
+                ApiError::internal("a poke", "the object is not named by a workspace")
+            })?;
+        let db = self.env.d1(d1::BINDING)?;
+        let rows: Vec<NewestLogRow> =
+            d1::all(&db, SELECT_NEWEST_LOG, &newest_log_params(&workspace)).await?;
+        let Some(fanout) = Fanout::from_newest(&rows)? else {
+            return Ok(Response::from_json(&serde_json::json!({"sockets": 0}))?);
+        };
+        let everyone = encode(&fanout, &Uuid::nil())?;
+        let now = crate::auth::now();
+        let mut poked = 0;
+        // Fetched again: sockets may have come or gone while the log was read.
+        for ws in self.state.get_websockets() {
+            let Ok(Some(socket)) = ws.deserialize_attachment::<Socket>() else {
+                continue;
+            };
+            if socket.expires_at.is_some_and(|expires| expires <= now) {
+                let _ = ws.close(Some(CLOSE_SIGNED_OUT), Some("the session has expired"));
+                continue;
+            }
+            let sent = if fanout.has_entries_of(&socket.client_id) {
+                ws.send_with_str(encode(&fanout, &socket.client_id)?)
+            } else {
+                ws.send_with_str(&everyone)
+            };
+            if sent.is_ok() {
+                poked += 1;
+            }
+        }
+        Ok(Response::from_json(
+            &serde_json::json!({"sockets": poked, "cookie": fanout.cookie}),
+        )?)
+    }
+
+    /// Closes every socket tagged `close.tag`.
+    fn close(&self, close: &CloseRequest) -> Response {
+        let sockets = self.state.get_websockets_with_tag(&close.tag);
+        for ws in &sockets {
+            let _ = ws.close(Some(close.code), Some(close.reason.as_str()));
+        }
+        Response::from_json(&serde_json::json!({"closed": sockets.len()}))
+            .unwrap_or_else(|err| ApiError::internal("a close answer", err).into_response())
+    }
+}
+
+fn encode(fanout: &Fanout, client_id: &Uuid) -> Result<String, ApiError> {
+    serde_json::to_string(&LiveMessage::Poke(fanout.poke_for(client_id)))
+        .map_err(|err| ApiError::internal("encoding a poke", err))
+}
