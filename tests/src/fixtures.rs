@@ -94,6 +94,20 @@ pub fn issues_in(server: &Server, workspace: &Uuid) -> Vec<Value> {
     ))
 }
 
+/// A replica's issues as [`issues_in`] reads the server's: the same columns, by id.
+pub fn replica_rows(issues: Vec<shared::issue::Issue>) -> Vec<Value> {
+    let mut rows: Vec<Value> = issues
+        .into_iter()
+        .map(|i| {
+            json!({"id": i.id, "title": i.title, "description": i.description, "owner": i.owner,
+                   "status": i.status.as_str(), "created_at": i.created_at, "updated_at": i.updated_at,
+                   "created_by": i.created_by, "updated_by": i.updated_by})
+        })
+        .collect();
+    rows.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    rows
+}
+
 /// One issue row by id, or `None`.
 pub fn issue_row(server: &Server, id: &Uuid) -> Option<Value> {
     // The id is a UUID we made: safe to inline in SQL that only the test runs.

@@ -2,16 +2,18 @@
 //! [`server`] starts the worker under `wrangler dev` on a fresh local D1 and speaks HTTP to it,
 //! [`members`] signs in as members of workspaces,
 //! [`reply`] holds its answers, [`fixtures`] the mutations clients send and the tables read back,
-//! [`transport`] carries a replica's requests to it.
+//! [`transport`] carries a replica's requests to it, [`live`] listens on its live channel.
 
 pub mod fixtures;
+pub mod live;
 pub mod members;
 pub mod reply;
 pub mod server;
 pub mod transport;
 
 pub use fixtures::{
-    ISSUES_SQL, create, delete, issue_row, numbered, rows, update_status, with_clients,
+    ISSUES_SQL, create, delete, issue_row, numbered, replica_rows, rows, update_status,
+    with_clients,
 };
 pub use members::{Auth, Member};
 pub use reply::Reply;

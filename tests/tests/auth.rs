@@ -28,6 +28,11 @@ fn routes(by: &Member) -> Vec<(&'static str, String, Value)> {
         ),
         ("GET", by.api("members"), json!(null)),
         (
+            "GET",
+            format!("{}?clientId={client}", by.api("live")),
+            json!(null),
+        ),
+        (
             "POST",
             by.api("members/remove"),
             json!({"memberId": Uuid::new_v4()}),

@@ -14,8 +14,8 @@ use std::path::PathBuf;
 use serde_json::{Value, json};
 use shared::Actor;
 use shared::protocol::{PullResponse, PushResponse};
-use shared::replica::{Issue, IssueFilter, Replica, Storage, SyncFailure, Ticket};
-use sync_tests::{Member, Server, transport};
+use shared::replica::{IssueFilter, Replica, Storage, SyncFailure, Ticket};
+use sync_tests::{Member, Server, replica_rows, transport};
 use uuid::Uuid;
 
 const REPLICAS: usize = 4;
@@ -261,19 +261,6 @@ fn create(
     ("createIssue", args, true)
 }
 
-fn as_rows(issues: Vec<Issue>) -> Vec<Value> {
-    let mut rows: Vec<Value> = issues
-        .into_iter()
-        .map(|i| {
-            json!({"id": i.id, "title": i.title, "description": i.description, "owner": i.owner,
-                   "status": i.status.as_str(), "created_at": i.created_at, "updated_at": i.updated_at,
-                   "created_by": i.created_by, "updated_by": i.updated_by})
-        })
-        .collect();
-    rows.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
-    rows
-}
-
 /// Equal tables, or a short account of the first difference.
 fn assert_same_rows(actual: Vec<Value>, expected: &[Value], what: &str) {
     if actual == expected {
@@ -394,12 +381,12 @@ fn run(seed: u64) {
             "replica {i} has nothing pending"
         );
         assert_same_rows(
-            as_rows(c.replica.base_issues().unwrap()),
+            replica_rows(c.replica.base_issues().unwrap()),
             &server_issues,
             &format!("replica {i}'s base"),
         );
         assert_same_rows(
-            as_rows(c.replica.issues(&IssueFilter::default()).unwrap()),
+            replica_rows(c.replica.issues(&IssueFilter::default()).unwrap()),
             &server_issues,
             &format!("replica {i}'s optimistic state"),
         );

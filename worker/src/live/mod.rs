@@ -30,16 +30,16 @@ pub async fn connect(
     caller: &Caller,
     by: &Actor,
 ) -> Result<Response, ApiError> {
+    let client_id = client_id(req)?;
+    let db = env.d1(d1::BINDING)?;
+    d1::access(&db, by, &client_id).await?;
+    same_origin(req)?;
     if !header(req, "Upgrade").eq_ignore_ascii_case("websocket") {
         return Err(ProtocolError::invalid_request(
             "this route speaks WebSocket only: send `Upgrade: websocket`",
         )
         .into());
     }
-    same_origin(req)?;
-    let client_id = client_id(req)?;
-    let db = env.d1(d1::BINDING)?;
-    d1::access(&db, by, &client_id).await?;
     let socket = Socket {
         member_id: by.member_id,
         client_id,

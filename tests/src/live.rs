@@ -1,0 +1,162 @@
+//! A member's socket on a workspace's live channel, as the browser's engine opens it: for reading
+//! pokes, pinging, and seeing it closed.
+
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
+
+use shared::live::{LiveMessage, PING, PONG, Poke};
+use tungstenite::client::IntoClientRequest;
+use tungstenite::http::HeaderValue;
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Message, WebSocket};
+use uuid::Uuid;
+
+use crate::members::Member;
+use crate::server::Server;
+
+pub struct Socket {
+    ws: WebSocket<MaybeTlsStream<TcpStream>>,
+}
+
+/// What a socket heard within a wait.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Heard {
+    Poke(Poke),
+    Pong,
+    /// The server closed it, with this code and reason.
+    Closed(u16, String),
+    Nothing,
+}
+
+/// Why a socket did not open: the handshake's HTTP status and body.
+#[derive(Debug, Clone)]
+pub struct Refused {
+    pub status: u16,
+    pub body: String,
+}
+
+impl Refused {
+    /// Asserts the refusal's status and code, as `Reply::assert_error` does.
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "{}", self.body);
+        let body: serde_json::Value =
+            serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("JSON: {}", self.body));
+        assert_eq!(body["error"], code, "{}", self.body);
+    }
+}
+
+impl Server {
+    /// Opens `by`'s socket for `client_id` in `by`'s workspace, with `extra` headers (an `Origin`).
+    pub fn live_as(
+        &self,
+        by: &Member,
+        client_id: &Uuid,
+        extra: &[(&str, &str)],
+    ) -> Result<Socket, Refused> {
+        let path = format!("{}?clientId={client_id}", by.api("live"));
+        self.live_at(by, &path, extra)
+    }
+
+    /// Opens a socket at `path` (with its query) as `by`.
+    pub fn live_at(
+        &self,
+        by: &Member,
+        path: &str,
+        extra: &[(&str, &str)],
+    ) -> Result<Socket, Refused> {
+        let url = format!("{}{path}", self.url.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().expect("a WebSocket request");
+        let headers = by
+            .headers(None)
+            .into_iter()
+            .chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        for (name, value) in headers {
+            let name: tungstenite::http::HeaderName = name.parse().expect("a header name");
+            let value = HeaderValue::from_str(&value).expect("a header value");
+            request.headers_mut().insert(name, value);
+        }
+        match tungstenite::connect(request) {
+            Ok((ws, _)) => Ok(Socket { ws }),
+            Err(tungstenite::Error::Http(response)) => {
+                // The client does not read a chunked body. Every refusal comes before the upgrade
+                // is looked at, so the same request without it gets the same answer, body and all.
+                let headers: Vec<(String, String)> = by
+                    .headers(None)
+                    .into_iter()
+                    .chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+                    .collect();
+                let headers: Vec<(&str, &str)> = headers
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                let again = self.get_with(path, &headers);
+                assert_eq!(again.status, response.status().as_u16(), "{}", again.text);
+                Err(Refused {
+                    status: again.status,
+                    body: again.text,
+                })
+            }
+            Err(err) => panic!("the socket failed: {err}"),
+        }
+    }
+}
+
+impl Socket {
+    /// The next thing heard within `wait`.
+    pub fn hear(&mut self, wait: Duration) -> Heard {
+        let deadline = Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Heard::Nothing;
+            }
+            if let MaybeTlsStream::Plain(stream) = self.ws.get_mut() {
+                stream.set_read_timeout(Some(left)).expect("a read timeout");
+            }
+            match self.ws.read() {
+                Ok(Message::Text(text)) if text.as_str() == PONG => return Heard::Pong,
+                Ok(Message::Text(text)) => {
+                    let LiveMessage::Poke(poke) =
+                        serde_json::from_str(text.as_str()).expect("a live message parses");
+                    return Heard::Poke(poke);
+                }
+                Ok(Message::Close(frame)) => {
+                    return frame.map_or(Heard::Closed(1005, String::new()), |frame| {
+                        Heard::Closed(frame.code.into(), frame.reason.to_string())
+                    });
+                }
+                Ok(_) => {}
+                Err(tungstenite::Error::Io(err))
+                    if matches!(
+                        err.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Heard::Nothing;
+                }
+                Err(tungstenite::Error::ConnectionClosed | tungstenite::Error::AlreadyClosed) => {
+                    return Heard::Closed(1006, String::new());
+                }
+                Err(err) => panic!("reading the socket: {err}"),
+            }
+        }
+    }
+
+    /// The next poke within `wait`, skipping pongs.
+    pub fn poke(&mut self, wait: Duration) -> Option<Poke> {
+        let deadline = Instant::now() + wait;
+        loop {
+            match self.hear(deadline.saturating_duration_since(Instant::now())) {
+                Heard::Poke(poke) => return Some(poke),
+                Heard::Pong => {}
+                _ => return None,
+            }
+        }
+    }
+
+    pub fn ping(&mut self) {
+        self.ws
+            .send(Message::text(PING))
+            .expect("send a ping on the socket");
+    }
+}

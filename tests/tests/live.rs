@@ -1,0 +1,322 @@
+//! The live channel against the real worker and its Durable Objects under `wrangler dev`: who may
+//! open a socket, which sockets a push pokes and what the poke carries, sockets closed when their
+//! member is removed or their token revoked, and a replica that lags a poke pulling instead and
+//! ending equal to the server.
+
+use std::time::Duration;
+
+use serde_json::json;
+use shared::Actor;
+use shared::live::{CLOSE_REMOVED, CLOSE_SIGNED_OUT, POKE_MAX_ENTRIES};
+use shared::replica::{Answer, PokeOutcome, Replica, Request, Storage};
+use sync_tests::live::{Heard, Socket};
+use sync_tests::{Auth, Member, Server, create, numbered, replica_rows, server, transport};
+use uuid::Uuid;
+
+const SOON: Duration = Duration::from_secs(5);
+/// How long a socket that should hear nothing is listened to.
+const QUIET: Duration = Duration::from_millis(1500);
+
+fn open(s: &Server, by: &Member, client: &Uuid) -> Socket {
+    let mut socket = s
+        .live_as(by, client, &[])
+        .unwrap_or_else(|refused| panic!("the socket opens: {refused:?}"));
+    // Opened, and heard: the object answers a ping.
+    socket.ping();
+    assert_eq!(socket.hear(SOON), Heard::Pong);
+    socket
+}
+
+fn push_one(s: &Server, by: &Member, client: &Uuid, id: u64, title: &str) {
+    let reply = s.push_as(by, client, &numbered(id, [create(&Uuid::new_v4(), title)]));
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
+#[test]
+fn a_socket_is_refused_to_whoever_every_other_route_refuses() {
+    let s = server();
+    let owner = s.owner();
+    let client = Uuid::new_v4();
+    s.live_as(&owner.with_auth(Auth::None), &client, &[])
+        .err()
+        .expect("no session")
+        .assert_error(401, "Unauthenticated");
+    s.live_as(
+        &owner.with_auth(Auth::Bearer("trk_not-a-token".into())),
+        &client,
+        &[],
+    )
+    .err()
+    .expect("a made-up token")
+    .assert_error(401, "Unauthenticated");
+
+    let stranger = s.setup("Elsewhere", "Stranger", None);
+    s.live_as(&stranger.in_workspace(owner.workspace), &client, &[])
+        .err()
+        .expect("a member of another workspace")
+        .assert_error(403, "Forbidden");
+
+    // A client id another member pushed with is theirs.
+    let colleague = s.join(owner, "Colleague");
+    let theirs = Uuid::new_v4();
+    push_one(s, &colleague, &theirs, 1, "theirs");
+    s.live_as(owner, &theirs, &[])
+        .err()
+        .expect("someone else's client")
+        .assert_error(403, "ClientNotOwned");
+
+    // Another site's page cannot open one with the member's cookie.
+    s.live_as(owner, &client, &[("Origin", "https://evil.example")])
+        .err()
+        .expect("another site")
+        .assert_error(403, "Forbidden");
+
+    for path in [
+        owner.api("live"),
+        format!("{}?clientId=not-a-uuid", owner.api("live")),
+    ] {
+        s.live_at(owner, &path, &[])
+            .err()
+            .expect("no client id")
+            .assert_error(400, "InvalidRequest");
+    }
+    // Not an upgrade at all.
+    s.send_as(
+        Some(owner),
+        "GET",
+        &format!("{}?clientId={client}", owner.api("live")),
+        &json!(null),
+    )
+    .assert_error(400, "InvalidRequest");
+
+    // This site's own page, and an API token, may.
+    let origin = s.url.clone();
+    s.live_as(owner, &client, &[("Origin", origin.as_str())])
+        .expect("this site's page");
+    let (script, _) = s.token(owner, "script");
+    open(s, &script, &Uuid::new_v4());
+}
+
+#[test]
+fn a_push_pokes_every_socket_of_its_workspace_and_none_of_another() {
+    let s = server();
+    let a = s.setup("Pokes A", "Ann", None);
+    let b = s.setup("Pokes B", "Ben", None);
+    let colleague = s.join(&a, "Cole");
+    let pusher = Uuid::new_v4();
+    let mut own = open(s, &a, &pusher);
+    let mut other = open(s, &colleague, &Uuid::new_v4());
+    let mut elsewhere = open(s, &b, &Uuid::new_v4());
+
+    push_one(s, &a, &pusher, 1, "poked");
+    let mine = own.poke(SOON).expect("the pusher's own socket is poked");
+    let theirs = other.poke(SOON).expect("a colleague's socket is poked");
+    assert_eq!(mine.cookie, theirs.cookie);
+    assert_eq!(mine.base, Some(0), "the workspace's whole log follows 0");
+    assert_eq!(theirs.mutations.len(), 1);
+    assert_eq!(theirs.mutations[0].name, "createIssue");
+    assert_eq!(theirs.mutations[0].args["title"], "poked");
+    assert_eq!(theirs.mutations[0].member_id, a.id);
+    assert_eq!(
+        mine.mutations[0].id,
+        Some(1),
+        "its own entry carries its id"
+    );
+    assert_eq!(theirs.mutations[0].id, None, "no one else's does");
+    assert_eq!(
+        elsewhere.hear(QUIET),
+        Heard::Nothing,
+        "another workspace hears nothing"
+    );
+
+    // B's push pokes B's socket only.
+    push_one(s, &b, &Uuid::new_v4(), 1, "in B");
+    assert_eq!(
+        elsewhere.poke(SOON).expect("B's socket").mutations[0].args["title"],
+        "in B"
+    );
+    assert_eq!(own.hear(QUIET), Heard::Nothing);
+
+    // A push that applies nothing (a rejected mutation) pokes no one.
+    let bad =
+        json!({"name": "updateIssue", "args": {"id": Uuid::new_v4(), "title": "", "updatedAt": 1}});
+    let reply = s.push_as(&a, &pusher, &numbered(2, [bad]));
+    assert_eq!(reply.json()["rejected"].as_array().map(Vec::len), Some(1));
+    assert_eq!(other.hear(QUIET), Heard::Nothing);
+
+    // Many entries at once: the poke carries the newest that fit, after the entry before them.
+    let many: Vec<_> = (0..POKE_MAX_ENTRIES + 5)
+        .map(|i| create(&Uuid::new_v4(), &format!("bulk {i}")))
+        .collect();
+    assert_eq!(s.push_as(&a, &pusher, &numbered(3, many)).status, 200);
+    let bulk = other.poke(SOON).expect("the bulk push pokes");
+    assert_eq!(bulk.mutations.len(), POKE_MAX_ENTRIES);
+    assert_eq!(
+        bulk.base,
+        Some(bulk.mutations[0].log_id - 1),
+        "nothing of another workspace came between"
+    );
+}
+
+#[test]
+fn removing_a_member_closes_their_sockets_and_revoking_a_token_closes_its_own() {
+    let s = server();
+    let owner = s.setup("Closing", "Olga", None);
+    let leaving = s.join(&owner, "Leo");
+    let staying = s.join(&owner, "Stan");
+    let mut leavers = open(s, &leaving, &Uuid::new_v4());
+    let mut stayers = open(s, &staying, &Uuid::new_v4());
+    let reply = s.send_as(
+        Some(&owner),
+        "POST",
+        &owner.api("members/remove"),
+        &json!({"memberId": leaving.id}),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert!(matches!(
+        leavers.hear(SOON),
+        Heard::Closed(CLOSE_REMOVED, _)
+    ));
+    stayers.ping();
+    assert_eq!(stayers.hear(SOON), Heard::Pong, "the others stay open");
+    // Nor may they open one again.
+    s.live_as(&leaving, &Uuid::new_v4(), &[])
+        .err()
+        .expect("removed")
+        .assert_error(403, "Forbidden");
+
+    let (script, token_id) = s.token(&staying, "script");
+    let mut scripts = open(s, &script, &Uuid::new_v4());
+    let reply = s.send_as(
+        Some(&staying),
+        "POST",
+        &staying.api("tokens/revoke"),
+        &json!({"id": token_id}),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert!(matches!(
+        scripts.hear(SOON),
+        Heard::Closed(CLOSE_SIGNED_OUT, _)
+    ));
+    stayers.ping();
+    assert_eq!(
+        stayers.hear(SOON),
+        Heard::Pong,
+        "the member's session socket stays"
+    );
+}
+
+#[test]
+fn a_sockets_session_that_expires_is_closed_at_the_next_poke() {
+    let s = server();
+    let owner = s.setup("Expiry", "Eve", None);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let brief = Member::minted(
+        owner.id,
+        owner.workspace,
+        sync_tests::members::SESSION_KEY,
+        now + 2_000,
+    );
+    let mut socket = open(s, &brief, &Uuid::new_v4());
+    std::thread::sleep(Duration::from_millis(2_500));
+    push_one(s, &owner, &Uuid::new_v4(), 1, "after expiry");
+    assert!(matches!(
+        socket.hear(SOON),
+        Heard::Closed(CLOSE_SIGNED_OUT, _)
+    ));
+}
+
+/// Sends a replica's due requests to the server until none is due; how many pulls went out.
+fn sync(s: &Server, by: &Member, replica: &mut Replica, now: u64) -> usize {
+    let mut pulls = 0;
+    loop {
+        let requests = replica.due(now).expect("requests");
+        if requests.is_empty() {
+            return pulls;
+        }
+        for request in requests {
+            let answer = match request {
+                Request::Push(ticket, push) => {
+                    Answer::Pushed(ticket, transport::push(s, by, &push))
+                }
+                Request::Pull(ticket, pull) => {
+                    pulls += 1;
+                    Answer::Pulled(ticket, transport::pull(s, by, &pull))
+                }
+            };
+            replica.take(answer, now, 0.5).expect("the answer applies");
+        }
+    }
+}
+
+#[test]
+fn a_replica_applies_a_poke_at_its_cookie_and_pulls_for_one_it_lags_ending_equal_to_the_server() {
+    let s = server();
+    let owner = s.setup("Lagging", "Lou", None);
+    let colleague = s.join(&owner, "Cal");
+    let mut replica =
+        Replica::open(&Storage::Memory, Actor::new(owner.workspace, owner.id)).expect("a replica");
+    let mut socket = open(s, &owner, &replica.client_id());
+    replica.set_live(true);
+    sync(s, &owner, &mut replica, 1);
+
+    // At the poke's base: applied, no pull.
+    let theirs = Uuid::new_v4();
+    push_one(s, &colleague, &theirs, 1, "one");
+    let poke = socket.poke(SOON).expect("a poke");
+    assert_eq!(
+        replica.take_poke(&poke).unwrap(),
+        PokeOutcome::Applied { entries: 1 }
+    );
+    assert_eq!(sync(s, &owner, &mut replica, 2), 0, "no pull went out");
+    assert_eq!(
+        replica_rows(replica.base_issues().unwrap()),
+        s.issues_in(&owner.workspace)
+    );
+
+    // The socket was not read while more was pushed than a poke carries: the last poke's entries
+    // start past the replica's cookie. It pulls instead.
+    for i in 0..POKE_MAX_ENTRIES as u64 + 3 {
+        push_one(s, &colleague, &theirs, 2 + i, &format!("missed {i}"));
+    }
+    let mut last = None;
+    while let Some(poke) = socket.poke(QUIET) {
+        last = Some(poke);
+    }
+    let last = last.expect("pokes came");
+    assert!(last.base > replica.cookie(), "the replica lags the poke");
+    assert_eq!(replica.take_poke(&last).unwrap(), PokeOutcome::Pull);
+    assert_eq!(sync(s, &owner, &mut replica, 3), 1);
+    assert_eq!(replica.cookie(), Some(last.cookie));
+    assert_eq!(
+        replica_rows(replica.base_issues().unwrap()),
+        s.issues_in(&owner.workspace)
+    );
+
+    // Its own change, pushed, comes back in a poke marked as its own: that is a pull, which
+    // acknowledges it.
+    replica
+        .mutate_typed(
+            &shared::Mutation::parse("createIssue", &create(&Uuid::new_v4(), "mine")["args"])
+                .unwrap(),
+            4,
+        )
+        .unwrap();
+    replica.push_soon();
+    sync(s, &owner, &mut replica, 4);
+    let poke = socket.poke(SOON).expect("a poke for its own push");
+    assert!(poke.mutations.iter().any(|entry| entry.id == Some(1)));
+    assert!(matches!(
+        replica.take_poke(&poke).unwrap(),
+        PokeOutcome::Ignored | PokeOutcome::Pull
+    ));
+    sync(s, &owner, &mut replica, 5);
+    assert_eq!(replica.pending_count().unwrap(), 0);
+    assert_eq!(
+        replica_rows(replica.base_issues().unwrap()),
+        s.issues_in(&owner.workspace)
+    );
+}
