@@ -218,7 +218,6 @@ impl EngineLink {
         on_leave.forget();
     }
 
-    /// Back online or back in view: sync at once rather than after the backoff's delay.
     /// Tells the engine whether the page is hidden, now and at every change: a hidden page pulls
     /// rarely, and pulls at once when shown.
     fn tell_visibility(&self) {
@@ -242,6 +241,44 @@ impl EngineLink {
         on_change.forget();
     }
 
+    /// Tells the engine when the page is being left, so it starts no request as the page goes (its
+    /// socket closing would otherwise start a pull), and when the page comes back from the
+    /// back-forward cache.
+    fn tell_leaving(&self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        for (event, leaving) in [("pagehide", true), ("pageshow", false)] {
+            let engine = self.clone();
+            let on_event = Closure::<dyn FnMut()>::new(move || {
+                engine.send(ToEngine::Leaving { leaving });
+            });
+            let _ =
+                window.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref());
+            on_event.forget();
+        }
+    }
+
+    /// Tells the engine whether the browser has a network, now and at every change.
+    fn tell_network(&self) {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        self.send(ToEngine::Network {
+            online: window.navigator().on_line(),
+        });
+        for (event, online) in [("online", true), ("offline", false)] {
+            let engine = self.clone();
+            let on_event = Closure::<dyn FnMut()>::new(move || {
+                engine.send(ToEngine::Network { online });
+            });
+            let _ =
+                window.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref());
+            on_event.forget();
+        }
+    }
+
+    /// Back in view: sync at once rather than after the backoff's delay.
     fn sync_now_on(&self, event: &str) {
         let Some(window) = web_sys::window() else {
             return;
@@ -318,6 +355,7 @@ fn apply(mut state: AppState, message: FromEngine) {
         }
         FromEngine::Applied | FromEngine::Listening => {}
         FromEngine::Sync(status) => state.sync.set(status),
+        FromEngine::Inspection(inspection) => state.inspection.set(Some(inspection)),
         FromEngine::Rejected { mutations } => {
             for rejected in mutations {
                 state.notify(format!(
@@ -339,9 +377,10 @@ fn apply(mut state: AppState, message: FromEngine) {
 pub fn use_engine(state: AppState) {
     let engine = use_context_provider(|| {
         let engine = EngineLink::start(state);
-        engine.sync_now_on("online");
+        engine.tell_network();
         engine.sync_now_on("focus");
         engine.tell_visibility();
+        engine.tell_leaving();
         engine
     });
     use_effect(move || {

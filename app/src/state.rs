@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use dioxus::prelude::*;
-use engine::messages::{StorageKind, SyncStatus, View};
+use engine::messages::{Inspection, StorageKind, SyncStatus, View};
 use shared::api::{Membership, SessionInfo};
 use shared::issue::{Issue, IssueFilter};
 use shared::mutations::fields::Millis;
@@ -27,6 +27,8 @@ pub enum DialogState {
     New,
     Edit(Uuid),
     Members,
+    /// The sync inspector.
+    Inspector,
 }
 
 /// What the server says of this person and this workspace.
@@ -68,6 +70,8 @@ pub struct AppState {
     /// The engine sent its first view: the list is real, not a placeholder.
     pub loaded: Signal<bool>,
     pub sync: Signal<SyncStatus>,
+    /// The engine's last answer to the sync inspector.
+    pub inspection: Signal<Option<Box<Inspection>>>,
     pub storage: Signal<Option<StorageKind>>,
     /// Whether the browser agreed to keep this site's storage (`navigator.storage.persist()`);
     /// `None` until it answers, or where it cannot be asked.
@@ -99,6 +103,7 @@ impl AppState {
             unsent: Signal::new(Vec::new()),
             loaded: Signal::new(false),
             sync: Signal::new(SyncStatus::default()),
+            inspection: Signal::new(None),
             storage: Signal::new(None),
             persisted: Signal::new(None),
             filter: Signal::new(crate::url::read_filter()),

@@ -100,7 +100,7 @@ test("an edit draft shows what another person changed meanwhile, and saving keep
     await pb.getByRole("button", { name: title, exact: true }).click();
     await pb.getByLabel("Description").fill("B's description");
     await pb.getByRole("button", { name: "Save" }).click();
-    await eventually(async () => (await syncLabel(pb)) === "Synced", "B's change on the server");
+    await eventually(async () => (await syncLabel(pb)) === "Live", "B's change on the server");
 
     await eventually(async () => {
       await pa.getByRole("button", { name: title, exact: true }).click();
@@ -116,7 +116,7 @@ test("an edit draft shows what another person changed meanwhile, and saving keep
     for (const page of [pa, pb]) {
       await eventually(async () => (await titles(page)).includes(mine), "A's title everywhere");
     }
-    await eventually(async () => (await syncLabel(pa)) === "Synced", "A synced");
+    await eventually(async () => (await syncLabel(pa)) === "Live", "A synced");
     const log = await serverLog(server.url);
     const edit = log.filter((e) => e.name === "updateIssue" && e.args.title === mine);
     assert.equal(edit.length, 1);

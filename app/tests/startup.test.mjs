@@ -41,13 +41,13 @@ test("an issue created while the engine starts appears once it runs and reaches 
 
     await issueList(page).getByRole("button", { name: title, exact: true }).waitFor();
     assert.equal(await waiting(page).count(), 0, "nothing is held once the engine runs");
-    // "Synced" can show for a moment before the engine has taken the held messages: wait for the push.
+    // "Live" can show for a moment before the engine has taken the held messages: wait for the push.
     const created = await eventually(async () => {
       const log = await serverLog(server.url);
       const found = log.filter((e) => e.name === "createIssue" && e.args.title === title);
       return found.length > 0 && found;
     }, "the issue on the server");
-    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to sync");
+    await eventually(async () => (await syncLabel(page)) === "Live", "the engine to sync");
     const log = await serverLog(server.url);
     assert.equal(log.filter((e) => e.name === "createIssue" && e.args.title === title).length, 1);
     assert.equal(created[0].args.description, "typed before the engine loaded");
@@ -79,7 +79,7 @@ test("three changes made while the engine starts reach it, and the server, in or
       return id && log.filter((e) => e.args.id === id).length === n;
     };
     await eventually(() => serverHas(3), "all three changes on the server");
-    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to sync");
+    await eventually(async () => (await syncLabel(page)) === "Live", "the engine to sync");
     await row.getByRole("button", { name: title, exact: true }).click();
     assert.equal(await page.getByLabel("Description").inputValue(), "edited before the start");
     await page.keyboard.press("Escape");
@@ -112,7 +112,7 @@ test("the URL's search and the keyboard work while the engine starts", async () 
     assert.equal(await page.getByRole("dialog").count(), 0);
     await waiting(page).getByRole("button", { name: title, exact: true }).waitFor();
 
-    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to start and sync");
+    await eventually(async () => (await syncLabel(page)) === "Live", "the engine to start and sync");
     await eventually(async () => JSON.stringify(await titles(page)) === JSON.stringify([title]), "the list the URL asks for");
     assert.equal(await page.getByRole("searchbox", { name: "Search" }).inputValue(), marker);
   } finally {
@@ -147,7 +147,7 @@ test("leaving the page while a change is not yet in the engine asks first, and n
     assert.equal(dialog.type(), "beforeunload");
     await dialog.dismiss();
     assert.equal(page.isClosed(), false, "the person chose to stay");
-    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to start and sync", 30_000);
+    await eventually(async () => (await syncLabel(page)) === "Live", "the engine to start and sync", 30_000);
     await eventually(async () => (await serverLog(server.url)).some((e) => e.args.title === title), "the change on the server");
 
     let askedAgain = false;
@@ -176,7 +176,7 @@ test("accessibility: no axe-core violation on any screen, light or dark", async 
   try {
     await createIssue(page, unique("Held while starting"));
     await check(page, "starting, with a held change");
-    await eventually(async () => (await syncLabel(page)) === "Synced", "the engine to start");
+    await eventually(async () => (await syncLabel(page)) === "Live", "the engine to start");
     const statuses = [unique("Audit done"), unique("Audit in progress"), unique("Audit not started")];
     for (const title of statuses) await createIssue(page, title, "Something to read.");
     const status = (title) => page.locator(".row", { has: page.getByRole("button", { name: title, exact: true }) })
@@ -184,7 +184,7 @@ test("accessibility: no axe-core violation on any screen, light or dark", async 
     await status(statuses[0]).click();
     await status(statuses[0]).click();
     await status(statuses[1]).click();
-    await eventually(async () => (await syncLabel(page)) === "Synced", "the changes to sync");
+    await eventually(async () => (await syncLabel(page)) === "Live", "the changes to sync");
     await check(page, "the list, a row selected");
     await page.getByRole("button", { name: statuses[1], exact: true }).click();
     await page.getByRole("dialog").waitFor();

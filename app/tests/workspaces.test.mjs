@@ -238,7 +238,7 @@ test("past the day's budget of changes, the tab says its changes are held back a
     const page = await openTracker(p, limited.app);
     for (const title of [unique("First of two"), unique("Second of two")]) {
       await createIssue(page, title);
-      await eventually(async () => (await syncLabel(page)) === "Synced", "saved within the budget");
+      await eventually(async () => (await syncLabel(page)) === "Live", "saved within the budget");
     }
     const third = unique("One too many");
     await createIssue(page, third);

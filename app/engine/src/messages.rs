@@ -20,10 +20,19 @@ pub enum ToEngine {
     Subscribe { filter: IssueFilter, limit: usize },
     /// A local mutation; ids and times are in its args. It arrives parsed and validated.
     Mutate { mutation: Mutation },
-    /// Sync now (the page came back online or into view).
+    /// Sync now (the page came back into view).
     SyncNow,
+    /// Whether the browser says it has a network (`navigator.onLine`), at start and at every
+    /// change: without one, the live channel is closed and not tried; back online, everything
+    /// syncs at once.
+    Network { online: bool },
     /// The page was hidden or shown: a hidden page pulls rarely.
     Hidden { hidden: bool },
+    /// Send the sync inspector's view of the engine now ([`FromEngine::Inspection`]).
+    Inspect,
+    /// The page is being left (`pagehide`), or came back from the back-forward cache (`pageshow`):
+    /// while leaving, the engine starts no request (its socket is about to close with the page).
+    Leaving { leaving: bool },
 }
 
 /// From the engine to the UI.
@@ -54,6 +63,8 @@ pub enum FromEngine {
     Failed {
         message: String,
     },
+    /// The engine's own state, for the sync inspector.
+    Inspection(Box<Inspection>),
 }
 
 /// Where the engine keeps its data.
@@ -76,12 +87,25 @@ pub struct View {
     pub counts: StatusCounts,
 }
 
+/// The live channel's socket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Channel {
+    /// Not open: opening, or waiting to try again. Changes are pulled on a timer meanwhile.
+    #[default]
+    Connecting,
+    /// Open: the server pokes this tab when the workspace changes; nothing polls.
+    Live,
+}
+
 /// What the sync indicator shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SyncStatus {
     /// The last request reached the server.
     pub online: bool,
+    /// The live channel.
+    pub channel: Channel,
     /// A push or pull is in flight.
     pub syncing: bool,
     /// Local changes the server has not acknowledged.
@@ -92,4 +116,60 @@ pub struct SyncStatus {
     /// The server is holding requests back (too many just now, or the day's budget of changes is
     /// used up): why. They go out again when it said to retry.
     pub held_back: Option<ErrorBody>,
+}
+
+/// What the sync inspector shows: the engine's real state, read when asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inspection {
+    pub channel: Channel,
+    /// The last request reached the server.
+    pub online: bool,
+    pub workspace_id: Uuid,
+    pub member_id: Uuid,
+    pub client_id: Uuid,
+    /// Base's cookie: the last log id it has applied (`None` before the first pull).
+    pub cookie: Option<u64>,
+    /// The last of this client's mutations the server has acknowledged, as base knows.
+    pub last_mutation_id: u64,
+    /// The pending queue, oldest first (at most [`INSPECTED_PENDING`]), and its full length.
+    pub pending: Vec<shared::protocol::PushMutation>,
+    pub pending_count: u64,
+    /// The last [`INSPECTED_EVENTS`] sync events, oldest first.
+    pub events: Vec<SyncEvent>,
+    pub storage: StorageKind,
+}
+
+/// The inspector lists this many pending mutations at most...
+pub const INSPECTED_PENDING: usize = 200;
+/// ... and this many sync events.
+pub const INSPECTED_EVENTS: usize = 50;
+
+/// One thing the sync loop did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncEvent {
+    /// When it ended, epoch milliseconds.
+    pub at: u64,
+    pub kind: SyncEventKind,
+    /// What happened, in a few words ("3 mutations, up to 12", "HTTP 503", ...).
+    pub summary: String,
+    /// Bytes sent and received, where it was a request or a message.
+    pub sent_bytes: Option<u64>,
+    pub received_bytes: Option<u64>,
+    pub duration_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SyncEventKind {
+    Push,
+    Pull,
+    Poke,
+    /// Optimistic state rebuilt on a moved base.
+    Rebase,
+    /// The server rejected a local change.
+    Rejection,
+    /// The live channel opened or closed.
+    Socket,
 }

@@ -3,6 +3,7 @@
 
 use dioxus::prelude::*;
 
+use super::inspector::InspectorDialog;
 use super::issue_form::IssueForm;
 use super::members::MembersDialog;
 use crate::state::{AppState, DialogState};
@@ -14,6 +15,7 @@ pub fn Dialog() -> Element {
     match dialog {
         DialogState::Closed => rsx! {},
         DialogState::Members => rsx! { MembersDialog {} },
+        DialogState::Inspector => rsx! { InspectorDialog {} },
         DialogState::New => {
             let key = "new";
             rsx! { IssueForm { key: "{key}", editing: None } }

@@ -2,7 +2,7 @@
 //! in, the members, and the button that creates; below it, what keeps the tracker from saving.
 
 use dioxus::prelude::*;
-use engine::messages::StorageKind;
+use engine::messages::{Channel, StorageKind};
 use shared::ErrorCode;
 
 use crate::route;
@@ -25,8 +25,10 @@ pub fn Header() -> Element {
         ("offline", format!("Offline · {} pending", sync.pending))
     } else if sync.pending > 0 {
         ("syncing", format!("Syncing · {} pending", sync.pending))
+    } else if sync.channel == Channel::Live {
+        ("synced", "Live".to_owned())
     } else {
-        ("synced", "Synced".to_owned())
+        ("syncing", "Connecting…".to_owned())
     };
     let memory_reason = match &*state.storage.read() {
         Some(StorageKind::Memory { reason }) => Some(reason.clone()),
@@ -67,7 +69,15 @@ pub fn Header() -> Element {
             } else if let Some(workspace) = &here {
                 span { class: "workspace", "{workspace.name}" }
             }
-            div { class: "sync {class}", role: "status", aria_live: "polite", "{label}" }
+            div { role: "status", aria_live: "polite",
+                button {
+                    class: "sync {class}",
+                    aria_haspopup: "dialog",
+                    title: "Open the sync inspector",
+                    onclick: move |_| state.dialog.set(DialogState::Inspector),
+                    "{label}"
+                }
+            }
             if let Some(info) = &session {
                 span { class: "who", "{info.member.name}" }
             }

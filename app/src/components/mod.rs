@@ -4,6 +4,7 @@ mod dialog;
 mod filters;
 mod header;
 mod home;
+mod inspector;
 mod issue_form;
 mod join;
 mod list;

@@ -79,6 +79,12 @@ impl Replica {
         pending::count_live(&self.optimistic, self.meta.last_mutation_id)
     }
 
+    /// The live pending queue, oldest first, at most `limit` of it, as it would be pushed (each with
+    /// when it was made): what the sync inspector shows.
+    pub fn pending_queue(&self, limit: usize) -> Result<Vec<crate::protocol::PushMutation>> {
+        pending::unsent(&self.optimistic, self.meta.last_mutation_id, limit)
+    }
+
     /// Base's issues, newest first: what the server has confirmed. For tests and diagnostics.
     pub fn base_issues(&self) -> Result<Vec<Issue>> {
         let mut statement = self.base.prepare_cached(&format!(

@@ -1,34 +1,49 @@
 //! The engine's event loop. One task owns the replica and handles events in order: messages from the
-//! UI, a ticker, pokes from other tabs, and the answers of the requests it started. When to push and
-//! pull is the replica's own sync loop (`shared::replica`'s `due` and `take`); this file does the IO.
+//! UI, a ticker, the live channel's socket, nudges from other tabs, and the answers of the requests it
+//! started. When to push and pull is the replica's own sync loop (`shared::replica`'s `due`, `take`
+//! and `take_poke`); this file does the IO, and keeps the journal the sync inspector shows.
 
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_util::StreamExt;
 use shared::Actor;
-use shared::replica::{Answer, IssueFilter, Replica, Storage};
+use shared::live::LiveMessage;
+use shared::replica::{Answer, IssueFilter, PokeOutcome, Replica, Storage};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{BroadcastChannel, DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::{jitter, log, now, post, slot, transport};
-use crate::messages::{FromEngine, StorageKind, SyncStatus, ToEngine, View};
+use super::journal::{Journal, plural};
+use super::socket::{Heard, Live, SocketEvent};
+use super::transport::Traffic;
+use super::{clock_ms, jitter, log, now, post, slot, transport};
+use crate::messages::{
+    Channel, FromEngine, INSPECTED_PENDING, Inspection, StorageKind, SyncEventKind, SyncStatus,
+    ToEngine, View,
+};
 
 const TICK_MS: u32 = 250;
 
 pub(super) enum Event {
     Ui(ToEngine),
     Tick,
-    /// Another tab pushed.
-    Poke,
-    Answered(Answer),
+    /// Another tab of this browser pushed.
+    OtherTabPushed,
+    /// The live channel's socket number `.0` said something.
+    Socket(u64, SocketEvent),
+    Answered(Answer, Traffic),
 }
 
 struct Engine {
     replica: Replica,
     workspace: Uuid,
+    storage: StorageKind,
     events: UnboundedSender<Event>,
     channel: Option<BroadcastChannel>,
+    live: Live,
+    journal: Journal,
+    /// The page is going away: start nothing more.
+    leaving: bool,
     subscription: Option<(IssueFilter, usize)>,
     status: Option<SyncStatus>,
 }
@@ -55,12 +70,16 @@ pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
     };
     post(&FromEngine::Ready {
         client_id: replica.client_id(),
-        storage,
+        storage: storage.clone(),
     });
     let mut engine = Engine {
         replica,
         workspace: actor.workspace_id,
+        storage,
         channel: listen_to_tabs(actor.workspace_id, events.clone()),
+        live: Live::new(actor.workspace_id, events.clone()),
+        journal: Journal::default(),
+        leaving: false,
         events: events.clone(),
         subscription: None,
         status: None,
@@ -122,20 +141,133 @@ impl Engine {
             Event::Ui(ToEngine::SyncNow) => {
                 self.replica.push_soon();
                 self.replica.pull_soon();
+                self.live.retry_now();
             }
-            Event::Poke => self.replica.pull_soon(),
-            Event::Tick => {}
-            Event::Answered(answer) => self.take(answer),
+            Event::Ui(ToEngine::Network { online }) => {
+                let heard = self.live.set_network(online, now(), jitter());
+                self.heard(heard);
+                if online {
+                    self.replica.push_soon();
+                    self.replica.pull_soon();
+                }
+            }
+            Event::Ui(ToEngine::Inspect) => self.send_inspection(),
+            Event::Ui(ToEngine::Leaving { leaving }) => self.leaving = leaving,
+            // The live channel brings that tab's push here too, as a poke.
+            Event::OtherTabPushed if self.live.channel() == Channel::Live => {}
+            Event::OtherTabPushed => self.replica.pull_soon(),
+            Event::Socket(number, event) => {
+                let heard = self.live.take(number, event, now(), jitter());
+                self.heard(heard);
+            }
+            Event::Tick if self.leaving => {}
+            Event::Tick => {
+                let denied = self.replica.denied().is_some();
+                let heard = self
+                    .live
+                    .tend(now(), self.replica.client_id(), denied, jitter());
+                self.heard(heard);
+            }
+            Event::Answered(answer, traffic) => self.take(answer, &traffic),
         }
         self.start_due();
         self.send_status();
     }
 
-    fn take(&mut self, answer: Answer) {
+    /// What the live channel said.
+    fn heard(&mut self, heard: Heard) {
+        match heard {
+            Heard::Opened => {
+                self.journal
+                    .note(SyncEventKind::Socket, "live: opened".into(), None, None);
+                self.replica.set_live(true);
+            }
+            Heard::Closed {
+                code,
+                reason,
+                refused,
+            } => {
+                let why = if reason.is_empty() {
+                    format!("code {code}")
+                } else {
+                    format!("code {code}, {reason}")
+                };
+                self.journal.note(
+                    SyncEventKind::Socket,
+                    format!("live: closed ({why}); polling until it opens again"),
+                    None,
+                    None,
+                );
+                self.replica.set_live(false);
+                if refused {
+                    // Removed or signed out: the pull that follows finds out which, and says so.
+                    self.replica.pull_soon();
+                }
+            }
+            Heard::Message(text) => self.poked(&text),
+            Heard::Nothing => {}
+        }
+    }
+
+    fn poked(&mut self, text: &str) {
+        let started = clock_ms();
+        let poke = match serde_json::from_str::<LiveMessage>(text) {
+            Ok(LiveMessage::Poke(poke)) => poke,
+            Err(err) => {
+                log("a live message", &format!("{err}: {text}"));
+                return;
+            }
+        };
+        let outcome = self.replica.take_poke(&poke);
+        let summary = match &outcome {
+            Ok(PokeOutcome::Applied { entries }) => {
+                self.send_view();
+                format!(
+                    "{} applied without a pull, up to cookie {}",
+                    plural(*entries, "entry"),
+                    poke.cookie
+                )
+            }
+            Ok(PokeOutcome::Pull) => format!("cookie {}: pulling", poke.cookie),
+            Ok(PokeOutcome::Ignored) => format!("cookie {}: up to date already", poke.cookie),
+            Err(err) => format!("cookie {}: not applied ({err}); pulling", poke.cookie),
+        };
+        let traffic = Traffic {
+            received_bytes: text.len() as u64,
+            ..Traffic::default()
+        };
+        self.journal.note(
+            SyncEventKind::Poke,
+            summary,
+            Some(&traffic),
+            Some(clock_ms() - started),
+        );
+    }
+
+    fn take(&mut self, answer: Answer, traffic: &Traffic) {
+        self.journal.answered(&answer, traffic);
+        let started = clock_ms();
         match self.replica.take(answer, now(), jitter()) {
             Ok(synced) => {
                 if synced.changed {
+                    self.journal.note(
+                        SyncEventKind::Rebase,
+                        "optimistic rebased on the new base".into(),
+                        None,
+                        Some(clock_ms() - started),
+                    );
                     self.send_view();
+                }
+                for rejected in &synced.rejected {
+                    self.journal.note(
+                        SyncEventKind::Rejection,
+                        format!(
+                            "mutation {} rejected: {:?}: {}",
+                            rejected.id, rejected.error, rejected.message
+                        ),
+                        None,
+                        None,
+                    );
                 }
                 if !synced.rejected.is_empty() {
                     post(&FromEngine::Rejected {
@@ -152,16 +284,20 @@ impl Engine {
         }
     }
 
-    /// Sends the requests that are due; their answers come back as events.
+    /// Sends the requests that are due; their answers come back as events. Not while the page is
+    /// being left: what is due goes out from the next page (or the tab that takes this storage).
     fn start_due(&mut self) {
+        if self.leaving {
+            return;
+        }
         match self.replica.due(now()) {
             Ok(requests) => {
                 for request in requests {
                     let events = self.events.clone();
                     let workspace = self.workspace;
                     wasm_bindgen_futures::spawn_local(async move {
-                        let answer = transport::send(workspace, request).await;
-                        let _ = events.unbounded_send(Event::Answered(answer));
+                        let (answer, traffic) = transport::send(workspace, request).await;
+                        let _ = events.unbounded_send(Event::Answered(answer, traffic));
                     });
                 }
             }
@@ -189,9 +325,32 @@ impl Engine {
         }
     }
 
+    /// The inspector's view, read from the replica and the journal now.
+    fn send_inspection(&self) {
+        let actor = self.replica.actor();
+        let inspection = Inspection {
+            channel: self.live.channel(),
+            online: self.replica.online(),
+            workspace_id: actor.workspace_id,
+            member_id: actor.member_id,
+            client_id: self.replica.client_id(),
+            cookie: self.replica.cookie(),
+            last_mutation_id: self.replica.last_mutation_id(),
+            pending: self
+                .replica
+                .pending_queue(INSPECTED_PENDING)
+                .unwrap_or_default(),
+            pending_count: self.replica.pending_count().unwrap_or(0),
+            events: self.journal.events(),
+            storage: self.storage.clone(),
+        };
+        post(&FromEngine::Inspection(Box::new(inspection)));
+    }
+
     fn send_status(&mut self) {
         let status = SyncStatus {
             online: self.replica.online(),
+            channel: self.live.channel(),
             syncing: self.replica.syncing(),
             pending: self.replica.pending_count().unwrap_or(0),
             denied: self.replica.denied().cloned(),
@@ -221,11 +380,11 @@ pub(super) fn listen_to_ui(events: Events) {
 }
 
 /// Other tabs of this browser in the same workspace hear here that something was pushed, and pull
-/// at once.
+/// at once unless their live channel is open (it pokes them).
 fn listen_to_tabs(workspace: Uuid, events: UnboundedSender<Event>) -> Option<BroadcastChannel> {
     let channel = BroadcastChannel::new(&format!("tracker-sync-{workspace}")).ok()?;
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |_: MessageEvent| {
-        let _ = events.unbounded_send(Event::Poke);
+        let _ = events.unbounded_send(Event::OtherTabPushed);
     });
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();

@@ -1,8 +1,10 @@
 //! The engine's Web Worker: storage, transport and the sync loop.
 
 mod engine;
+mod journal;
 mod recover;
 mod slot;
+mod socket;
 mod transport;
 
 use wasm_bindgen::JsCast;
@@ -34,6 +36,14 @@ pub fn post(message: &FromEngine) {
 /// Milliseconds since the epoch, from the browser's clock.
 pub fn now() -> u64 {
     js_sys::Date::now() as u64
+}
+
+/// A monotonic clock in milliseconds with sub-millisecond precision, for durations.
+pub fn clock_ms() -> f64 {
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    scope
+        .performance()
+        .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// A random number in `0.0..1.0` that spreads retries out.

@@ -56,7 +56,7 @@ async fn sync_until_empty(replica: &mut Replica) {
             gloo_timers::future::TimeoutFuture::new(WAIT_MS).await;
         }
         for request in requests {
-            let answer = transport::send(replica.actor().workspace_id, request).await;
+            let (answer, _) = transport::send(replica.actor().workspace_id, request).await;
             if let Err(err) = replica.take(answer, now(), jitter()) {
                 log("recovering a slot", &err.to_string());
             }

@@ -9,18 +9,42 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{RequestInit, Response, WorkerGlobalScope};
 
-/// Sends a request the replica's sync loop handed out, in `workspace`, and says what became of it.
-pub async fn send(workspace: Uuid, request: Request) -> Answer {
-    let path = |action: &str| format!("/api/workspaces/{workspace}/{action}");
-    match request {
-        Request::Push(ticket, push) => Answer::Pushed(ticket, post(&path("push"), &push).await),
-        Request::Pull(ticket, pull) => Answer::Pulled(ticket, post(&path("pull"), &pull).await),
-    }
+/// What a request cost, for the sync inspector.
+#[derive(Debug, Clone, Default)]
+pub struct Traffic {
+    pub sent_bytes: u64,
+    pub received_bytes: u64,
+    pub duration_ms: f64,
+    /// Mutations sent (a push).
+    pub items: usize,
 }
 
-async fn post<Q: Serialize, A: DeserializeOwned>(path: &str, body: &Q) -> Result<A, SyncFailure> {
+/// Sends a request the replica's sync loop handed out, in `workspace`, and says what became of it.
+pub async fn send(workspace: Uuid, request: Request) -> (Answer, Traffic) {
+    let path = |action: &str| format!("/api/workspaces/{workspace}/{action}");
+    let mut traffic = Traffic::default();
+    let started = super::clock_ms();
+    let answer = match request {
+        Request::Push(ticket, push) => {
+            traffic.items = push.mutations.len();
+            Answer::Pushed(ticket, post(&path("push"), &push, &mut traffic).await)
+        }
+        Request::Pull(ticket, pull) => {
+            Answer::Pulled(ticket, post(&path("pull"), &pull, &mut traffic).await)
+        }
+    };
+    traffic.duration_ms = super::clock_ms() - started;
+    (answer, traffic)
+}
+
+async fn post<Q: Serialize, A: DeserializeOwned>(
+    path: &str,
+    body: &Q,
+    traffic: &mut Traffic,
+) -> Result<A, SyncFailure> {
     let network = |err: JsValue| SyncFailure::Network(format!("{err:?}"));
     let body = serde_json::to_string(body).map_err(|err| SyncFailure::Network(err.to_string()))?;
+    traffic.sent_bytes = body.len() as u64;
     let init = RequestInit::new();
     init.set_method("POST");
     init.set_body(&JsValue::from_str(&body));
@@ -39,6 +63,7 @@ async fn post<Q: Serialize, A: DeserializeOwned>(path: &str, body: &Q) -> Result
         .map_err(network)?
         .as_string()
         .unwrap_or_default();
+    traffic.received_bytes = text.len() as u64;
     if response.ok() {
         serde_json::from_str(&text).map_err(|err| SyncFailure::Unreadable(err.to_string()))
     } else {
