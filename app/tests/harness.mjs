@@ -55,28 +55,25 @@ export async function startServer({ https = false, vars = [] } = {}) {
   });
   const port = await freePort();
   const inspector = await freePort();
-  const child = spawn(
-    "npx",
-    ["wrangler", "dev", "--ip", "127.0.0.1", "--port", `${port}`, "--inspector-port", `${inspector}`,
-     "--persist-to", persist, "--show-interactive-dev-session=false",
-     "--var", `SETUP_TOKEN:${SETUP_TOKEN}`, "--var", `SESSION_KEY:${SESSION_KEY}`,
-     ...vars.flatMap((v) => ["--var", v]),
-     ...(https ? ["--local-protocol", "https"] : [])],
-    { cwd: root, env, stdio: "ignore", detached: true },
-  );
+  const spawnWrangler = () =>
+    spawn(
+      "npx",
+      ["wrangler", "dev", "--ip", "127.0.0.1", "--port", `${port}`, "--inspector-port", `${inspector}`,
+       "--persist-to", persist, "--show-interactive-dev-session=false",
+       "--var", `SETUP_TOKEN:${SETUP_TOKEN}`, "--var", `SESSION_KEY:${SESSION_KEY}`,
+       ...vars.flatMap((v) => ["--var", v]),
+       ...(https ? ["--local-protocol", "https"] : [])],
+      { cwd: root, env, stdio: "ignore", detached: true },
+    );
   const url = `${https ? "https" : "http"}://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
-  let up = false;
-  while (!up && Date.now() < deadline) {
-    try {
-      up = (await fetch(`${url}/`)).ok;
-    } catch {}
-    if (!up) await new Promise((r) => setTimeout(r, 250));
-  }
-  if (!up) {
+  const kill = (child) => {
     try {
       process.kill(-child.pid, "SIGTERM");
     } catch {}
+  };
+  let child = spawnWrangler();
+  if (!(await answers(url, true))) {
+    kill(child);
     throw new Error(`wrangler dev did not answer on ${url} within 120 s`);
   }
   const server = {
@@ -84,9 +81,15 @@ export async function startServer({ https = false, vars = [] } = {}) {
     persist,
     async stop() {
       servers.delete(url);
-      try {
-        process.kill(-child.pid, "SIGTERM");
-      } catch {}
+      kill(child);
+    },
+    /** Stops the server and, after `downMs`, starts it again on the same port and database. */
+    async restart(downMs = 0) {
+      kill(child);
+      await answers(url, false);
+      await new Promise((r) => setTimeout(r, downMs));
+      child = spawnWrangler();
+      if (!(await answers(url, true))) throw new Error(`wrangler dev did not come back on ${url}`);
     },
   };
   // The workspace the file's tests share, and its owner (signed in by cookie, outside any browser).
@@ -95,6 +98,20 @@ export async function startServer({ https = false, vars = [] } = {}) {
   server.app = `${url}/w/${server.workspace}`;
   servers.set(url, server);
   return server;
+}
+
+/** Waits up to 120 s until `url` answers (`up`) or no longer does; whether it did. */
+async function answers(url, up) {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    let ok = false;
+    try {
+      ok = (await fetch(`${url}/`)).ok;
+    } catch {}
+    if (ok === up) return true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return false;
 }
 
 /** One server for the tests of the calling file: started before them, stopped after them. Its `url`

@@ -147,12 +147,14 @@ impl Live {
         match event {
             SocketEvent::Opened => {
                 connection.open = true;
-                connection.pinged_at = now;
-                self.backoff.succeeded();
+                // Ping at the next tick: the pong proves the whole path, and resets the backoff.
+                connection.pinged_at = now.saturating_sub(HEARTBEAT_MS);
                 Heard::Opened
             }
             SocketEvent::Message(text) => {
                 connection.awaiting_pong = false;
+                // The server end answers: a socket that opens and drops at once keeps backing off.
+                self.backoff.succeeded();
                 if text == PONG {
                     Heard::Nothing
                 } else {
