@@ -42,7 +42,7 @@ test("a new issue's draft survives a click beside the dialog and a reload, and S
     await restoredNote(page).waitFor();
     assert.equal(await page.getByLabel("Title").inputValue(), title);
 
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     await eventually(async () => (await titles(page)).includes(title), "the saved issue in the list");
     await page.getByRole("button", { name: "New issue" }).click();
     assert.equal(await page.getByLabel("Title").inputValue(), "", "saved: no draft left");
@@ -99,7 +99,7 @@ test("an edit draft shows what another person changed meanwhile, and saving keep
 
     await pb.getByRole("button", { name: title, exact: true }).click();
     await pb.getByLabel("Description").fill("B's description");
-    await pb.getByRole("button", { name: "Save" }).click();
+    await pb.getByRole("button", { name: "Save", exact: true }).click();
     await eventually(async () => (await syncLabel(pb)) === "Live", "B's change on the server");
 
     await eventually(async () => {
@@ -111,7 +111,7 @@ test("an edit draft shows what another person changed meanwhile, and saving keep
     }, "A's dialog to show B's description");
     await restoredNote(pa).waitFor();
     assert.equal(await pa.getByLabel("Title").inputValue(), mine, "A's own draft as typed");
-    await pa.getByRole("button", { name: "Save" }).click();
+    await pa.getByRole("button", { name: "Save", exact: true }).click();
 
     for (const page of [pa, pb]) {
       await eventually(async () => (await titles(page)).includes(mine), "A's title everywhere");
@@ -135,7 +135,7 @@ test("a description over the limit or with control characters keeps the dialog o
     const page = await openTracker(a, server.url);
     const long = "x".repeat(10_001);
     await startNew(page, unique("Too long"), long);
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     const message = page.getByRole("alert").filter({ hasText: "description must be at most 10000 characters" });
     await message.waitFor();
     assert.equal(await dialog(page).count(), 1, "the dialog stays open");
@@ -144,7 +144,7 @@ test("a description over the limit or with control characters keeps the dialog o
 
     // Pasted text with a control character (a terminal's colour codes, say): the same.
     await page.getByLabel("Description").fill("copied from a terminal \u001b[31mred\u001b[0m");
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByRole("alert").filter({ hasText: "description must not contain control characters" }).waitFor();
     assert.equal(await dialog(page).count(), 1);
     assert.match(await page.getByLabel("Description").inputValue(), /copied from a terminal/);

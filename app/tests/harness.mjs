@@ -221,7 +221,7 @@ export async function createIssue(page, title, description = "") {
   await page.getByRole("button", { name: "New issue" }).click();
   await page.getByLabel("Title").fill(title);
   await page.getByLabel("Description").fill(description);
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
 }
 
 /** The shared workspace's whole log, through the protocol, as a new client of its owner reads it. */

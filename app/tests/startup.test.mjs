@@ -67,7 +67,7 @@ test("three changes made while the engine starts reach it, and the server, in or
     await held.getByRole("button", { name: title, exact: true }).click();
     await page.getByRole("dialog").waitFor();
     await page.getByLabel("Description").fill("edited before the start");
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     assert.equal(await syncLabel(page), "Starting…", "all three were made before the engine ran");
     assert.match(await held.textContent(), /3 changes/);
 
@@ -194,7 +194,7 @@ test("accessibility: no axe-core violation on any screen, light or dark", async 
     await page.keyboard.press("Escape");
     await page.keyboard.press("c");
     await page.getByRole("dialog").waitFor();
-    await page.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByRole("alert").filter({ hasText: "title" }).waitFor();
     await check(page, "the new-issue dialog with an error");
     await page.getByLabel("Title").fill("Typed, then Esc");

@@ -30,7 +30,7 @@ test("an issue and its edits, status changes and deletion reach the other profil
     const edited = `${title} (edited)`;
     await openIssue(pa, title);
     await pa.getByLabel("Title").fill(edited);
-    await pa.getByRole("button", { name: "Save" }).click();
+    await pa.getByRole("button", { name: "Save", exact: true }).click();
     await eventually(async () => (await titles(pb)).includes(edited), "B to show the edit");
     assert.ok(!(await titles(pb)).includes(title));
 
@@ -42,7 +42,7 @@ test("an issue and its edits, status changes and deletion reach the other profil
 
     await openIssue(pb, edited);
     await pb.getByLabel("Description").fill("Described in B");
-    await pb.getByRole("button", { name: "Save" }).click();
+    await pb.getByRole("button", { name: "Save", exact: true }).click();
     await openIssue(pb, edited);
     await pb.getByRole("button", { name: "Delete", exact: true }).click();
     await pb.getByRole("button", { name: "Delete issue" }).click();
@@ -115,12 +115,12 @@ test("an offline edit of the title and an online edit of the description of one 
     const retitled = `${title} (retitled offline)`;
     await openIssue(pa, title);
     await pa.getByLabel("Title").fill(retitled);
-    await pa.getByRole("button", { name: "Save" }).click();
+    await pa.getByRole("button", { name: "Save", exact: true }).click();
     await eventually(async () => /Offline · 1 pending/.test(await syncLabel(pa)), "A's edit pending offline");
 
     await openIssue(pb, title);
     await pb.getByLabel("Description").fill("described online by B");
-    await pb.getByRole("button", { name: "Save" }).click();
+    await pb.getByRole("button", { name: "Save", exact: true }).click();
     await eventually(async () => (await syncLabel(pb)) === "Live", "B's edit to reach the server");
 
     await a.setOffline(false);

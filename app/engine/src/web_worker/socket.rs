@@ -113,7 +113,7 @@ impl Live {
             }
             return Heard::Nothing;
         }
-        if self.network && !denied && now >= self.retry_at {
+        if self.network && !denied && now >= self.retry_at && browser_online() {
             self.open(client_id, now);
         }
         Heard::Nothing
@@ -199,6 +199,8 @@ impl Live {
     }
 
     fn open(&mut self, client_id: Uuid, now: u64) {
+        // (The page's word on the network comes with its first messages; the worker's own
+        // `navigator.onLine` is there from the start.)
         let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
         let origin = scope.location().origin();
         let url = format!(
@@ -255,4 +257,10 @@ impl Live {
             _handlers: [on_open, on_message, on_close],
         });
     }
+}
+
+/// The worker's own `navigator.onLine`.
+fn browser_online() -> bool {
+    let scope: WorkerGlobalScope = js_sys::global().unchecked_into();
+    scope.navigator().on_line()
 }
