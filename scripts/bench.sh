@@ -4,8 +4,10 @@
 #     on a native SQLite file (tests/benches/server.rs);
 #   - the client replica natively, against plain rusqlite (bench/: the workload, run on files);
 #   - the tracker in headless Chromium: cold first render from OPFS, keypress to screen, sizes, and
-#     the same replica workload in a Web Worker on OPFS (app/bench/browser.mjs).
-# A few minutes. `--quick` runs small versions that only show the benchmarks work.
+#     the same replica workload in a Web Worker on OPFS (app/bench/browser.mjs);
+#   - the live channel against polling: another profile's change to screen, an idle tab's requests
+#     in 10 minutes, fan-out of one push to 100 sockets (app/bench/live.mjs).
+# About 20 minutes (the idle tabs take 10; BENCH_IDLE_MINUTES shortens it). `--quick` runs small versions that only show the benchmarks work.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
@@ -16,6 +18,7 @@ cargo bench --locked -p sync-tests --bench server -- "$@"
 cargo bench --locked -p replica-bench --bench replica -- "$@"
 bash app/bench/build.sh
 node app/bench/browser.mjs "$@"
+node app/bench/live.mjs "$@"
 
 # One report, printed at the end and kept in target/bench/summary.md.
 {
@@ -36,6 +39,10 @@ node app/bench/browser.mjs "$@"
   echo "## Client replica in headless Chromium (a Web Worker, OPFS), against rusqlite there"
   echo
   cat target/bench/replica-browser.md
+  echo
+  echo "## The live channel against polling (LIVE_CHANNEL=off), in headless Chromium"
+  echo
+  cat target/bench/live.md
 } > target/bench/summary.md
 echo
 cat target/bench/summary.md

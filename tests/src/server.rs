@@ -55,6 +55,11 @@ impl Server {
         Self::start_with_options(Schema::Latest, true, vars)
     }
 
+    /// Starts `wrangler dev` (rate limits off, as usual) with `vars` (`NAME:value`) set.
+    pub fn start_with_vars(vars: &[&str]) -> Server {
+        Self::start_with_options(Schema::Latest, false, vars)
+    }
+
     /// Starts `wrangler dev` on a database that had only the first migration when `seed` (SQL) ran,
     /// then got every later one: a deployment from before workspaces, upgraded.
     pub fn start_upgraded_from_v1(seed: &str) -> Server {

@@ -320,3 +320,22 @@ fn a_replica_applies_a_poke_at_its_cookie_and_pulls_for_one_it_lags_ending_equal
         s.issues_in(&owner.workspace)
     );
 }
+
+#[test]
+fn with_the_live_channel_off_sockets_are_refused_and_sync_goes_on_by_pulling() {
+    let s = Server::start_with_vars(&["LIVE_CHANNEL:off"]);
+    let owner = s.owner();
+    let client = Uuid::new_v4();
+    s.live_as(owner, &client, &[])
+        .err()
+        .expect("the channel is off")
+        .assert_error(404, "NotFound");
+    // Who is asking is still checked first.
+    s.live_as(&owner.with_auth(Auth::None), &client, &[])
+        .err()
+        .expect("no session")
+        .assert_error(401, "Unauthenticated");
+    push_one(&s, owner, &client, 1, "pulled, not poked");
+    let (entries, _) = s.pull_all_as(owner, &Uuid::new_v4(), None);
+    assert_eq!(entries.len(), 1);
+}

@@ -72,7 +72,7 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context) -> Result<Response,
             match action {
                 InWorkspace::Push => {
                     let pushed = push::handle(req, env, &by).await?;
-                    if pushed.applied {
+                    if pushed.applied && live::on(env) {
                         // After the answer: the push is not delayed by the fan-out.
                         ctx.wait_until(live::poke(env.clone(), workspace));
                     }

@@ -22,6 +22,16 @@ use object::{CloseRequest, SOCKET_HEADER, Socket, member_tag, token_tag};
 pub const BINDING: &str = "LIVE";
 /// The objects only ever see requests from this worker; the host is a placeholder.
 const OBJECT_URL: &str = "https://live.internal";
+/// `LIVE_CHANNEL=off` (a var) turns the live channel off: sockets are refused (`404 NotFound`) and
+/// nothing is poked, so every tab polls, as before the channel existed. For a deployment that
+/// cannot use Durable Objects, and for the benchmark's baseline.
+const SWITCH: &str = "LIVE_CHANNEL";
+
+/// Whether the live channel is on (it is unless `LIVE_CHANNEL=off`).
+pub fn on(env: &Env) -> bool {
+    env.var(SWITCH)
+        .map_or(true, |value| value.to_string() != "off")
+}
 
 /// `GET /api/workspaces/{id}/live`: hands the caller's WebSocket to the workspace's object.
 pub async fn connect(
@@ -33,6 +43,13 @@ pub async fn connect(
     let client_id = client_id(req)?;
     let db = env.d1(d1::BINDING)?;
     d1::access(&db, by, &client_id).await?;
+    if !on(env) {
+        return Err(ProtocolError::new(
+            ErrorCode::NotFound,
+            "the live channel is off on this deployment (LIVE_CHANNEL=off): pull instead",
+        )
+        .into());
+    }
     same_origin(req)?;
     if !header(req, "Upgrade").eq_ignore_ascii_case("websocket") {
         return Err(ProtocolError::invalid_request(
