@@ -12,7 +12,9 @@
 //!
 //! The client sends [`PING`] at most every [`HEARTBEAT_MS`]; the object answers [`PONG`] without
 //! waking. The object closes a socket with [`CLOSE_SIGNED_OUT`] when the session it opened with
-//! has expired or its API token was revoked, and [`CLOSE_REMOVED`] when its member was removed.
+//! has expired or its API token was revoked, and [`CLOSE_REMOVED`] when its member was removed:
+//! told so by the route that did it, and checked again at every poke (the members and tokens are
+//! read with the entries), so no poke reaches them either way.
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -42,6 +44,12 @@ pub const CLOSE_REMOVED: u16 = 4003;
 /// `?1` workspace, `?2` how many: the workspace's newest log entries, newest first.
 pub const SELECT_NEWEST_LOG: &str = "SELECT id, client_id, member_id, mutation_id, name, args \
      FROM mutation_log WHERE workspace_id = ?1 ORDER BY id DESC LIMIT ?2";
+
+/// `?1` workspace: its members now. Read with the newest entries, so that a poke never reaches the
+/// socket of someone removed, even if closing their sockets at removal failed.
+pub const SELECT_MEMBERS: &str = "SELECT member_id FROM membership WHERE workspace_id = ?1";
+/// `?1` workspace: its API tokens now, for the same reason (a revoked token's socket).
+pub const SELECT_TOKENS: &str = "SELECT id FROM api_token WHERE workspace_id = ?1";
 
 /// The parameters of [`SELECT_NEWEST_LOG`]: one entry past what a poke may carry, so the entry just
 /// before the carried ones (the poke's `base`) is known.

@@ -179,6 +179,15 @@ impl Server {
         rows(&conn, sql)
     }
 
+    /// Changes the local D1's SQLite file behind the worker's back: a change the worker was never
+    /// told of, as when what should have followed it (closing a removed member's sockets) was lost.
+    pub fn write_behind(&self, sql: &str) {
+        let conn = rusqlite::Connection::open(self.d1_file()).expect("open the local D1 file");
+        conn.busy_timeout(Duration::from_secs(10))
+            .expect("busy timeout");
+        conn.execute_batch(sql).expect("the write applies");
+    }
+
     /// The SQLite file behind the `DB` binding in `--persist-to` (miniflare keeps one per database).
     fn d1_file(&self) -> PathBuf {
         let dir = self.persist.join("v3/d1/miniflare-D1DatabaseObject");

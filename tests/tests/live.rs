@@ -339,3 +339,27 @@ fn with_the_live_channel_off_sockets_are_refused_and_sync_goes_on_by_pulling() {
     let (entries, _) = s.pull_all_as(owner, &Uuid::new_v4(), None);
     assert_eq!(entries.len(), 1);
 }
+
+#[test]
+fn a_poke_never_reaches_a_member_no_longer_in_the_workspace_even_if_their_sockets_were_not_closed()
+{
+    let s = server();
+    let owner = s.setup("Rechecked", "Rita", None);
+    let gone = s.join(&owner, "Gus");
+    let (script, token_id) = s.token(&owner, "script");
+    let mut gones = open(s, &gone, &Uuid::new_v4());
+    let mut scripts = open(s, &script, &Uuid::new_v4());
+    let mut owners = open(s, &owner, &Uuid::new_v4());
+    // Removed, and the token revoked, without the routes that would have closed their sockets.
+    s.write_behind(&format!(
+        "DELETE FROM membership WHERE member_id = '{}'; DELETE FROM api_token WHERE id = '{token_id}';",
+        gone.id
+    ));
+    push_one(s, &owner, &Uuid::new_v4(), 1, "not for Gus");
+    assert!(owners.poke(SOON).is_some(), "the owner's socket is poked");
+    assert!(matches!(gones.hear(SOON), Heard::Closed(CLOSE_REMOVED, _)));
+    assert!(matches!(
+        scripts.hear(SOON),
+        Heard::Closed(CLOSE_SIGNED_OUT, _)
+    ));
+}

@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use shared::live;
 use shared::protocol::LogEntry;
 use shared::server::{self, Access, OUT_OF_ORDER, PullSnapshot};
 use shared::{Actor, ProtocolError, SqlValue, Statement};
@@ -155,6 +156,47 @@ pub async fn access(db: &D1Database, by: &Actor, client_id: &uuid::Uuid) -> Resu
     .all()
     .await?;
     Ok(access_row(&result)?.check(by)?)
+}
+
+/// What a poke needs, in one batch: the workspace's newest entries (newest first), and its members
+/// and API tokens now.
+pub async fn poke_reads(
+    db: &D1Database,
+    workspace_id: &uuid::Uuid,
+) -> Result<(Vec<live::NewestLogRow>, Vec<String>, Vec<String>), ApiError> {
+    let workspace = [SqlValue::from(workspace_id.to_string())];
+    let prepared = vec![
+        prepare(
+            db,
+            live::SELECT_NEWEST_LOG,
+            &live::newest_log_params(workspace_id),
+        )?,
+        prepare(db, live::SELECT_MEMBERS, &workspace)?,
+        prepare(db, live::SELECT_TOKENS, &workspace)?,
+    ];
+    let results = db.batch(prepared).await?;
+    let [log, members, tokens] = results.as_slice() else {
+        return Err(ApiError::internal(
+            "a poke's reads",
+            "D1 returned the wrong number of results",
+        ));
+    };
+    #[derive(Deserialize)]
+    struct Member {
+        member_id: String,
+    }
+    #[derive(Deserialize)]
+    struct Token {
+        id: String,
+    }
+    Ok((
+        rows(log)?,
+        rows::<Member>(members)?
+            .into_iter()
+            .map(|m| m.member_id)
+            .collect(),
+        rows::<Token>(tokens)?.into_iter().map(|t| t.id).collect(),
+    ))
 }
 
 /// The five pull queries, as one batch so that they read one snapshot.

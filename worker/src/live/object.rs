@@ -6,10 +6,7 @@
 //! the [`Socket`] the worker attached to each connection, which survives hibernation.
 
 use serde::{Deserialize, Serialize};
-use shared::live::{
-    CLOSE_SIGNED_OUT, Fanout, LiveMessage, NewestLogRow, PING, PONG, SELECT_NEWEST_LOG,
-    newest_log_params,
-};
+use shared::live::{CLOSE_REMOVED, CLOSE_SIGNED_OUT, Fanout, LiveMessage, PING, PONG};
 use uuid::Uuid;
 use worker::{
     DurableObject, Env, Request, Response, State, WebSocket, WebSocketIncomingMessage,
@@ -137,7 +134,8 @@ impl LiveWorkspace {
     }
 
     /// Reads the workspace's newest entries and sends each socket its copy of the poke. Nobody
-    /// connected: nothing is read. A socket whose session has expired is closed instead.
+    /// connected: nothing is read. A socket whose session has expired, whose member is no longer
+    /// in the workspace or whose token was revoked is closed instead.
     async fn poke(&self) -> Result<Response, ApiError> {
         let sockets = self.state.get_websockets();
         if sockets.is_empty() {
@@ -152,8 +150,7 @@ impl LiveWorkspace {
                 ApiError::internal("a poke", "the object is not named by a workspace")
             })?;
         let db = self.env.d1(d1::BINDING)?;
-        let rows: Vec<NewestLogRow> =
-            d1::all(&db, SELECT_NEWEST_LOG, &newest_log_params(&workspace)).await?;
+        let (rows, members, tokens) = d1::poke_reads(&db, &workspace).await?;
         let Some(fanout) = Fanout::from_newest(&rows)? else {
             return Ok(Response::from_json(&serde_json::json!({"sockets": 0}))?);
         };
@@ -167,6 +164,16 @@ impl LiveWorkspace {
             };
             if socket.expires_at.is_some_and(|expires| expires <= now) {
                 let _ = ws.close(Some(CLOSE_SIGNED_OUT), Some("the session has expired"));
+                continue;
+            }
+            if !members.contains(&socket.member_id.to_string()) {
+                let _ = ws.close(Some(CLOSE_REMOVED), Some("removed from the workspace"));
+                continue;
+            }
+            if let Some(token) = socket.token_id
+                && !tokens.contains(&token.to_string())
+            {
+                let _ = ws.close(Some(CLOSE_SIGNED_OUT), Some("the API token was revoked"));
                 continue;
             }
             let sent = if fanout.has_entries_of(&socket.client_id) {
