@@ -85,17 +85,23 @@ async function changeToScreen(server, settled) {
   }
 }
 
-/** API requests sent by an open, idle tab over `minutes`. */
+/** API requests sent by an open, idle tab over `minutes`: how many, and of which kinds. */
 async function idleRequests(server, settled, minutes) {
   const t = await tab(server, "Idle", settled);
   try {
     await sleep(2_000);
-    let requests = 0;
+    const kinds = new Map();
     t.context.on("request", (request) => {
-      if (new URL(request.url()).pathname.startsWith("/api/")) requests += 1;
+      const path = new URL(request.url()).pathname;
+      if (!path.startsWith("/api/")) return;
+      const kind = `${request.method()} ${path.split("/").at(-1)}`;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      log(`idle ${settled} tab: ${kind} at ${new Date().toISOString()}`);
     });
     await sleep(minutes * 60_000);
-    return requests;
+    const count = [...kinds.values()].reduce((a, b) => a + b, 0);
+    const detail = [...kinds].map(([kind, n]) => `${n} ${kind}`).join(", ");
+    return { count, detail };
   } finally {
     await t.context.close();
   }
@@ -175,7 +181,8 @@ try {
     `| another profile's change on screen, p50 (${live.length} changes) | ${ms(median(live))} | ${ms(median(polling))} | ${ratio(median(polling), median(live))} faster |`,
     `| ... p95 | ${ms(percentile(live, 0.95))} | ${ms(percentile(polling, 0.95))} | ${ratio(percentile(polling, 0.95), percentile(live, 0.95))} faster |`,
     `| ... worst | ${ms(Math.max(...live))} | ${ms(Math.max(...polling))} | |`,
-    `| requests sent by an idle open tab in ${IDLE_MINUTES} minutes | ${idleLive} | ${idlePolling} | ${idleLive ? ratio(idlePolling, idleLive) : "all"} fewer |`,
+    `| requests sent by an idle open tab in ${IDLE_MINUTES} minutes | ${idleLive.count} | ${idlePolling.count} | ${idleLive.count ? `${ratio(idlePolling.count, idleLive.count)} fewer` : "none at all"} |`,
+    `| ... which | ${idleLive.detail || "none"} | ${idlePolling.detail} | |`,
     "",
     "| fan-out: push sent to the last socket's poke | 1 socket | " + SOCKETS + " sockets | ratio |",
     "| --- | --- | --- | --- |",

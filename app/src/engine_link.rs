@@ -245,17 +245,9 @@ impl EngineLink {
     /// socket closing would otherwise start a pull), and when the page comes back from the
     /// back-forward cache.
     fn tell_leaving(&self) {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
         for (event, leaving) in [("pagehide", true), ("pageshow", false)] {
             let engine = self.clone();
-            let on_event = Closure::<dyn FnMut()>::new(move || {
-                engine.send(ToEngine::Leaving { leaving });
-            });
-            let _ =
-                window.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref());
-            on_event.forget();
+            on_window(event, move || engine.send(ToEngine::Leaving { leaving }));
         }
     }
 
@@ -269,29 +261,29 @@ impl EngineLink {
         });
         for (event, online) in [("online", true), ("offline", false)] {
             let engine = self.clone();
-            let on_event = Closure::<dyn FnMut()>::new(move || {
-                engine.send(ToEngine::Network { online });
-            });
-            let _ =
-                window.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref());
-            on_event.forget();
+            on_window(event, move || engine.send(ToEngine::Network { online }));
         }
     }
 
     /// Back in view: sync at once rather than after the backoff's delay.
     fn sync_now_on(&self, event: &str) {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
         let engine = self.clone();
-        let on_event = Closure::<dyn FnMut()>::new(move || {
+        on_window(event, move || {
             if matches!(*engine.link.borrow(), Link::Running { .. }) {
                 engine.send(ToEngine::SyncNow);
             }
         });
-        let _ = window.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref());
-        on_event.forget();
     }
+}
+
+/// Runs `handler` at every `event` on the window, for as long as the page lives.
+fn on_window(event: &str, handler: impl FnMut() + 'static) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let on_event = Closure::<dyn FnMut()>::new(handler);
+    let _ = window.add_event_listener_with_callback(event, on_event.as_ref().unchecked_ref());
+    on_event.forget();
 }
 
 /// Starts the engine's Web Worker; its messages, and its failure to load, arrive on `sender`.

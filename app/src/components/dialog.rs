@@ -1,5 +1,6 @@
 //! The dialog that is open, if any: the form for a new issue or for editing one (`issue_form.rs`),
-//! word that the issue being edited was deleted meanwhile, or the members (`members.rs`).
+//! word that the issue being edited was deleted meanwhile, the members (`members.rs`) or the sync
+//! inspector (`inspector.rs`); and [`Modal`], the frame the last two share.
 
 use dioxus::prelude::*;
 
@@ -32,6 +33,30 @@ pub fn Dialog() -> Element {
                         }
                     }
                 },
+            }
+        }
+    }
+}
+
+/// A modal dialog named by its heading (the element with id `labelled_by`): a click beside it or
+/// Esc closes it.
+#[component]
+pub fn Modal(class: String, labelled_by: String, children: Element) -> Element {
+    let mut state = use_context::<AppState>();
+    rsx! {
+        div { class: "backdrop", onclick: move |_| state.dialog.set(DialogState::Closed),
+            div {
+                class: "dialog {class}",
+                role: "dialog",
+                aria_modal: "true",
+                aria_labelledby: "{labelled_by}",
+                onclick: move |evt| evt.stop_propagation(),
+                onkeydown: move |evt| {
+                    if evt.key() == Key::Escape {
+                        state.dialog.set(DialogState::Closed);
+                    }
+                },
+                {children}
             }
         }
     }

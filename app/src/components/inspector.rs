@@ -7,6 +7,7 @@ use dioxus::prelude::*;
 use engine::messages::{Channel, Inspection, StorageKind, SyncEventKind, ToEngine};
 use shared::protocol::PushMutation;
 
+use super::dialog::Modal;
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState};
 
@@ -31,94 +32,82 @@ pub fn InspectorDialog() -> Element {
     let now = js_sys::Date::now() as u64;
 
     rsx! {
-        div { class: "backdrop", onclick: close,
-            div {
-                class: "dialog inspector",
-                role: "dialog",
-                aria_modal: "true",
-                aria_labelledby: "inspector-heading",
-                onclick: move |evt| evt.stop_propagation(),
-                onkeydown: move |evt| {
-                    if evt.key() == Key::Escape {
-                        state.dialog.set(DialogState::Closed);
+        Modal { class: "inspector", labelled_by: "inspector-heading",
+            h2 { id: "inspector-heading", "Sync inspector" }
+            match inspection {
+                None => rsx! { p { class: "hint", "Asking the engine…" } },
+                Some(inspection) => rsx! {
+                    dl { class: "facts", aria_label: "Sync state",
+                        dt { "Connection" }
+                        dd { "{connection(&inspection)}" }
+                        dt { "Client id" }
+                        dd { code { "{inspection.client_id}" } }
+                        dt { "Cookie" }
+                        dd { "{cookie(inspection.cookie)}" }
+                        dt { "lastMutationId" }
+                        dd { "{inspection.last_mutation_id}" }
+                        dt { "Storage" }
+                        dd { "{storage(&inspection.storage)}" }
+                    }
+                    section { aria_labelledby: "pending-heading",
+                        h3 { id: "pending-heading", "Pending ({inspection.pending_count})" }
+                        if inspection.pending.is_empty() {
+                            p { class: "hint", "Nothing waits to be sent." }
+                        } else {
+                            table { class: "queue", aria_labelledby: "pending-heading",
+                                thead { tr { th { "Id" } th { "Mutation" } th { "Arguments" } th { "Age" } } }
+                                tbody {
+                                    for mutation in inspection.pending.iter() {
+                                        tr { key: "{mutation.id}",
+                                            td { "{mutation.id}" }
+                                            td { "{mutation.name}" }
+                                            td { "{summary(mutation)}" }
+                                            td { "{age(now, mutation.timestamp)}" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    section { aria_labelledby: "events-heading",
+                        h3 { id: "events-heading", "Last sync events" }
+                        if inspection.events.is_empty() {
+                            p { class: "hint", "None yet." }
+                        } else {
+                            table { class: "events", aria_labelledby: "events-heading",
+                                thead { tr { th { "When" } th { "What" } th { "Detail" } th { "Bytes" } th { "Time" } } }
+                                tbody {
+                                    for (i, event) in inspection.events.iter().enumerate().rev() {
+                                        tr { key: "{i}-{event.at}",
+                                            td { "{age(now, Some(event.at as f64))}" }
+                                            td { "{kind(event.kind)}" }
+                                            td { "{event.summary}" }
+                                            td { "{bytes(event.sent_bytes, event.received_bytes)}" }
+                                            td { "{duration(event.duration_ms)}" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    div { class: "actions",
+                        button {
+                            onclick: move |_| {
+                                let inspection = state.inspection.peek().clone();
+                                spawn(async move {
+                                    copied.set(Some(copy(inspection.as_deref()).await));
+                                });
+                            },
+                            "Copy as JSON"
+                        }
+                        button { onclick: close, "Close" }
+                    }
+                    match copied() {
+                        Some(Ok(())) => rsx! { p { role: "status", "Copied to the clipboard." } },
+                        Some(Err(reason)) => rsx! { p { class: "error", role: "alert", "Could not copy: {reason}" } },
+                        None => rsx! {},
                     }
                 },
-                h2 { id: "inspector-heading", "Sync inspector" }
-                match inspection {
-                    None => rsx! { p { class: "hint", "Asking the engine…" } },
-                    Some(inspection) => rsx! {
-                        dl { class: "facts", aria_label: "Sync state",
-                            dt { "Connection" }
-                            dd { "{connection(&inspection)}" }
-                            dt { "Client id" }
-                            dd { code { "{inspection.client_id}" } }
-                            dt { "Cookie" }
-                            dd { "{cookie(inspection.cookie)}" }
-                            dt { "lastMutationId" }
-                            dd { "{inspection.last_mutation_id}" }
-                            dt { "Storage" }
-                            dd { "{storage(&inspection.storage)}" }
-                        }
-                        section { aria_labelledby: "pending-heading",
-                            h3 { id: "pending-heading", "Pending ({inspection.pending_count})" }
-                            if inspection.pending.is_empty() {
-                                p { class: "hint", "Nothing waits to be sent." }
-                            } else {
-                                table { class: "queue", aria_labelledby: "pending-heading",
-                                    thead { tr { th { "Id" } th { "Mutation" } th { "Arguments" } th { "Age" } } }
-                                    tbody {
-                                        for mutation in inspection.pending.iter() {
-                                            tr { key: "{mutation.id}",
-                                                td { "{mutation.id}" }
-                                                td { "{mutation.name}" }
-                                                td { "{summary(mutation)}" }
-                                                td { "{age(now, mutation.timestamp)}" }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        section { aria_labelledby: "events-heading",
-                            h3 { id: "events-heading", "Last sync events" }
-                            if inspection.events.is_empty() {
-                                p { class: "hint", "None yet." }
-                            } else {
-                                table { class: "events", aria_labelledby: "events-heading",
-                                    thead { tr { th { "When" } th { "What" } th { "Detail" } th { "Bytes" } th { "Time" } } }
-                                    tbody {
-                                        for (i, event) in inspection.events.iter().enumerate().rev() {
-                                            tr { key: "{i}-{event.at}",
-                                                td { "{age(now, Some(event.at as f64))}" }
-                                                td { "{kind(event.kind)}" }
-                                                td { "{event.summary}" }
-                                                td { "{bytes(event.sent_bytes, event.received_bytes)}" }
-                                                td { "{duration(event.duration_ms)}" }
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        div { class: "actions",
-                            button {
-                                onclick: move |_| {
-                                    let inspection = state.inspection.peek().clone();
-                                    spawn(async move {
-                                        copied.set(Some(copy(inspection.as_deref()).await));
-                                    });
-                                },
-                                "Copy as JSON"
-                            }
-                            button { onclick: close, "Close" }
-                        }
-                        match copied() {
-                            Some(Ok(())) => rsx! { p { role: "status", "Copied to the clipboard." } },
-                            Some(Err(reason)) => rsx! { p { class: "error", role: "alert", "Could not copy: {reason}" } },
-                            None => rsx! {},
-                        }
-                    },
-                }
             }
         }
     }

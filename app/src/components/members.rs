@@ -8,6 +8,7 @@ use shared::api::{
 };
 use uuid::Uuid;
 
+use super::dialog::Modal;
 use super::question::Question;
 use crate::access::refresh_members;
 use crate::state::{AppState, DialogState};
@@ -66,152 +67,140 @@ pub fn MembersDialog() -> Element {
     let list = members.read().clone();
 
     rsx! {
-        div { class: "backdrop", onclick: close,
-            div {
-                class: "dialog members",
-                role: "dialog",
-                aria_modal: "true",
-                aria_labelledby: "members-heading",
-                onclick: move |evt| evt.stop_propagation(),
-                onkeydown: move |evt| {
-                    if evt.key() == Key::Escape {
-                        state.dialog.set(DialogState::Closed);
+        Modal { class: "members", labelled_by: "members-heading",
+            h2 { id: "members-heading", "Members" }
+            if let Some(problem) = error() {
+                p { class: "error", role: "alert", "{problem}" }
+            }
+            match &list {
+                None => rsx! { p { class: "hint", "Reading the members…" } },
+                Some(list) => rsx! {
+                    ul { class: "people", aria_label: "Members",
+                        for member in list.members.iter().cloned() {
+                            li { key: "{member.id}",
+                                span { class: "name", "{member.name}" }
+                                if member.role == Role::Owner { span { class: "role", "owner" } }
+                                if Some(member.id) == me { span { class: "role", "you" } }
+                                if owner && member.role != Role::Owner {
+                                    if removing() == Some(member.id) {
+                                        Question {
+                                            label: "Remove {member.name}?",
+                                            text: "Remove {member.name}? Their next change is refused.",
+                                            act: "Remove",
+                                            on_act: move |_| {
+                                                removing.set(None);
+                                                call("members/remove", serde_json::json!(RemoveMember { member_id: member.id }), |_| Shown::Nothing);
+                                            },
+                                            keep: "Keep",
+                                            on_keep: move |_| removing.set(None),
+                                        }
+                                    } else {
+                                        button {
+                                            class: "danger",
+                                            aria_label: "Remove {member.name}",
+                                            onclick: move |_| removing.set(Some(member.id)),
+                                            "Remove"
+                                        }
+                                    }
+                                }
+                            }
+                        }
                     }
-                },
-                h2 { id: "members-heading", "Members" }
-                if let Some(problem) = error() {
-                    p { class: "error", role: "alert", "{problem}" }
-                }
-                match &list {
-                    None => rsx! { p { class: "hint", "Reading the members…" } },
-                    Some(list) => rsx! {
-                        ul { class: "people", aria_label: "Members",
-                            for member in list.members.iter().cloned() {
-                                li { key: "{member.id}",
-                                    span { class: "name", "{member.name}" }
-                                    if member.role == Role::Owner { span { class: "role", "owner" } }
-                                    if Some(member.id) == me { span { class: "role", "you" } }
-                                    if owner && member.role != Role::Owner {
-                                        if removing() == Some(member.id) {
-                                            Question {
-                                                label: "Remove {member.name}?",
-                                                text: "Remove {member.name}? Their next change is refused.",
-                                                act: "Remove",
-                                                on_act: move |_| {
-                                                    removing.set(None);
-                                                    call("members/remove", serde_json::json!(RemoveMember { member_id: member.id }), |_| Shown::Nothing);
-                                                },
-                                                keep: "Keep",
-                                                on_keep: move |_| removing.set(None),
-                                            }
-                                        } else {
-                                            button {
-                                                class: "danger",
-                                                aria_label: "Remove {member.name}",
-                                                onclick: move |_| removing.set(Some(member.id)),
-                                                "Remove"
-                                            }
-                                        }
-                                    }
-                                }
+                    if owner {
+                        section { aria_labelledby: "invites-heading",
+                            h3 { id: "invites-heading", "Invite links" }
+                            p { class: "hint", "Anyone with a link can join until it expires (7 days) or you revoke it." }
+                            button {
+                                onclick: move |_| call("invites", serde_json::json!(CreateInvite::default()), |answer| {
+                                    serde_json::from_value(answer).map_or(Shown::Nothing, Shown::Invite)
+                                }),
+                                "Create invite link"
                             }
-                        }
-                        if owner {
-                            section { aria_labelledby: "invites-heading",
-                                h3 { id: "invites-heading", "Invite links" }
-                                p { class: "hint", "Anyone with a link can join until it expires (7 days) or you revoke it." }
-                                button {
-                                    onclick: move |_| call("invites", serde_json::json!(CreateInvite::default()), |answer| {
-                                        serde_json::from_value(answer).map_or(Shown::Nothing, Shown::Invite)
-                                    }),
-                                    "Create invite link"
-                                }
-                                if let Shown::Invite(invite) = shown() {
-                                    label {
-                                        "New invite link"
-                                        input {
-                                            readonly: true,
-                                            value: "{route::origin()}/join?invite={invite.token}",
-                                            onfocus: move |evt| select_all(&evt),
-                                        }
-                                    }
-                                }
-                                ul { class: "people",
-                                    for invite in list.invites.iter().cloned() {
-                                        li { key: "{invite.id}",
-                                            span { class: "name", "Link made {day(invite.created_at)}, expires {day(invite.expires_at)}" }
-                                            button {
-                                                class: "danger",
-                                                aria_label: "Revoke the link that expires {day(invite.expires_at)}",
-                                                onclick: move |_| call("invites/revoke", serde_json::json!(ById { id: invite.id }), |_| Shown::Nothing),
-                                                "Revoke"
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                        section { aria_labelledby: "tokens-heading",
-                            h3 { id: "tokens-heading", "Your API tokens" }
-                            p { class: "hint", "Scripts send one as `Authorization: Bearer <token>` and act as you, in this workspace." }
-                            div { class: "actions",
-                                input {
-                                    aria_label: "Token name",
-                                    placeholder: "Token name",
-                                    value: "{token_name}",
-                                    maxlength: crate::max_input_length(Name::MAX_CHARS),
-                                    oninput: move |evt| token_name.set(evt.value()),
-                                }
-                                button {
-                                    onclick: move |_| {
-                                        let typed = token_name.peek().clone();
-                                        match Name::try_from(typed) {
-                                            Ok(name) => {
-                                                token_name.set(String::new());
-                                                call("tokens", serde_json::json!(CreateToken { name }), |answer| {
-                                                    serde_json::from_value(answer).map_or(Shown::Nothing, Shown::Token)
-                                                });
-                                            }
-                                            Err(problem) => error.set(Some(format!("Token name: {problem}"))),
-                                        }
-                                    },
-                                    "Create token"
-                                }
-                            }
-                            if let Shown::Token(token) = shown() {
+                            if let Shown::Invite(invite) = shown() {
                                 label {
-                                    "New API token (shown once: copy it now)"
+                                    "New invite link"
                                     input {
                                         readonly: true,
-                                        value: "{token.token}",
+                                        value: "{route::origin()}/join?invite={invite.token}",
                                         onfocus: move |evt| select_all(&evt),
                                     }
                                 }
                             }
                             ul { class: "people",
-                                for token in list.tokens.iter().cloned() {
-                                    li { key: "{token.id}",
-                                        span { class: "name", "{token.name}" }
+                                for invite in list.invites.iter().cloned() {
+                                    li { key: "{invite.id}",
+                                        span { class: "name", "Link made {day(invite.created_at)}, expires {day(invite.expires_at)}" }
                                         button {
                                             class: "danger",
-                                            aria_label: "Revoke {token.name}",
-                                            onclick: move |_| call("tokens/revoke", serde_json::json!(ById { id: token.id }), |_| Shown::Nothing),
+                                            aria_label: "Revoke the link that expires {day(invite.expires_at)}",
+                                            onclick: move |_| call("invites/revoke", serde_json::json!(ById { id: invite.id }), |_| Shown::Nothing),
                                             "Revoke"
                                         }
                                     }
                                 }
                             }
                         }
-                    },
-                }
-                div { class: "actions",
-                    button {
-                        onmounted: move |evt| async move {
-                            let _ = evt.set_focus(true).await;
-                        },
-                        onclick: close,
-                        "Close"
                     }
+                    section { aria_labelledby: "tokens-heading",
+                        h3 { id: "tokens-heading", "Your API tokens" }
+                        p { class: "hint", "Scripts send one as `Authorization: Bearer <token>` and act as you, in this workspace." }
+                        div { class: "actions",
+                            input {
+                                aria_label: "Token name",
+                                placeholder: "Token name",
+                                value: "{token_name}",
+                                maxlength: crate::max_input_length(Name::MAX_CHARS),
+                                oninput: move |evt| token_name.set(evt.value()),
+                            }
+                            button {
+                                onclick: move |_| {
+                                    let typed = token_name.peek().clone();
+                                    match Name::try_from(typed) {
+                                        Ok(name) => {
+                                            token_name.set(String::new());
+                                            call("tokens", serde_json::json!(CreateToken { name }), |answer| {
+                                                serde_json::from_value(answer).map_or(Shown::Nothing, Shown::Token)
+                                            });
+                                        }
+                                        Err(problem) => error.set(Some(format!("Token name: {problem}"))),
+                                    }
+                                },
+                                "Create token"
+                            }
+                        }
+                        if let Shown::Token(token) = shown() {
+                            label {
+                                "New API token (shown once: copy it now)"
+                                input {
+                                    readonly: true,
+                                    value: "{token.token}",
+                                    onfocus: move |evt| select_all(&evt),
+                                }
+                            }
+                        }
+                        ul { class: "people",
+                            for token in list.tokens.iter().cloned() {
+                                li { key: "{token.id}",
+                                    span { class: "name", "{token.name}" }
+                                    button {
+                                        class: "danger",
+                                        aria_label: "Revoke {token.name}",
+                                        onclick: move |_| call("tokens/revoke", serde_json::json!(ById { id: token.id }), |_| Shown::Nothing),
+                                        "Revoke"
+                                    }
+                                }
+                            }
+                        }
+                    }
+                },
+            }
+            div { class: "actions",
+                button {
+                    onmounted: move |evt| async move {
+                        let _ = evt.set_focus(true).await;
+                    },
+                    onclick: close,
+                    "Close"
                 }
             }
         }
