@@ -83,13 +83,21 @@ export async function startServer({ https = false, vars = [] } = {}) {
       servers.delete(url);
       kill(child);
     },
-    /** Stops the server and, after `downMs`, starts it again on the same port and database. */
-    async restart(downMs = 0) {
+    /** Stops the server (until `up`), keeping its port and database. */
+    async down() {
       kill(child);
       await answers(url, false);
-      await new Promise((r) => setTimeout(r, downMs));
+    },
+    /** Starts it again after `down`. */
+    async up() {
       child = spawnWrangler();
       if (!(await answers(url, true))) throw new Error(`wrangler dev did not come back on ${url}`);
+    },
+    /** Stops the server and, after `downMs`, starts it again on the same port and database. */
+    async restart(downMs = 0) {
+      await server.down();
+      await new Promise((r) => setTimeout(r, downMs));
+      await server.up();
     },
   };
   // The workspace the file's tests share, and its owner (signed in by cookie, outside any browser).
