@@ -166,6 +166,26 @@ impl Fanout {
         }))
     }
 
+    /// Only what came after `poked`, the cookie of the object's previous poke: every socket that
+    /// took that one lacks no more, so the others' bytes are not sent again (a socket that missed
+    /// it pulls). `None` when nothing is newer. Without a previous poke in memory (the object
+    /// just woke), or one older than what this fan-out carries, it stays as it is.
+    pub fn since(mut self, poked: Option<u64>) -> Option<Fanout> {
+        let Some(poked) = poked else {
+            return Some(self);
+        };
+        if poked >= self.cookie {
+            return None;
+        }
+        if let Some(base) = self.base
+            && poked > base
+        {
+            self.entries.retain(|fanout| fanout.entry.log_id > poked);
+            self.base = Some(poked);
+        }
+        Some(self)
+    }
+
     /// The poke for a socket of `client_id`: its own entries carry their mutation id.
     pub fn poke_for(&self, client_id: &Uuid) -> Poke {
         Poke {

@@ -477,3 +477,50 @@ fn each_sockets_copy_marks_only_its_own_clients_entries() {
         "no client id leaves the server"
     );
 }
+
+#[test]
+fn after_a_poke_the_next_carries_only_what_is_newer() {
+    let mut server = Server::new();
+    server.someone_creates("one");
+    let mut replica = live_replica(&mut server);
+    let first = server.fanout();
+    assert_eq!(
+        first.clone().since(Some(first.cookie)),
+        None,
+        "nothing newer"
+    );
+    assert_eq!(
+        first.clone().since(None),
+        Some(first.clone()),
+        "no previous poke"
+    );
+
+    server.someone_creates("two");
+    server.someone_creates("three");
+    let next = server
+        .fanout()
+        .since(Some(first.cookie))
+        .expect("newer entries");
+    assert_eq!(next.base, Some(first.cookie));
+    let titles_carried: Vec<_> = next
+        .entries
+        .iter()
+        .map(|e| e.entry.args["title"].clone())
+        .collect();
+    assert_eq!(titles_carried, [json!("two"), json!("three")]);
+    // A replica that took the first poke (here: pulled to it) applies the trimmed one.
+    assert_eq!(
+        replica
+            .take_poke(&next.poke_for(&replica.client_id()))
+            .unwrap(),
+        PokeOutcome::Applied { entries: 2 }
+    );
+    assert_eq!(base_rows(&replica), server.issues());
+
+    // A previous poke older than the window: the fan-out stays whole.
+    for i in 0..POKE_MAX_ENTRIES + 2 {
+        server.someone_creates(&format!("{i}"));
+    }
+    let whole = server.fanout();
+    assert_eq!(whole.clone().since(Some(first.cookie)), Some(whole));
+}

@@ -5,6 +5,8 @@
 //! Only the worker reaches it, and only after checking who is asking (`super::connect`); it trusts
 //! the [`Socket`] the worker attached to each connection, which survives hibernation.
 
+use std::cell::Cell;
+
 use serde::{Deserialize, Serialize};
 use shared::live::{CLOSE_REMOVED, CLOSE_SIGNED_OUT, Fanout, LiveMessage, PING, PONG};
 use uuid::Uuid;
@@ -62,6 +64,9 @@ pub struct CloseRequest {
 pub struct LiveWorkspace {
     state: State,
     env: Env,
+    /// The cookie of the last poke sent, while the object stays awake: the next carries only what
+    /// is newer (`Fanout::since`).
+    poked: Cell<Option<u64>>,
 }
 
 impl DurableObject for LiveWorkspace {
@@ -71,7 +76,11 @@ impl DurableObject for LiveWorkspace {
             Ok(pair) => state.set_websocket_auto_response(&pair),
             Err(err) => worker::console_error!("live: no automatic pong: {err:?}"),
         }
-        LiveWorkspace { state, env }
+        LiveWorkspace {
+            state,
+            env,
+            poked: Cell::new(None),
+        }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
@@ -151,9 +160,13 @@ impl LiveWorkspace {
             })?;
         let db = self.env.d1(d1::BINDING)?;
         let (rows, members, tokens) = d1::poke_reads(&db, &workspace).await?;
-        let Some(fanout) = Fanout::from_newest(&rows)? else {
+        let fanout = Fanout::from_newest(&rows)?.and_then(|fanout| fanout.since(self.poked.get()));
+        let Some(fanout) = fanout else {
+            // Nothing newer than the last poke (a late one, from an earlier push).
             return Ok(Response::from_json(&serde_json::json!({"sockets": 0}))?);
         };
+        self.poked
+            .set(Some(self.poked.get().unwrap_or(0).max(fanout.cookie)));
         let everyone = encode(&fanout, &Uuid::nil())?;
         let now = crate::auth::now();
         let mut poked = 0;
