@@ -66,13 +66,15 @@ impl Server {
     ) -> Result<Socket, Refused> {
         let url = format!("{}{path}", self.url.replacen("http", "ws", 1));
         let mut request = url.into_client_request().expect("a WebSocket request");
-        let headers = by
-            .headers(None)
-            .into_iter()
-            .chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
-        for (name, value) in headers {
+        let owned: Vec<(String, String)> = by.headers(None);
+        let headers: Vec<(&str, &str)> = owned
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .chain(extra.iter().copied())
+            .collect();
+        for (name, value) in &headers {
             let name: tungstenite::http::HeaderName = name.parse().expect("a header name");
-            let value = HeaderValue::from_str(&value).expect("a header value");
+            let value = HeaderValue::from_str(value).expect("a header value");
             request.headers_mut().insert(name, value);
         }
         match tungstenite::connect(request) {
@@ -80,15 +82,6 @@ impl Server {
             Err(tungstenite::Error::Http(response)) => {
                 // The client does not read a chunked body. Every refusal comes before the upgrade
                 // is looked at, so the same request without it gets the same answer, body and all.
-                let headers: Vec<(String, String)> = by
-                    .headers(None)
-                    .into_iter()
-                    .chain(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())))
-                    .collect();
-                let headers: Vec<(&str, &str)> = headers
-                    .iter()
-                    .map(|(k, v)| (k.as_str(), v.as_str()))
-                    .collect();
                 let again = self.get_with(path, &headers);
                 assert_eq!(again.status, response.status().as_u16(), "{}", again.text);
                 Err(Refused {
