@@ -48,4 +48,10 @@ export default class Worker extends WorkerEntrypoint {
       clearInterval(watch);
     }
   }
+
+  // The Cron Trigger: compaction (worker/src/compaction.rs).
+  async scheduled(controller) {
+    const rust = new RustWorker(this.ctx, this.env);
+    await rust.scheduled(controller);
+  }
 }

@@ -59,7 +59,7 @@ export async function startServer({ https = false, vars = [] } = {}) {
     spawn(
       "npx",
       ["wrangler", "dev", "--ip", "127.0.0.1", "--port", `${port}`, "--inspector-port", `${inspector}`,
-       "--persist-to", persist, "--show-interactive-dev-session=false",
+       "--persist-to", persist, "--show-interactive-dev-session=false", "--test-scheduled",
        "--var", `SETUP_TOKEN:${SETUP_TOKEN}`, "--var", `SESSION_KEY:${SESSION_KEY}`,
        ...vars.flatMap((v) => ["--var", v]),
        ...(https ? ["--local-protocol", "https"] : [])],
@@ -82,6 +82,11 @@ export async function startServer({ https = false, vars = [] } = {}) {
     async stop() {
       servers.delete(url);
       kill(child);
+    },
+    /** Fires the Cron Trigger (compaction), as the platform would. */
+    async compact() {
+      const response = await fetch(`${url}/__scheduled?cron=17+*+*+*+*`);
+      if (response.status !== 200) throw new Error(`the scheduled event failed: ${response.status}`);
     },
     /** Stops the server (until `up`), keeping its port and database. */
     async down() {
@@ -232,11 +237,12 @@ export async function createIssue(page, title, description = "") {
   await page.getByRole("button", { name: "Save", exact: true }).click();
 }
 
-/** The shared workspace's whole log, through the protocol, as a new client of its owner reads it. */
+/** The shared workspace's whole log, through the protocol, from its start (cookie 0: a client with no
+ * cookie at all would get a snapshot of the rows instead). */
 export async function serverLog(url) {
   const server = servers.get(url);
   const entries = [];
-  let cookie = null;
+  let cookie = 0;
   for (;;) {
     const response = await api(url, `/api/workspaces/${server.workspace}/pull`, {
       body: { clientId: randomUUID(), schemaVersion: 1, cookie },

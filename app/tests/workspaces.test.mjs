@@ -103,7 +103,7 @@ test("a removed member's tab says so and keeps their unsaved change on screen", 
     await eventually(async () => (await syncLabel(pb)) === "Not saved · 1 pending", "the change counted, not saved");
     assert.ok((await titles(pb)).includes(after), "the unsaved change is still shown");
     const log = await api(server.url, `/api/workspaces/${owner.workspace}/pull`, {
-      body: { clientId: randomUUID(), schemaVersion: 1, cookie: null },
+      body: { clientId: randomUUID(), schemaVersion: 1, cookie: 0 },
       cookie: owner.cookie,
     });
     const entries = (await log.json()).mutations;

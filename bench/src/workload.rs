@@ -138,6 +138,7 @@ impl<'h> Bench<'h> {
                     last_mutation_id: 0,
                     has_more: false,
                     mutations: vec![],
+                    snapshot: None,
                 };
                 replica.pull_succeeded(ticket, &empty).expect("bootstrap");
                 replica
@@ -202,6 +203,7 @@ impl<'h> Bench<'h> {
             last_mutation_id: self.replica.last_mutation_id(),
             has_more: false,
             mutations,
+            snapshot: None,
         }
     }
 
@@ -274,6 +276,7 @@ impl<'h> Bench<'h> {
                 last_mutation_id: last,
                 has_more: false,
                 mutations,
+                snapshot: None,
             };
             let (ticket, _) = self.replica.next_pull().expect("pull");
             self.replica

@@ -8,6 +8,8 @@
 //! - [`api`]: the workspace API around the protocol (setup, sessions, invites, members, tokens).
 //! - [`actor`]: whose change a mutation is, and in which workspace.
 //! - [`server`]: the server's atomic batch for one processed mutation, and its pull queries.
+//! - [`snapshot`]: snapshot pulls, the workspace's current rows a page at a time.
+//! - [`compaction`]: the scheduled job that deletes old log entries and raises each horizon.
 //! - [`session`] (feature `session`): signed session cookies and hashed secrets.
 //! - [`schema`]: the migrations in `migrations/`, embedded.
 //! - [`replica`] (feature `replica`): the client's base, optimistic state, pending queue and rebase.
@@ -16,6 +18,7 @@
 
 pub mod actor;
 pub mod api;
+pub mod compaction;
 pub mod error;
 pub mod issue;
 pub mod live;
@@ -27,6 +30,7 @@ pub mod schema;
 pub mod server;
 #[cfg(feature = "session")]
 pub mod session;
+pub mod snapshot;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 pub mod statement;

@@ -129,9 +129,13 @@ pub struct NewestLogRow {
 impl Fanout {
     /// The fan-out of the workspace's newest entries (newest first, as [`SELECT_NEWEST_LOG`] reads
     /// them): as many of the newest as fit in [`POKE_MAX_ENTRIES`] and [`POKE_MAX_BYTES`], after
-    /// the entry just older than them (or after 0 when they are the workspace's whole log). `None`
-    /// for a workspace with no entries.
-    pub fn from_newest(rows: &[NewestLogRow]) -> Result<Option<Fanout>, ProtocolError> {
+    /// the entry just older than them, or, when they are all the workspace's log holds, after its
+    /// compaction `horizon` (0 for a log never compacted): a replica below the horizon must pull (and
+    /// get a snapshot), never take the entries. `None` for a workspace with no entries.
+    pub fn from_newest(
+        rows: &[NewestLogRow],
+        horizon: u64,
+    ) -> Result<Option<Fanout>, ProtocolError> {
         let Some(head) = rows.first() else {
             return Ok(None);
         };
@@ -145,8 +149,8 @@ impl Fanout {
             carried += 1;
         }
         // The rows are one more than a poke may carry, so when none is left over, every entry the
-        // workspace has was carried: they follow the start of the log.
-        let base = rows.get(carried).map_or(0, |older| older.id);
+        // workspace has was carried: they follow its horizon.
+        let base = rows.get(carried).map_or(horizon, |older| older.id);
         if carried == 0 {
             return Ok(Some(Fanout {
                 cookie: head.id,

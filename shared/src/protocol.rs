@@ -16,6 +16,12 @@ pub const SCHEMA_VERSION: u64 = 1;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// A push carries at most this many mutations.
 pub const MAX_PUSH_MUTATIONS: usize = 100;
+/// A snapshot page holds at most this many rows ...
+pub const SNAPSHOT_PAGE_ROWS: usize = 10_000;
+/// ... and at most about this many bytes of them (always at least one row).
+pub const SNAPSHOT_PAGE_BYTES: usize = 4 * 1024 * 1024;
+/// What a snapshot page counts for one row besides its text: ids, times, keys and punctuation.
+pub const SNAPSHOT_ROW_OVERHEAD_BYTES: usize = 256;
 /// A pull returns at most this many log entries; `hasMore` says there are more.
 pub const PULL_PAGE_SIZE: usize = 1000;
 /// ... and at most about this many bytes of entries (always at least one entry), so no run of large
@@ -95,6 +101,38 @@ pub struct PullRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub cookie: Option<Option<u64>>,
+    /// Continues a snapshot: the `next` of its previous page. The server then ignores `cookie`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotCursor>,
+}
+
+/// Where the next page of a snapshot starts: the snapshot's cookie (from its first page) and, in its
+/// table, the key after which the page begins. Made by the server, sent back as it came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SnapshotCursor {
+    pub cookie: u64,
+    pub table: SnapshotTable,
+    pub after: uuid::Uuid,
+}
+
+/// The tables a snapshot reads, in the order it reads them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SnapshotTable {
+    Issue,
+}
+
+/// A page of a snapshot: the workspace's current rows, in key order, instead of log entries.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotPage {
+    /// The first page of a snapshot: the client drops any snapshot it had begun. Once the last page
+    /// is in, the pages' rows replace base's, at the response's `cookie`.
+    pub reset: bool,
+    pub issues: Vec<crate::issue::Issue>,
+    /// The next page's cursor; `None` on the last page.
+    pub next: Option<SnapshotCursor>,
 }
 
 /// `200` answer to a pull.
@@ -109,6 +147,11 @@ pub struct PullResponse {
     /// More entries follow `cookie`: pull again now.
     pub has_more: bool,
     pub mutations: Vec<LogEntry>,
+    /// Present when the answer is a snapshot page (a pull with no cookie, or one below the
+    /// workspace's compaction horizon): current rows instead of entries, and `cookie` is where the
+    /// log continues once the snapshot is complete.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<SnapshotPage>,
 }
 
 /// One applied mutation from the workspace's log.
@@ -162,6 +205,9 @@ pub fn parse_pull(body: &[u8]) -> Result<PullRequest, ProtocolError> {
     let request: PullRequest = parse_versioned(body)?;
     if let Some(Some(cookie)) = request.cookie {
         check_safe("cookie", cookie)?;
+    }
+    if let Some(cursor) = &request.snapshot {
+        check_safe("snapshot.cookie", cursor.cookie)?;
     }
     Ok(request)
 }

@@ -18,6 +18,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0003_member_usage.sql",
         include_str!("../../migrations/0003_member_usage.sql"),
     ),
+    (
+        "0004_compaction.sql",
+        include_str!("../../migrations/0004_compaction.sql"),
+    ),
 ];
 
 /// The schema version a database reaches once every migration has been applied.

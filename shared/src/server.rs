@@ -36,14 +36,33 @@ const COUNT_USAGE: &str = "INSERT INTO member_usage (member_id, day, mutations, 
      VALUES (?1, ?2, ?3, ?4) ON CONFLICT (member_id, day) \
      DO UPDATE SET mutations = mutations + excluded.mutations, budget = excluded.budget";
 
-const ENSURE_CLIENT: &str = "INSERT INTO client (id, last_mutation_id, workspace_id, member_id) \
-     VALUES (?1, 0, ?2, ?3) ON CONFLICT (id) DO NOTHING";
+/// The database's clock in epoch milliseconds: when an entry was logged and a client last pushed
+/// (compaction's retention window counts from it).
+macro_rules! now_ms {
+    () => {
+        "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+    };
+}
+
+const ENSURE_CLIENT: &str = concat!(
+    "INSERT INTO client (id, last_mutation_id, workspace_id, member_id, seen_at) \
+     VALUES (?1, 0, ?2, ?3, ",
+    now_ms!(),
+    ") ON CONFLICT (id) DO NOTHING"
+);
 /// Sets the owner too: the guard compares it with the row's, and claims a client from before
 /// workspaces for its first pusher.
-const ADVANCE_CLIENT: &str = "UPDATE client SET last_mutation_id = ?2, workspace_id = ?3, \
-     member_id = ?4 WHERE id = ?1";
-const APPEND_LOG: &str = "INSERT INTO mutation_log (client_id, mutation_id, name, args, \
-     workspace_id, member_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const ADVANCE_CLIENT: &str = concat!(
+    "UPDATE client SET last_mutation_id = ?2, workspace_id = ?3, member_id = ?4, seen_at = ",
+    now_ms!(),
+    " WHERE id = ?1"
+);
+const APPEND_LOG: &str = concat!(
+    "INSERT INTO mutation_log (client_id, mutation_id, name, args, workspace_id, member_id, \
+     logged_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ",
+    now_ms!(),
+    ")"
+);
 
 /// `?1` client id: the client's `last_mutation_id`, no row for a client never seen.
 pub const SELECT_LAST_MUTATION_ID: &str = "SELECT last_mutation_id FROM client WHERE id = ?1";
@@ -69,9 +88,13 @@ SELECT l.id, l.member_id, CASE WHEN l.client_id = ?6 THEN l.mutation_id END AS o
     WINDOW running AS (ORDER BY id ROWS UNBOUNDED PRECEDING))) w \
 JOIN mutation_log l ON l.id = w.id \
 WHERE w.in_page OR w.n = 2 OR w.start <= ?4 ORDER BY l.id";
-/// The highest log id of any workspace (log ids are one sequence); a cookie above it was made by a
-/// server that has since been reset.
-pub const SELECT_LOG_END: &str = "SELECT COALESCE(MAX(id), 0) AS log_end FROM mutation_log";
+/// The highest log id of any workspace (log ids are one sequence), counting those compaction deleted
+/// (the horizons); a cookie above it was made by a server that has since been reset.
+pub const SELECT_LOG_END: &str = "SELECT MAX(COALESCE((SELECT MAX(id) FROM mutation_log), 0), \
+     COALESCE((SELECT MAX(horizon) FROM workspace), 0)) AS log_end";
+/// `?1` workspace: its compaction horizon; a cookie below it gets a snapshot.
+pub const SELECT_HORIZON: &str =
+    "SELECT COALESCE((SELECT horizon FROM workspace WHERE id = ?1), 0) AS horizon";
 /// `?1` client id, `?2` cookie: the client's newest logged mutation id up to the cookie. With the
 /// page's own entries, it gives the client's `lastMutationId` as of the page's end.
 pub const SELECT_LAST_MUTATION_ID_BEFORE_PAGE: &str = "SELECT mutation_id FROM mutation_log \
@@ -150,14 +173,14 @@ pub fn access_params(by: &Actor, client_id: &Uuid) -> Vec<SqlValue> {
     vec![by.workspace(), by.member(), client_id.to_string().into()]
 }
 
-/// The parameters of the five pull queries, in the order listed above, to run as one batch so they
+/// The parameters of the six pull queries, in the order listed above, to run as one batch so they
 /// read one snapshot: the page, the client's `lastMutationId`, the log's end, the client's
-/// `lastMutationId` before the page, and who may read it.
+/// `lastMutationId` before the page, who may read it, and the workspace's horizon.
 pub fn pull_params(
     by: &Actor,
     client_id: &Uuid,
     cookie: u64,
-) -> [(&'static str, Vec<SqlValue>); 5] {
+) -> [(&'static str, Vec<SqlValue>); 6] {
     let client = SqlValue::from(client_id.to_string());
     [
         (
@@ -178,6 +201,7 @@ pub fn pull_params(
             vec![client, cookie.into()],
         ),
         (SELECT_ACCESS, access_params(by, client_id)),
+        (SELECT_HORIZON, vec![by.workspace()]),
     ]
 }
 
@@ -242,7 +266,7 @@ pub fn guard_refusal(message: &str) -> Option<ProtocolError> {
 
 /// What the pull queries read, in one snapshot.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PullSnapshot {
+pub struct PullRead {
     /// Who may read it.
     pub access: Access,
     /// The page's entries after the cookie, and perhaps the first entry after the page.
@@ -254,23 +278,31 @@ pub struct PullSnapshot {
     pub log_end: u64,
     /// The client's newest logged mutation id up to the cookie.
     pub last_mutation_id_before_page: Option<u64>,
+    /// The workspace's compaction horizon.
+    pub horizon: u64,
 }
 
-/// Builds the pull response for `by`'s client at `cookie` from one snapshot, or refuses it.
+/// Builds the pull response for `by`'s client at `cookie` from one read, or refuses it. `None`: the
+/// cookie is below the workspace's compaction horizon, so the entries after it are no longer all
+/// there; the answer is a snapshot ([`crate::snapshot`]). The client keeps its id and its pending
+/// queue: that is not `ClientStateNotFound`, which is only for a server that lost the client.
 ///
 /// On a full page with more to come, `lastMutationId` is the client's as of the page's last entry, not
 /// the newest: a client must not drop a pending mutation whose effects are in a later page.
 pub fn pull_response(
     by: &Actor,
     cookie: u64,
-    snapshot: PullSnapshot,
-) -> Result<PullResponse, ProtocolError> {
+    snapshot: PullRead,
+) -> Result<Option<PullResponse>, ProtocolError> {
     snapshot.access.check(by)?;
     if cookie > snapshot.log_end {
         return Err(ProtocolError::client_state_not_found(format!(
             "cookie {cookie} is beyond the end of the log ({}): the server was reset",
             snapshot.log_end
         )));
+    }
+    if cookie < snapshot.horizon {
+        return Ok(None);
     }
     let mut entries = snapshot.entries;
     let has_more = entries.len() > snapshot.page_len;
@@ -286,10 +318,11 @@ pub fn pull_response(
     } else {
         snapshot.last_mutation_id.unwrap_or(0)
     };
-    Ok(PullResponse {
+    Ok(Some(PullResponse {
         cookie: entries.last().map_or(cookie, |entry| entry.log_id),
         last_mutation_id,
         has_more,
         mutations: entries,
-    })
+        snapshot: None,
+    }))
 }

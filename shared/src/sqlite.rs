@@ -59,14 +59,14 @@ pub fn apply(conn: &mut Connection, mutation: &Mutation, by: &Actor) -> Result<(
     run(conn).map_err(|err| mutation.statement_failed(&err.to_string()))
 }
 
-/// The server's five pull queries on SQLite, in one transaction so they read one snapshot: what the
+/// The server's six pull queries on SQLite, in one transaction so they read one snapshot: what the
 /// worker runs on D1 as one batch. For native tests and the server benchmark's baseline.
-pub fn pull_snapshot(
+pub fn pull_read(
     conn: &mut Connection,
     by: &Actor,
     client_id: &uuid::Uuid,
     cookie: u64,
-) -> rusqlite::Result<crate::server::PullSnapshot> {
+) -> rusqlite::Result<crate::server::PullRead> {
     use rusqlite::OptionalExtension;
     use rusqlite::types::Type;
 
@@ -74,7 +74,7 @@ pub fn pull_snapshot(
         rusqlite::Error::FromSqlConversionFailure(column, Type::Text, err.into())
     };
     let tx = conn.transaction()?;
-    let [page, client, end, before_page, access] =
+    let [page, client, end, before_page, access, horizon] =
         crate::server::pull_params(by, client_id, cookie);
     let rows = tx
         .prepare_cached(page.0)?
@@ -101,25 +101,179 @@ pub fn pull_snapshot(
             .optional()?
             .map(|n| n as u64))
     };
-    let access =
-        tx.prepare_cached(access.0)?
-            .query_row(params_from_iter(access.1.iter()), |row| {
-                Ok(crate::server::Access {
-                    role: row.get(0)?,
-                    client_workspace: row.get(1)?,
-                    client_member: row.get(2)?,
-                })
-            })?;
-    let snapshot = crate::server::PullSnapshot {
+    let access = read_access(&tx, access)?;
+    let snapshot = crate::server::PullRead {
         access,
         entries,
         page_len,
         last_mutation_id: number(client)?,
         log_end: number(end)?.unwrap_or(0),
         last_mutation_id_before_page: number(before_page)?,
+        horizon: number(horizon)?.unwrap_or(0),
     };
     drop(tx);
     Ok(snapshot)
+}
+
+/// Answers a pull as the worker does (`worker/src/pull.rs`), on SQLite: the log after the cookie, or
+/// a snapshot page. `cookie`: the request's, already resolved (`None`: the client has none).
+pub fn answer_pull(
+    conn: &mut Connection,
+    by: &Actor,
+    client_id: &uuid::Uuid,
+    cookie: Option<u64>,
+    cursor: Option<crate::protocol::SnapshotCursor>,
+) -> rusqlite::Result<Result<crate::protocol::PullResponse, crate::ProtocolError>> {
+    use crate::snapshot::{Page, Read, page_response};
+    let mut read = Read::first(cookie, cursor);
+    loop {
+        read = match read {
+            Read::Log(cookie) => {
+                let found = pull_read(conn, by, client_id, cookie)?;
+                match crate::server::pull_response(by, cookie, found) {
+                    Ok(Some(response)) => return Ok(Ok(response)),
+                    Ok(None) => Read::Snapshot(None),
+                    Err(err) => return Ok(Err(err)),
+                }
+            }
+            Read::Snapshot(from) => {
+                let found = snapshot_page(conn, by, client_id, from.as_ref())?;
+                match page_response(by, from.as_ref(), found) {
+                    Ok(Page::Answer(response)) => return Ok(Ok(response)),
+                    Ok(Page::Restart) => Read::Snapshot(None),
+                    Err(err) => return Ok(Err(err)),
+                }
+            }
+        }
+    }
+}
+
+/// The four reads of a snapshot page on SQLite, in one transaction: what the worker runs on D1 as
+/// one batch ([`crate::snapshot::page_params`]).
+pub fn snapshot_page(
+    conn: &mut Connection,
+    by: &Actor,
+    client_id: &uuid::Uuid,
+    from: Option<&crate::protocol::SnapshotCursor>,
+) -> rusqlite::Result<crate::snapshot::PageRead> {
+    let tx = conn.transaction()?;
+    let [page, position, last_mutation_id, access] =
+        crate::snapshot::page_params(by, client_id, from);
+    let rows = tx
+        .prepare_cached(page.0)?
+        .query_map(params_from_iter(page.1.iter()), |row| {
+            Ok((issue(row)?, row.get::<_, bool>(9)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let (horizon, head) = tx
+        .prepare_cached(position.0)?
+        .query_row(params_from_iter(position.1.iter()), |row| {
+            Ok((row.get::<_, Option<i64>>(0)?, row.get::<_, i64>(1)?))
+        })?;
+    let last_mutation_id = tx
+        .prepare_cached(last_mutation_id.0)?
+        .query_row(params_from_iter(last_mutation_id.1.iter()), |row| {
+            row.get::<_, i64>(0)
+        })?;
+    let access = read_access(&tx, access)?;
+    let read = crate::snapshot::PageRead {
+        access,
+        page_len: rows.iter().filter(|(_, in_page)| *in_page).count(),
+        issues: rows.into_iter().map(|(issue, _)| issue).collect(),
+        horizon: horizon.unwrap_or(0) as u64,
+        head: head as u64,
+        last_mutation_id: last_mutation_id as u64,
+    };
+    drop(tx);
+    Ok(read)
+}
+
+fn read_access(
+    conn: &Connection,
+    (sql, params): (&str, Vec<SqlValue>),
+) -> rusqlite::Result<crate::server::Access> {
+    conn.prepare_cached(sql)?
+        .query_row(params_from_iter(params.iter()), |row| {
+            Ok(crate::server::Access {
+                role: row.get(0)?,
+                client_workspace: row.get(1)?,
+                client_member: row.get(2)?,
+            })
+        })
+}
+
+/// An issue row in [`crate::snapshot::ISSUE_COLUMNS`] order: what a snapshot page and the replica's
+/// lists read.
+pub fn issue(row: &rusqlite::Row) -> rusqlite::Result<crate::issue::Issue> {
+    use crate::mutations::fields::Status;
+    let text_error = |i: usize, what: &str| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("not a valid {what}").into(),
+        )
+    };
+    let id: String = row.get(0)?;
+    let status: String = row.get(4)?;
+    Ok(crate::issue::Issue {
+        id: uuid::Uuid::parse_str(&id).map_err(|_| text_error(0, "issue id"))?,
+        title: row.get(1)?,
+        description: row.get(2)?,
+        owner: row.get(3)?,
+        status: Status::parse(&status).ok_or_else(|| text_error(4, "status"))?,
+        created_at: row.get::<_, i64>(5)? as u64,
+        updated_at: row.get::<_, i64>(6)? as u64,
+        created_by: member(row, 7)?,
+        updated_by: member(row, 8)?,
+    })
+}
+
+fn member(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<uuid::Uuid>> {
+    row.get::<_, Option<String>>(i)?
+        .map(|id| {
+            uuid::Uuid::parse_str(&id).map_err(|err| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    i,
+                    rusqlite::types::Type::Text,
+                    err.into(),
+                )
+            })
+        })
+        .transpose()
+}
+
+/// One compaction run on SQLite, as the worker's scheduled job runs it on D1 (each step one
+/// transaction, as each is one D1 batch). For native tests.
+pub fn compact(
+    conn: &mut Connection,
+    settings: &crate::compaction::Settings,
+    now: u64,
+) -> rusqlite::Result<crate::compaction::Outcome> {
+    use crate::compaction::{Budget, Outcome, closing_step, entries_step};
+    let cutoff = settings.cutoff(now);
+    let mut budget = Budget::new(settings);
+    let mut outcome = Outcome::default();
+    while budget.take_step() {
+        let tx = conn.transaction()?;
+        let mut deleted = 0;
+        for statement in entries_step(settings, cutoff) {
+            deleted = tx
+                .prepare_cached(statement.sql)?
+                .execute(params_from_iter(statement.params.iter()))?;
+        }
+        tx.commit()?;
+        outcome.entries_deleted += deleted as u64;
+        if (deleted as u64) < settings.batch_entries {
+            outcome.finished = true;
+            break;
+        }
+    }
+    budget.take_closing();
+    outcome.d1_calls = budget.used;
+    let tx = conn.transaction()?;
+    execute(&tx, &closing_step(settings, now, cutoff, &outcome))?;
+    tx.commit()?;
+    Ok(outcome)
 }
 
 /// The workspace's newest log entries, newest first, as the worker reads them for a poke

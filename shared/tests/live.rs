@@ -7,9 +7,9 @@ use common::{by, create_args, join, open, run_batch};
 use rusqlite::Connection;
 use serde_json::json;
 use shared::live::{Fanout, LiveMessage, POKE_MAX_BYTES, POKE_MAX_ENTRIES, Poke};
-use shared::protocol::PullResponse;
+use shared::protocol::{PullRequest, PullResponse};
 use shared::replica::{Answer, PokeOutcome, Replica, Request, Storage};
-use shared::server::{applied_batch, pull_response};
+use shared::server::applied_batch;
 use shared::{Actor, Mutation};
 use uuid::Uuid;
 
@@ -57,7 +57,7 @@ impl Server {
     fn fanout(&self) -> Fanout {
         let rows =
             shared::sqlite::newest_log(&self.conn, &by().workspace_id).expect("read the log");
-        Fanout::from_newest(&rows)
+        Fanout::from_newest(&rows, 0)
             .expect("the rows make a fan-out")
             .expect("the log has entries")
     }
@@ -67,12 +67,16 @@ impl Server {
         self.fanout().poke_for(&replica.client_id())
     }
 
-    fn answer(&mut self, replica: &Replica, cookie: Option<u64>) -> PullResponse {
-        let cookie = cookie.unwrap_or(0);
-        let snapshot =
-            shared::sqlite::pull_snapshot(&mut self.conn, &by(), &replica.client_id(), cookie)
-                .expect("the pull queries run");
-        pull_response(&by(), cookie, snapshot).expect("a member's pull")
+    fn answer(&mut self, replica: &Replica, pull: &PullRequest) -> PullResponse {
+        shared::sqlite::answer_pull(
+            &mut self.conn,
+            &by(),
+            &replica.client_id(),
+            pull.cookie.flatten(),
+            pull.snapshot,
+        )
+        .expect("the pull queries run")
+        .expect("a member's pull")
     }
 
     /// Sends every due request, answered by this server, until none is due at `now`. How many pulls.
@@ -87,7 +91,7 @@ impl Server {
                 let answer = match request {
                     Request::Pull(ticket, pull) => {
                         pulls += 1;
-                        Answer::Pulled(ticket, Ok(self.answer(replica, pull.cookie.flatten())))
+                        Answer::Pulled(ticket, Ok(self.answer(replica, &pull)))
                     }
                     Request::Push(ticket, push) => {
                         let done = self.last_mutation_id(&replica.client_id());
@@ -329,7 +333,7 @@ fn a_poke_during_a_pull_pulls_again_only_if_that_pull_fell_short() {
         replica.take_poke(&server.poke(&replica)).unwrap(),
         PokeOutcome::Pull
     );
-    let answer = server.answer(&replica, pull.cookie.flatten());
+    let answer = server.answer(&replica, &pull);
     replica
         .take(Answer::Pulled(ticket, Ok(answer)), 2_000, 0.0)
         .unwrap();
@@ -343,7 +347,7 @@ fn a_poke_during_a_pull_pulls_again_only_if_that_pull_fell_short() {
     let Request::Pull(ticket, pull) = replica.due(3_000).unwrap().remove(0) else {
         panic!("a pull is due");
     };
-    let answer = server.answer(&replica, pull.cookie.flatten());
+    let answer = server.answer(&replica, &pull);
     server.someone_creates("two");
     assert_eq!(
         replica.take_poke(&server.poke(&replica)).unwrap(),

@@ -40,6 +40,7 @@ fn answer_all(replica: &mut Replica, requests: Vec<Request>, now: u64) {
                     last_mutation_id: replica.last_mutation_id(),
                     has_more: false,
                     mutations: Vec::new(),
+                    snapshot: None,
                 }),
             ),
         };

@@ -6,7 +6,7 @@ use common::{CLIENT, ISSUE, OTHER_ISSUE, by, count, create_args, issues, open, r
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
 use shared::protocol::{PULL_ENTRY_OVERHEAD_BYTES, PULL_PAGE_BYTES, PULL_PAGE_SIZE};
-use shared::server::{OUT_OF_ORDER, PullSnapshot, applied_batch, pull_response, rejected_batch};
+use shared::server::{OUT_OF_ORDER, PullRead, applied_batch, pull_response, rejected_batch};
 use shared::{Actor, ErrorCode, Mutation};
 use uuid::Uuid;
 
@@ -135,8 +135,8 @@ fn clients_have_independent_sequences() {
     assert_eq!(last_mutation_id(&conn, &other), Some(2));
 }
 
-fn snapshot(conn: &mut Connection, client: &Uuid, cookie: u64) -> PullSnapshot {
-    shared::sqlite::pull_snapshot(conn, &by(), client, cookie).expect("the pull queries run")
+fn snapshot(conn: &mut Connection, client: &Uuid, cookie: u64) -> PullRead {
+    shared::sqlite::pull_read(conn, &by(), client, cookie).expect("the pull queries run")
 }
 
 #[test]
@@ -162,7 +162,9 @@ fn pull_pages_the_log_and_reports_last_mutation_id_as_of_each_page() {
     }
     run_batch(&mut conn, &rejected_batch(&by(), &me, next[0] + 1)).unwrap();
 
-    let page1 = pull_response(&by(), 0, snapshot(&mut conn, &me, 0)).unwrap();
+    let page1 = pull_response(&by(), 0, snapshot(&mut conn, &me, 0))
+        .unwrap()
+        .expect("above the horizon");
     assert_eq!(page1.mutations.len(), PULL_PAGE_SIZE);
     assert!(page1.has_more);
     assert_eq!(page1.cookie, 1000);
@@ -171,12 +173,16 @@ fn pull_pages_the_log_and_reports_last_mutation_id_as_of_each_page() {
         "only the mutations up to this page"
     );
 
-    let page2 = pull_response(&by(), page1.cookie, snapshot(&mut conn, &me, page1.cookie)).unwrap();
+    let page2 = pull_response(&by(), page1.cookie, snapshot(&mut conn, &me, page1.cookie))
+        .unwrap()
+        .expect("above the horizon");
     assert_eq!((page2.cookie, page2.has_more), (2000, true));
     // Entries 1,501..=2,000 alternate, starting with mine: 1,500 + 250.
     assert_eq!(page2.last_mutation_id, 1750);
 
-    let page3 = pull_response(&by(), page2.cookie, snapshot(&mut conn, &me, page2.cookie)).unwrap();
+    let page3 = pull_response(&by(), page2.cookie, snapshot(&mut conn, &me, page2.cookie))
+        .unwrap()
+        .expect("above the horizon");
     assert_eq!(
         (page3.cookie, page3.has_more, page3.mutations.len()),
         (2500, false, 500)
@@ -193,18 +199,24 @@ fn pull_pages_the_log_and_reports_last_mutation_id_as_of_each_page() {
         .collect();
     assert_eq!(log_ids, (1..=2500).collect::<Vec<_>>());
 
-    let empty = pull_response(&by(), 2500, snapshot(&mut conn, &me, 2500)).unwrap();
+    let empty = pull_response(&by(), 2500, snapshot(&mut conn, &me, 2500))
+        .unwrap()
+        .expect("above the horizon");
     assert_eq!(
         (empty.cookie, empty.has_more, empty.mutations.len()),
         (2500, false, 0)
     );
 
-    let other_view = pull_response(&by(), 0, snapshot(&mut conn, &other, 0)).unwrap();
+    let other_view = pull_response(&by(), 0, snapshot(&mut conn, &other, 0))
+        .unwrap()
+        .expect("above the horizon");
     assert_eq!(
         other_view.last_mutation_id, 0,
         "none of other's entries are in the first page"
     );
-    let unknown = pull_response(&by(), 2500, snapshot(&mut conn, &Uuid::new_v4(), 2500)).unwrap();
+    let unknown = pull_response(&by(), 2500, snapshot(&mut conn, &Uuid::new_v4(), 2500))
+        .unwrap()
+        .expect("above the horizon");
     assert_eq!(unknown.last_mutation_id, 0);
 }
 
@@ -316,7 +328,9 @@ fn pull_pages_are_cut_by_bytes_so_the_largest_entries_allowed_still_page() {
     let mut cookie = 0;
     let mut seen = Vec::new();
     loop {
-        let page = pull_response(&by(), cookie, snapshot(&mut conn, &me, cookie)).unwrap();
+        let page = pull_response(&by(), cookie, snapshot(&mut conn, &me, cookie))
+            .unwrap()
+            .expect("above the horizon");
         let bytes = serde_json::to_vec(&page).unwrap().len();
         assert!(
             bytes <= PULL_PAGE_BYTES + PULL_ENTRY_OVERHEAD_BYTES,
@@ -360,13 +374,17 @@ fn one_entry_larger_than_a_page_is_still_a_page_of_its_own() {
         &applied_batch(&by(), &me, 2, &create(OTHER_ISSUE, "two")),
     )
     .unwrap();
-    let first = pull_response(&by(), 0, snapshot(&mut conn, &me, 0)).unwrap();
+    let first = pull_response(&by(), 0, snapshot(&mut conn, &me, 0))
+        .unwrap()
+        .expect("above the horizon");
     assert_eq!(
         (first.mutations.len(), first.cookie, first.has_more),
         (1, 1, true)
     );
     assert_eq!(first.last_mutation_id, 1);
-    let second = pull_response(&by(), 1, snapshot(&mut conn, &me, 1)).unwrap();
+    let second = pull_response(&by(), 1, snapshot(&mut conn, &me, 1))
+        .unwrap()
+        .expect("above the horizon");
     assert_eq!(
         (second.mutations.len(), second.cookie, second.has_more),
         (1, 2, false)
@@ -498,7 +516,9 @@ fn a_pull_reads_only_its_workspace_and_only_for_a_member() {
     )
     .unwrap();
 
-    let page = pull_response(&by(), 0, snapshot(&mut conn, &client(), 0)).unwrap();
+    let page = pull_response(&by(), 0, snapshot(&mut conn, &client(), 0))
+        .unwrap()
+        .expect("above the horizon");
     let seen: Vec<(u64, Uuid, Option<u64>)> = page
         .mutations
         .iter()
@@ -519,8 +539,8 @@ fn a_pull_reads_only_its_workspace_and_only_for_a_member() {
     );
 }
 
-fn snapshot_as(conn: &mut Connection, as_: &Actor, client: &Uuid, cookie: u64) -> PullSnapshot {
-    shared::sqlite::pull_snapshot(conn, as_, client, cookie).expect("the pull queries run")
+fn snapshot_as(conn: &mut Connection, as_: &Actor, client: &Uuid, cookie: u64) -> PullRead {
+    shared::sqlite::pull_read(conn, as_, client, cookie).expect("the pull queries run")
 }
 
 #[test]

@@ -12,7 +12,7 @@ use replica_bench::report::{Figure, Table, ms};
 
 use rusqlite::Connection;
 use shared::protocol::PULL_PAGE_SIZE;
-use shared::server::{PullSnapshot, applied_batch, pull_response};
+use shared::server::{PullRead, applied_batch, pull_response};
 use shared::{Actor, Mutation};
 use sync_tests::{Server, create, numbered};
 use uuid::Uuid;
@@ -308,8 +308,8 @@ impl Native {
         }
     }
 
-    fn snapshot(&mut self, client: &Uuid, cookie: u64) -> PullSnapshot {
-        shared::sqlite::pull_snapshot(&mut self.conn, &self.by, client, cookie)
+    fn snapshot(&mut self, client: &Uuid, cookie: u64) -> PullRead {
+        shared::sqlite::pull_read(&mut self.conn, &self.by, client, cookie)
             .expect("the pull queries run")
     }
 
@@ -320,7 +320,9 @@ impl Native {
             let mut cookie = 0;
             loop {
                 let snapshot = self.snapshot(&client, cookie);
-                let response = pull_response(&self.by, cookie, snapshot).expect("pull");
+                let response = pull_response(&self.by, cookie, snapshot)
+                    .expect("pull")
+                    .expect("above the horizon");
                 let _ = serde_json::to_vec(&response).expect("json");
                 cookie = response.cookie;
                 if !response.has_more {
@@ -338,7 +340,9 @@ impl Native {
         let client = Uuid::new_v4();
         timed(|| {
             let snapshot = self.snapshot(&client, end as u64);
-            let response = pull_response(&self.by, end as u64, snapshot).expect("pull");
+            let response = pull_response(&self.by, end as u64, snapshot)
+                .expect("pull")
+                .expect("above the horizon");
             assert!(response.mutations.is_empty() && response.mutations.len() < PULL_PAGE_SIZE);
             let _ = serde_json::to_vec(&response).expect("json");
         })

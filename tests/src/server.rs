@@ -116,7 +116,7 @@ impl Server {
         // exits, the shell notices within half a second and kills its whole process group.
         let script = format!(
             "trap 'kill 0' EXIT; npx wrangler dev --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
-             --persist-to '{}' --show-interactive-dev-session=false --var TRACKER_TEST_ROUTES:1 \
+             --persist-to '{}' --show-interactive-dev-session=false --test-scheduled --var TRACKER_TEST_ROUTES:1 \
              --var SETUP_TOKEN:{SETUP_TOKEN} --var SESSION_KEY:{SESSION_KEY} {limits}{vars} \
              > '{}' 2>&1 & while kill -0 {} 2>/dev/null; do sleep 0.5; done",
             persist.display(),
@@ -279,6 +279,32 @@ impl Server {
         Reply::from(request.send(body).expect("the request reaches the server"))
     }
 
+    /// Fires the Cron Trigger (compaction) as the platform would (`wrangler dev --test-scheduled`),
+    /// and answers the run it recorded: `ran_at, cutoff, deleted_through, entries_deleted,
+    /// clients_deleted, d1_calls, finished`.
+    pub fn compact(&self) -> Value {
+        let before = self.sql("SELECT COUNT(*) AS runs FROM compaction_run")[0]["runs"].clone();
+        let reply = self.get("/__scheduled?cron=17+*+*+*+*");
+        assert_eq!(reply.status, 200, "the scheduled event ran: {}", reply.text);
+        let runs = self.sql(shared::compaction::SELECT_RUNS);
+        assert_eq!(
+            Some(runs.len() as u64),
+            before.as_u64().map(|n| n + 1),
+            "the run was recorded; the server's log:\n{}",
+            self.log_tail()
+        );
+        runs[0].clone()
+    }
+
+    /// The shared workspace's compaction horizon.
+    pub fn horizon_of(&self, workspace: &Uuid) -> u64 {
+        self.sql(&format!(
+            "SELECT horizon FROM workspace WHERE id = '{workspace}'"
+        ))[0]["horizon"]
+            .as_u64()
+            .expect("a horizon")
+    }
+
     /// A GET with no credentials.
     pub fn get(&self, path: &str) -> Reply {
         self.get_with(path, &[])
@@ -309,7 +335,7 @@ impl Server {
 
     /// The log cursor as of now: where a new client's pull would end.
     pub fn log_end(&self) -> u64 {
-        let mut cookie = None;
+        let mut cookie = Some(0);
         loop {
             let page = self.pull(&Uuid::new_v4(), cookie).ok();
             cookie = Some(page["cookie"].as_u64().expect("cookie"));
@@ -319,8 +345,9 @@ impl Server {
         }
     }
 
-    /// Every log entry of the shared workspace after `cookie`, following `hasMore`; also the number
-    /// of pages it took.
+    /// Every log entry of the shared workspace after `cookie` (`None`: from the log's start, cookie 0,
+    /// while nothing is compacted; a pull with no cookie at all gets a snapshot), following `hasMore`;
+    /// also the number of pages it took.
     pub fn pull_all(&self, client: &Uuid, cookie: Option<u64>) -> (Vec<Value>, usize) {
         self.pull_all_as(self.owner(), client, cookie)
     }
@@ -333,7 +360,7 @@ impl Server {
         cookie: Option<u64>,
     ) -> (Vec<Value>, usize) {
         let mut entries = Vec::new();
-        let mut cookie = cookie;
+        let mut cookie = Some(cookie.unwrap_or(0));
         let mut pages = 0;
         loop {
             let page = self.pull_as(by, client, cookie).ok();

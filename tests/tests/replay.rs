@@ -84,9 +84,10 @@ fn the_log_pages_and_replays_to_the_servers_issue_table() {
             .collect::<Vec<_>>()
     );
 
-    // Pull the whole log as C, a page at a time.
+    // Pull the whole log as C, a page at a time, from its start (no cookie at all would get a
+    // snapshot of the rows instead).
     let mut pages = Vec::new();
-    let mut cookie: Option<u64> = None;
+    let mut cookie: Option<u64> = Some(0);
     loop {
         let page = s.pull(c, cookie).ok();
         cookie = page["cookie"].as_u64();

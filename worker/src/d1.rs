@@ -2,9 +2,12 @@
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
+use shared::issue::Issue;
 use shared::live;
-use shared::protocol::LogEntry;
-use shared::server::{self, Access, OUT_OF_ORDER, PullSnapshot};
+use shared::mutations::fields::Status;
+use shared::protocol::{LogEntry, SnapshotCursor};
+use shared::server::{self, Access, OUT_OF_ORDER, PullRead};
+use shared::snapshot::{self, PageRead};
 use shared::{Actor, ProtocolError, SqlValue, Statement};
 use wasm_bindgen::JsValue;
 use worker::{D1Database, D1PreparedStatement, D1Result};
@@ -158,12 +161,16 @@ pub async fn access(db: &D1Database, by: &Actor, client_id: &uuid::Uuid) -> Resu
     Ok(access_row(&result)?.check(by)?)
 }
 
-/// What a poke needs, in one batch: the workspace's newest entries (newest first), and its members
-/// and API tokens now.
-pub async fn poke_reads(
-    db: &D1Database,
-    workspace_id: &uuid::Uuid,
-) -> Result<(Vec<live::NewestLogRow>, Vec<String>, Vec<String>), ApiError> {
+/// What a poke needs, in one batch: the workspace's newest entries (newest first), its compaction
+/// horizon, and its members and API tokens now.
+pub struct PokeReads {
+    pub newest: Vec<live::NewestLogRow>,
+    pub horizon: u64,
+    pub members: Vec<String>,
+    pub tokens: Vec<String>,
+}
+
+pub async fn poke_reads(db: &D1Database, workspace_id: &uuid::Uuid) -> Result<PokeReads, ApiError> {
     let workspace = [SqlValue::from(workspace_id.to_string())];
     let prepared = vec![
         prepare(
@@ -171,11 +178,12 @@ pub async fn poke_reads(
             live::SELECT_NEWEST_LOG,
             &live::newest_log_params(workspace_id),
         )?,
+        prepare(db, server::SELECT_HORIZON, &workspace)?,
         prepare(db, live::SELECT_MEMBERS, &workspace)?,
         prepare(db, live::SELECT_TOKENS, &workspace)?,
     ];
     let results = db.batch(prepared).await?;
-    let [log, members, tokens] = results.as_slice() else {
+    let [log, horizon, members, tokens] = results.as_slice() else {
         return Err(ApiError::internal(
             "a poke's reads",
             "D1 returned the wrong number of results",
@@ -189,29 +197,30 @@ pub async fn poke_reads(
     struct Token {
         id: String,
     }
-    Ok((
-        rows(log)?,
-        rows::<Member>(members)?
+    Ok(PokeReads {
+        newest: rows(log)?,
+        horizon: first_row::<Horizon>(horizon)?.map_or(0, |row| row.horizon),
+        members: rows::<Member>(members)?
             .into_iter()
             .map(|m| m.member_id)
             .collect(),
-        rows::<Token>(tokens)?.into_iter().map(|t| t.id).collect(),
-    ))
+        tokens: rows::<Token>(tokens)?.into_iter().map(|t| t.id).collect(),
+    })
 }
 
-/// The five pull queries, as one batch so that they read one snapshot.
-pub async fn pull_snapshot(
+/// The six pull queries, as one batch so that they read one snapshot.
+pub async fn pull_read(
     db: &D1Database,
     by: &Actor,
     client_id: &uuid::Uuid,
     cookie: u64,
-) -> Result<PullSnapshot, ApiError> {
+) -> Result<PullRead, ApiError> {
     let prepared = server::pull_params(by, client_id, cookie)
         .iter()
         .map(|(sql, params)| prepare(db, sql, params))
         .collect::<worker::Result<Vec<_>>>()?;
     let results = db.batch(prepared).await?;
-    let [page, client, end, before_page, access] = results.as_slice() else {
+    let [page, client, end, before_page, access, horizon] = results.as_slice() else {
         return Err(ApiError::internal(
             "a pull batch",
             "D1 returned the wrong number of results",
@@ -223,7 +232,7 @@ pub async fn pull_snapshot(
         .into_iter()
         .map(LogRow::into_entry)
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(PullSnapshot {
+    Ok(PullRead {
         access: access_row(access)?,
         entries,
         page_len,
@@ -231,6 +240,43 @@ pub async fn pull_snapshot(
         log_end: first_row::<LogEnd>(end)?.map_or(0, |row| row.log_end),
         last_mutation_id_before_page: first_row::<MutationId>(before_page)?
             .map(|row| row.mutation_id),
+        horizon: first_row::<Horizon>(horizon)?.map_or(0, |row| row.horizon),
+    })
+}
+
+/// The four reads of a snapshot page, as one batch so that they read one snapshot.
+pub async fn snapshot_page(
+    db: &D1Database,
+    by: &Actor,
+    client_id: &uuid::Uuid,
+    from: Option<&SnapshotCursor>,
+) -> Result<PageRead, ApiError> {
+    let prepared = snapshot::page_params(by, client_id, from)
+        .iter()
+        .map(|(sql, params)| prepare(db, sql, params))
+        .collect::<worker::Result<Vec<_>>>()?;
+    let results = db.batch(prepared).await?;
+    let [page, position, last_mutation_id, access] = results.as_slice() else {
+        return Err(ApiError::internal(
+            "a snapshot batch",
+            "D1 returned the wrong number of results",
+        ));
+    };
+    let rows = rows::<IssueRow>(page)?;
+    let page_len = rows.iter().filter(|row| row.in_page != 0).count();
+    let issues = rows
+        .into_iter()
+        .map(IssueRow::into_issue)
+        .collect::<Result<Vec<_>, _>>()?;
+    let position = first_row::<Position>(position)?.unwrap_or_default();
+    Ok(PageRead {
+        access: access_row(access)?,
+        issues,
+        page_len,
+        horizon: position.horizon.unwrap_or(0),
+        head: position.head,
+        last_mutation_id: first_row::<LastMutationId>(last_mutation_id)?
+            .map_or(0, |row| row.last_mutation_id),
     })
 }
 
@@ -280,6 +326,11 @@ struct LastMutationId {
 }
 
 #[derive(Deserialize)]
+struct Horizon {
+    horizon: u64,
+}
+
+#[derive(Deserialize)]
 struct LogEnd {
     log_end: u64,
 }
@@ -311,6 +362,53 @@ impl LogRow {
             name: self.name,
             args: serde_json::from_str(&self.args)
                 .map_err(|err| ApiError::internal("a log entry's args are not JSON", err))?,
+        })
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct Position {
+    /// NULL for a workspace that does not exist (the access check refuses it).
+    horizon: Option<u64>,
+    head: u64,
+}
+
+/// A row of [`snapshot::SELECT_ISSUE_PAGE`].
+#[derive(Deserialize)]
+struct IssueRow {
+    id: String,
+    title: String,
+    description: String,
+    owner: String,
+    status: String,
+    created_at: u64,
+    updated_at: u64,
+    created_by: Option<String>,
+    updated_by: Option<String>,
+    /// 1 for the page's rows, 0 for the one after it.
+    in_page: u8,
+}
+
+impl IssueRow {
+    fn into_issue(self) -> Result<Issue, ApiError> {
+        let member = |id: Option<String>| {
+            id.map(|id| uuid::Uuid::parse_str(&id))
+                .transpose()
+                .map_err(|err| ApiError::internal("an issue's member id is not a UUID", err))
+        };
+        Ok(Issue {
+            id: uuid::Uuid::parse_str(&self.id)
+                .map_err(|err| ApiError::internal("an issue id is not a UUID", err))?,
+            title: self.title,
+            description: self.description,
+            owner: self.owner,
+            status: Status::parse(&self.status).ok_or_else(|| {
+                ApiError::internal("an issue's status", format!("unknown: {}", self.status))
+            })?,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            created_by: member(self.created_by)?,
+            updated_by: member(self.updated_by)?,
         })
     }
 }

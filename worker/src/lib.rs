@@ -5,6 +5,7 @@
 mod account;
 mod auth;
 mod body;
+mod compaction;
 mod d1;
 mod error;
 mod guard;
@@ -20,7 +21,7 @@ mod routes;
 mod setup;
 mod tokens;
 
-use worker::{Context, Env, Request, Response, event};
+use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};
 
 pub use live::object::LiveWorkspace;
 
@@ -45,6 +46,16 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> worker::Result<Respo
         .headers_mut()
         .set("X-Content-Type-Options", "nosniff")?;
     Ok(response)
+}
+
+/// The Cron Trigger: compaction. Its outcome goes to the logs (and the `compaction_run` table).
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    panic_hook::install();
+    match compaction::run(&env).await {
+        Ok(outcome) => worker::console_log!("compaction: {outcome:?}"),
+        Err(err) => worker::console_error!("compaction failed: {err:?}"),
+    }
 }
 
 async fn handle(req: &mut Request, env: &Env, ctx: &Context) -> Result<Response, ApiError> {

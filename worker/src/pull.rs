@@ -1,25 +1,44 @@
 //! `POST /api/workspaces/{id}/pull`: the workspace's log entries after the client's cookie, a page at
-//! a time, for a member of it (checked in the same D1 batch that reads the page).
+//! a time, or, for a client with no cookie or one below the workspace's compaction horizon, a
+//! snapshot of its current rows a page at a time ([`shared::snapshot`]). Each read is one D1 batch
+//! that also checks who is asking.
 
 use shared::Actor;
-use shared::protocol::parse_pull;
+use shared::protocol::{PullResponse, parse_pull};
 use shared::server::pull_response;
+use shared::snapshot::{Page, Read, page_response};
 use worker::{Env, Request, Response};
 
 use crate::{body, d1, error::ApiError, http_cookie};
 
+/// `SNAPSHOT_PULL=off` (a var): a client with no cookie replays the log from its start, as before
+/// snapshots, while the log is whole (one below a horizon still gets a snapshot). The benchmark's
+/// baseline; never needed in production.
+const SNAPSHOT_PULL_VAR: &str = "SNAPSHOT_PULL";
+
 pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response, ApiError> {
     let request = parse_pull(&body::read(req).await?)?;
     let cookie = match request.cookie {
-        Some(Some(cookie)) => cookie,
-        // `"cookie": null`: a new client starts from the beginning.
-        Some(None) => 0,
+        Some(cookie) => cookie,
         // No `cookie` field at all: a seed-style client, which keeps its cursor in the HTTP cookie.
-        None => http_cookie::last_log_id(req.headers())?.unwrap_or(0),
+        None => Some(http_cookie::last_log_id(req.headers())?.unwrap_or(0)),
+    };
+    let snapshots_off = env
+        .var(SNAPSHOT_PULL_VAR)
+        .is_ok_and(|value| value.to_string() == "off");
+    let cookie = if snapshots_off {
+        cookie.or(Some(0))
+    } else {
+        cookie
     };
     let db = env.d1(d1::BINDING)?;
-    let snapshot = d1::pull_snapshot(&db, by, &request.client_id, cookie).await?;
-    let response = pull_response(by, cookie, snapshot)?;
+    let response = answer(
+        &db,
+        by,
+        &request.client_id,
+        Read::first(cookie, request.snapshot),
+    )
+    .await?;
     // The raw URL, not `req.url()`: parsing it would link the url crate's IDNA tables (~180 KB).
     let secure = req.inner().url().starts_with("https:");
     let mut http = Response::from_json(&response)?;
@@ -28,4 +47,32 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
         &http_cookie::set_last_log_id(response.cookie, secure, &by.workspace_id),
     )?;
     Ok(http)
+}
+
+/// Reads until there is an answer: a log read whose cookie turns out to be below the horizon goes on
+/// to a snapshot's first page, and so does a snapshot page whose cookie compaction has passed.
+async fn answer(
+    db: &worker::D1Database,
+    by: &Actor,
+    client_id: &uuid::Uuid,
+    mut read: Read,
+) -> Result<PullResponse, ApiError> {
+    loop {
+        read = match read {
+            Read::Log(cookie) => {
+                let found = d1::pull_read(db, by, client_id, cookie).await?;
+                match pull_response(by, cookie, found)? {
+                    Some(response) => return Ok(response),
+                    None => Read::Snapshot(None),
+                }
+            }
+            Read::Snapshot(from) => {
+                let found = d1::snapshot_page(db, by, client_id, from.as_ref()).await?;
+                match page_response(by, from.as_ref(), found)? {
+                    Page::Answer(response) => return Ok(response),
+                    Page::Restart => Read::Snapshot(None),
+                }
+            }
+        }
+    }
 }

@@ -56,6 +56,17 @@ impl Mutator for CreateIssue {
         }
     }
 
+    /// A logged create replaces the row it finds: a later state of this very issue, read by a snapshot
+    /// page; the entries after this one bring it back to that state.
+    fn replay_statements(&self, by: &Actor) -> Vec<Statement> {
+        let mut statements = vec![Statement::new(
+            "DELETE FROM issue WHERE id = ?1",
+            vec![self.id.to_string().into()],
+        )];
+        statements.extend(self.statements(by));
+        statements
+    }
+
     /// Fails (a rejection) when an issue with this id already exists, in any workspace.
     fn statements(&self, by: &Actor) -> Vec<Statement> {
         vec![Statement::new(

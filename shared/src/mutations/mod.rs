@@ -34,6 +34,15 @@ pub trait Mutator: Serialize + DeserializeOwned {
     /// rows of `by`'s workspace.
     fn statements(&self, by: &Actor) -> Vec<Statement>;
 
+    /// The statements that apply this mutation, as a log entry, to a replica's base. The server logged
+    /// it only once it had applied, so what stands in its way in base can only be a later state of
+    /// its own row, read by a snapshot page after it (see [`crate::snapshot`]); a mutator whose
+    /// statements would refuse that (a create) overrides this to replace it. The same as
+    /// [`Mutator::statements`] otherwise.
+    fn replay_statements(&self, by: &Actor) -> Vec<Statement> {
+        self.statements(by)
+    }
+
     /// The one issue row these statements read and change: a mutator must touch no other row. The
     /// client's rebase relies on it to reset and replay only the rows that can be stale, so its cost
     /// follows the change, not the size of the database or the length of the queue.
@@ -115,6 +124,15 @@ impl Mutation {
             Mutation::UpdateIssue(m) => m.statements(by),
             Mutation::UpdateIssueStatus(m) => m.statements(by),
             Mutation::DeleteIssue(m) => m.statements(by),
+        }
+    }
+
+    pub fn replay_statements(&self, by: &Actor) -> Vec<Statement> {
+        match self {
+            Mutation::CreateIssue(m) => m.replay_statements(by),
+            Mutation::UpdateIssue(m) => m.replay_statements(by),
+            Mutation::UpdateIssueStatus(m) => m.replay_statements(by),
+            Mutation::DeleteIssue(m) => m.replay_statements(by),
         }
     }
 

@@ -4,6 +4,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use uuid::Uuid;
 
 use super::error::{ReplicaError, Result};
+use crate::protocol::SnapshotCursor;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct BaseMeta {
@@ -11,6 +12,8 @@ pub(super) struct BaseMeta {
     pub cookie: Option<u64>,
     pub last_mutation_id: u64,
     pub version: u64,
+    /// The next page's cursor while a snapshot is in progress (its pages so far are staged).
+    pub snapshot: Option<SnapshotCursor>,
 }
 
 /// Reads base's row, creating it with `client_id` for a new replica of `workspace`. A replica is one
@@ -61,8 +64,8 @@ pub(super) struct Claimed {
 }
 
 pub(super) fn read(base: &Connection) -> Result<BaseMeta> {
-    let (client_id, cookie, last_mutation_id, version) = base.query_row(
-        "SELECT client_id, cookie, last_mutation_id, version FROM replica_base",
+    let (client_id, cookie, last_mutation_id, version, snapshot) = base.query_row(
+        "SELECT client_id, cookie, last_mutation_id, version, snapshot FROM replica_base",
         [],
         |row| {
             Ok((
@@ -70,6 +73,7 @@ pub(super) fn read(base: &Connection) -> Result<BaseMeta> {
                 row.get::<_, Option<i64>>(1)?,
                 row.get::<_, i64>(2)?,
                 row.get::<_, i64>(3)?,
+                row.get::<_, Option<String>>(4)?,
             ))
         },
     )?;
@@ -79,11 +83,14 @@ pub(super) fn read(base: &Connection) -> Result<BaseMeta> {
         cookie: cookie.map(|c| c as u64),
         last_mutation_id: last_mutation_id as u64,
         version: version as u64,
+        // A cursor that no longer reads (written by another build) only means starting over.
+        snapshot: snapshot.and_then(|json| serde_json::from_str(&json).ok()),
     })
 }
 
 /// Moves base's cursor from `from` (checked, so a stale answer can never move it) and bumps its
-/// version, inside the caller's transaction. Returns the new row.
+/// version, inside the caller's transaction; no snapshot is in progress after it. Returns the new
+/// row.
 pub(super) fn advance(
     tx: &Connection,
     meta: &BaseMeta,
@@ -93,7 +100,7 @@ pub(super) fn advance(
 ) -> Result<BaseMeta> {
     let changed = tx.execute(
         "UPDATE replica_base SET cookie = ?1, last_mutation_id = MAX(last_mutation_id, ?2), \
-         version = version + 1 WHERE cookie IS ?3",
+         version = version + 1, snapshot = NULL WHERE cookie IS ?3",
         params![
             cookie as i64,
             last_mutation_id as i64,
@@ -109,15 +116,32 @@ pub(super) fn advance(
         cookie: Some(cookie),
         last_mutation_id: meta.last_mutation_id.max(last_mutation_id),
         version: meta.version + 1,
+        snapshot: None,
+        ..meta.clone()
+    })
+}
+
+/// Records the next page's cursor of the snapshot in progress, inside the caller's transaction.
+pub(super) fn set_snapshot(
+    tx: &Connection,
+    meta: &BaseMeta,
+    next: SnapshotCursor,
+) -> Result<BaseMeta> {
+    let json = serde_json::to_string(&next)
+        .map_err(|err| ReplicaError::Inconsistent(format!("a snapshot cursor: {err}")))?;
+    tx.execute("UPDATE replica_base SET snapshot = ?1", [json])?;
+    Ok(BaseMeta {
+        snapshot: Some(next),
         ..meta.clone()
     })
 }
 
 /// A new identity for a client whose state the server lost: new id, no cookie, nothing acknowledged.
-/// Base's rows stay until the first pull from scratch replaces them.
+/// Base's rows stay until the first pull from scratch (a snapshot) replaces them.
 pub(super) fn reset(base: &Connection, meta: &BaseMeta, client_id: Uuid) -> Result<BaseMeta> {
     base.execute(
-        "UPDATE replica_base SET client_id = ?1, cookie = NULL, last_mutation_id = 0, version = version + 1",
+        "UPDATE replica_base SET client_id = ?1, cookie = NULL, last_mutation_id = 0, \
+         version = version + 1, snapshot = NULL",
         [client_id.to_string()],
     )?;
     Ok(BaseMeta {
@@ -125,18 +149,20 @@ pub(super) fn reset(base: &Connection, meta: &BaseMeta, client_id: Uuid) -> Resu
         cookie: None,
         last_mutation_id: 0,
         version: meta.version + 1,
+        snapshot: None,
     })
 }
 
-/// Forgets base's cursor so that the next pull rebuilds base from the whole log.
+/// Forgets base's cursor so that the next pull rebuilds base from scratch (a snapshot).
 pub(super) fn forget_cookie(base: &Connection, meta: &BaseMeta) -> Result<BaseMeta> {
     base.execute(
-        "UPDATE replica_base SET cookie = NULL, version = version + 1",
+        "UPDATE replica_base SET cookie = NULL, version = version + 1, snapshot = NULL",
         [],
     )?;
     Ok(BaseMeta {
         cookie: None,
         version: meta.version + 1,
+        snapshot: None,
         ..meta.clone()
     })
 }

@@ -31,6 +31,7 @@ mod queries;
 mod rebase;
 mod schedule;
 pub mod schema;
+mod snapshot;
 mod storage;
 
 pub use crate::issue::{Issue, IssueFilter, StatusCounts};
@@ -64,6 +65,14 @@ pub struct Ticket {
     number: u64,
 }
 
+/// The pull in flight: its answer is taken only while base is still where the pull started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PullInFlight {
+    ticket: Ticket,
+    cookie: Option<u64>,
+    snapshot: Option<crate::protocol::SnapshotCursor>,
+}
+
 pub struct Replica {
     /// The workspace this replica is of, and the member whose local changes it queues.
     actor: Actor,
@@ -71,8 +80,8 @@ pub struct Replica {
     optimistic: Connection,
     meta: BaseMeta,
     push_in_flight: Option<Ticket>,
-    /// The pull in flight and the cookie it was sent with.
-    pull_in_flight: Option<(Ticket, Option<u64>)>,
+    /// The pull in flight, and the cookie and snapshot cursor it was sent with.
+    pull_in_flight: Option<PullInFlight>,
     instance: u64,
     tickets: u64,
     /// The highest `lastMutationId` a push answer reported: pending mutations up to it need not be sent

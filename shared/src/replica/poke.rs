@@ -24,7 +24,7 @@ impl Replica {
     /// optimistic rebased (as a pull would) when all of these hold; otherwise the replica pulls at
     /// once (or right after the pull in flight, if that one may not reach the poke's cookie):
     /// - base has pulled before and its cookie is within the poke's `base..cookie`;
-    /// - no pull is in flight (its answer would no longer follow base);
+    /// - no pull is in flight (its answer would no longer follow base), and no snapshot is half taken;
     /// - none of the entries is this client's own: those acknowledge pending mutations, which only a
     ///   pull's `lastMutationId` may do. (A push answer lost on the way, say, leaves such entries
     ///   the replica does not expect.)
@@ -42,7 +42,8 @@ impl Replica {
         let usable = poke
             .entries_after(cookie)
             .filter(|entries| entries.iter().all(|entry| entry.id.is_none()));
-        let Some(entries) = usable.filter(|_| self.pull_in_flight.is_none()) else {
+        let idle = self.pull_in_flight.is_none() && self.meta.snapshot.is_none();
+        let Some(entries) = usable.filter(|_| idle) else {
             self.pull_soon_to(poke.cookie);
             return Ok(PokeOutcome::Pull);
         };
@@ -51,8 +52,9 @@ impl Replica {
             last_mutation_id: self.meta.last_mutation_id,
             has_more: false,
             mutations: entries.to_vec(),
+            snapshot: None,
         };
-        check(&response, Some(cookie))?;
+        check(&response, Some(cookie), None)?;
         let touched = match self.apply_to_base(&response, Some(cookie)) {
             Ok(touched) => touched,
             Err(err) => {

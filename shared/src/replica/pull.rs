@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use super::error::{ReplicaError, Result};
 use super::push::SyncFailure;
-use super::{ISSUE_TABLE, Replica, Ticket, meta, pending};
+use super::{ISSUE_TABLE, PullInFlight, Replica, Ticket, meta, pending};
 use crate::error::ErrorCode;
 use crate::mutations::Mutation;
 use crate::mutations::fields::IssueId;
@@ -25,19 +25,25 @@ pub struct PullOutcome {
 }
 
 impl Replica {
-    /// The next pull, from base's cookie. `None` while a pull is in flight.
+    /// The next pull, from base's cookie (or the next page of the snapshot in progress). `None` while
+    /// a pull is in flight.
     pub fn next_pull(&mut self) -> Option<(Ticket, PullRequest)> {
         if self.pull_in_flight.is_some() {
             return None;
         }
         let ticket = self.ticket();
-        self.pull_in_flight = Some((ticket, self.meta.cookie));
+        self.pull_in_flight = Some(PullInFlight {
+            ticket,
+            cookie: self.meta.cookie,
+            snapshot: self.meta.snapshot,
+        });
         Some((
             ticket,
             PullRequest {
                 client_id: self.meta.client_id,
                 schema_version: SCHEMA_VERSION,
                 cookie: Some(self.meta.cookie),
+                snapshot: self.meta.snapshot,
             },
         ))
     }
@@ -45,7 +51,7 @@ impl Replica {
     /// Takes a failed pull. `ClientStateNotFound` (the server was reset) and `ClientNotOwned`
     /// re-bootstrap.
     pub fn pull_failed(&mut self, ticket: Ticket, failure: &SyncFailure) -> Result<PullOutcome> {
-        if self.pull_in_flight.map(|(t, _)| t) != Some(ticket) {
+        if self.pull_in_flight.map(|p| p.ticket) != Some(ticket) {
             return Ok(stale());
         }
         self.pull_in_flight = None;
@@ -63,24 +69,32 @@ impl Replica {
 
     /// Applies the answer to the pull `ticket`: in one transaction on base, its entries, the new cookie
     /// and `lastMutationId`; then the rebase of optimistic. An answer that brings nothing and
-    /// acknowledges nothing does no database work at all.
+    /// acknowledges nothing does no database work at all. A snapshot page is staged, and the last one
+    /// replaces base ([`Replica::take_snapshot_page`]).
     pub fn pull_succeeded(
         &mut self,
         ticket: Ticket,
         response: &PullResponse,
     ) -> Result<PullOutcome> {
-        let Some((in_flight, from)) = self.pull_in_flight else {
+        let Some(in_flight) = self.pull_in_flight else {
             return Ok(stale());
         };
-        if in_flight != ticket || from != self.meta.cookie {
+        if in_flight.ticket != ticket
+            || in_flight.cookie != self.meta.cookie
+            || in_flight.snapshot != self.meta.snapshot
+        {
             return Ok(stale());
         }
         self.pull_in_flight = None;
-        if let Err(err) = check(response, from) {
+        let from = in_flight.cookie;
+        if let Err(err) = check(response, from, in_flight.snapshot.as_ref()) {
             self.pull_backoff.failed();
             return Err(err);
         }
         self.pull_backoff.succeeded();
+        if let Some(page) = &response.snapshot {
+            return self.take_snapshot_page(response, page, from);
+        }
 
         let acknowledged_before = self.meta.last_mutation_id;
         let brings_nothing = response.mutations.is_empty()
@@ -141,7 +155,7 @@ impl Replica {
                 .and_then(|mutation| {
                     touched.insert(mutation.issue_id());
                     let by = self.actor.as_member(entry.member_id);
-                    crate::sqlite::execute(&tx, &mutation.statements(&by))
+                    crate::sqlite::execute(&tx, &mutation.replay_statements(&by))
                         .map_err(|e| e.to_string())
                 });
             if let Err(reason) = applied {
@@ -166,13 +180,13 @@ impl Replica {
     }
 
     /// The pending mutations this pull acknowledged: above the old `lastMutationId`, up to the new.
-    fn acknowledged_pending(&self, before: u64) -> Result<Vec<(u64, String)>> {
+    pub(super) fn acknowledged_pending(&self, before: u64) -> Result<Vec<(u64, String)>> {
         pending::acknowledged(&self.optimistic, before, self.meta.last_mutation_id)
     }
 
     /// Acknowledged mutations with no entry in this pull were rejected: the server processed them
     /// without applying them (an applied one is always in the pages up to the new `lastMutationId`).
-    fn rejected_among(
+    pub(super) fn rejected_among(
         &mut self,
         acknowledged: &[(u64, String)],
         entries: &[LogEntry],
@@ -209,8 +223,42 @@ fn only_these(entries: &[LogEntry], acknowledged: &[(u64, String)]) -> bool {
             .all(|(entry, (id, _))| entry.id == Some(*id))
 }
 
-/// The protocol's promises about a pull answer, checked before anything is applied.
-pub(super) fn check(response: &PullResponse, from: Option<u64>) -> Result<()> {
+/// The protocol's promises about a pull answer, checked before anything is applied: entries follow the
+/// cookie in order; a snapshot page carries no entries, and one that continues the snapshot (not a
+/// reset) answers a pull that asked for it, at its cookie.
+pub(super) fn check(
+    response: &PullResponse,
+    from: Option<u64>,
+    cursor: Option<&crate::protocol::SnapshotCursor>,
+) -> Result<()> {
+    match (&response.snapshot, cursor) {
+        (Some(_), _) if !response.mutations.is_empty() => {
+            return Err(ReplicaError::InvalidResponse(format!(
+                "a snapshot page with {} log entries",
+                response.mutations.len()
+            )));
+        }
+        (Some(page), None) if !page.reset => {
+            return Err(ReplicaError::InvalidResponse(
+                "a snapshot page that continues no snapshot".to_owned(),
+            ));
+        }
+        (Some(page), Some(cursor)) if !page.reset && response.cookie != cursor.cookie => {
+            return Err(ReplicaError::InvalidResponse(format!(
+                "a snapshot page at cookie {}, continuing one at {}",
+                response.cookie, cursor.cookie
+            )));
+        }
+        (None, Some(_)) => {
+            return Err(ReplicaError::InvalidResponse(
+                "log entries where the next snapshot page was asked for".to_owned(),
+            ));
+        }
+        _ => {}
+    }
+    if response.snapshot.is_some() {
+        return Ok(());
+    }
     let from = from.unwrap_or(0);
     let mut previous = from;
     for entry in &response.mutations {

@@ -1,14 +1,14 @@
 //! What the UI reads, from the optimistic state, as typed rows.
 
-use rusqlite::{OptionalExtension, Row, params};
+use rusqlite::{OptionalExtension, params};
 
 use super::error::Result;
 use super::{Replica, pending};
 use crate::issue::{Issue, IssueFilter, StatusCounts};
 use crate::mutations::fields::{IssueId, Status};
 
-const COLUMNS: &str =
-    "id, title, description, owner, status, created_at, updated_at, created_by, updated_by";
+use crate::snapshot::ISSUE_COLUMNS as COLUMNS;
+use crate::sqlite::issue;
 
 impl Replica {
     /// The issues that match `filter`, newest first.
@@ -95,41 +95,4 @@ impl Replica {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(issues)
     }
-}
-
-fn issue(row: &Row) -> rusqlite::Result<Issue> {
-    let text_error = |i: usize, what: &str| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            format!("not a valid {what}").into(),
-        )
-    };
-    let id: String = row.get(0)?;
-    let status: String = row.get(4)?;
-    Ok(Issue {
-        id: IssueId::parse_str(&id).map_err(|_| text_error(0, "issue id"))?,
-        title: row.get(1)?,
-        description: row.get(2)?,
-        owner: row.get(3)?,
-        status: Status::parse(&status).ok_or_else(|| text_error(4, "status"))?,
-        created_at: row.get::<_, i64>(5)? as u64,
-        updated_at: row.get::<_, i64>(6)? as u64,
-        created_by: member(row, 7)?,
-        updated_by: member(row, 8)?,
-    })
-}
-
-fn member(row: &Row, i: usize) -> rusqlite::Result<Option<uuid::Uuid>> {
-    row.get::<_, Option<String>>(i)?
-        .map(|id| {
-            uuid::Uuid::parse_str(&id).map_err(|err| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    i,
-                    rusqlite::types::Type::Text,
-                    err.into(),
-                )
-            })
-        })
-        .transpose()
 }

@@ -229,7 +229,7 @@ impl Replica {
         now: u64,
         jitter: f64,
     ) -> Result<Synced> {
-        let in_flight = self.pull_in_flight.map(|(t, _)| t) == Some(ticket);
+        let in_flight = self.pull_in_flight.map(|p| p.ticket) == Some(ticket);
         let mut wait_at_least = 0;
         let outcome = match result {
             Ok(response) => self.pull_succeeded(ticket, &response),

@@ -20,6 +20,11 @@ pub const BASE: &[Migration] = &[
         include_str!("migrations/base/0002_workspace.sql"),
     ),
     MIGRATIONS[2],
+    MIGRATIONS[3],
+    (
+        "replica/base/0003_snapshot.sql",
+        include_str!("migrations/base/0003_snapshot.sql"),
+    ),
 ];
 
 /// The optimistic database: the shared schema, the pending queue and the rebase's record.
@@ -31,4 +36,5 @@ pub const OPTIMISTIC: &[Migration] = &[
     ),
     MIGRATIONS[1],
     MIGRATIONS[2],
+    MIGRATIONS[3],
 ];

@@ -159,8 +159,14 @@ impl LiveWorkspace {
                 ApiError::internal("a poke", "the object is not named by a workspace")
             })?;
         let db = self.env.d1(d1::BINDING)?;
-        let (rows, members, tokens) = d1::poke_reads(&db, &workspace).await?;
-        let fanout = Fanout::from_newest(&rows)?.and_then(|fanout| fanout.since(self.poked.get()));
+        let d1::PokeReads {
+            newest,
+            horizon,
+            members,
+            tokens,
+        } = d1::poke_reads(&db, &workspace).await?;
+        let fanout = Fanout::from_newest(&newest, horizon)?
+            .and_then(|fanout| fanout.since(self.poked.get()));
         let Some(fanout) = fanout else {
             // Nothing newer than the last poke (a late one, from an earlier push).
             return Ok(Response::from_json(&serde_json::json!({"sockets": 0}))?);

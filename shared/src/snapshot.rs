@@ -1,0 +1,202 @@
+//! Snapshot pulls: the workspace's current rows instead of its log. A pull with no cookie, or with one
+//! below the workspace's compaction horizon (the log before it is gone), gets them a page at a time
+//! in key order, then continues with the log from the snapshot's cookie.
+//!
+//! **Why the pages add up to the server's table, however pushes race them.** Each page is one D1
+//! batch (one transaction), so it reads the rows of its key range as of one log position: the first
+//! page at `H1`, the snapshot's cookie, later ones at whatever the head was when they ran. Once the
+//! last page is in, the client pulls the log from `H1`, so it applies every entry after `H1` again,
+//! some of them to rows that a later page already read with that entry in them. That is safe because
+//! every mutator writes absolute values to the one row it names: replaying, in order, the entries
+//! after `H1` over a row read at any position at or after `H1` ends at the row's current value
+//! (fields no entry after `H1` wrote are the same at every such position). The one statement that
+//! could refuse a replay is a create meeting its own row; base applies log entries as facts, and
+//! [`crate::Mutation::replay_statements`] lets a logged create replace the row it finds. A row
+//! created after its range was read arrives through its create entry; one deleted after, through its
+//! delete. `shared/tests/snapshot.rs` pushes between every page and checks the result against the
+//! table.
+//!
+//! The pull's `lastMutationId` is the client's as of `H1`: its mutations up to there are in the
+//! rows. The server knows it from the log: one less than the client's first entry after `H1`, or,
+//! with none, its `lastMutationId` now (what it processed since `H1` was rejected and changed
+//! nothing). Its entries after `H1` stay pending on the client and arrive with the log.
+
+use uuid::Uuid;
+
+use crate::actor::Actor;
+use crate::error::ProtocolError;
+use crate::issue::Issue;
+use crate::protocol::{
+    PullResponse, SNAPSHOT_PAGE_BYTES, SNAPSHOT_PAGE_ROWS, SNAPSHOT_ROW_OVERHEAD_BYTES,
+    SnapshotCursor, SnapshotPage, SnapshotTable,
+};
+use crate::server::{Access, access_params};
+use crate::statement::SqlValue;
+
+/// The workspace's log position: `MAX(horizon, newest entry)`. `?1` workspace.
+macro_rules! head {
+    () => {
+        "MAX((SELECT horizon FROM workspace WHERE id = ?1), \
+         COALESCE((SELECT MAX(id) FROM mutation_log WHERE workspace_id = ?1), 0))"
+    };
+}
+
+/// The columns of an issue as a snapshot sends it (and the replica reads it).
+pub const ISSUE_COLUMNS: &str =
+    "id, title, description, owner, status, created_at, updated_at, created_by, updated_by";
+
+/// `?1` workspace, `?2` the key after which the page starts (`''` for the first), `?3` rows a page,
+/// `?4` bytes a row besides its text, `?5` bytes a page: a page of the workspace's issues in id
+/// order, each row's text counted in bytes plus `?4`, at most `?3` rows and `?5` bytes, and always
+/// at least one; then the row after it, if any (`in_page` = 0), which says there is more. The running
+/// sizes are computed over ids and lengths; rows are read once, for what is returned.
+pub const SELECT_ISSUE_PAGE: &str = "\
+SELECT i.id, i.title, i.description, i.owner, i.status, i.created_at, i.updated_at, i.created_by, \
+  i.updated_by, w.in_page FROM ( \
+  SELECT id, n, bytes - size AS start, ((n = 1 OR bytes <= ?5) AND n <= ?3) AS in_page FROM ( \
+    SELECT id, size, SUM(size) OVER running AS bytes, ROW_NUMBER() OVER running AS n FROM ( \
+      SELECT id, length(CAST(title AS BLOB)) + length(CAST(description AS BLOB)) \
+        + length(CAST(owner AS BLOB)) + ?4 AS size \
+      FROM issue WHERE workspace_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3 + 1) \
+    WINDOW running AS (ORDER BY id ROWS UNBOUNDED PRECEDING))) w \
+JOIN issue i ON i.id = w.id \
+WHERE w.in_page OR w.n = 2 OR w.start <= ?5 ORDER BY i.id";
+
+/// `?1` workspace: its horizon and its log position now.
+pub const SELECT_POSITION: &str = concat!(
+    "SELECT (SELECT horizon FROM workspace WHERE id = ?1) AS horizon, ",
+    head!(),
+    " AS head"
+);
+
+/// `?1` workspace, `?2` client, `?3` the snapshot's cookie (NULL on its first page: the head now):
+/// the client's `lastMutationId` as of that cookie.
+pub const SELECT_LAST_MUTATION_ID_AT: &str = concat!(
+    "SELECT COALESCE(",
+    "(SELECT mutation_id - 1 FROM mutation_log WHERE client_id = ?2 AND id > COALESCE(?3, ",
+    head!(),
+    ") ORDER BY id LIMIT 1), ",
+    "(SELECT last_mutation_id FROM client WHERE id = ?2), 0) AS last_mutation_id"
+);
+
+/// The four reads of a snapshot page, to run as one batch (one transaction): the page, the
+/// workspace's position, the client's `lastMutationId` at the snapshot's cookie, and who may read
+/// it. `from`: the previous page's `next`, or `None` for a first page.
+pub fn page_params(
+    by: &Actor,
+    client_id: &Uuid,
+    from: Option<&SnapshotCursor>,
+) -> [(&'static str, Vec<SqlValue>); 4] {
+    let workspace = by.workspace();
+    let client = SqlValue::from(client_id.to_string());
+    let after = from.map_or(String::new(), |cursor| cursor.after.to_string());
+    [
+        (
+            SELECT_ISSUE_PAGE,
+            vec![
+                workspace.clone(),
+                after.into(),
+                (SNAPSHOT_PAGE_ROWS as u64).into(),
+                (SNAPSHOT_ROW_OVERHEAD_BYTES as u64).into(),
+                (SNAPSHOT_PAGE_BYTES as u64).into(),
+            ],
+        ),
+        (SELECT_POSITION, vec![workspace.clone()]),
+        (
+            SELECT_LAST_MUTATION_ID_AT,
+            vec![
+                workspace,
+                client,
+                from.map_or(SqlValue::Null, |cursor| cursor.cookie.into()),
+            ],
+        ),
+        (crate::server::SELECT_ACCESS, access_params(by, client_id)),
+    ]
+}
+
+/// Which reads a pull starts with: the log after the client's cookie, or a snapshot page (the next one
+/// of a snapshot in progress, or a first one for a client with no cookie). A log read can still turn
+/// into a snapshot (the cookie is below the horizon), and a snapshot page into a first one
+/// ([`Page::Restart`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Read {
+    Log(u64),
+    Snapshot(Option<SnapshotCursor>),
+}
+
+impl Read {
+    /// `cookie`: the client's, `None` for a client that has none (a new one).
+    pub fn first(cookie: Option<u64>, cursor: Option<SnapshotCursor>) -> Read {
+        match (cursor, cookie) {
+            (Some(cursor), _) => Read::Snapshot(Some(cursor)),
+            (None, None) => Read::Snapshot(None),
+            (None, Some(cookie)) => Read::Log(cookie),
+        }
+    }
+}
+
+/// What the reads of a snapshot page found, in one transaction.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageRead {
+    pub access: Access,
+    /// The page's rows, and perhaps the first row after it.
+    pub issues: Vec<Issue>,
+    /// How many of `issues` are the page.
+    pub page_len: usize,
+    pub horizon: u64,
+    pub head: u64,
+    pub last_mutation_id: u64,
+}
+
+/// What a snapshot page's reads mean for the caller.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Page {
+    Answer(PullResponse),
+    /// Compaction passed the snapshot's cookie while it was being read: start again from the first
+    /// page (the log from that cookie is gone).
+    Restart,
+}
+
+/// The answer to a snapshot page read `from` the previous page's cursor (or from the start), or
+/// why not.
+pub fn page_response(
+    by: &Actor,
+    from: Option<&SnapshotCursor>,
+    read: PageRead,
+) -> Result<Page, ProtocolError> {
+    read.access.check(by)?;
+    let cookie = match from {
+        None => read.head,
+        Some(cursor) if cursor.cookie < read.horizon => return Ok(Page::Restart),
+        Some(cursor) if cursor.cookie > read.head => {
+            return Err(ProtocolError::client_state_not_found(format!(
+                "the snapshot's cookie {} is beyond the workspace's log ({}): the server was reset",
+                cursor.cookie, read.head
+            )));
+        }
+        Some(cursor) => cursor.cookie,
+    };
+    let mut issues = read.issues;
+    let more_rows = issues.len() > read.page_len;
+    issues.truncate(read.page_len);
+    let next = match issues.last() {
+        Some(last) if more_rows => Some(SnapshotCursor {
+            cookie,
+            table: SnapshotTable::Issue,
+            after: last.id,
+        }),
+        _ => None,
+    };
+    Ok(Page::Answer(PullResponse {
+        cookie,
+        last_mutation_id: read.last_mutation_id,
+        // More pages, or entries logged since the snapshot's cookie.
+        has_more: next.is_some() || read.head > cookie,
+        mutations: Vec::new(),
+        snapshot: Some(SnapshotPage {
+            reset: from.is_none(),
+            issues,
+            next,
+        }),
+    }))
+}
