@@ -129,10 +129,10 @@ async function answers(url, up) {
 
 /** One server for the tests of the calling file: started before them, stopped after them. Its `url`
  * and `persist` are there once the tests run. */
-export function serverForThisFile() {
+export function serverForThisFile(options = {}) {
   const server = {};
   before(async () => {
-    Object.assign(server, await startServer());
+    Object.assign(server, await startServer(options));
     fileServer = server;
   });
   after(async () => {
@@ -191,9 +191,9 @@ export async function signIn(context, server, member) {
 
 /** A browser profile of its own: a separate Chromium with a new, empty user-data folder. Signed in
  * as a new member of the file's shared workspace unless `signIn: false`. */
-export async function launchProfile({ signIn: signedIn = true, ...options } = {}) {
+export async function launchProfile({ signIn: signedIn = true, dir: reopened, ...options } = {}) {
   mkdirSync(tmp, { recursive: true });
-  const dir = mkdtempSync(pathJoin(tmp, "profile-"));
+  const dir = reopened ?? mkdtempSync(pathJoin(tmp, "profile-"));
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: "/usr/bin/chromium",
     headless: true,
@@ -206,6 +206,12 @@ export async function launchProfile({ signIn: signedIn = true, ...options } = {}
   context.close = async () => {
     await close();
     rmSync(dir, { recursive: true, force: true });
+  };
+  /** Quits this Chromium but keeps its user-data folder (its OPFS): `launchProfile({ dir })`
+   * opens the same profile again. */
+  context.quit = async () => {
+    await close();
+    return dir;
   };
   return context;
 }
@@ -237,12 +243,12 @@ export async function createIssue(page, title, description = "") {
   await page.getByRole("button", { name: "Save", exact: true }).click();
 }
 
-/** The shared workspace's whole log, through the protocol, from its start (cookie 0: a client with no
- * cookie at all would get a snapshot of the rows instead). */
-export async function serverLog(url) {
+/** The shared workspace's whole log, through the protocol, from its start or from `from` (cookie 0:
+ * a client with no cookie at all would get a snapshot of the rows instead). */
+export async function serverLog(url, from = 0) {
   const server = servers.get(url);
   const entries = [];
-  let cookie = 0;
+  let cookie = from;
   for (;;) {
     const response = await api(url, `/api/workspaces/${server.workspace}/pull`, {
       body: { clientId: randomUUID(), schemaVersion: 1, cookie },

@@ -5,6 +5,11 @@
 //! replica's base and optimistic state equal the server's issue table (authors included), and the log
 //! holds every mutation a replica accepted, exactly once, as the member who made it.
 //!
+//! Compaction fires at random between steps and before each round of the final sync, deleting the
+//! whole log (`LOG_RETENTION_DAYS=0`), so replicas keep falling below the horizon and come back
+//! through snapshots; one replica is away, making changes offline, across two compactions. "Exactly
+//! once" is checked against every entry the log ever held (read before each compaction).
+//!
 //! The server runs with its rate limits on: the transport waits out each `429` as the engine does.
 //!
 //! Seeded: set CONVERGENCE_SEED to replay a run; the seed is printed first (and on failure).
@@ -70,11 +75,41 @@ fn fault(rng: &mut fastrand::Rng) -> Fault {
     }
 }
 
-/// This binary's server, with the rate limits on as in a deployment.
+/// This binary's server, with the rate limits on as in a deployment, and compaction taking every
+/// entry logged before it runs.
 fn limited() -> &'static Server {
     static SERVER: std::sync::OnceLock<Server> = std::sync::OnceLock::new();
-    SERVER.get_or_init(|| Server::start_limited(&[]))
+    SERVER.get_or_init(|| Server::start_limited(&["LOG_RETENTION_DAYS:0"]))
 }
+
+/// Every entry of the workspace's log, by log id: `(client id, mutation id, member id)`.
+type Logged = std::collections::BTreeMap<u64, (Uuid, u64, Uuid)>;
+
+/// Adds what the workspace's log holds now to `seen`.
+fn read_log(s: &Server, workspace: &Uuid, seen: &mut Logged) {
+    let rows = s.sql(&format!(
+        "SELECT id, client_id, mutation_id, member_id FROM mutation_log WHERE workspace_id = '{workspace}'"
+    ));
+    for row in rows {
+        let entry = (
+            Uuid::parse_str(row["client_id"].as_str().unwrap()).unwrap(),
+            row["mutation_id"].as_u64().unwrap(),
+            Uuid::parse_str(row["member_id"].as_str().unwrap()).unwrap(),
+        );
+        seen.insert(row["id"].as_u64().unwrap(), entry);
+    }
+}
+
+/// Compaction, as the Cron Trigger runs it, once the log it will delete has been read.
+fn compact(s: &Server, workspace: &Uuid, seen: &mut Logged) {
+    read_log(s, workspace, seen);
+    let run = s.compact();
+    assert_eq!(run["finished"], json!(1), "{run}");
+}
+
+/// The replica that goes away, and when.
+const AWAY: usize = 3;
+const LEAVES_AT_STEP: usize = 400;
 
 fn actor(member: &Member) -> Actor {
     Actor::new(member.workspace, member.id)
@@ -307,12 +342,40 @@ fn run(seed: u64) {
     let mut rejected: Vec<Value> = Vec::new();
     let mut made = [0usize; REPLICAS];
     let mut now = 1_764_000_000_000u64;
+    let mut seen = Logged::new();
+    let mut compactions = 0;
+    let mut step = 0;
+    // While away: the compaction count when the replica left and its cookie then.
+    let mut away: Option<(usize, Option<u64>)> = None;
+    let mut came_back_below_horizon = false;
 
     while made.iter().any(|&n| n < MUTATIONS_EACH) {
+        step += 1;
+        if step == LEAVES_AT_STEP {
+            away = Some((compactions, clients[AWAY].replica.cookie()));
+        }
+        if rng.u32(0..100) == 0 {
+            compact(s, &owner.workspace, &mut seen);
+            compactions += 1;
+        }
+        if let Some((left_at, cookie)) = away
+            && compactions >= left_at + 2
+        {
+            // Back after two compactions: below the horizon, with changes made offline.
+            let horizon = s.horizon_of(&owner.workspace);
+            came_back_below_horizon = cookie.is_some_and(|c| c < horizon)
+                && clients[AWAY].replica.pending_count().unwrap() > 0;
+            away = None;
+        }
         let i = rng.usize(0..REPLICAS);
         let c = &mut clients[i];
         now += 1;
-        match rng.u32(0..100) {
+        let roll = rng.u32(0..100);
+        if away.is_some() && i == AWAY && roll >= 45 {
+            // Away: no network, so it only makes changes.
+            continue;
+        }
+        match roll {
             0..45 if made[i] < MUTATIONS_EACH => {
                 made[i] += 1;
                 let (name, args, valid) = random_mutation(&mut rng, &mut issues, now);
@@ -345,7 +408,13 @@ fn run(seed: u64) {
             deliver_late(c, &mut rng, &mut rejected);
         }
     }
+    assert!(away.is_none(), "the away replica came back");
+    assert!(
+        came_back_below_horizon,
+        "the away replica came back below the horizon with pending changes ({compactions} compactions)"
+    );
     for _round in 0..3 {
+        compact(s, &owner.workspace, &mut seen);
         for c in &mut clients {
             // A push held back and never delivered leaves nothing in flight once the replica reopens.
             c.reopen();
@@ -392,13 +461,20 @@ fn run(seed: u64) {
         );
     }
 
-    // Every accepted mutation is in the log exactly once, as its member's, and nothing else is.
-    let (entries, _) = s.pull_all_as(&member, &Uuid::new_v4(), None);
+    // Every accepted mutation was logged exactly once, as its member's, and nothing else was: the
+    // entries compaction deleted (read before each run) and those still there.
+    let horizon = s.horizon_of(&owner.workspace);
+    let (entries, _) = s.pull_all_as(&member, &Uuid::new_v4(), Some(horizon));
     let rows = s.sql(&format!(
         "SELECT client_id, mutation_id, member_id FROM mutation_log WHERE workspace_id = '{}'",
         owner.workspace
     ));
-    assert_eq!(entries.len(), rows.len(), "a pull gives the whole log");
+    assert_eq!(
+        entries.len(),
+        rows.len(),
+        "a pull from the horizon gives the rest of the log"
+    );
+    read_log(s, &owner.workspace, &mut seen);
     for entry in &entries {
         assert!(
             entry.get("clientId").is_none(),
@@ -409,16 +485,7 @@ fn run(seed: u64) {
             "a new client owns none of them: {entry}"
         );
     }
-    let mut logged: Vec<(Uuid, u64, Uuid)> = rows
-        .iter()
-        .map(|row| {
-            (
-                Uuid::parse_str(row["client_id"].as_str().unwrap()).unwrap(),
-                row["mutation_id"].as_u64().unwrap(),
-                Uuid::parse_str(row["member_id"].as_str().unwrap()).unwrap(),
-            )
-        })
-        .collect();
+    let mut logged: Vec<(Uuid, u64, Uuid)> = seen.into_values().collect();
     let mut accepted: Vec<(Uuid, u64, Uuid)> = clients
         .iter()
         .flat_map(|c| {
@@ -435,6 +502,7 @@ fn run(seed: u64) {
         "as many log entries as accepted mutations"
     );
     assert_eq!(logged, accepted);
+    println!("compactions: {compactions} during the run, 3 before the final rounds");
     println!(
         "requests held back by the rate limits and sent again: {}",
         transport::HELD_BACK.load(std::sync::atomic::Ordering::Relaxed)

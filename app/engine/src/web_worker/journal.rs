@@ -56,19 +56,32 @@ impl Journal {
                     }
                 ),
             ),
-            Answer::Pulled(_, Ok(response)) => (
-                SyncEventKind::Pull,
-                format!(
-                    "{} up to cookie {}{}",
-                    plural(response.mutations.len(), "entry"),
-                    response.cookie,
-                    if response.has_more {
-                        ", more to come"
-                    } else {
-                        ""
-                    }
-                ),
-            ),
+            Answer::Pulled(_, Ok(response)) => {
+                let more = if response.has_more {
+                    ", more to come"
+                } else {
+                    ""
+                };
+                match &response.snapshot {
+                    Some(page) => (
+                        SyncEventKind::Pull,
+                        format!(
+                            "snapshot{}: {} at cookie {}{more}",
+                            if page.reset { " (reset)" } else { "" },
+                            plural(page.issues.len(), "row"),
+                            response.cookie,
+                        ),
+                    ),
+                    None => (
+                        SyncEventKind::Pull,
+                        format!(
+                            "{} up to cookie {}{more}",
+                            plural(response.mutations.len(), "entry"),
+                            response.cookie,
+                        ),
+                    ),
+                }
+            }
             Answer::Pushed(_, Err(failure)) => (SyncEventKind::Push, failed(failure)),
             Answer::Pulled(_, Err(failure)) => (SyncEventKind::Pull, failed(failure)),
         };
