@@ -6,7 +6,10 @@
 #   - the tracker in headless Chromium: cold first render from OPFS, keypress to screen, sizes, and
 #     the same replica workload in a Web Worker on OPFS (app/bench/browser.mjs);
 #   - the live channel against polling: another profile's change to screen, an idle tab's requests
-#     in 10 minutes, fan-out of one push to 100 sockets (app/bench/live.mjs).
+#     in 10 minutes, fan-out of one push to 100 sockets (app/bench/live.mjs);
+#   - a new device's catch-up, today's replay of the log against the snapshot, on 20,000 and 200,000
+#     log entries: natively through the protocol (tests/benches/snapshot.rs) and in Chromium to the
+#     full list (app/bench/snapshot.mjs).
 # About 20 minutes (the idle tabs take 10; BENCH_IDLE_MINUTES shortens it). `--quick` runs small versions that only show the benchmarks work.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
@@ -15,10 +18,12 @@ bash scripts/setup.sh
 bash scripts/build.sh
 export TRACKER_SKIP_BUILD=1
 cargo bench --locked -p sync-tests --bench server -- "$@"
+cargo bench --locked -p sync-tests --bench snapshot -- "$@"
 cargo bench --locked -p replica-bench --bench replica -- "$@"
 bash app/bench/build.sh
 node app/bench/browser.mjs "$@"
 node app/bench/live.mjs "$@"
+node app/bench/snapshot.mjs "$@"
 
 # One report, printed at the end and kept in target/bench/summary.md.
 {
@@ -43,6 +48,14 @@ node app/bench/live.mjs "$@"
   echo "## The live channel against polling (LIVE_CHANNEL=off), in headless Chromium"
   echo
   cat target/bench/live.md
+  echo
+  echo "## A new device: replaying the log against the snapshot, natively through the protocol"
+  echo
+  cat target/bench/snapshot-native.md
+  echo
+  echo "## A new device in headless Chromium: replay against snapshot"
+  echo
+  cat target/bench/snapshot.md
 } > target/bench/summary.md
 echo
 cat target/bench/summary.md

@@ -42,10 +42,12 @@ node --test --test-concurrency=1 app/tests/ 2>&1 | tee .tmp/browser-output.txt
 
 step "benchmarks, quick mode (they must keep working; figures come from scripts/bench.sh)"
 cargo bench --locked -p sync-tests --bench server -- --quick
+cargo bench --locked -p sync-tests --bench snapshot -- --quick
 cargo bench --locked -p replica-bench --bench replica -- --quick
 bash app/bench/build.sh
 node app/bench/browser.mjs --quick
 node app/bench/live.mjs --quick
+node app/bench/snapshot.mjs --quick
 
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' .tmp/test-output.txt | awk '{s += $4} END {print s + 0}')
 failed=$(grep -Eo '[0-9]+ failed' .tmp/test-output.txt | awk '{s += $1} END {print s + 0}')

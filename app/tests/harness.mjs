@@ -55,13 +55,14 @@ export async function startServer({ https = false, vars = [] } = {}) {
   });
   const port = await freePort();
   const inspector = await freePort();
+  let currentVars = vars;
   const spawnWrangler = () =>
     spawn(
       "npx",
       ["wrangler", "dev", "--ip", "127.0.0.1", "--port", `${port}`, "--inspector-port", `${inspector}`,
        "--persist-to", persist, "--show-interactive-dev-session=false", "--test-scheduled",
        "--var", `SETUP_TOKEN:${SETUP_TOKEN}`, "--var", `SESSION_KEY:${SESSION_KEY}`,
-       ...vars.flatMap((v) => ["--var", v]),
+       ...currentVars.flatMap((v) => ["--var", v]),
        ...(https ? ["--local-protocol", "https"] : [])],
       { cwd: root, env, stdio: "ignore", detached: true },
     );
@@ -85,13 +86,19 @@ export async function startServer({ https = false, vars = [] } = {}) {
     },
     /** Fires the Cron Trigger (compaction), as the platform would. */
     async compact() {
-      const response = await fetch(`${url}/__scheduled?cron=17+*+*+*+*`);
+      const response = await fetch(`${url}/__scheduled?cron=17+3+*+*+*`);
       if (response.status !== 200) throw new Error(`the scheduled event failed: ${response.status}`);
     },
     /** Stops the server (until `up`), keeping its port and database. */
     async down() {
       kill(child);
       await answers(url, false);
+    },
+    /** Stops it and starts it again with other `vars`, on the same port and database. */
+    async restartWith(vars) {
+      await server.down();
+      currentVars = vars;
+      await server.up();
     },
     /** Starts it again after `down`. */
     async up() {

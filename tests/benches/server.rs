@@ -226,7 +226,7 @@ fn storage(server: &Server, issues: usize) -> String {
          500-character description): {per_issue:.0} bytes per issue created (its row and log entry), \
          {per_edit:.0} bytes per description edit (its log entry). With ten edits each, D1's 500 MB \
          (Free) holds about {:.0} thousand issues and 10 GB (Paid) about {:.1} million; the log is \
-         most of it, which compaction (the snapshot issue) reclaims.",
+         most of it, and compaction keeps only its last LOG_RETENTION_DAYS.",
         holds(500e6) / 1e3,
         holds(10e9) / 1e6
     )

@@ -188,6 +188,15 @@ impl Server {
         conn.execute_batch(sql).expect("the write applies");
     }
 
+    /// Runs `write` on the local D1's SQLite file behind the worker's back: a benchmark's data, written
+    /// natively with the server's own statements rather than pushed.
+    pub fn with_d1(&self, write: impl FnOnce(&mut rusqlite::Connection)) {
+        let mut conn = rusqlite::Connection::open(self.d1_file()).expect("open the local D1 file");
+        conn.busy_timeout(Duration::from_secs(10))
+            .expect("busy timeout");
+        write(&mut conn);
+    }
+
     /// The SQLite file behind the `DB` binding in `--persist-to` (miniflare keeps one per database).
     fn d1_file(&self) -> PathBuf {
         let dir = self.persist.join("v3/d1/miniflare-D1DatabaseObject");
@@ -284,7 +293,7 @@ impl Server {
     /// clients_deleted, d1_calls, finished`.
     pub fn compact(&self) -> Value {
         let before = self.sql("SELECT COUNT(*) AS runs FROM compaction_run")[0]["runs"].clone();
-        let reply = self.get("/__scheduled?cron=17+*+*+*+*");
+        let reply = self.get("/__scheduled?cron=17+3+*+*+*");
         assert_eq!(reply.status, 200, "the scheduled event ran: {}", reply.text);
         let runs = self.sql(shared::compaction::SELECT_RUNS);
         assert_eq!(
