@@ -140,6 +140,10 @@ try {
 } finally {
   await server.stop();
 }
+// The baseline must really be a replay: with SNAPSHOT_PULL=off the log comes a page at a time.
+if (!(figures.replayLarge.pulls > figures.snapshotLarge.pulls)) {
+  throw new Error(`the replay took ${figures.replayLarge.pulls} pulls, the snapshot ${figures.snapshotLarge.pulls}: is SNAPSHOT_PULL=off still honoured?`);
+}
 
 const n = (x) => x.toLocaleString("en");
 const small = `${n(ISSUES * 2)} entries`;
