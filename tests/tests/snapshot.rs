@@ -281,6 +281,7 @@ fn a_cookie_below_the_horizon_gets_the_reset_and_keeps_its_client_id() {
 fn compaction_keeps_every_entry_above_the_horizon_and_stays_within_its_calls() {
     let s = Server::start_with_vars(&[
         "LOG_RETENTION_DAYS:0",
+        "CLIENT_RETENTION_DAYS:0",
         "COMPACTION_MAX_CALLS:3",
         "COMPACTION_BATCH:10",
     ]);
@@ -302,6 +303,8 @@ fn compaction_keeps_every_entry_above_the_horizon_and_stays_within_its_calls() {
         let run = s.compact();
         runs += 1;
         assert!(run["d1_calls"].as_u64().expect("calls") <= 3, "{run}");
+        // The pusher's client, quiet since before the first run, is forgotten by it.
+        assert_eq!(run["clients_deleted"], json!(u64::from(runs == 1)), "{run}");
         let horizon = s.horizon_of(&owner.workspace);
         let left = ids(&s);
         assert_eq!(
