@@ -17,9 +17,6 @@ ALTER TABLE workspace ADD COLUMN horizon INTEGER NOT NULL DEFAULT 0 CHECK (horiz
 ALTER TABLE client ADD COLUMN seen_at INTEGER NOT NULL DEFAULT 0;
 UPDATE client SET seen_at = CAST(strftime('%s', 'now') AS INTEGER) * 1000;
 
--- A snapshot reads a workspace's issues a page at a time, in id order.
-CREATE INDEX issue_workspace_id ON issue (workspace_id, id);
-
 -- Each compaction run, for whoever operates the deployment (`wrangler d1 execute`) and the tests: what
 -- it deleted and how many D1 calls it made. Kept for the retention window, like the log.
 CREATE TABLE compaction_run (

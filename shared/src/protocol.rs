@@ -18,6 +18,9 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_PUSH_MUTATIONS: usize = 100;
 /// A snapshot page holds at most this many rows ...
 pub const SNAPSHOT_PAGE_ROWS: usize = 10_000;
+/// ... and its first page at most this many: the top of the list (which shows at most 500), so a new
+/// device has its first screen after one small page.
+pub const SNAPSHOT_FIRST_PAGE_ROWS: usize = 500;
 /// ... and at most about this many bytes of them (always at least one row).
 pub const SNAPSHOT_PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// What a snapshot page counts for one row besides its text: ids, times, keys and punctuation.
@@ -113,7 +116,16 @@ pub struct PullRequest {
 pub struct SnapshotCursor {
     pub cookie: u64,
     pub table: SnapshotTable,
-    pub after: uuid::Uuid,
+    pub after: IssueKey,
+}
+
+/// An issue's place in a snapshot: the list's own order, newest first (`createdAt` descending, then
+/// `id` descending), so that the first page is the top of the list. Both never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IssueKey {
+    pub created_at: crate::mutations::fields::Millis,
+    pub id: uuid::Uuid,
 }
 
 /// The tables a snapshot reads, in the order it reads them.

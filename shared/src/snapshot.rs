@@ -1,6 +1,7 @@
 //! Snapshot pulls: the workspace's current rows instead of its log. A pull with no cookie, or with one
 //! below the workspace's compaction horizon (the log before it is gone), gets them a page at a time
-//! in key order, then continues with the log from the snapshot's cookie.
+//! in the list's order (newest first; a small first page, so a new device shows its first screen
+//! early), then continues with the log from the snapshot's cookie.
 //!
 //! **Why the pages add up to the server's table, however pushes race them.** Each page is one D1
 //! batch (one transaction), so it reads the rows of its key range as of one log position: the first
@@ -26,9 +27,10 @@ use uuid::Uuid;
 use crate::actor::Actor;
 use crate::error::ProtocolError;
 use crate::issue::Issue;
+use crate::mutations::fields::Millis;
 use crate::protocol::{
-    PullResponse, SNAPSHOT_PAGE_BYTES, SNAPSHOT_PAGE_ROWS, SNAPSHOT_ROW_OVERHEAD_BYTES,
-    SnapshotCursor, SnapshotPage, SnapshotTable,
+    IssueKey, MAX_SAFE_INTEGER, PullResponse, SNAPSHOT_FIRST_PAGE_ROWS, SNAPSHOT_PAGE_BYTES,
+    SNAPSHOT_PAGE_ROWS, SNAPSHOT_ROW_OVERHEAD_BYTES, SnapshotCursor, SnapshotPage, SnapshotTable,
 };
 use crate::server::{Access, access_params};
 use crate::statement::SqlValue;
@@ -45,22 +47,24 @@ macro_rules! head {
 pub const ISSUE_COLUMNS: &str =
     "id, title, description, owner, status, created_at, updated_at, created_by, updated_by";
 
-/// `?1` workspace, `?2` the key after which the page starts (`''` for the first), `?3` rows a page,
-/// `?4` bytes a row besides its text, `?5` bytes a page: a page of the workspace's issues in id
-/// order, each row's text counted in bytes plus `?4`, at most `?3` rows and `?5` bytes, and always
-/// at least one; then the row after it, if any (`in_page` = 0), which says there is more. The running
-/// sizes are computed over ids and lengths; rows are read once, for what is returned.
+/// `?1` workspace, `?2` and `?6` the key after which the page starts (`createdAt` and `id`; above
+/// every time and `''` for the first page), `?3` rows a page, `?4` bytes a row besides its text, `?5`
+/// bytes a page: a page of the workspace's issues in the list's order (newest first, by
+/// `issue_workspace`), each row's text counted in bytes plus `?4`, at most `?3` rows and `?5` bytes,
+/// and always at least one; then the row after it, if any (`in_page` = 0), which says there is more.
+/// The running sizes are computed over keys and lengths; rows are read once, for what is returned.
 pub const SELECT_ISSUE_PAGE: &str = "\
 SELECT i.id, i.title, i.description, i.owner, i.status, i.created_at, i.updated_at, i.created_by, \
   i.updated_by, w.in_page FROM ( \
   SELECT id, n, bytes - size AS start, ((n = 1 OR bytes <= ?5) AND n <= ?3) AS in_page FROM ( \
     SELECT id, size, SUM(size) OVER running AS bytes, ROW_NUMBER() OVER running AS n FROM ( \
-      SELECT id, length(CAST(title AS BLOB)) + length(CAST(description AS BLOB)) \
+      SELECT id, created_at, length(CAST(title AS BLOB)) + length(CAST(description AS BLOB)) \
         + length(CAST(owner AS BLOB)) + ?4 AS size \
-      FROM issue WHERE workspace_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3 + 1) \
-    WINDOW running AS (ORDER BY id ROWS UNBOUNDED PRECEDING))) w \
+      FROM issue WHERE workspace_id = ?1 AND (created_at, id) < (?2, ?6) \
+      ORDER BY created_at DESC, id DESC LIMIT ?3 + 1) \
+    WINDOW running AS (ORDER BY created_at DESC, id DESC ROWS UNBOUNDED PRECEDING))) w \
 JOIN issue i ON i.id = w.id \
-WHERE w.in_page OR w.n = 2 OR w.start <= ?5 ORDER BY i.id";
+WHERE w.in_page OR w.n = 2 OR w.start <= ?5 ORDER BY i.created_at DESC, i.id DESC";
 
 /// `?1` workspace: its horizon and its log position now.
 pub const SELECT_POSITION: &str = concat!(
@@ -89,16 +93,29 @@ pub fn page_params(
 ) -> [(&'static str, Vec<SqlValue>); 4] {
     let workspace = by.workspace();
     let client = SqlValue::from(client_id.to_string());
-    let after = from.map_or(String::new(), |cursor| cursor.after.to_string());
+    // The first page starts above every time (they are at most 2^53 - 1) and every id.
+    let (created_at, id, rows) = match from {
+        Some(cursor) => (
+            cursor.after.created_at.get(),
+            cursor.after.id.to_string(),
+            SNAPSHOT_PAGE_ROWS,
+        ),
+        None => (
+            MAX_SAFE_INTEGER + 1,
+            String::new(),
+            SNAPSHOT_FIRST_PAGE_ROWS,
+        ),
+    };
     [
         (
             SELECT_ISSUE_PAGE,
             vec![
                 workspace.clone(),
-                after.into(),
-                (SNAPSHOT_PAGE_ROWS as u64).into(),
+                created_at.into(),
+                (rows as u64).into(),
                 (SNAPSHOT_ROW_OVERHEAD_BYTES as u64).into(),
                 (SNAPSHOT_PAGE_BYTES as u64).into(),
+                id.into(),
             ],
         ),
         (SELECT_POSITION, vec![workspace.clone()]),
@@ -183,7 +200,10 @@ pub fn page_response(
         Some(last) if more_rows => Some(SnapshotCursor {
             cookie,
             table: SnapshotTable::Issue,
-            after: last.id,
+            after: IssueKey {
+                created_at: Millis::clamped(last.created_at),
+                id: last.id,
+            },
         }),
         _ => None,
     };

@@ -55,6 +55,8 @@ impl Server {
     fn someone_creates(&mut self, id: Uuid, description: &str) {
         let mut args = create_args(&id.to_string(), &format!("issue {id}"));
         args["description"] = json!(description);
+        // Times with ties, so pages cut on both parts of the key.
+        args["createdAt"] = json!(1_764_000_000_000u64 + (id.as_u128() % 50) as u64);
         self.someone_does("createIssue", args);
     }
 
@@ -136,6 +138,13 @@ impl Server {
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("rows")
+    }
+
+    /// The workspace's issue ids in the list's order: newest first, then by id descending.
+    fn newest_first(&self) -> Vec<Uuid> {
+        let mut issues = self.issues();
+        issues.sort_by_key(|issue| std::cmp::Reverse((issue.created_at, issue.id)));
+        issues.into_iter().map(|issue| issue.id).collect()
     }
 
     fn horizon(&self) -> u64 {
@@ -393,9 +402,27 @@ fn a_snapshot_in_progress_survives_reopening_and_restarts_when_compaction_passes
     }
     let mut replica = Replica::open(&storage, by()).expect("open");
     let first = server.pull(&mut replica).expect("the first page");
-    assert!(first.snapshot.as_ref().is_some_and(|p| p.next.is_some()));
-    assert_eq!(replica.cookie(), None, "base moves only with the last page");
-    assert!(replica.base_issues().expect("base").is_empty());
+    let page = first.snapshot.as_ref().expect("a snapshot page");
+    assert!(page.next.is_some());
+    assert_eq!(
+        replica.cookie(),
+        None,
+        "the cookie moves only with the last page"
+    );
+    // A new device has nothing to keep: the first page is in base and on screen at once, and it is
+    // the top of the list (newest first).
+    let top: Vec<Uuid> = server
+        .newest_first()
+        .into_iter()
+        .take(page.issues.len())
+        .collect();
+    let shown: Vec<Uuid> = replica
+        .issues(&Default::default())
+        .expect("the list")
+        .iter()
+        .map(|issue| issue.id)
+        .collect();
+    assert_eq!(shown, top);
     drop(replica);
 
     // Reopened, it asks for the next page, not the first.
@@ -423,6 +450,50 @@ fn a_snapshot_in_progress_survives_reopening_and_restarts_when_compaction_passes
     );
     drop(replica);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_replica_with_rows_keeps_showing_them_until_the_whole_snapshot_is_in() {
+    let mut server = Server::new();
+    let ids: Vec<Uuid> = (0..900).map(|_| Uuid::new_v4()).collect();
+    for (n, id) in ids.iter().enumerate() {
+        server.someone_creates(*id, &long_text(n));
+    }
+    let mut replica = new_replica();
+    server.catch_up(&mut replica);
+    let before = sorted(replica.issues(&Default::default()).expect("the list"));
+    // Away while an issue is renamed and the log compacted.
+    server.someone_does(
+        "updateIssue",
+        json!({"id": ids[0], "title": "renamed while away", "updatedAt": 1_764_000_000_900u64}),
+    );
+    server.age_log(DEFAULT_RETENTION_DAYS + 1.0);
+    server.compact(&Settings::default());
+    let first = server.pull(&mut replica).expect("the first page");
+    assert!(
+        first
+            .snapshot
+            .as_ref()
+            .is_some_and(|p| p.reset && p.next.is_some())
+    );
+    assert_eq!(
+        sorted(replica.issues(&Default::default()).expect("the list")),
+        before,
+        "the old rows, whole, until the last page"
+    );
+    assert_eq!(sorted(replica.base_issues().expect("base")), before);
+    server.catch_up(&mut replica);
+    assert_eq!(
+        sorted(replica.base_issues().expect("base")),
+        server.issues()
+    );
+    assert_eq!(
+        replica
+            .issue(ids[0])
+            .expect("read")
+            .map(|issue| issue.title),
+        Some("renamed while away".to_owned())
+    );
 }
 
 #[test]

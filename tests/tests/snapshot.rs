@@ -88,8 +88,11 @@ fn snapshot_pages_with_pushes_between_them_equal_the_server_table() {
             .iter()
             .enumerate()
             .map(|(i, id)| {
-                let mut m = create(id, &format!("issue {}", chunk_at * 50 + i));
-                m["args"]["description"] = json!(long_text(chunk_at * 50 + i));
+                let n = chunk_at * 50 + i;
+                let mut m = create(id, &format!("issue {n}"));
+                m["args"]["description"] = json!(long_text(n));
+                // Times with ties, so pages cut on both parts of the key.
+                m["args"]["createdAt"] = json!(1_764_000_000_000u64 + (n % 37) as u64);
                 m
             })
             .collect();
@@ -121,7 +124,9 @@ fn snapshot_pages_with_pushes_between_them_equal_the_server_table() {
             .map(|_| {
                 let id = Uuid::new_v4();
                 ids.push(id);
-                create(&id, "made between pages")
+                let mut m = create(&id, "made between pages");
+                m["args"]["createdAt"] = json!(1_764_000_000_000u64 + rng.u64(0..40));
+                m
             })
             .collect();
         for _ in 0..5 {
@@ -168,27 +173,43 @@ fn a_bad_snapshot_cursor_is_refused_with_a_code_and_changes_nothing() {
         body["snapshot"] = cursor;
         body
     };
-    let good = json!({"cookie": 1, "table": "issue", "after": Uuid::nil()});
+    // Just after the issue in the list's order (it was made at ...000): the next page holds it.
+    let after = json!({"createdAt": 1_764_000_000_001u64, "id": Uuid::nil()});
+    let good = json!({"cookie": 1, "table": "issue", "after": after});
+    let bad_after = |after: Value| json!({"cookie": 1, "table": "issue", "after": after});
     for (cursor, why) in [
         (
-            json!({"cookie": 1, "table": "comment", "after": Uuid::nil()}),
+            json!({"cookie": 1, "table": "comment", "after": after}),
             "an unknown table",
         ),
         (
-            json!({"cookie": 1, "table": "issue", "after": "not a uuid"}),
+            bad_after(json!({"createdAt": 1, "id": "not a uuid"})),
             "a key that is not an id",
         ),
+        (
+            bad_after(json!({"id": Uuid::nil()})),
+            "a key without its time",
+        ),
+        (
+            bad_after(json!({"createdAt": 9_007_199_254_740_992u64, "id": Uuid::nil()})),
+            "a time past 2^53",
+        ),
+        (
+            bad_after(json!({"createdAt": 1, "id": Uuid::nil(), "rank": 2})),
+            "an unknown field in the key",
+        ),
+        (bad_after(json!(Uuid::nil())), "a bare id"),
         (json!({"cookie": 1, "table": "issue"}), "no key"),
         (
-            json!({"cookie": -1, "table": "issue", "after": Uuid::nil()}),
+            json!({"cookie": -1, "table": "issue", "after": after}),
             "a negative cookie",
         ),
         (
-            json!({"cookie": 9_007_199_254_740_992u64, "table": "issue", "after": Uuid::nil()}),
+            json!({"cookie": 9_007_199_254_740_992u64, "table": "issue", "after": after}),
             "a cookie past 2^53",
         ),
         (
-            json!({"cookie": 1, "table": "issue", "after": Uuid::nil(), "limit": 5}),
+            json!({"cookie": 1, "table": "issue", "after": after, "limit": 5}),
             "an unknown field",
         ),
         (json!("issue:0"), "not an object"),
@@ -216,7 +237,11 @@ fn a_bad_snapshot_cursor_is_refused_with_a_code_and_changes_nothing() {
     fine["cookie"] = cookie;
     let page = pull(with(fine)).ok();
     assert_eq!(page["snapshot"]["reset"], json!(false));
-    assert_eq!(page["snapshot"]["issues"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        page["snapshot"]["issues"].as_array().map(Vec::len),
+        Some(1),
+        "the issue, made before that key's time"
+    );
 }
 
 #[test]

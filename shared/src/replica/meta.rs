@@ -121,17 +121,24 @@ pub(super) fn advance(
     })
 }
 
-/// Records the next page's cursor of the snapshot in progress, inside the caller's transaction.
+/// Records the next page's cursor of the snapshot in progress, inside the caller's transaction; with
+/// `moved_base`, the page went into base's own rows, so its version moves too.
 pub(super) fn set_snapshot(
     tx: &Connection,
     meta: &BaseMeta,
     next: SnapshotCursor,
+    moved_base: bool,
 ) -> Result<BaseMeta> {
     let json = serde_json::to_string(&next)
         .map_err(|err| ReplicaError::Inconsistent(format!("a snapshot cursor: {err}")))?;
-    tx.execute("UPDATE replica_base SET snapshot = ?1", [json])?;
+    let bump = u64::from(moved_base);
+    tx.execute(
+        "UPDATE replica_base SET snapshot = ?1, version = version + ?2",
+        params![json, bump as i64],
+    )?;
     Ok(BaseMeta {
         snapshot: Some(next),
+        version: meta.version + bump,
         ..meta.clone()
     })
 }

@@ -2,12 +2,18 @@
 //! replica or one whose cookie fell below the workspace's compaction horizon. The client keeps its id
 //! and its pending queue.
 //!
-//! Pages before the last are staged in `snapshot_issue` with the next page's cursor, each in one
-//! transaction (a reload resumes from there). The last page replaces base's issues with the staged
-//! rows and its own, and moves base to the snapshot's cookie and `lastMutationId`, in one transaction:
-//! base is always either the old rows or the whole snapshot. Optimistic is then rebuilt from base with
-//! the pending mutations still live replayed on top, so no pending change is lost. The pull after it
-//! brings the log from the snapshot's cookie.
+//! A replica that has rows (it has a cookie: it fell below the horizon) stages the pages before the
+//! last in `snapshot_issue` with the next page's cursor, each in one transaction (a reload resumes
+//! from there); the last page replaces base's issues with the staged rows and its own, and moves base
+//! to the snapshot's cookie and `lastMutationId`, in one transaction: base is always either the old
+//! rows or the whole snapshot, and the list never shows half of one over the old rows. Optimistic is
+//! then rebuilt from base with the pending mutations still live replayed on top, so no pending change
+//! is lost.
+//!
+//! A replica with no cookie (a new device, or one starting again from scratch) has nothing to keep:
+//! each page goes straight into base, and optimistic is rebased on its rows, so the list fills from
+//! the top as the pages come (the first is the top of the list). The last page moves base to the
+//! snapshot's cookie as above. Either way, the pull after it brings the log from that cookie.
 
 use rusqlite::{Connection, params};
 
@@ -25,27 +31,47 @@ impl Replica {
         page: &SnapshotPage,
         from: Option<u64>,
     ) -> Result<PullOutcome> {
+        // Straight into base when there is nothing to keep (no cookie); staged otherwise.
+        let direct = from.is_none();
         let workspace = self.actor.workspace_id.to_string();
         let tx = self.base.transaction()?;
         if page.reset {
             tx.execute("DELETE FROM snapshot_issue", [])?;
+            if direct {
+                tx.execute("DELETE FROM issue", [])?;
+            }
         }
+        let table = if direct { "issue" } else { "snapshot_issue" };
         if let Some(next) = page.next {
-            insert(&tx, "snapshot_issue", &workspace, &page.issues)?;
-            let staged = meta::set_snapshot(&tx, &self.meta, next)?;
+            insert(&tx, table, &workspace, &page.issues)?;
+            let moved = meta::set_snapshot(&tx, &self.meta, next, direct)?;
             tx.commit()?;
-            self.meta = staged;
+            self.meta = moved;
+            if !direct {
+                return Ok(PullOutcome {
+                    has_more: true,
+                    ..PullOutcome::default()
+                });
+            }
+            if page.reset {
+                self.rebuild()?;
+            } else {
+                self.rebase(page.issues.iter().map(|issue| issue.id).collect(), &[])?;
+            }
             return Ok(PullOutcome {
                 has_more: true,
+                changed: vec![ISSUE_TABLE],
                 ..PullOutcome::default()
             });
         }
-        tx.execute("DELETE FROM issue", [])?;
-        tx.execute(
-            &format!("INSERT INTO issue ({COLUMNS}) SELECT {COLUMNS} FROM snapshot_issue"),
-            [],
-        )?;
-        tx.execute("DELETE FROM snapshot_issue", [])?;
+        if !direct {
+            tx.execute("DELETE FROM issue", [])?;
+            tx.execute(
+                &format!("INSERT INTO issue ({COLUMNS}) SELECT {COLUMNS} FROM snapshot_issue"),
+                [],
+            )?;
+            tx.execute("DELETE FROM snapshot_issue", [])?;
+        }
         insert(&tx, "issue", &workspace, &page.issues)?;
         let acknowledged_before = self.meta.last_mutation_id;
         let advanced = meta::advance(
@@ -60,14 +86,19 @@ impl Replica {
 
         // The acknowledged mutations' effects are in the rows, unless their push answer said the
         // server rejected them (a snapshot has no entries to tell them apart by).
-        let rejected: Vec<RejectedMutation> = self
-            .acknowledged_pending(acknowledged_before)?
+        let acknowledged = self.acknowledged_pending(acknowledged_before)?;
+        let rejected: Vec<RejectedMutation> = acknowledged
             .iter()
             .filter_map(|(id, _)| self.rejections.remove(id))
             .collect();
         self.rejections
             .retain(|id, _| *id > self.meta.last_mutation_id);
-        self.rebuild()?;
+        if direct && !page.reset && acknowledged.is_empty() {
+            // Earlier pages are in optimistic already; only this one's rows are new.
+            self.rebase(page.issues.iter().map(|issue| issue.id).collect(), &[])?;
+        } else {
+            self.rebuild()?;
+        }
         Ok(PullOutcome {
             has_more: response.has_more,
             changed: vec![ISSUE_TABLE],
