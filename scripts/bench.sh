@@ -10,7 +10,7 @@
 #   - a new device's catch-up, today's replay of the log against the snapshot, on 20,000 and 200,000
 #     log entries: natively through the protocol (tests/benches/snapshot.rs) and in Chromium to the
 #     full list (app/bench/snapshot.mjs).
-# About 20 minutes (the idle tabs take 10; BENCH_IDLE_MINUTES shortens it). `--quick` runs small versions that only show the benchmarks work.
+# About 25 minutes (the idle tabs take 10; BENCH_IDLE_MINUTES shortens it). `--quick` runs small versions that only show the benchmarks work.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
