@@ -3,50 +3,16 @@
 
 mod common;
 
-use common::{by, create_args, join, open, run_batch};
-use rusqlite::Connection;
+use common::{Server, by, create_args, open, run_batch};
 use serde_json::json;
 use shared::live::{Fanout, LiveMessage, POKE_MAX_BYTES, POKE_MAX_ENTRIES, Poke};
 use shared::protocol::{PullRequest, PullResponse};
 use shared::replica::{Answer, PokeOutcome, Replica, Request, Storage};
 use shared::server::applied_batch;
-use shared::{Actor, Mutation};
+use shared::Mutation;
 use uuid::Uuid;
 
-/// The server's database, with the replica's member (the owner) and another member.
-struct Server {
-    conn: Connection,
-    someone: Actor,
-    someones_client: Uuid,
-    someones_next: u64,
-}
-
 impl Server {
-    fn new() -> Server {
-        let conn = open();
-        let someone = Actor::new(by().workspace_id, Uuid::new_v4());
-        join(&conn, &someone, "member");
-        Server {
-            conn,
-            someone,
-            someones_client: Uuid::new_v4(),
-            someones_next: 1,
-        }
-    }
-
-    /// The other member's client pushes `name(args)`.
-    fn someone_does(&mut self, name: &str, args: serde_json::Value) {
-        let mutation = Mutation::parse(name, &args).expect("a valid mutation");
-        let batch = applied_batch(
-            &self.someone,
-            &self.someones_client,
-            self.someones_next,
-            &mutation,
-        );
-        run_batch(&mut self.conn, &batch).expect("the push applies");
-        self.someones_next += 1;
-    }
-
     fn someone_creates(&mut self, title: &str) -> Uuid {
         let id = Uuid::new_v4();
         self.someone_does("createIssue", create_args(&id.to_string(), title));
@@ -114,19 +80,6 @@ impl Server {
                 replica.take(answer, now, 0.0).expect("the answer applies");
             }
         }
-    }
-
-    fn last_mutation_id(&self, client: &Uuid) -> u64 {
-        use rusqlite::OptionalExtension;
-        self.conn
-            .query_row(
-                shared::server::SELECT_LAST_MUTATION_ID,
-                [client.to_string()],
-                |row| row.get::<_, i64>(0),
-            )
-            .optional()
-            .expect("read lastMutationId")
-            .map_or(0, |id| id as u64)
     }
 
     fn issues(&self) -> Vec<serde_json::Value> {

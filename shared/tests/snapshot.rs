@@ -5,53 +5,21 @@
 
 mod common;
 
-use common::{by, create_args, join, open, run_batch};
+use common::{Server, by, create_args, run_batch};
 use rusqlite::Connection;
-use serde_json::{Value, json};
+use serde_json::json;
 use shared::compaction::{DEFAULT_RETENTION_DAYS, Settings};
 use shared::issue::Issue;
 use shared::live::Fanout;
 use shared::protocol::{PullResponse, PushResponse};
 use shared::replica::{Replica, Storage};
 use shared::server::applied_batch;
-use shared::{Actor, Mutation};
+use shared::Mutation;
 use uuid::Uuid;
 
 const NOW: u64 = 1_790_000_000_000;
 
-/// The server's database, and another member who pushes while the replica pulls.
-struct Server {
-    conn: Connection,
-    someone: Actor,
-    someones_client: Uuid,
-    someones_next: u64,
-}
-
 impl Server {
-    fn new() -> Server {
-        let conn = open();
-        let someone = Actor::new(by().workspace_id, Uuid::new_v4());
-        join(&conn, &someone, "member");
-        Server {
-            conn,
-            someone,
-            someones_client: Uuid::new_v4(),
-            someones_next: 1,
-        }
-    }
-
-    fn someone_does(&mut self, name: &str, args: Value) {
-        let mutation = Mutation::parse(name, &args).expect("a valid mutation");
-        let batch = applied_batch(
-            &self.someone,
-            &self.someones_client,
-            self.someones_next,
-            &mutation,
-        );
-        run_batch(&mut self.conn, &batch).expect("the push applies");
-        self.someones_next += 1;
-    }
-
     fn someone_creates(&mut self, id: Uuid, description: &str) {
         let mut args = create_args(&id.to_string(), &format!("issue {id}"));
         args["description"] = json!(description);
@@ -109,19 +77,6 @@ impl Server {
             }
         }
         pulls
-    }
-
-    fn last_mutation_id(&self, client: &Uuid) -> u64 {
-        use rusqlite::OptionalExtension;
-        self.conn
-            .query_row(
-                shared::server::SELECT_LAST_MUTATION_ID,
-                [client.to_string()],
-                |row| row.get::<_, i64>(0),
-            )
-            .optional()
-            .expect("read lastMutationId")
-            .map_or(0, |id| id as u64)
     }
 
     /// The workspace's issues, as a snapshot sends them, by id.

@@ -4,7 +4,8 @@
 
 use rusqlite::Connection;
 use serde_json::{Value, json};
-use shared::{Actor, Statement};
+use shared::server::applied_batch;
+use shared::{Actor, Mutation, Statement};
 
 pub const ISSUE: &str = "6f1c2c1e-8f2a-4b1e-9a57-3f0b6b1d2c4e";
 pub const OTHER_ISSUE: &str = "0b8f7d8e-1c1a-4a43-8b4f-2d7c5f9e6a10";
@@ -101,4 +102,55 @@ pub fn count(conn: &Connection, table: &str) -> i64 {
         row.get(0)
     })
     .expect("count")
+}
+
+/// The server's database for replica tests: [`by`] (the replica's member, the owner) and another
+/// member, `someone`, whose client pushes with the server's own batches. Each test file adds what
+/// it needs (pokes, snapshots) in an `impl` of its own.
+pub struct Server {
+    pub conn: Connection,
+    pub someone: Actor,
+    pub someones_client: uuid::Uuid,
+    pub someones_next: u64,
+}
+
+impl Server {
+    pub fn new() -> Server {
+        let conn = open();
+        let someone = Actor::new(by().workspace_id, uuid::Uuid::new_v4());
+        join(&conn, &someone, "member");
+        Server {
+            conn,
+            someone,
+            someones_client: uuid::Uuid::new_v4(),
+            someones_next: 1,
+        }
+    }
+
+    /// The other member's client pushes `name(args)`.
+    pub fn someone_does(&mut self, name: &str, args: Value) {
+        let mutation = Mutation::parse(name, &args).expect("a valid mutation");
+        let batch = applied_batch(
+            &self.someone,
+            &self.someones_client,
+            self.someones_next,
+            &mutation,
+        );
+        run_batch(&mut self.conn, &batch).expect("the push applies");
+        self.someones_next += 1;
+    }
+
+    /// The server's `lastMutationId` for `client`, 0 for one never seen.
+    pub fn last_mutation_id(&self, client: &uuid::Uuid) -> u64 {
+        use rusqlite::OptionalExtension;
+        self.conn
+            .query_row(
+                shared::server::SELECT_LAST_MUTATION_ID,
+                [client.to_string()],
+                |row| row.get::<_, i64>(0),
+            )
+            .optional()
+            .expect("read lastMutationId")
+            .map_or(0, |id| id as u64)
+    }
 }
