@@ -5,11 +5,11 @@ mod common;
 
 use common::{Server, by, create_args, open, run_batch};
 use serde_json::json;
+use shared::Mutation;
 use shared::live::{Fanout, LiveMessage, POKE_MAX_BYTES, POKE_MAX_ENTRIES, Poke};
 use shared::protocol::{PullRequest, PullResponse};
 use shared::replica::{Answer, PokeOutcome, Replica, Request, Storage};
 use shared::server::applied_batch;
-use shared::Mutation;
 use uuid::Uuid;
 
 impl Server {

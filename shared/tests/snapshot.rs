@@ -8,13 +8,13 @@ mod common;
 use common::{Server, by, create_args, run_batch};
 use rusqlite::Connection;
 use serde_json::json;
+use shared::Mutation;
 use shared::compaction::{DEFAULT_RETENTION_DAYS, Settings};
 use shared::issue::Issue;
 use shared::live::Fanout;
 use shared::protocol::{PullResponse, PushResponse};
 use shared::replica::{Replica, Storage};
 use shared::server::applied_batch;
-use shared::Mutation;
 use uuid::Uuid;
 
 const NOW: u64 = 1_790_000_000_000;
@@ -448,6 +448,46 @@ fn a_replica_with_rows_keeps_showing_them_until_the_whole_snapshot_is_in() {
             .expect("read")
             .map(|issue| issue.title),
         Some("renamed while away".to_owned())
+    );
+}
+
+#[test]
+fn a_replica_the_server_lost_keeps_its_rows_on_screen_until_its_snapshot_is_in() {
+    let mut server = Server::new();
+    for n in 0..900 {
+        server.someone_creates(Uuid::new_v4(), &long_text(n));
+    }
+    let mut replica = new_replica();
+    server.catch_up(&mut replica);
+    let before = sorted(replica.issues(&Default::default()).expect("the list"));
+    // The server lost this client: it starts again from scratch under a new id, with no cookie.
+    let (ticket, _) = replica.next_pull().expect("a pull");
+    let lost = shared::replica::SyncFailure::Server {
+        status: 409,
+        error: Some(shared::protocol::ErrorBody {
+            error: shared::ErrorCode::ClientStateNotFound,
+            message: "the server was reset".to_owned(),
+        }),
+        retry_after_ms: None,
+    };
+    replica.pull_failed(ticket, &lost).expect("rebootstraps");
+    assert_eq!(replica.cookie(), None);
+    let first = server.pull(&mut replica).expect("the first page");
+    assert!(
+        first
+            .snapshot
+            .as_ref()
+            .is_some_and(|p| p.reset && p.next.is_some())
+    );
+    assert_eq!(
+        sorted(replica.issues(&Default::default()).expect("the list")),
+        before,
+        "its rows stay whole on screen: the pages are staged"
+    );
+    server.catch_up(&mut replica);
+    assert_eq!(
+        sorted(replica.base_issues().expect("base")),
+        server.issues()
     );
 }
 

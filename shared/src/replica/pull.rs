@@ -69,8 +69,8 @@ impl Replica {
 
     /// Applies the answer to the pull `ticket`: in one transaction on base, its entries, the new cookie
     /// and `lastMutationId`; then the rebase of optimistic. An answer that brings nothing and
-    /// acknowledges nothing does no database work at all. A snapshot page is staged, and the last one
-    /// replaces base ([`Replica::take_snapshot_page`]).
+    /// acknowledges nothing does no database work at all. A snapshot page is taken by
+    /// [`Replica::take_snapshot_page`].
     pub fn pull_succeeded(
         &mut self,
         ticket: Ticket,
@@ -186,7 +186,7 @@ impl Replica {
 
     /// Acknowledged mutations with no entry in this pull were rejected: the server processed them
     /// without applying them (an applied one is always in the pages up to the new `lastMutationId`).
-    pub(super) fn rejected_among(
+    fn rejected_among(
         &mut self,
         acknowledged: &[(u64, String)],
         entries: &[LogEntry],

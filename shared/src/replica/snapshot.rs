@@ -2,16 +2,15 @@
 //! replica or one whose cookie fell below the workspace's compaction horizon. The client keeps its id
 //! and its pending queue.
 //!
-//! A replica that has rows (it has a cookie: it fell below the horizon) stages the pages before the
-//! last in `snapshot_issue` with the next page's cursor, each in one transaction (a reload resumes
+//! A replica that has rows (it fell below the horizon, or starts again from scratch) stages the pages
+//! before the last in `snapshot_issue` with the next page's cursor, each in one transaction (a reload resumes
 //! from there); the last page replaces base's issues with the staged rows and its own, and moves base
 //! to the snapshot's cookie and `lastMutationId`, in one transaction: base is always either the old
 //! rows or the whole snapshot, and the list never shows half of one over the old rows. Optimistic is
 //! then rebuilt from base with the pending mutations still live replayed on top, so no pending change
 //! is lost.
 //!
-//! A replica with no cookie (a new device, or one starting again from scratch) has nothing to keep:
-//! each page goes straight into base, and optimistic is rebased on its rows, so the list fills from
+//! A replica with no rows (a new device) has nothing to keep: each page goes straight into base, and optimistic is rebased on its rows, so the list fills from
 //! the top as the pages come (the first is the top of the list). The last page moves base to the
 //! snapshot's cookie as above. Either way, the pull after it brings the log from that cookie.
 
@@ -31,10 +30,15 @@ impl Replica {
         page: &SnapshotPage,
         from: Option<u64>,
     ) -> Result<PullOutcome> {
-        // Straight into base when there is nothing to keep (no cookie); staged otherwise.
-        let direct = from.is_none();
         let workspace = self.actor.workspace_id.to_string();
         let tx = self.base.transaction()?;
+        // Straight into base when it has nothing to keep; staged otherwise. Decided at the reset
+        // page; later pages follow it (only a staged snapshot has rows in `snapshot_issue`).
+        let direct = if page.reset {
+            !exists(&tx, "issue")?
+        } else {
+            !exists(&tx, "snapshot_issue")?
+        };
         if page.reset {
             tx.execute("DELETE FROM snapshot_issue", [])?;
             if direct {
@@ -106,6 +110,15 @@ impl Replica {
             stale: false,
         })
     }
+}
+
+/// Whether `table` has any row.
+fn exists(tx: &Connection, table: &str) -> Result<bool> {
+    Ok(tx.query_row(
+        &format!("SELECT EXISTS (SELECT 1 FROM {table})"),
+        [],
+        |row| row.get(0),
+    )?)
 }
 
 /// Every column of `issue` and of its staging twin `snapshot_issue`.
