@@ -369,3 +369,29 @@ fn compaction_keeps_every_entry_above_the_horizon_and_stays_within_its_calls() {
         (json!(horizon), None)
     );
 }
+
+#[test]
+fn a_compaction_setting_that_does_not_parse_changes_nothing() {
+    let s = Server::start_with_vars(&["LOG_RETENTION_DAYS:thirty"]);
+    let owner = s.setup("Misconfigured", "Ada", None);
+    let mut pusher = Pusher::new(&owner);
+    pusher.push(&s, vec![create(&Uuid::new_v4(), "kept")]);
+    let reply = s.get("/__scheduled?cron=17+3+*+*+*");
+    assert_eq!(reply.status, 200, "the event ran: {}", reply.text);
+    assert!(
+        s.sql(shared::compaction::SELECT_RUNS).is_empty(),
+        "no run recorded"
+    );
+    assert_eq!(
+        s.sql("SELECT id FROM mutation_log").len(),
+        1,
+        "nothing deleted"
+    );
+    assert_eq!(s.horizon_of(&owner.workspace), 0);
+    assert!(
+        s.log_tail()
+            .contains("LOG_RETENTION_DAYS must be a number of days"),
+        "the log names the var: {}",
+        s.log_tail()
+    );
+}
