@@ -407,24 +407,27 @@ fn a_snapshot_in_progress_survives_reopening_and_restarts_when_compaction_passes
     std::fs::remove_dir_all(&dir).ok();
 }
 
-#[test]
-fn a_replica_with_rows_keeps_showing_them_until_the_whole_snapshot_is_in() {
-    let mut server = Server::new();
+/// A replica caught up with 900 rows of about 10 KB (several snapshot pages), the ids of those rows,
+/// and its list.
+fn replica_with_many_rows(server: &mut Server) -> (Replica, Vec<Uuid>, Vec<Issue>) {
     let ids: Vec<Uuid> = (0..900).map(|_| Uuid::new_v4()).collect();
     for (n, id) in ids.iter().enumerate() {
         server.someone_creates(*id, &long_text(n));
     }
     let mut replica = new_replica();
     server.catch_up(&mut replica);
-    let before = sorted(replica.issues(&Default::default()).expect("the list"));
-    // Away while an issue is renamed and the log compacted.
-    server.someone_does(
-        "updateIssue",
-        json!({"id": ids[0], "title": "renamed while away", "updatedAt": 1_764_000_000_900u64}),
-    );
-    server.age_log(DEFAULT_RETENTION_DAYS + 1.0);
-    server.compact(&Settings::default());
-    let first = server.pull(&mut replica).expect("the first page");
+    let shown = sorted(replica.issues(&Default::default()).expect("the list"));
+    (replica, ids, shown)
+}
+
+/// The replica's next pulls take a snapshot of several pages: after the first, its list is still
+/// `before`, whole; after the last, base equals the server's table.
+fn assert_rows_stay_until_the_last_page(
+    server: &mut Server,
+    replica: &mut Replica,
+    before: &[Issue],
+) {
+    let first = server.pull(replica).expect("the first page");
     assert!(
         first
             .snapshot
@@ -437,11 +440,25 @@ fn a_replica_with_rows_keeps_showing_them_until_the_whole_snapshot_is_in() {
         "the old rows, whole, until the last page"
     );
     assert_eq!(sorted(replica.base_issues().expect("base")), before);
-    server.catch_up(&mut replica);
+    server.catch_up(replica);
     assert_eq!(
         sorted(replica.base_issues().expect("base")),
         server.issues()
     );
+}
+
+#[test]
+fn a_replica_with_rows_keeps_showing_them_until_the_whole_snapshot_is_in() {
+    let mut server = Server::new();
+    let (mut replica, ids, before) = replica_with_many_rows(&mut server);
+    // Away while an issue is renamed and the log compacted.
+    server.someone_does(
+        "updateIssue",
+        json!({"id": ids[0], "title": "renamed while away", "updatedAt": 1_764_000_000_900u64}),
+    );
+    server.age_log(DEFAULT_RETENTION_DAYS + 1.0);
+    server.compact(&Settings::default());
+    assert_rows_stay_until_the_last_page(&mut server, &mut replica, &before);
     assert_eq!(
         replica
             .issue(ids[0])
@@ -454,12 +471,7 @@ fn a_replica_with_rows_keeps_showing_them_until_the_whole_snapshot_is_in() {
 #[test]
 fn a_replica_the_server_lost_keeps_its_rows_on_screen_until_its_snapshot_is_in() {
     let mut server = Server::new();
-    for n in 0..900 {
-        server.someone_creates(Uuid::new_v4(), &long_text(n));
-    }
-    let mut replica = new_replica();
-    server.catch_up(&mut replica);
-    let before = sorted(replica.issues(&Default::default()).expect("the list"));
+    let (mut replica, _, before) = replica_with_many_rows(&mut server);
     // The server lost this client: it starts again from scratch under a new id, with no cookie.
     let (ticket, _) = replica.next_pull().expect("a pull");
     let lost = shared::replica::SyncFailure::Server {
@@ -472,23 +484,7 @@ fn a_replica_the_server_lost_keeps_its_rows_on_screen_until_its_snapshot_is_in()
     };
     replica.pull_failed(ticket, &lost).expect("rebootstraps");
     assert_eq!(replica.cookie(), None);
-    let first = server.pull(&mut replica).expect("the first page");
-    assert!(
-        first
-            .snapshot
-            .as_ref()
-            .is_some_and(|p| p.reset && p.next.is_some())
-    );
-    assert_eq!(
-        sorted(replica.issues(&Default::default()).expect("the list")),
-        before,
-        "its rows stay whole on screen: the pages are staged"
-    );
-    server.catch_up(&mut replica);
-    assert_eq!(
-        sorted(replica.base_issues().expect("base")),
-        server.issues()
-    );
+    assert_rows_stay_until_the_last_page(&mut server, &mut replica, &before);
 }
 
 #[test]
