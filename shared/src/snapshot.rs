@@ -32,7 +32,7 @@ use crate::protocol::{
     IssueKey, MAX_SAFE_INTEGER, PullResponse, SNAPSHOT_FIRST_PAGE_ROWS, SNAPSHOT_PAGE_BYTES,
     SNAPSHOT_PAGE_ROWS, SNAPSHOT_ROW_OVERHEAD_BYTES, SnapshotCursor, SnapshotPage, SnapshotTable,
 };
-use crate::server::{Access, access_params};
+use crate::server::{Access, PullRead, access_params, pull_response};
 use crate::statement::SqlValue;
 
 /// The workspace's log position: `MAX(horizon, newest entry)`. `?1` workspace.
@@ -133,8 +133,9 @@ pub fn page_params(
 
 /// Which reads a pull starts with: the log after the client's cookie, or a snapshot page (the next one
 /// of a snapshot in progress, or a first one for a client with no cookie). A log read can still turn
-/// into a snapshot (the cookie is below the horizon), and a snapshot page into a first one
-/// ([`Page::Restart`]).
+/// into a snapshot's first page (the cookie is below the horizon, [`log_step`]), and so can a later
+/// page (compaction passed the snapshot's cookie, [`page_step`]). The worker and the native tests
+/// loop over these steps, doing only the reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Read {
     Log(u64),
@@ -165,26 +166,35 @@ pub struct PageRead {
     pub last_mutation_id: u64,
 }
 
-/// What a snapshot page's reads mean for the caller.
+/// What a pull does after one read: answer, or read again.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Page {
+pub enum Step {
     Answer(PullResponse),
-    /// Compaction passed the snapshot's cookie while it was being read: start again from the first
-    /// page (the log from that cookie is gone).
-    Restart,
+    Read(Read),
 }
 
-/// The answer to a snapshot page read `from` the previous page's cursor (or from the start), or
+/// After the log read at `cookie`: its page, or, below the horizon, a snapshot's first page.
+pub fn log_step(by: &Actor, cookie: u64, found: PullRead) -> Result<Step, ProtocolError> {
+    Ok(match pull_response(by, cookie, found)? {
+        Some(response) => Step::Answer(response),
+        None => Step::Read(Read::Snapshot(None)),
+    })
+}
+
+/// After a snapshot page read `from` the previous page's cursor (or from the start): its answer, a
+/// new first page when compaction passed the snapshot's cookie (the log from there is gone), or
 /// why not.
-pub fn page_response(
+pub fn page_step(
     by: &Actor,
     from: Option<&SnapshotCursor>,
     read: PageRead,
-) -> Result<Page, ProtocolError> {
+) -> Result<Step, ProtocolError> {
     read.access.check(by)?;
     let cookie = match from {
         None => read.head,
-        Some(cursor) if cursor.cookie < read.horizon => return Ok(Page::Restart),
+        Some(cursor) if cursor.cookie < read.horizon => {
+            return Ok(Step::Read(Read::Snapshot(None)));
+        }
         Some(cursor) if cursor.cookie > read.head => {
             return Err(ProtocolError::client_state_not_found(format!(
                 "the snapshot's cookie {} is beyond the workspace's log ({}): the server was reset",
@@ -207,7 +217,7 @@ pub fn page_response(
         }),
         _ => None,
     };
-    Ok(Page::Answer(PullResponse {
+    Ok(Step::Answer(PullResponse {
         cookie,
         last_mutation_id: read.last_mutation_id,
         // More pages, or entries logged since the snapshot's cookie.

@@ -124,26 +124,21 @@ pub fn answer_pull(
     cookie: Option<u64>,
     cursor: Option<crate::protocol::SnapshotCursor>,
 ) -> rusqlite::Result<Result<crate::protocol::PullResponse, crate::ProtocolError>> {
-    use crate::snapshot::{Page, Read, page_response};
+    use crate::snapshot::{Read, Step, log_step, page_step};
     let mut read = Read::first(cookie, cursor);
     loop {
-        read = match read {
-            Read::Log(cookie) => {
-                let found = pull_read(conn, by, client_id, cookie)?;
-                match crate::server::pull_response(by, cookie, found) {
-                    Ok(Some(response)) => return Ok(Ok(response)),
-                    Ok(None) => Read::Snapshot(None),
-                    Err(err) => return Ok(Err(err)),
-                }
-            }
-            Read::Snapshot(from) => {
-                let found = snapshot_page(conn, by, client_id, from.as_ref())?;
-                match page_response(by, from.as_ref(), found) {
-                    Ok(Page::Answer(response)) => return Ok(Ok(response)),
-                    Ok(Page::Restart) => Read::Snapshot(None),
-                    Err(err) => return Ok(Err(err)),
-                }
-            }
+        let step = match read {
+            Read::Log(cookie) => log_step(by, cookie, pull_read(conn, by, client_id, cookie)?),
+            Read::Snapshot(from) => page_step(
+                by,
+                from.as_ref(),
+                snapshot_page(conn, by, client_id, from.as_ref())?,
+            ),
+        };
+        match step {
+            Ok(Step::Answer(response)) => return Ok(Ok(response)),
+            Ok(Step::Read(next)) => read = next,
+            Err(err) => return Ok(Err(err)),
         }
     }
 }

@@ -5,8 +5,7 @@
 
 use shared::Actor;
 use shared::protocol::{PullResponse, parse_pull};
-use shared::server::pull_response;
-use shared::snapshot::{Page, Read, page_response};
+use shared::snapshot::{Read, Step, log_step, page_step};
 use worker::{Env, Request, Response};
 
 use crate::{body, d1, error::ApiError, http_cookie};
@@ -49,8 +48,8 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
     Ok(http)
 }
 
-/// Reads until there is an answer: a log read whose cookie turns out to be below the horizon goes on
-/// to a snapshot's first page, and so does a snapshot page whose cookie compaction has passed.
+/// Reads until there is an answer (the steps, and when a read turns into another, are
+/// [`shared::snapshot`]'s).
 async fn answer(
     db: &worker::D1Database,
     by: &Actor,
@@ -58,21 +57,19 @@ async fn answer(
     mut read: Read,
 ) -> Result<PullResponse, ApiError> {
     loop {
-        read = match read {
+        let step = match read {
             Read::Log(cookie) => {
-                let found = d1::pull_read(db, by, client_id, cookie).await?;
-                match pull_response(by, cookie, found)? {
-                    Some(response) => return Ok(response),
-                    None => Read::Snapshot(None),
-                }
+                log_step(by, cookie, d1::pull_read(db, by, client_id, cookie).await?)?
             }
-            Read::Snapshot(from) => {
-                let found = d1::snapshot_page(db, by, client_id, from.as_ref()).await?;
-                match page_response(by, from.as_ref(), found)? {
-                    Page::Answer(response) => return Ok(response),
-                    Page::Restart => Read::Snapshot(None),
-                }
-            }
+            Read::Snapshot(from) => page_step(
+                by,
+                from.as_ref(),
+                d1::snapshot_page(db, by, client_id, from.as_ref()).await?,
+            )?,
+        };
+        match step {
+            Step::Answer(response) => return Ok(response),
+            Step::Read(next) => read = next,
         }
     }
 }
