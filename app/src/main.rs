@@ -16,6 +16,7 @@ mod keyboard;
 mod route;
 mod session;
 mod state;
+mod upgrade;
 mod url;
 
 use dioxus::prelude::*;
@@ -57,6 +58,7 @@ fn Tracker(workspace: Uuid) -> Element {
     keyboard::use_shortcuts(state);
     drafts::use_marks_from_other_tabs(state);
     durable::use_persistent_storage(state);
+    upgrade::use_reload_when_outdated(state);
 
     rsx! {
         div { class: "app",

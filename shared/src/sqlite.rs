@@ -27,8 +27,20 @@ pub fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
 
 /// The one migration runner: applies the `migrations` this database has not seen yet, in order, in
 /// one transaction, and records how many it has seen in `PRAGMA user_version`.
+/// A database a newer build has migrated further is refused, untouched: this build cannot know its
+/// tables (a page served from an old cache, say).
 pub fn migrate_with(conn: &mut Connection, migrations: &[Migration]) -> rusqlite::Result<()> {
     let applied: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    if usize::try_from(applied).unwrap_or(usize::MAX) > migrations.len() {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+            Some(format!(
+                "this database was written by a newer version of the app ({applied} migrations; \
+                 this one knows {})",
+                migrations.len()
+            )),
+        ));
+    }
     let tx = conn.transaction()?;
     for (_, sql) in migrations
         .iter()

@@ -522,11 +522,17 @@ fn an_entry_that_does_not_apply_makes_base_rebuild_from_the_whole_log() {
     let id = Uuid::new_v4();
     pull_created_elsewhere(&mut r, 1, id, "x");
     let (ticket, _) = r.next_pull().unwrap();
-    // A mutation this build does not know (a newer server's, say) cannot apply here.
+    // An entry this build knows but cannot apply (args no rule ever allowed: a corrupt log, say).
+    // One it does not know at all is a newer version's: see the outdated test below.
     let diverged = pull_answer(
         2,
         0,
-        vec![entry(2, None, "archiveIssue", json!({"id": id}))],
+        vec![entry(
+            2,
+            None,
+            "updateIssue",
+            json!({"id": "not an id", "updatedAt": 1}),
+        )],
     );
     assert!(matches!(
         r.pull_succeeded(ticket, &diverged).unwrap_err(),
@@ -795,4 +801,64 @@ fn an_entry_logged_under_older_rules_still_applies_and_a_new_one_like_it_is_refu
     let err = r.mutate("createIssue", &again, 2).unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::InvalidArgs));
     assert_eq!(r.pending_count().unwrap(), 0);
+}
+
+#[test]
+fn a_newer_server_makes_the_replica_outdated_and_its_pushes_go_on() {
+    use shared::replica::Answer;
+    let mut r = replica();
+    pull_created_elsewhere(&mut r, 1, Uuid::new_v4(), "before the upgrade");
+    assert!(r.outdated().is_none());
+    // A log entry this build does not know (a newer version's): nothing applies, the cookie stays.
+    let (ticket, _) = r.next_pull().expect("a pull");
+    let newer = entry(2, None, "setIssuePriority", json!({"id": Uuid::new_v4()}));
+    assert!(
+        r.pull_succeeded(ticket, &pull_answer(2, 0, vec![newer]))
+            .is_err()
+    );
+    assert_eq!(r.cookie(), Some(1), "base keeps its cookie");
+    assert_eq!(base_titles(&r), ["before the upgrade"]);
+    let outdated = r.outdated().expect("outdated");
+    assert_eq!(outdated.error, ErrorCode::VersionNotSupported);
+    assert!(
+        outdated.message.contains("setIssuePriority"),
+        "{}",
+        outdated.message
+    );
+
+    // The server says so itself: 409 VersionNotSupported to a pull.
+    let mut r = replica();
+    let (ticket, _) = r.next_pull().expect("a pull");
+    let refusal = SyncFailure::Server {
+        status: 409,
+        error: Some(ErrorBody {
+            error: ErrorCode::VersionNotSupported,
+            message: "a new version of the app is available; reload".into(),
+        }),
+        retry_after_ms: None,
+    };
+    r.take(Answer::Pulled(ticket, Err(refusal)), 0, 0.5)
+        .expect("taken");
+    assert_eq!(
+        r.outdated().map(|body| body.message.as_str()),
+        Some("a new version of the app is available; reload")
+    );
+    // Changes made meanwhile still go out: the server takes this version's pushes.
+    r.mutate("createIssue", &create_args(Uuid::new_v4(), "kept", 1), 1)
+        .expect("a local change");
+    let (ticket, request) = r.next_push().expect("a push").expect("one");
+    assert_eq!(request.mutations.len(), 1);
+    r.take(
+        Answer::Pushed(
+            ticket,
+            Ok(PushResponse {
+                last_mutation_id: 1,
+                rejected: vec![],
+            }),
+        ),
+        1,
+        0.5,
+    )
+    .expect("taken");
+    assert!(r.outdated().is_some(), "only a new build clears it");
 }

@@ -159,3 +159,32 @@ fn every_shared_migration_is_in_each_replica_database_in_order() {
         assert_eq!(shared_ones, expected);
     }
 }
+
+#[test]
+fn a_replica_a_newer_build_migrated_is_refused_untouched() {
+    let dir = std::env::temp_dir().join(format!("replica-newer-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).expect("a folder");
+    let actor = shared::Actor::new(uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    drop(
+        shared::replica::Replica::open(&shared::replica::Storage::Directory(dir.clone()), actor)
+            .expect("open"),
+    );
+    let newer = shared::replica::schema::BASE.len() as i64 + 3;
+    rusqlite::Connection::open(dir.join("base.sqlite3"))
+        .expect("the base file")
+        .pragma_update(None, "user_version", newer)
+        .expect("as a newer build leaves it");
+    let refused =
+        shared::replica::Replica::open(&shared::replica::Storage::Directory(dir.clone()), actor);
+    let message = refused.err().expect("refused").to_string();
+    assert!(
+        message.contains("written by a newer version of the app"),
+        "{message}"
+    );
+    let version: i64 = rusqlite::Connection::open(dir.join("base.sqlite3"))
+        .expect("the base file")
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .expect("its version");
+    assert_eq!(version, newer, "left as it was");
+    std::fs::remove_dir_all(&dir).ok();
+}

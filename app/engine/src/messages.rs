@@ -116,6 +116,10 @@ pub struct SyncStatus {
     /// The server is holding requests back (too many just now, or the day's budget of changes is
     /// used up): why. They go out again when it said to retry.
     pub held_back: Option<ErrorBody>,
+    /// The server speaks a newer version than this build: why. The page reloads into the new build
+    /// at the next safe moment; pushes go on meanwhile.
+    #[serde(default)]
+    pub outdated: Option<ErrorBody>,
 }
 
 /// What the sync inspector shows: the engine's real state, read when asked.

@@ -109,6 +109,17 @@ pub fn Header() -> Element {
                 "Ask the workspace's owner for an invite link."
             }
         }
+        if sync.outdated.is_some() {
+            p { class: "banner", role: "alert",
+                "A new version of the tracker is available. "
+                if crate::upgrade::may_reload() {
+                    "This page reloads into it as soon as nothing is being typed here; your changes are kept."
+                } else {
+                    "Your changes are kept. "
+                    button { onclick: move |_| crate::upgrade::reload(), "Reload now" }
+                }
+            }
+        }
         if let Some(held) = sync.held_back.clone().filter(|_| sync.denied.is_none()) {
             p { class: "banner", role: "note",
                 if held.error == ErrorCode::QuotaExceeded {

@@ -144,6 +144,25 @@ impl Replica {
         response: &PullResponse,
         from: Option<u64>,
     ) -> Result<BTreeSet<IssueId>> {
+        // A mutation this build does not know comes from a newer version of the app: base stays
+        // where it is (it is not wrong, only behind), and the app is told to reload.
+        if let Some(entry) = response
+            .mutations
+            .iter()
+            .find(|entry| !Mutation::NAMES.contains(&entry.name.as_str()))
+        {
+            self.schedule.outdated = Some(crate::protocol::ErrorBody {
+                error: ErrorCode::VersionNotSupported,
+                message: format!(
+                    "the log holds `{}`, a change this version of the app does not know",
+                    crate::error::quote(&entry.name)
+                ),
+            });
+            return Err(ReplicaError::InvalidResponse(format!(
+                "log entry {} ({}) is of a newer version; nothing applied",
+                entry.log_id, entry.name
+            )));
+        }
         let mut touched = BTreeSet::new();
         let tx = self.base.transaction()?;
         if from.is_none() {

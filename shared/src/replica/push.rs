@@ -55,6 +55,17 @@ impl SyncFailure {
         }
     }
 
+    /// The server speaks a newer schema version than this build can read
+    /// (`409 VersionNotSupported`): a new version of the app is needed. Retrying cannot help.
+    pub fn outdated(&self) -> Option<&ErrorBody> {
+        match self {
+            SyncFailure::Server {
+                error: Some(body), ..
+            } if body.error == ErrorCode::VersionNotSupported => Some(body),
+            _ => None,
+        }
+    }
+
     /// The server held this request back (`RateLimited`, `QuotaExceeded`): why, and for how long
     /// at least (milliseconds).
     pub fn held_back(&self) -> Option<(&ErrorBody, u64)> {

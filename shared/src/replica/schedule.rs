@@ -41,6 +41,9 @@ pub(super) struct Schedule {
     denied: Option<ErrorBody>,
     /// The server's last word when it held a request back (rate limit, daily budget).
     held_back: Option<ErrorBody>,
+    /// Why this build is too old for the server, once it said so: it stays (only a new build
+    /// can change it).
+    pub(super) outdated: Option<ErrorBody>,
 }
 
 impl Default for Schedule {
@@ -55,6 +58,7 @@ impl Default for Schedule {
             online: true,
             denied: None,
             held_back: None,
+            outdated: None,
         }
     }
 }
@@ -177,6 +181,14 @@ impl Replica {
         self.schedule.held_back.as_ref()
     }
 
+    /// Why this build can no longer sync with the server, once the server said it speaks a newer
+    /// schema version (`409 VersionNotSupported`) or the log held a mutation this build does not
+    /// know: the app should reload into the new version. Pushes go on meanwhile (a server keeps
+    /// accepting older clients' pushes), so pending changes are still saved.
+    pub fn outdated(&self) -> Option<&ErrorBody> {
+        self.schedule.outdated.as_ref()
+    }
+
     /// A push or a pull is in flight.
     pub fn syncing(&self) -> bool {
         self.push_in_flight.is_some() || self.pull_in_flight.is_some()
@@ -285,6 +297,9 @@ impl Replica {
     fn note_refusal(&mut self, failure: &SyncFailure) -> u64 {
         if let Some(body) = failure.denial() {
             self.schedule.denied = Some(body.clone());
+        }
+        if let Some(body) = failure.outdated() {
+            self.schedule.outdated = Some(body.clone());
         }
         match failure.held_back() {
             Some((body, wait)) => {

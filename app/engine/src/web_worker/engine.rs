@@ -355,6 +355,7 @@ impl Engine {
             pending: self.replica.pending_count().unwrap_or(0),
             denied: self.replica.denied().cloned(),
             held_back: self.replica.held_back().cloned(),
+            outdated: self.replica.outdated().cloned(),
         };
         if self.status.as_ref() != Some(&status) {
             post(&FromEngine::Sync(status.clone()));
