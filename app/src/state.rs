@@ -144,7 +144,9 @@ impl AppState {
         let view = self.view.read();
         let mut rows: Vec<Issue> = Vec::new();
         for mutation in self.unsent.read().iter() {
-            let id = mutation.issue_id();
+            let Some(id) = mutation.issue_id() else {
+                continue;
+            };
             let before = match rows.iter().position(|issue| issue.id == id) {
                 Some(at) => Some(rows.remove(at)),
                 None => view.issues.iter().find(|issue| issue.id == id).cloned(),
@@ -157,7 +159,7 @@ impl AppState {
 
     /// The issue as the UI shows it: with its unsent changes, else as the engine last sent it.
     pub fn issue(&self, id: Uuid) -> Option<Issue> {
-        let touched = self.unsent.read().iter().any(|m| m.issue_id() == id);
+        let touched = self.unsent.read().iter().any(|m| m.issue_id() == Some(id));
         if touched {
             return self.unsent_previews().into_iter().find(|i| i.id == id);
         }

@@ -26,6 +26,7 @@ pub fn read_filter() -> IssueFilter {
             .get("status")
             .and_then(|s| Status::ALL.into_iter().find(|status| slug(*status) == s)),
         search: params.get("q").filter(|q| !q.trim().is_empty()),
+        ..IssueFilter::default()
     }
 }
 

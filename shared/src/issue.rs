@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::mutations::fields::{IssueId, Status};
+use crate::mutations::fields::{IssueId, MemberId, Priority, Status};
 
 /// One issue as the UI shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,13 +21,60 @@ pub struct Issue {
     /// before workspaces.
     pub created_by: Option<Uuid>,
     pub updated_by: Option<Uuid>,
+    /// Schema version 2; absent (`none`) from a version-1 server.
+    #[serde(default)]
+    pub priority: Priority,
+    /// The member it is assigned to, if any (schema version 2).
+    #[serde(default)]
+    pub assignee: Option<MemberId>,
 }
 
-/// Which issues a list shows: all, or one status; and text to find in the title or description.
+/// Which issues a list shows, and in which order: all, or one status; text to find in the title or
+/// description; and (schema version 2) any of these priorities, assignees (`None`: no one) and
+/// creators, carrying every one of these labels (by name). An empty list does not filter.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct IssueFilter {
     pub status: Option<Status>,
     pub search: Option<String>,
+    #[serde(default)]
+    pub priorities: Vec<Priority>,
+    #[serde(default)]
+    pub assignees: Vec<Option<MemberId>>,
+    #[serde(default)]
+    pub creators: Vec<MemberId>,
+    #[serde(default)]
+    pub labels: Vec<String>,
+    #[serde(default)]
+    pub sort: Sort,
+}
+
+/// A list's order: newest first (the default), most recently changed first, or most urgent first
+/// (then newest).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Sort {
+    #[default]
+    Created,
+    Updated,
+    Priority,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 3] = [Sort::Created, Sort::Updated, Sort::Priority];
+
+    /// The name in the URL (`?sort=updated`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Created => "created",
+            Sort::Updated => "updated",
+            Sort::Priority => "priority",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Sort> {
+        Sort::ALL.into_iter().find(|sort| sort.as_str() == name)
+    }
 }
 
 /// How many issues have each status.

@@ -1,9 +1,10 @@
 //! The sync engine's shared core, compiled into both the Cloudflare Worker and the browser app.
 //!
-//! - [`mutations`]: the four mutators. Each owns its arguments, their validation and its SQL, so the
+//! - [`mutations`]: the mutators. Each owns its arguments, their validation and its SQL, so the
 //!   server and every client run the very same statements.
 //! - [`issue`]: the issue as clients read it (row, list filter, counts by status).
-//! - [`protocol`]: wire protocol v1 (push, pull, error bodies) and its request rules.
+//! - [`label`], [`comment`]: labels and comments as clients read them (schema version 2).
+//! - [`protocol`]: the wire protocol (push, pull, error bodies) and its request rules.
 //! - [`live`]: the live channel's pokes, from the worker through the workspace's object to each tab.
 //! - [`api`]: the workspace API around the protocol (setup, sessions, invites, members, tokens).
 //! - [`actor`]: whose change a mutation is, and in which workspace.
@@ -18,9 +19,11 @@
 
 pub mod actor;
 pub mod api;
+pub mod comment;
 pub mod compaction;
 pub mod error;
 pub mod issue;
+pub mod label;
 pub mod live;
 pub mod mutations;
 pub mod protocol;

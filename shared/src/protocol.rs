@@ -1,4 +1,4 @@
-//! Wire protocol v1: JSON over HTTP, camelCase. `POST /api/workspaces/{id}/push` and
+//! The wire protocol, schema version 2: JSON over HTTP, camelCase. `POST /api/workspaces/{id}/push` and
 //! `POST /api/workspaces/{id}/pull`, as a member of that workspace (see [`crate::api`]).
 //!
 //! Parsing a request checks, in order: the body size (`413 PayloadTooLarge`), that it is a JSON object
@@ -10,8 +10,12 @@ use uuid::Uuid;
 
 use crate::error::{ErrorCode, ProtocolError, quote};
 
-/// The only schema version this code speaks.
-pub const SCHEMA_VERSION: u64 = 1;
+/// The schema version this code speaks: 2 added priority, assignee, labels and comments.
+pub const SCHEMA_VERSION: u64 = 2;
+/// The oldest schema version the server still accepts. A version-1 client pushes as before (its
+/// mutations are a subset); it may pull a workspace only while that has logged nothing of a later
+/// version (`409 VersionNotSupported` then, and its page reloads into the new build).
+pub const MIN_SCHEMA_VERSION: u64 = 1;
 /// Bodies over 1 MiB are refused whole.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// A push carries at most this many mutations.
@@ -143,6 +147,15 @@ pub struct SnapshotPage {
     /// is in, the pages' rows replace base's, at the response's `cookie`.
     pub reset: bool,
     pub issues: Vec<crate::issue::Issue>,
+    /// The workspace's labels, on the first page (schema version 2; absent when there are none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<crate::label::Label>,
+    /// The label links of this page's issues (schema version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issue_labels: Vec<crate::label::IssueLabel>,
+    /// The comments of this page's issues (schema version 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<crate::comment::Comment>,
     /// The next page's cursor; `None` on the last page.
     pub next: Option<SnapshotCursor>,
 }
@@ -276,11 +289,16 @@ fn parse_versioned<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Pro
     })?;
     match probe.schema_version {
         None => return Err(ProtocolError::invalid_request("schemaVersion is required")),
-        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(SCHEMA_VERSION) => {}
+        Some(serde_json::Value::Number(n))
+            if n.as_u64()
+                .is_some_and(|v| (MIN_SCHEMA_VERSION..=SCHEMA_VERSION).contains(&v)) => {}
         Some(serde_json::Value::Number(n)) => {
             return Err(ProtocolError::new(
                 ErrorCode::VersionNotSupported,
-                format!("schemaVersion {n} is not supported; this server speaks {SCHEMA_VERSION}"),
+                format!(
+                    "schemaVersion {n} is not supported; this server speaks \
+                     {MIN_SCHEMA_VERSION} to {SCHEMA_VERSION}"
+                ),
             ));
         }
         Some(other) => {

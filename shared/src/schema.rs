@@ -22,6 +22,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0004_compaction.sql",
         include_str!("../../migrations/0004_compaction.sql"),
     ),
+    (
+        "0005_schema_v2.sql",
+        include_str!("../../migrations/0005_schema_v2.sql"),
+    ),
 ];
 
 /// The schema version a database reaches once every migration has been applied.

@@ -92,9 +92,13 @@ WHERE w.in_page OR w.n = 2 OR w.start <= ?4 ORDER BY l.id";
 /// (the horizons); a cookie above it was made by a server that has since been reset.
 pub const SELECT_LOG_END: &str = "SELECT MAX(COALESCE((SELECT MAX(id) FROM mutation_log), 0), \
      COALESCE((SELECT MAX(horizon) FROM workspace), 0)) AS log_end";
-/// `?1` workspace: its compaction horizon; a cookie below it gets a snapshot.
-pub const SELECT_HORIZON: &str =
-    "SELECT COALESCE((SELECT horizon FROM workspace WHERE id = ?1), 0) AS horizon";
+/// `?1` workspace: its compaction horizon (a cookie below it gets a snapshot) and the highest schema
+/// version of a mutation it has logged.
+pub const SELECT_HORIZON: &str = "SELECT COALESCE((SELECT horizon FROM workspace WHERE id = ?1), 0) AS horizon, \
+     COALESCE((SELECT schema_version FROM workspace WHERE id = ?1), 1) AS schema_version";
+/// `?1` workspace, `?2` a mutation's schema version: the workspace has logged one of that version.
+const RAISE_SCHEMA_VERSION: &str =
+    "UPDATE workspace SET schema_version = ?2 WHERE id = ?1 AND schema_version < ?2";
 /// `?1` client id, `?2` cookie: the client's newest logged mutation id up to the cookie. With the
 /// page's own entries, it gives the client's `lastMutationId` as of the page's end.
 pub const SELECT_LAST_MUTATION_ID_BEFORE_PAGE: &str = "SELECT mutation_id FROM mutation_log \
@@ -110,6 +114,12 @@ pub fn applied_batch(
 ) -> Vec<Statement> {
     let mut batch = advance_client(by, client_id, mutation_id);
     batch.extend(mutation.statements(by));
+    if mutation.schema_version() > crate::protocol::MIN_SCHEMA_VERSION {
+        batch.push(Statement::new(
+            RAISE_SCHEMA_VERSION,
+            vec![by.workspace(), mutation.schema_version().into()],
+        ));
+    }
     batch.push(Statement::new(
         APPEND_LOG,
         vec![
@@ -280,21 +290,41 @@ pub struct PullRead {
     pub last_mutation_id_before_page: Option<u64>,
     /// The workspace's compaction horizon.
     pub horizon: u64,
+    /// The highest schema version of a mutation the workspace has logged.
+    pub schema_version: u64,
 }
 
-/// Builds the pull response for `by`'s client at `cookie` from one read, or refuses it. `None`: the
-/// cookie is below the workspace's compaction horizon, so the entries after it are no longer all
-/// there; the answer is a snapshot ([`crate::snapshot`]). The client keeps its id and its pending
-/// queue: that is not `ClientStateNotFound`, which is only for a server that lost the client.
+/// `409 VersionNotSupported` for a client speaking `client` when the workspace has logged mutations
+/// of schema version `workspace`: it could not read them (nor a snapshot's rows of them).
+pub fn check_schema_version(client: u64, workspace: u64) -> Result<(), ProtocolError> {
+    if client < workspace {
+        return Err(ProtocolError::new(
+            ErrorCode::VersionNotSupported,
+            format!(
+                "this workspace has changes of schema version {workspace}, which this client \
+                 (version {client}) cannot read: a new version of the app is available; reload"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Builds the pull response for `by`'s client (speaking `schema_version`) at `cookie` from one
+/// read, or refuses it. `None`: the cookie is below the workspace's compaction horizon, so the
+/// entries after it are no longer all there; the answer is a snapshot ([`crate::snapshot`]). The
+/// client keeps its id and its pending queue: that is not `ClientStateNotFound`, which is only for a
+/// server that lost the client.
 ///
 /// On a full page with more to come, `lastMutationId` is the client's as of the page's last entry, not
 /// the newest: a client must not drop a pending mutation whose effects are in a later page.
 pub fn pull_response(
     by: &Actor,
+    schema_version: u64,
     cookie: u64,
     snapshot: PullRead,
 ) -> Result<Option<PullResponse>, ProtocolError> {
     snapshot.access.check(by)?;
+    check_schema_version(schema_version, snapshot.schema_version)?;
     if cookie > snapshot.log_end {
         return Err(ProtocolError::client_state_not_found(format!(
             "cookie {cookie} is beyond the end of the log ({}): the server was reset",

@@ -25,8 +25,10 @@
 use uuid::Uuid;
 
 use crate::actor::Actor;
+use crate::comment::Comment;
 use crate::error::ProtocolError;
 use crate::issue::Issue;
+use crate::label::{IssueLabel, Label};
 use crate::mutations::fields::Millis;
 use crate::protocol::{
     IssueKey, MAX_SAFE_INTEGER, PullResponse, SNAPSHOT_FIRST_PAGE_ROWS, SNAPSHOT_PAGE_BYTES,
@@ -44,31 +46,64 @@ macro_rules! head {
 }
 
 /// The columns of an issue as a snapshot sends it (and the replica reads it).
-pub const ISSUE_COLUMNS: &str =
-    "id, title, description, owner, status, created_at, updated_at, created_by, updated_by";
+pub const ISSUE_COLUMNS: &str = "id, title, description, owner, status, created_at, updated_at, \
+     created_by, updated_by, priority, assignee";
 
-/// `?1` workspace, `?2` and `?6` the key after which the page starts (`createdAt` and `id`; above
-/// every time and `''` for the first page), `?3` rows a page, `?4` bytes a row besides its text, `?5`
-/// bytes a page: a page of the workspace's issues in the list's order (newest first, by
-/// `issue_workspace`), each row's text counted in bytes plus `?4`, at most `?3` rows and `?5` bytes,
-/// and always at least one; then the row after it, if any (`in_page` = 0), which says there is more.
-/// The running sizes are computed over keys and lengths; rows are read once, for what is returned.
-pub const SELECT_ISSUE_PAGE: &str = "\
-SELECT i.id, i.title, i.description, i.owner, i.status, i.created_at, i.updated_at, i.created_by, \
-  i.updated_by, w.in_page FROM ( \
-  SELECT id, n, bytes - size AS start, ((n = 1 OR bytes <= ?5) AND n <= ?3) AS in_page FROM ( \
-    SELECT id, size, SUM(size) OVER running AS bytes, ROW_NUMBER() OVER running AS n FROM ( \
-      SELECT id, created_at, length(CAST(title AS BLOB)) + length(CAST(description AS BLOB)) \
-        + length(CAST(owner AS BLOB)) + ?4 AS size \
-      FROM issue WHERE workspace_id = ?1 AND (created_at, id) < (?2, ?6) \
-      ORDER BY created_at DESC, id DESC LIMIT ?3 + 1) \
-    WINDOW running AS (ORDER BY created_at DESC, id DESC ROWS UNBOUNDED PRECEDING))) w \
-JOIN issue i ON i.id = w.id \
-WHERE w.in_page OR w.n = 2 OR w.start <= ?5 ORDER BY i.created_at DESC, i.id DESC";
+/// A page's keys: `?1` workspace, `?2` and `?6` the key after which the page starts (`createdAt` and
+/// `id`; above every time and `''` for the first page), `?3` rows a page, `?4` bytes a row besides its
+/// text, `?5` bytes a page. The workspace's issues in the list's order (newest first, by
+/// `issue_workspace`), each counted as its text's bytes and its comments' plus `?4` for it and each
+/// comment; at most `?3` rows and `?5` bytes, and always at least one (`in_page`); then the row
+/// after it, if any, which says there is more. The running sizes are computed over keys and lengths;
+/// rows are read once, for what is returned. The page's issues, links and comments each read these
+/// keys again, in the same batch.
+macro_rules! page_keys {
+    () => {
+        "(SELECT id, n, bytes - size AS start, ((n = 1 OR bytes <= ?5) AND n <= ?3) AS in_page FROM ( \
+           SELECT id, size, SUM(size) OVER running AS bytes, ROW_NUMBER() OVER running AS n FROM ( \
+             SELECT id, created_at, length(CAST(title AS BLOB)) + length(CAST(description AS BLOB)) \
+               + length(CAST(owner AS BLOB)) + ?4 + COALESCE((SELECT SUM(length(CAST(c.body AS BLOB)) \
+               + ?4) FROM comment c WHERE c.issue_id = issue.id), 0) AS size \
+             FROM issue WHERE workspace_id = ?1 AND (created_at, id) < (?2, ?6) \
+             ORDER BY created_at DESC, id DESC LIMIT ?3 + 1) \
+           WINDOW running AS (ORDER BY created_at DESC, id DESC ROWS UNBOUNDED PRECEDING))) w"
+    };
+}
 
-/// `?1` workspace: its horizon and its log position now.
+/// The page's issues ([`page_keys`]), and perhaps the row after them (`in_page` = 0).
+pub const SELECT_ISSUE_PAGE: &str = concat!(
+    "SELECT i.id, i.title, i.description, i.owner, i.status, i.created_at, i.updated_at, \
+     i.created_by, i.updated_by, i.priority, i.assignee, w.in_page FROM ",
+    page_keys!(),
+    " JOIN issue i ON i.id = w.id \
+     WHERE w.in_page OR w.n = 2 OR w.start <= ?5 ORDER BY i.created_at DESC, i.id DESC"
+);
+
+/// The label links of the page's issues ([`page_keys`]), named as [`crate::label::IssueLabel`]'s
+/// fields.
+pub const SELECT_ISSUE_LABEL_PAGE: &str = concat!(
+    "SELECT l.issue_id AS issueId, l.label_id AS labelId FROM ",
+    page_keys!(),
+    " JOIN issue_label l ON l.issue_id = w.id WHERE w.in_page ORDER BY l.issue_id, l.label_id"
+);
+
+/// The comments of the page's issues ([`page_keys`]), named as [`crate::comment::Comment`]'s fields.
+pub const SELECT_COMMENT_PAGE: &str = concat!(
+    "SELECT c.id AS id, c.issue_id AS issueId, c.author AS author, c.body AS body, \
+     c.created_at AS createdAt, c.edited_at AS editedAt FROM ",
+    page_keys!(),
+    " JOIN comment c ON c.issue_id = w.id WHERE w.in_page ORDER BY c.issue_id, c.created_at, c.id"
+);
+
+/// `?1` workspace, `?2` 1 on a snapshot's first page: the workspace's labels, which the first page
+/// carries (a workspace has few), named as [`crate::label::Label`]'s fields.
+pub const SELECT_LABELS: &str = "SELECT id, name, color, created_at AS createdAt FROM label \
+     WHERE workspace_id = ?1 AND ?2 ORDER BY created_at, id";
+
+/// `?1` workspace: its horizon, its schema version and its log position now.
 pub const SELECT_POSITION: &str = concat!(
-    "SELECT (SELECT horizon FROM workspace WHERE id = ?1) AS horizon, ",
+    "SELECT (SELECT horizon FROM workspace WHERE id = ?1) AS horizon, \
+     (SELECT schema_version FROM workspace WHERE id = ?1) AS schema_version, ",
     head!(),
     " AS head"
 );
@@ -83,14 +118,15 @@ pub const SELECT_LAST_MUTATION_ID_AT: &str = concat!(
     "(SELECT last_mutation_id FROM client WHERE id = ?2), 0) AS last_mutation_id"
 );
 
-/// The four reads of a snapshot page, to run as one batch (one transaction): the page, the
-/// workspace's position, the client's `lastMutationId` at the snapshot's cookie, and who may read
-/// it. `from`: the previous page's `next`, or `None` for a first page.
+/// The seven reads of a snapshot page, to run as one batch (one transaction): the page's issues, their
+/// label links and comments, the workspace's labels (first page only), the workspace's position, the
+/// client's `lastMutationId` at the snapshot's cookie, and who may read it. `from`: the previous
+/// page's `next`, or `None` for a first page.
 pub fn page_params(
     by: &Actor,
     client_id: &Uuid,
     from: Option<&SnapshotCursor>,
-) -> [(&'static str, Vec<SqlValue>); 4] {
+) -> [(&'static str, Vec<SqlValue>); 7] {
     let workspace = by.workspace();
     let client = SqlValue::from(client_id.to_string());
     // The first page starts above every time (they are at most 2^53 - 1) and every id.
@@ -106,17 +142,21 @@ pub fn page_params(
             SNAPSHOT_FIRST_PAGE_ROWS,
         ),
     };
+    let keys = vec![
+        workspace.clone(),
+        created_at.into(),
+        (rows as u64).into(),
+        (SNAPSHOT_ROW_OVERHEAD_BYTES as u64).into(),
+        (SNAPSHOT_PAGE_BYTES as u64).into(),
+        id.into(),
+    ];
     [
+        (SELECT_ISSUE_PAGE, keys.clone()),
+        (SELECT_ISSUE_LABEL_PAGE, keys.clone()),
+        (SELECT_COMMENT_PAGE, keys),
         (
-            SELECT_ISSUE_PAGE,
-            vec![
-                workspace.clone(),
-                created_at.into(),
-                (rows as u64).into(),
-                (SNAPSHOT_ROW_OVERHEAD_BYTES as u64).into(),
-                (SNAPSHOT_PAGE_BYTES as u64).into(),
-                id.into(),
-            ],
+            SELECT_LABELS,
+            vec![workspace.clone(), u64::from(from.is_none()).into()],
         ),
         (SELECT_POSITION, vec![workspace.clone()]),
         (
@@ -161,7 +201,14 @@ pub struct PageRead {
     pub issues: Vec<Issue>,
     /// How many of `issues` are the page.
     pub page_len: usize,
+    /// The page's issues' label links and comments.
+    pub issue_labels: Vec<IssueLabel>,
+    pub comments: Vec<Comment>,
+    /// The workspace's labels, on a first page.
+    pub labels: Vec<Label>,
     pub horizon: u64,
+    /// The highest schema version of a mutation the workspace has logged.
+    pub schema_version: u64,
     pub head: u64,
     pub last_mutation_id: u64,
 }
@@ -173,9 +220,15 @@ pub enum Step {
     Read(Read),
 }
 
-/// After the log read at `cookie`: its page, or, below the horizon, a snapshot's first page.
-pub fn log_step(by: &Actor, cookie: u64, found: PullRead) -> Result<Step, ProtocolError> {
-    Ok(match pull_response(by, cookie, found)? {
+/// After the log read at `cookie` for a client speaking `schema_version`: its page, or, below the
+/// horizon, a snapshot's first page.
+pub fn log_step(
+    by: &Actor,
+    schema_version: u64,
+    cookie: u64,
+    found: PullRead,
+) -> Result<Step, ProtocolError> {
+    Ok(match pull_response(by, schema_version, cookie, found)? {
         Some(response) => Step::Answer(response),
         None => Step::Read(Read::Snapshot(None)),
     })
@@ -186,10 +239,12 @@ pub fn log_step(by: &Actor, cookie: u64, found: PullRead) -> Result<Step, Protoc
 /// why not.
 pub fn page_step(
     by: &Actor,
+    schema_version: u64,
     from: Option<&SnapshotCursor>,
     read: PageRead,
 ) -> Result<Step, ProtocolError> {
     read.access.check(by)?;
+    crate::server::check_schema_version(schema_version, read.schema_version)?;
     let cookie = match from {
         None => read.head,
         Some(cursor) if cursor.cookie < read.horizon => {
@@ -226,6 +281,9 @@ pub fn page_step(
         snapshot: Some(SnapshotPage {
             reset: from.is_none(),
             issues,
+            labels: read.labels,
+            issue_labels: read.issue_labels,
+            comments: read.comments,
             next,
         }),
     }))

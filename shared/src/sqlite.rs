@@ -114,6 +114,11 @@ pub fn pull_read(
             .map(|n| n as u64))
     };
     let access = read_access(&tx, access)?;
+    let (horizon, schema_version) = tx
+        .prepare_cached(horizon.0)?
+        .query_row(params_from_iter(horizon.1.iter()), |row| {
+            Ok((row.get::<_, i64>(0)? as u64, row.get::<_, i64>(1)? as u64))
+        })?;
     let snapshot = crate::server::PullRead {
         access,
         entries,
@@ -121,17 +126,20 @@ pub fn pull_read(
         last_mutation_id: number(client)?,
         log_end: number(end)?.unwrap_or(0),
         last_mutation_id_before_page: number(before_page)?,
-        horizon: number(horizon)?.unwrap_or(0),
+        horizon,
+        schema_version,
     };
     drop(tx);
     Ok(snapshot)
 }
 
 /// Answers a pull as the worker does (`worker/src/pull.rs`), on SQLite: the log after the cookie, or
-/// a snapshot page. `cookie`: the request's, already resolved (`None`: the client has none).
+/// a snapshot page. `cookie`: the request's, already resolved (`None`: the client has none);
+/// `schema_version`: the request's.
 pub fn answer_pull(
     conn: &mut Connection,
     by: &Actor,
+    schema_version: u64,
     client_id: &uuid::Uuid,
     cookie: Option<u64>,
     cursor: Option<crate::protocol::SnapshotCursor>,
@@ -140,9 +148,15 @@ pub fn answer_pull(
     let mut read = Read::first(cookie, cursor);
     loop {
         let step = match read {
-            Read::Log(cookie) => log_step(by, cookie, pull_read(conn, by, client_id, cookie)?),
+            Read::Log(cookie) => log_step(
+                by,
+                schema_version,
+                cookie,
+                pull_read(conn, by, client_id, cookie)?,
+            ),
             Read::Snapshot(from) => page_step(
                 by,
+                schema_version,
                 from.as_ref(),
                 snapshot_page(conn, by, client_id, from.as_ref())?,
             ),
@@ -155,7 +169,7 @@ pub fn answer_pull(
     }
 }
 
-/// The four reads of a snapshot page on SQLite, in one transaction: what the worker runs on D1 as
+/// The seven reads of a snapshot page on SQLite, in one transaction: what the worker runs on D1 as
 /// one batch ([`crate::snapshot::page_params`]).
 pub fn snapshot_page(
     conn: &mut Connection,
@@ -164,19 +178,33 @@ pub fn snapshot_page(
     from: Option<&crate::protocol::SnapshotCursor>,
 ) -> rusqlite::Result<crate::snapshot::PageRead> {
     let tx = conn.transaction()?;
-    let [page, position, last_mutation_id, access] =
-        crate::snapshot::page_params(by, client_id, from);
+    let [
+        page,
+        links,
+        comments,
+        labels,
+        position,
+        last_mutation_id,
+        access,
+    ] = crate::snapshot::page_params(by, client_id, from);
     let rows = tx
         .prepare_cached(page.0)?
         .query_map(params_from_iter(page.1.iter()), |row| {
-            Ok((issue(row)?, row.get::<_, bool>(9)?))
+            Ok((issue(row)?, row.get::<_, bool>(11)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    let (horizon, head) = tx
-        .prepare_cached(position.0)?
-        .query_row(params_from_iter(position.1.iter()), |row| {
-            Ok((row.get::<_, Option<i64>>(0)?, row.get::<_, i64>(1)?))
-        })?;
+    let issue_labels = all_rows(&tx, links, issue_label)?;
+    let comments = all_rows(&tx, comments, comment)?;
+    let labels = all_rows(&tx, labels, label)?;
+    let (horizon, schema_version, head) =
+        tx.prepare_cached(position.0)?
+            .query_row(params_from_iter(position.1.iter()), |row| {
+                Ok((
+                    row.get::<_, Option<i64>>(0)?,
+                    row.get::<_, Option<i64>>(1)?,
+                    row.get::<_, i64>(2)?,
+                ))
+            })?;
     let last_mutation_id = tx
         .prepare_cached(last_mutation_id.0)?
         .query_row(params_from_iter(last_mutation_id.1.iter()), |row| {
@@ -187,12 +215,26 @@ pub fn snapshot_page(
         access,
         page_len: rows.iter().filter(|(_, in_page)| *in_page).count(),
         issues: rows.into_iter().map(|(issue, _)| issue).collect(),
+        issue_labels,
+        comments,
+        labels,
         horizon: horizon.unwrap_or(0) as u64,
+        schema_version: schema_version.unwrap_or(1) as u64,
         head: head as u64,
         last_mutation_id: last_mutation_id as u64,
     };
     drop(tx);
     Ok(read)
+}
+
+fn all_rows<T>(
+    conn: &Connection,
+    (sql, params): (&str, Vec<SqlValue>),
+    map: impl FnMut(&rusqlite::Row) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    conn.prepare_cached(sql)?
+        .query_map(params_from_iter(params.iter()), map)?
+        .collect()
 }
 
 fn read_access(
@@ -222,6 +264,7 @@ pub fn issue(row: &rusqlite::Row) -> rusqlite::Result<crate::issue::Issue> {
     };
     let id: String = row.get(0)?;
     let status: String = row.get(4)?;
+    let priority: String = row.get(9)?;
     Ok(crate::issue::Issue {
         id: uuid::Uuid::parse_str(&id).map_err(|_| text_error(0, "issue id"))?,
         title: row.get(1)?,
@@ -232,7 +275,48 @@ pub fn issue(row: &rusqlite::Row) -> rusqlite::Result<crate::issue::Issue> {
         updated_at: row.get::<_, i64>(6)? as u64,
         created_by: member(row, 7)?,
         updated_by: member(row, 8)?,
+        priority: crate::mutations::fields::Priority::parse(&priority)
+            .ok_or_else(|| text_error(9, "priority"))?,
+        assignee: member(row, 10)?,
     })
+}
+
+/// A label row in [`crate::label::LABEL_COLUMNS`] order.
+pub fn label(row: &rusqlite::Row) -> rusqlite::Result<crate::label::Label> {
+    Ok(crate::label::Label {
+        id: uuid_at(row, 0)?,
+        name: row.get(1)?,
+        color: row.get(2)?,
+        created_at: row.get::<_, i64>(3)? as u64,
+    })
+}
+
+/// A label link row: `issue_id, label_id`.
+pub fn issue_label(row: &rusqlite::Row) -> rusqlite::Result<crate::label::IssueLabel> {
+    Ok(crate::label::IssueLabel {
+        issue_id: uuid_at(row, 0)?,
+        label_id: uuid_at(row, 1)?,
+    })
+}
+
+/// A comment row in [`crate::comment::COMMENT_COLUMNS`] order.
+pub fn comment(row: &rusqlite::Row) -> rusqlite::Result<crate::comment::Comment> {
+    Ok(crate::comment::Comment {
+        id: uuid_at(row, 0)?,
+        issue_id: uuid_at(row, 1)?,
+        author: uuid_at(row, 2)?,
+        body: row.get(3)?,
+        created_at: row.get::<_, i64>(4)? as u64,
+        edited_at: row.get::<_, Option<i64>>(5)?.map(|at| at as u64),
+    })
+}
+
+fn uuid_at(row: &rusqlite::Row, i: usize) -> rusqlite::Result<uuid::Uuid> {
+    member(row, i)?.ok_or(rusqlite::Error::InvalidColumnType(
+        i,
+        "NULL where an id belongs".to_owned(),
+        rusqlite::types::Type::Null,
+    ))
 }
 
 fn member(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<uuid::Uuid>> {

@@ -37,6 +37,7 @@ impl Server {
         shared::sqlite::answer_pull(
             &mut self.conn,
             &by(),
+            pull.schema_version,
             &replica.client_id(),
             pull.cookie.flatten(),
             pull.snapshot,

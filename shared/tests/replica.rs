@@ -668,6 +668,7 @@ fn reads_filter_by_status_and_text_and_count() {
         let filter = IssueFilter {
             status,
             search: Some(search.to_owned()),
+            ..IssueFilter::default()
         };
         r.issues(&filter)
             .unwrap()
@@ -740,6 +741,7 @@ fn a_limited_list_says_how_many_match_in_all() {
     let filter = IssueFilter {
         status: None,
         search: Some("t1".into()),
+        ..IssueFilter::default()
     };
     assert_eq!(r.issues_limited(&filter, 2).unwrap().1, 1);
 }
@@ -811,7 +813,7 @@ fn a_newer_server_makes_the_replica_outdated_and_its_pushes_go_on() {
     assert!(r.outdated().is_none());
     // A log entry this build does not know (a newer version's): nothing applies, the cookie stays.
     let (ticket, _) = r.next_pull().expect("a pull");
-    let newer = entry(2, None, "setIssuePriority", json!({"id": Uuid::new_v4()}));
+    let newer = entry(2, None, "archiveIssue", json!({"id": Uuid::new_v4()}));
     assert!(
         r.pull_succeeded(ticket, &pull_answer(2, 0, vec![newer]))
             .is_err()
@@ -821,7 +823,7 @@ fn a_newer_server_makes_the_replica_outdated_and_its_pushes_go_on() {
     let outdated = r.outdated().expect("outdated");
     assert_eq!(outdated.error, ErrorCode::VersionNotSupported);
     assert!(
-        outdated.message.contains("setIssuePriority"),
+        outdated.message.contains("archiveIssue"),
         "{}",
         outdated.message
     );

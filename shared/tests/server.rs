@@ -5,7 +5,9 @@ mod common;
 use common::{CLIENT, ISSUE, OTHER_ISSUE, by, count, create_args, issues, open, run_batch};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
-use shared::protocol::{PULL_ENTRY_OVERHEAD_BYTES, PULL_PAGE_BYTES, PULL_PAGE_SIZE};
+use shared::protocol::{
+    PULL_ENTRY_OVERHEAD_BYTES, PULL_PAGE_BYTES, PULL_PAGE_SIZE, SCHEMA_VERSION,
+};
 use shared::server::{OUT_OF_ORDER, PullRead, applied_batch, pull_response, rejected_batch};
 use shared::{Actor, ErrorCode, Mutation};
 use uuid::Uuid;
@@ -162,7 +164,7 @@ fn pull_pages_the_log_and_reports_last_mutation_id_as_of_each_page() {
     }
     run_batch(&mut conn, &rejected_batch(&by(), &me, next[0] + 1)).unwrap();
 
-    let page1 = pull_response(&by(), 0, snapshot(&mut conn, &me, 0))
+    let page1 = pull_response(&by(), SCHEMA_VERSION, 0, snapshot(&mut conn, &me, 0))
         .unwrap()
         .expect("above the horizon");
     assert_eq!(page1.mutations.len(), PULL_PAGE_SIZE);
@@ -173,16 +175,26 @@ fn pull_pages_the_log_and_reports_last_mutation_id_as_of_each_page() {
         "only the mutations up to this page"
     );
 
-    let page2 = pull_response(&by(), page1.cookie, snapshot(&mut conn, &me, page1.cookie))
-        .unwrap()
-        .expect("above the horizon");
+    let page2 = pull_response(
+        &by(),
+        SCHEMA_VERSION,
+        page1.cookie,
+        snapshot(&mut conn, &me, page1.cookie),
+    )
+    .unwrap()
+    .expect("above the horizon");
     assert_eq!((page2.cookie, page2.has_more), (2000, true));
     // Entries 1,501..=2,000 alternate, starting with mine: 1,500 + 250.
     assert_eq!(page2.last_mutation_id, 1750);
 
-    let page3 = pull_response(&by(), page2.cookie, snapshot(&mut conn, &me, page2.cookie))
-        .unwrap()
-        .expect("above the horizon");
+    let page3 = pull_response(
+        &by(),
+        SCHEMA_VERSION,
+        page2.cookie,
+        snapshot(&mut conn, &me, page2.cookie),
+    )
+    .unwrap()
+    .expect("above the horizon");
     assert_eq!(
         (page3.cookie, page3.has_more, page3.mutations.len()),
         (2500, false, 500)
@@ -199,7 +211,7 @@ fn pull_pages_the_log_and_reports_last_mutation_id_as_of_each_page() {
         .collect();
     assert_eq!(log_ids, (1..=2500).collect::<Vec<_>>());
 
-    let empty = pull_response(&by(), 2500, snapshot(&mut conn, &me, 2500))
+    let empty = pull_response(&by(), SCHEMA_VERSION, 2500, snapshot(&mut conn, &me, 2500))
         .unwrap()
         .expect("above the horizon");
     assert_eq!(
@@ -207,16 +219,21 @@ fn pull_pages_the_log_and_reports_last_mutation_id_as_of_each_page() {
         (2500, false, 0)
     );
 
-    let other_view = pull_response(&by(), 0, snapshot(&mut conn, &other, 0))
+    let other_view = pull_response(&by(), SCHEMA_VERSION, 0, snapshot(&mut conn, &other, 0))
         .unwrap()
         .expect("above the horizon");
     assert_eq!(
         other_view.last_mutation_id, 0,
         "none of other's entries are in the first page"
     );
-    let unknown = pull_response(&by(), 2500, snapshot(&mut conn, &Uuid::new_v4(), 2500))
-        .unwrap()
-        .expect("above the horizon");
+    let unknown = pull_response(
+        &by(),
+        SCHEMA_VERSION,
+        2500,
+        snapshot(&mut conn, &Uuid::new_v4(), 2500),
+    )
+    .unwrap()
+    .expect("above the horizon");
     assert_eq!(unknown.last_mutation_id, 0);
 }
 
@@ -228,8 +245,9 @@ fn a_cookie_beyond_the_log_means_the_server_was_reset() {
         &applied_batch(&by(), &client(), 1, &create(ISSUE, "one")),
     )
     .unwrap();
-    assert!(pull_response(&by(), 1, snapshot(&mut conn, &client(), 1)).is_ok());
-    let err = pull_response(&by(), 2, snapshot(&mut conn, &client(), 2)).unwrap_err();
+    assert!(pull_response(&by(), SCHEMA_VERSION, 1, snapshot(&mut conn, &client(), 1)).is_ok());
+    let err =
+        pull_response(&by(), SCHEMA_VERSION, 2, snapshot(&mut conn, &client(), 2)).unwrap_err();
     assert_eq!(err.code, ErrorCode::ClientStateNotFound);
     assert_eq!(
         err.message,
@@ -328,9 +346,14 @@ fn pull_pages_are_cut_by_bytes_so_the_largest_entries_allowed_still_page() {
     let mut cookie = 0;
     let mut seen = Vec::new();
     loop {
-        let page = pull_response(&by(), cookie, snapshot(&mut conn, &me, cookie))
-            .unwrap()
-            .expect("above the horizon");
+        let page = pull_response(
+            &by(),
+            SCHEMA_VERSION,
+            cookie,
+            snapshot(&mut conn, &me, cookie),
+        )
+        .unwrap()
+        .expect("above the horizon");
         let bytes = serde_json::to_vec(&page).unwrap().len();
         assert!(
             bytes <= PULL_PAGE_BYTES + PULL_ENTRY_OVERHEAD_BYTES,
@@ -374,7 +397,7 @@ fn one_entry_larger_than_a_page_is_still_a_page_of_its_own() {
         &applied_batch(&by(), &me, 2, &create(OTHER_ISSUE, "two")),
     )
     .unwrap();
-    let first = pull_response(&by(), 0, snapshot(&mut conn, &me, 0))
+    let first = pull_response(&by(), SCHEMA_VERSION, 0, snapshot(&mut conn, &me, 0))
         .unwrap()
         .expect("above the horizon");
     assert_eq!(
@@ -382,7 +405,7 @@ fn one_entry_larger_than_a_page_is_still_a_page_of_its_own() {
         (1, 1, true)
     );
     assert_eq!(first.last_mutation_id, 1);
-    let second = pull_response(&by(), 1, snapshot(&mut conn, &me, 1))
+    let second = pull_response(&by(), SCHEMA_VERSION, 1, snapshot(&mut conn, &me, 1))
         .unwrap()
         .expect("above the horizon");
     assert_eq!(
@@ -451,7 +474,9 @@ fn a_client_id_is_its_first_members_in_its_first_workspace() {
         );
         let access = snapshot_as(&mut conn, &intruder, &client(), 0);
         assert_eq!(
-            pull_response(&intruder, 0, access).unwrap_err().code,
+            pull_response(&intruder, SCHEMA_VERSION, 0, access)
+                .unwrap_err()
+                .code,
             ErrorCode::ClientNotOwned
         );
     }
@@ -516,7 +541,7 @@ fn a_pull_reads_only_its_workspace_and_only_for_a_member() {
     )
     .unwrap();
 
-    let page = pull_response(&by(), 0, snapshot(&mut conn, &client(), 0))
+    let page = pull_response(&by(), SCHEMA_VERSION, 0, snapshot(&mut conn, &client(), 0))
         .unwrap()
         .expect("above the horizon");
     let seen: Vec<(u64, Uuid, Option<u64>)> = page
@@ -534,7 +559,9 @@ fn a_pull_reads_only_its_workspace_and_only_for_a_member() {
     let stranger = Actor::new(by().workspace_id, Uuid::new_v4());
     let refused = snapshot_as(&mut conn, &stranger, &Uuid::new_v4(), 0);
     assert_eq!(
-        pull_response(&stranger, 0, refused).unwrap_err().code,
+        pull_response(&stranger, SCHEMA_VERSION, 0, refused)
+            .unwrap_err()
+            .code,
         ErrorCode::Forbidden
     );
 }

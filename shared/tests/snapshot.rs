@@ -5,16 +5,13 @@
 
 mod common;
 
-use common::{Server, by, create_args, run_batch};
+use common::{Server, by, create_args};
 use rusqlite::Connection;
 use serde_json::json;
-use shared::Mutation;
 use shared::compaction::{DEFAULT_RETENTION_DAYS, Settings};
 use shared::issue::Issue;
 use shared::live::Fanout;
-use shared::protocol::{PullResponse, PushResponse};
 use shared::replica::{Replica, Storage};
-use shared::server::applied_batch;
 use uuid::Uuid;
 
 const NOW: u64 = 1_790_000_000_000;
@@ -28,57 +25,6 @@ impl Server {
         self.someone_does("createIssue", args);
     }
 
-    /// Answers `replica`'s next pull as the worker does. `None` when no pull is due.
-    fn pull(&mut self, replica: &mut Replica) -> Option<PullResponse> {
-        let (ticket, request) = replica.next_pull()?;
-        let response = shared::sqlite::answer_pull(
-            &mut self.conn,
-            &replica.actor(),
-            &replica.client_id(),
-            request.cookie.flatten(),
-            request.snapshot,
-        )
-        .expect("the pull queries run")
-        .expect("a member's pull");
-        replica
-            .pull_succeeded(ticket, &response)
-            .expect("the answer applies");
-        Some(response)
-    }
-
-    /// Pushes everything `replica` has pending, as the worker would (one batch per mutation).
-    fn push(&mut self, replica: &mut Replica) {
-        while let Some((ticket, request)) = replica.next_push().expect("the next push") {
-            let done = self.last_mutation_id(&replica.client_id());
-            let mut last = done;
-            for m in request.mutations.iter().filter(|m| m.id > done) {
-                let mutation = Mutation::parse(&m.name, &m.args).expect("valid");
-                let batch = applied_batch(&replica.actor(), &replica.client_id(), m.id, &mutation);
-                run_batch(&mut self.conn, &batch).expect("the push applies");
-                last = m.id;
-            }
-            replica.push_succeeded(
-                ticket,
-                &PushResponse {
-                    last_mutation_id: last,
-                    rejected: Vec::new(),
-                },
-            );
-        }
-    }
-
-    /// Pulls until the replica has everything.
-    fn catch_up(&mut self, replica: &mut Replica) -> usize {
-        let mut pulls = 0;
-        while let Some(response) = self.pull(replica) {
-            pulls += 1;
-            if !response.has_more {
-                break;
-            }
-        }
-        pulls
-    }
-
     /// The workspace's issues, as a snapshot sends them, by id.
     fn issues(&self) -> Vec<Issue> {
         let mut statement = self
@@ -90,6 +36,20 @@ impl Server {
             .expect("prepare");
         statement
             .query_map([], shared::sqlite::issue)
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    /// Every row of `table` as the replica's [`Replica::base_rows`] reads it.
+    fn rows(&self, table: &str) -> Vec<Vec<rusqlite::types::Value>> {
+        let mut statement = self
+            .conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
+            .expect("prepare");
+        let columns = statement.column_count();
+        statement
+            .query_map([], |row| (0..columns).map(|i| row.get(i)).collect())
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("rows")
@@ -190,6 +150,27 @@ fn snapshot_pages_raced_by_pushes_between_every_page_add_up_to_the_server_table(
     for (n, id) in ids.iter().enumerate() {
         server.someone_creates(*id, &long_text(n));
     }
+    // Schema version 2's rows: labels, some on issues, and comments (long ones weigh on the pages).
+    let mut labels: Vec<Uuid> = (0..6).map(|_| Uuid::new_v4()).collect();
+    for (n, label) in labels.iter().enumerate() {
+        server.someone_does(
+            "createLabel",
+            json!({"id": label, "name": format!("label {n}"), "color": "#336699", "createdAt": n}),
+        );
+    }
+    let mut comments: Vec<(Uuid, Uuid)> = Vec::new();
+    for (n, id) in ids.iter().enumerate().step_by(7) {
+        server.someone_does(
+            "addIssueLabel",
+            json!({"issueId": id, "labelId": labels[n % labels.len()], "updatedAt": 1_764_000_000_001u64}),
+        );
+        let comment = Uuid::new_v4();
+        server.someone_does(
+            "addComment",
+            json!({"id": comment, "issueId": id, "body": long_text(n), "createdAt": n}),
+        );
+        comments.push((comment, *id));
+    }
     let mut replica = new_replica();
     // Made before the replica ever pulled: they must survive the snapshot and land once.
     let mine = Uuid::new_v4();
@@ -246,6 +227,56 @@ fn snapshot_pages_raced_by_pushes_between_every_page_add_up_to_the_server_table(
         let fleeting = Uuid::new_v4();
         server.someone_creates(fleeting, "here and gone");
         server.someone_does("deleteIssue", json!({"id": fleeting}));
+        // Labels: one made, one deleted, and a name handed from one label to another (replaying
+        // the first rename over rows that already show the second must not trip over the name).
+        let label = Uuid::new_v4();
+        server.someone_does(
+            "createLabel",
+            json!({"id": label, "name": format!("made at page {pages}"), "color": "#000000", "createdAt": pages}),
+        );
+        labels.push(label);
+        let gone = labels.swap_remove(random.below(labels.len() as u64) as usize);
+        server.someone_does("deleteLabel", json!({"id": gone}));
+        let (a, b) = (labels[0], labels[1]);
+        server.someone_does(
+            "updateLabel",
+            json!({"id": a, "name": format!("handed on {pages}")}),
+        );
+        server.someone_does(
+            "updateLabel",
+            json!({"id": a, "name": format!("a at {pages}")}),
+        );
+        server.someone_does(
+            "updateLabel",
+            json!({"id": b, "name": format!("handed on {pages}")}),
+        );
+        for _ in 0..4 {
+            let id = ids[random.below(ids.len() as u64) as usize];
+            let label = labels[random.below(labels.len() as u64) as usize];
+            server.someone_does(
+                "addIssueLabel",
+                json!({"issueId": id, "labelId": label, "updatedAt": 1_764_000_001_002u64}),
+            );
+            let id = ids[random.below(ids.len() as u64) as usize];
+            server.someone_does(
+                "removeIssueLabel",
+                json!({"issueId": id, "labelId": label, "updatedAt": 1_764_000_001_003u64}),
+            );
+            let comment = Uuid::new_v4();
+            let on = ids[random.below(ids.len() as u64) as usize];
+            server.someone_does(
+                "addComment",
+                json!({"id": comment, "issueId": on, "body": "between pages", "createdAt": 1}),
+            );
+            comments.push((comment, on));
+            let (comment, on) = comments[random.below(comments.len() as u64) as usize];
+            server.someone_does(
+                "editComment",
+                json!({"id": comment, "issueId": on, "body": format!("edited {}", random.below(99)), "editedAt": 2}),
+            );
+            let (comment, on) = comments.swap_remove(random.below(comments.len() as u64) as usize);
+            server.someone_does("deleteComment", json!({"id": comment, "issueId": on}));
+        }
     }
     assert!(pages >= 3, "the rows took {pages} pages");
     // The log from the snapshot's cookie, which replays entries some pages already held.
@@ -256,6 +287,14 @@ fn snapshot_pages_raced_by_pushes_between_every_page_add_up_to_the_server_table(
         expected,
         "base equals the server's table"
     );
+    for table in ["issue", "label", "issue_label", "comment"] {
+        assert_eq!(
+            replica.base_rows(table).expect("base"),
+            server.rows(table),
+            "base's {table} equals the server's"
+        );
+    }
+    assert!(server.rows("comment").len() > 100 && server.rows("issue_label").len() > 100);
     // The pending changes are still shown on top, then land once.
     let shown = replica
         .issue(mine)
@@ -657,7 +696,7 @@ fn settings_refuse_what_does_not_parse_and_name_the_var() {
 }
 
 #[test]
-fn the_staging_table_has_the_columns_of_the_issue_table() {
+fn each_staging_table_has_the_columns_of_its_table() {
     let dir = std::env::temp_dir().join(format!("snapshot-columns-{}", Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("a folder");
     drop(Replica::open(&Storage::Directory(dir.clone()), by()).expect("open"));
@@ -670,6 +709,13 @@ fn the_staging_table_has_the_columns_of_the_issue_table() {
             .collect::<Result<_, _>>()
             .expect("columns")
     };
-    assert_eq!(columns("snapshot_issue"), columns("issue"));
+    for table in ["issue", "label", "issue_label", "comment"] {
+        assert!(!columns(table).is_empty());
+        assert_eq!(
+            columns(&format!("snapshot_{table}")),
+            columns(table),
+            "{table}"
+        );
+    }
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use replica_bench::report::{Figure, Table, ms};
 
 use rusqlite::Connection;
-use shared::protocol::PULL_PAGE_SIZE;
+use shared::protocol::{PULL_PAGE_SIZE, SCHEMA_VERSION};
 use shared::server::{PullRead, applied_batch, pull_response};
 use shared::{Actor, Mutation};
 use sync_tests::{Server, create, numbered};
@@ -320,7 +320,7 @@ impl Native {
             let mut cookie = 0;
             loop {
                 let snapshot = self.snapshot(&client, cookie);
-                let response = pull_response(&self.by, cookie, snapshot)
+                let response = pull_response(&self.by, SCHEMA_VERSION, cookie, snapshot)
                     .expect("pull")
                     .expect("above the horizon");
                 let _ = serde_json::to_vec(&response).expect("json");
@@ -340,7 +340,7 @@ impl Native {
         let client = Uuid::new_v4();
         timed(|| {
             let snapshot = self.snapshot(&client, end as u64);
-            let response = pull_response(&self.by, end as u64, snapshot)
+            let response = pull_response(&self.by, SCHEMA_VERSION, end as u64, snapshot)
                 .expect("pull")
                 .expect("above the horizon");
             assert!(response.mutations.is_empty() && response.mutations.len() < PULL_PAGE_SIZE);

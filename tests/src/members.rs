@@ -3,6 +3,7 @@
 //! a test can also mint a cookie itself: tampered, expired, or signed under another key.
 
 use serde_json::{Value, json};
+use shared::protocol::SCHEMA_VERSION;
 use shared::session::{COOKIE, Session};
 use uuid::Uuid;
 
@@ -183,21 +184,45 @@ impl Server {
         )
     }
 
+    /// Pushes as a client of this build's schema version.
     pub fn push_as(&self, by: &Member, client: &Uuid, mutations: &[Value]) -> Reply {
+        self.push_at_version(SCHEMA_VERSION, by, client, mutations)
+    }
+
+    /// Pulls as a client of this build's schema version.
+    pub fn pull_as(&self, by: &Member, client: &Uuid, cookie: Option<u64>) -> Reply {
+        self.pull_at_version(SCHEMA_VERSION, by, client, cookie)
+    }
+
+    /// Pushes as a client speaking schema version `version` (an older build's, say).
+    pub fn push_at_version(
+        &self,
+        version: u64,
+        by: &Member,
+        client: &Uuid,
+        mutations: &[Value],
+    ) -> Reply {
         self.send_as(
             Some(by),
             "POST",
             &by.api("push"),
-            &json!({"clientId": client, "schemaVersion": 1, "mutations": mutations}),
+            &json!({"clientId": client, "schemaVersion": version, "mutations": mutations}),
         )
     }
 
-    pub fn pull_as(&self, by: &Member, client: &Uuid, cookie: Option<u64>) -> Reply {
+    /// Pulls as a client speaking schema version `version`.
+    pub fn pull_at_version(
+        &self,
+        version: u64,
+        by: &Member,
+        client: &Uuid,
+        cookie: Option<u64>,
+    ) -> Reply {
         self.send_as(
             Some(by),
             "POST",
             &by.api("pull"),
-            &json!({"clientId": client, "schemaVersion": 1, "cookie": cookie}),
+            &json!({"clientId": client, "schemaVersion": version, "cookie": cookie}),
         )
     }
 }

@@ -20,10 +20,15 @@ use serde_json::{Value, json};
 use shared::Actor;
 use shared::protocol::{PullResponse, PushResponse};
 use shared::replica::{IssueFilter, Replica, Storage, SyncFailure, Ticket};
-use sync_tests::{Member, Server, replica_rows, transport};
+use sync_tests::{Member, Server, numbered, replica_rows, transport};
 use uuid::Uuid;
 
 const REPLICAS: usize = 4;
+/// The only rejection a valid mutation may meet: a comment on an issue someone deleted meanwhile.
+const ISSUE_MISSING: &str = "the issue does not exist (it may have been deleted)";
+
+/// Rejections reported to the replicas: `(client id, mutation id)` and the message.
+type Rejected = std::collections::BTreeSet<(Uuid, u64, String)>;
 const MUTATIONS_EACH: usize = 300;
 
 /// An answer held back by the transport, to deliver later.
@@ -39,6 +44,17 @@ struct Client {
     late: Vec<Late>,
     /// `(client id, mutation id)` of every mutation this replica accepted.
     accepted: Vec<(Uuid, u64)>,
+    /// `(comment, issue)` of the comments this replica's member wrote (they may edit them).
+    comments: Vec<(Uuid, Uuid)>,
+}
+
+/// What a random mutation should meet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    Valid,
+    Invalid,
+    /// Valid, but refused if its issue is gone (locally, or by the time the server sees it).
+    UnlessIssueGone,
 }
 
 impl Client {
@@ -119,7 +135,7 @@ fn lost() -> SyncFailure {
     SyncFailure::Network("lost by the test's transport".into())
 }
 
-fn push(s: &Server, c: &mut Client, fault: Fault, rejected: &mut Vec<Value>) {
+fn push(s: &Server, c: &mut Client, fault: Fault, rejected: &mut Rejected) {
     let Some((ticket, request)) = c.replica.next_push().expect("next push") else {
         return;
     };
@@ -137,7 +153,12 @@ fn push(s: &Server, c: &mut Client, fault: Fault, rejected: &mut Vec<Value>) {
             return;
         }
     };
-    rejected.extend(response.rejected.iter().map(|r| json!(r.message)));
+    rejected.extend(
+        response
+            .rejected
+            .iter()
+            .map(|r| (c.replica.client_id(), r.id, r.message.clone())),
+    );
     match fault {
         Fault::DropResponse => {
             c.replica.push_failed(ticket, &lost()).expect("push failed");
@@ -158,7 +179,7 @@ fn push(s: &Server, c: &mut Client, fault: Fault, rejected: &mut Vec<Value>) {
 }
 
 /// One pull; returns whether the server has more.
-fn pull(s: &Server, c: &mut Client, fault: Fault, rejected: &mut Vec<Value>) -> bool {
+fn pull(s: &Server, c: &mut Client, fault: Fault, rejected: &mut Rejected) -> bool {
     let Some((ticket, request)) = c.replica.next_pull() else {
         return false;
     };
@@ -179,7 +200,13 @@ fn pull(s: &Server, c: &mut Client, fault: Fault, rejected: &mut Vec<Value>) -> 
         let outcome = replica
             .pull_succeeded(ticket, &response)
             .expect("a pull applies");
-        rejected.extend(outcome.rejected.iter().map(|r| json!(r.message)));
+        let client = replica.client_id();
+        rejected.extend(
+            outcome
+                .rejected
+                .iter()
+                .map(|r| (client, r.id, r.message.clone())),
+        );
         outcome.has_more && !outcome.stale
     };
     match fault {
@@ -209,7 +236,7 @@ fn pull(s: &Server, c: &mut Client, fault: Fault, rejected: &mut Vec<Value>) -> 
     }
 }
 
-fn deliver_late(c: &mut Client, rng: &mut fastrand::Rng, rejected: &mut Vec<Value>) {
+fn deliver_late(c: &mut Client, rng: &mut fastrand::Rng, rejected: &mut Rejected) {
     if c.late.is_empty() {
         return;
     }
@@ -222,7 +249,12 @@ fn deliver_late(c: &mut Client, rng: &mut fastrand::Rng, rejected: &mut Vec<Valu
                 .replica
                 .pull_succeeded(ticket, &response)
                 .expect("a late pull answer is harmless");
-            rejected.extend(outcome.rejected.iter().map(|r| json!(r.message)));
+            rejected.extend(
+                outcome
+                    .rejected
+                    .iter()
+                    .map(|r| (c.replica.client_id(), r.id, r.message.clone())),
+            );
         }
     }
 }
@@ -230,9 +262,12 @@ fn deliver_late(c: &mut Client, rng: &mut fastrand::Rng, rejected: &mut Vec<Valu
 fn random_mutation(
     rng: &mut fastrand::Rng,
     issues: &mut Vec<Uuid>,
+    labels: &[Uuid],
+    comments: &mut Vec<(Uuid, Uuid)>,
     now: u64,
-) -> (&'static str, Value, bool) {
+) -> (&'static str, Value, Expect) {
     let statuses = ["not started", "in progress", "done"];
+    let priorities = ["none", "low", "medium", "high", "urgent"];
     // Half the time one of the first ten issues: many mutations meet on the same rows.
     let pick = |rng: &mut fastrand::Rng, issues: &[Uuid]| {
         let hot = if rng.bool() {
@@ -242,10 +277,11 @@ fn random_mutation(
         };
         issues[rng.usize(0..hot)]
     };
+    let valid = |name, args| (name, args, Expect::Valid);
     match rng.u32(0..100) {
         _ if issues.len() < 3 => create(rng, issues, now),
-        0..20 => create(rng, issues, now),
-        20..45 => {
+        0..12 => create(rng, issues, now),
+        12..27 => {
             let id = pick(rng, issues);
             let mut args = json!({"id": id, "updatedAt": now});
             if rng.bool() {
@@ -257,43 +293,95 @@ fn random_mutation(
             if rng.u32(0..4) == 0 {
                 args["owner"] = json!(format!("owner {}", rng.u32(0..5)));
             }
-            ("updateIssue", args, true)
+            valid("updateIssue", args)
         }
-        45..75 => {
+        27..42 => {
             let id = pick(rng, issues);
             let status = statuses[rng.usize(0..3)];
-            (
+            valid(
                 "updateIssueStatus",
                 json!({"id": id, "status": status, "updatedAt": now}),
-                true,
             )
         }
-        75..88 => ("deleteIssue", json!({"id": pick(rng, issues)}), true),
+        42..50 => valid("deleteIssue", json!({"id": pick(rng, issues)})),
+        50..56 => valid(
+            "setIssuePriority",
+            json!({"id": pick(rng, issues), "priority": priorities[rng.usize(0..5)], "updatedAt": now}),
+        ),
+        56..61 => valid(
+            "assignIssue",
+            json!({"id": pick(rng, issues), "assignee": if rng.bool() { json!(new_id(rng)) } else { json!(null) }, "updatedAt": now}),
+        ),
+        61..68 => valid(
+            "addIssueLabel",
+            json!({"issueId": pick(rng, issues), "labelId": labels[rng.usize(0..labels.len())], "updatedAt": now}),
+        ),
+        68..73 => valid(
+            "removeIssueLabel",
+            json!({"issueId": pick(rng, issues), "labelId": labels[rng.usize(0..labels.len())], "updatedAt": now}),
+        ),
+        73..76 => valid(
+            "updateLabel",
+            json!({"id": labels[rng.usize(0..labels.len())], "color": format!("#{:06x}", rng.u32(0..0x100_0000))}),
+        ),
+        76..83 => {
+            let (id, issue) = (new_id(rng), pick(rng, issues));
+            comments.push((id, issue));
+            (
+                "addComment",
+                json!({"id": id, "issueId": issue, "body": format!("comment {}", rng.u32(..)), "createdAt": now}),
+                Expect::UnlessIssueGone,
+            )
+        }
+        83..88 if !comments.is_empty() => {
+            let (id, issue) = comments[rng.usize(0..comments.len())];
+            if rng.bool() {
+                valid(
+                    "editComment",
+                    json!({"id": id, "issueId": issue, "body": format!("edited {}", rng.u32(..)), "editedAt": now}),
+                )
+            } else {
+                valid("deleteComment", json!({"id": id, "issueId": issue}))
+            }
+        }
         88..94 => (
             "updateIssue",
             json!({"id": pick(rng, issues), "title": "   ", "updatedAt": now}),
-            false,
+            Expect::Invalid,
         ),
         _ => (
             "updateIssueStatus",
             json!({"id": pick(rng, issues), "status": "blocked", "updatedAt": now}),
-            false,
+            Expect::Invalid,
         ),
     }
+}
+
+/// A random v4 UUID from the test's generator, so a run replays.
+fn new_id(rng: &mut fastrand::Rng) -> Uuid {
+    let id = Uuid::from_u64_pair(rng.u64(..), rng.u64(..));
+    uuid::Builder::from_random_bytes(*id.as_bytes()).into_uuid()
 }
 
 fn create(
     rng: &mut fastrand::Rng,
     issues: &mut Vec<Uuid>,
     now: u64,
-) -> (&'static str, Value, bool) {
-    let id = Uuid::from_u64_pair(rng.u64(..), rng.u64(..));
-    // Valid UUIDs: set the version and variant bits of a v4.
-    let id = uuid::Builder::from_random_bytes(*id.as_bytes()).into_uuid();
+) -> (&'static str, Value, Expect) {
+    let id = new_id(rng);
     issues.push(id);
     let args = json!({"id": id, "title": format!("issue {}", issues.len()), "description": "",
                       "owner": "tester", "createdAt": now});
-    ("createIssue", args, true)
+    ("createIssue", args, Expect::Valid)
+}
+
+/// How many rows of `table` are the workspace's.
+fn c_count(s: &Server, table: &str, workspace: &Uuid) -> u64 {
+    s.sql(&format!(
+        "SELECT COUNT(*) AS n FROM {table} WHERE workspace_id = '{workspace}'"
+    ))[0]["n"]
+        .as_u64()
+        .unwrap_or(0)
 }
 
 /// Equal tables, or a short account of the first difference.
@@ -335,11 +423,20 @@ fn run(seed: u64) {
                 replica,
                 late: Vec::new(),
                 accepted: Vec::new(),
+                comments: Vec::new(),
             }
         })
         .collect();
+    // The labels the replicas put on and take off issues (and recolour), made before they start.
+    let labels: Vec<Uuid> = (0..3).map(|_| new_id(&mut rng)).collect();
+    let made_labels = labels.iter().enumerate().map(|(n, id)| {
+        json!({"name": "createLabel", "args": {"id": id, "name": format!("label {n}"), "color": "#336699", "createdAt": n}})
+    });
+    let labels_client = Uuid::new_v4();
+    s.push_as(&owner, &labels_client, &numbered(1, made_labels))
+        .ok();
     let mut issues: Vec<Uuid> = Vec::new();
-    let mut rejected: Vec<Value> = Vec::new();
+    let mut rejected = Rejected::new();
     let mut made = [0usize; REPLICAS];
     let mut now = 1_764_000_000_000u64;
     let mut seen = Logged::new();
@@ -349,6 +446,9 @@ fn run(seed: u64) {
     let mut away: Option<(usize, Option<u64>)> = None;
     let mut came_back_below_horizon = false;
 
+    for c in &mut clients {
+        while pull(s, c, Fault::None, &mut rejected) {}
+    }
     while made.iter().any(|&n| n < MUTATIONS_EACH) {
         step += 1;
         if step == LEAVES_AT_STEP {
@@ -378,16 +478,28 @@ fn run(seed: u64) {
         match roll {
             0..45 if made[i] < MUTATIONS_EACH => {
                 made[i] += 1;
-                let (name, args, valid) = random_mutation(&mut rng, &mut issues, now);
+                let (name, args, expect) =
+                    random_mutation(&mut rng, &mut issues, &labels, &mut c.comments, now);
                 let before = c.replica.pending_count().unwrap();
                 match c.replica.mutate(name, &args, now) {
                     Ok(m) => {
-                        assert!(valid, "an invalid mutation was accepted: {name} {args}");
+                        assert_ne!(
+                            expect,
+                            Expect::Invalid,
+                            "an invalid mutation was accepted: {name} {args}"
+                        );
                         c.accepted.push((c.replica.client_id(), m.id));
                     }
                     Err(err) => {
-                        assert!(!valid, "a valid mutation was refused: {name} {args}: {err}");
-                        assert_eq!(err.code(), Some(shared::ErrorCode::InvalidArgs));
+                        match expect {
+                            Expect::Valid => {
+                                panic!("a valid mutation was refused: {name} {args}: {err}")
+                            }
+                            Expect::Invalid => {
+                                assert_eq!(err.code(), Some(shared::ErrorCode::InvalidArgs))
+                            }
+                            Expect::UnlessIssueGone => assert_eq!(err.to_string(), ISSUE_MISSING),
+                        }
                         assert_eq!(c.replica.pending_count().unwrap(), before, "nothing queued");
                     }
                 }
@@ -430,11 +542,18 @@ fn run(seed: u64) {
             while pull(s, c, Fault::None, &mut rejected) {}
         }
     }
-    assert_eq!(
-        rejected,
-        Vec::<Value>::new(),
-        "no valid mutation was rejected"
-    );
+    // A comment whose issue was deleted before it reached the server is the only rejection: it
+    // was accepted here, and is not in the log. (When the push's answer was lost, the pull that
+    // acknowledges it can only say that it did not apply.)
+    for (client, id, message) in &rejected {
+        assert!(
+            message == ISSUE_MISSING || message == "the server did not apply addComment",
+            "no other valid mutation was rejected: {message}"
+        );
+        for c in &mut clients {
+            c.accepted.retain(|accepted| *accepted != (*client, *id));
+        }
+    }
 
     let server_issues = s.issues_in(&owner.workspace);
     assert!(!server_issues.is_empty());
@@ -460,6 +579,66 @@ fn run(seed: u64) {
             &format!("replica {i}'s optimistic state"),
         );
     }
+
+    // Labels, their links and comments too: base row for row, and what the replica shows.
+    for (i, c) in clients.iter().enumerate() {
+        for table in ["label", "issue_label", "comment"] {
+            let mut on_server = Vec::new();
+            s.with_d1(|conn| {
+                let mut statement = conn
+                    .prepare(&format!(
+                        "SELECT * FROM {table} WHERE workspace_id = ?1 ORDER BY 1, 2"
+                    ))
+                    .expect("prepare");
+                let columns = statement.column_count();
+                on_server = statement
+                    .query_map([owner.workspace.to_string()], |row| {
+                        (0..columns)
+                            .map(|i| row.get(i))
+                            .collect::<Result<Vec<_>, _>>()
+                    })
+                    .expect("query")
+                    .collect::<Result<Vec<Vec<rusqlite::types::Value>>, _>>()
+                    .expect("rows");
+            });
+            assert_eq!(
+                c.replica.base_rows(table).unwrap(),
+                on_server,
+                "replica {i}'s base {table}"
+            );
+        }
+        let ids: Vec<Uuid> = server_issues
+            .iter()
+            .map(|row| row["id"].as_str().unwrap().parse().unwrap())
+            .collect();
+        let shown = c.replica.issue_labels(&ids).unwrap().len();
+        let links = s.sql(&format!(
+            "SELECT COUNT(*) AS n FROM issue_label WHERE workspace_id = '{}'",
+            owner.workspace
+        ))[0]["n"]
+            .as_u64()
+            .unwrap();
+        assert_eq!(
+            shown as u64, links,
+            "replica {i} shows every label on its issue"
+        );
+        let comments: usize = ids
+            .iter()
+            .map(|id| c.replica.comments(*id).unwrap().len())
+            .sum();
+        assert_eq!(
+            comments,
+            c.replica.base_rows("comment").unwrap().len(),
+            "replica {i} shows every comment"
+        );
+    }
+    println!(
+        "rows: {} issues, {} label links, {} comments; {} comments refused for a deleted issue",
+        server_issues.len(),
+        c_count(s, "issue_label", &owner.workspace),
+        c_count(s, "comment", &owner.workspace),
+        rejected.len()
+    );
 
     // Every accepted mutation was logged exactly once, as its member's, and nothing else was: the
     // entries compaction deleted (read before each run) and those still there.
@@ -494,6 +673,7 @@ fn run(seed: u64) {
                 .map(|(client, id)| (*client, *id, c.member.id))
         })
         .collect();
+    accepted.extend((1..=labels.len() as u64).map(|id| (labels_client, id, owner.id)));
     logged.sort();
     accepted.sort();
     assert_eq!(

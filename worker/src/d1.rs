@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use shared::issue::Issue;
 use shared::live;
-use shared::mutations::fields::Status;
+use shared::mutations::fields::{Priority, Status};
 use shared::protocol::{LogEntry, SnapshotCursor};
 use shared::server::{self, Access, OUT_OF_ORDER, PullRead};
 use shared::snapshot::{self, PageRead};
@@ -226,6 +226,7 @@ pub async fn pull_read(
             "D1 returned the wrong number of results",
         ));
     };
+    let horizon = first_row::<Horizon>(horizon)?.unwrap_or_default();
     let rows = rows::<LogRow>(page)?;
     let page_len = rows.iter().filter(|row| row.in_page != 0).count();
     let entries = rows
@@ -240,11 +241,12 @@ pub async fn pull_read(
         log_end: first_row::<LogEnd>(end)?.map_or(0, |row| row.log_end),
         last_mutation_id_before_page: first_row::<MutationId>(before_page)?
             .map(|row| row.mutation_id),
-        horizon: first_row::<Horizon>(horizon)?.map_or(0, |row| row.horizon),
+        horizon: horizon.horizon,
+        schema_version: horizon.schema_version,
     })
 }
 
-/// The four reads of a snapshot page, as one batch so that they read one snapshot.
+/// The seven reads of a snapshot page, as one batch so that they read one snapshot.
 pub async fn snapshot_page(
     db: &D1Database,
     by: &Actor,
@@ -256,15 +258,24 @@ pub async fn snapshot_page(
         .map(|(sql, params)| prepare(db, sql, params))
         .collect::<worker::Result<Vec<_>>>()?;
     let results = db.batch(prepared).await?;
-    let [page, position, last_mutation_id, access] = results.as_slice() else {
+    let [
+        page,
+        links,
+        comments,
+        labels,
+        position,
+        last_mutation_id,
+        access,
+    ] = results.as_slice()
+    else {
         return Err(ApiError::internal(
             "a snapshot batch",
             "D1 returned the wrong number of results",
         ));
     };
-    let rows = rows::<IssueRow>(page)?;
-    let page_len = rows.iter().filter(|row| row.in_page != 0).count();
-    let issues = rows
+    let issue_rows = rows::<IssueRow>(page)?;
+    let page_len = issue_rows.iter().filter(|row| row.in_page != 0).count();
+    let issues = issue_rows
         .into_iter()
         .map(IssueRow::into_issue)
         .collect::<Result<Vec<_>, _>>()?;
@@ -273,7 +284,11 @@ pub async fn snapshot_page(
         access: access_row(access)?,
         issues,
         page_len,
+        issue_labels: rows(links)?,
+        comments: rows(comments)?,
+        labels: rows(labels)?,
         horizon: position.horizon.unwrap_or(0),
+        schema_version: position.schema_version.unwrap_or(1),
         head: position.head,
         last_mutation_id: first_row::<LastMutationId>(last_mutation_id)?
             .map_or(0, |row| row.last_mutation_id),
@@ -326,8 +341,19 @@ struct LastMutationId {
 }
 
 #[derive(Deserialize)]
+#[serde(default)]
 struct Horizon {
     horizon: u64,
+    schema_version: u64,
+}
+
+impl Default for Horizon {
+    fn default() -> Self {
+        Horizon {
+            horizon: 0,
+            schema_version: 1,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -370,6 +396,7 @@ impl LogRow {
 struct Position {
     /// NULL for a workspace that does not exist (the access check refuses it).
     horizon: Option<u64>,
+    schema_version: Option<u64>,
     head: u64,
 }
 
@@ -385,6 +412,8 @@ struct IssueRow {
     updated_at: u64,
     created_by: Option<String>,
     updated_by: Option<String>,
+    priority: String,
+    assignee: Option<String>,
     /// 1 for the page's rows, 0 for the one after it.
     in_page: u8,
 }
@@ -409,6 +438,10 @@ impl IssueRow {
             updated_at: self.updated_at,
             created_by: member(self.created_by)?,
             updated_by: member(self.updated_by)?,
+            priority: Priority::parse(&self.priority).ok_or_else(|| {
+                ApiError::internal("an issue's priority", format!("unknown: {}", self.priority))
+            })?,
+            assignee: member(self.assignee)?,
         })
     }
 }

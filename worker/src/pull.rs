@@ -34,6 +34,7 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
     let response = answer(
         &db,
         by,
+        request.schema_version,
         &request.client_id,
         Read::first(cookie, request.snapshot),
     )
@@ -53,16 +54,21 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
 async fn answer(
     db: &worker::D1Database,
     by: &Actor,
+    schema_version: u64,
     client_id: &uuid::Uuid,
     mut read: Read,
 ) -> Result<PullResponse, ApiError> {
     loop {
         let step = match read {
-            Read::Log(cookie) => {
-                log_step(by, cookie, d1::pull_read(db, by, client_id, cookie).await?)?
-            }
+            Read::Log(cookie) => log_step(
+                by,
+                schema_version,
+                cookie,
+                d1::pull_read(db, by, client_id, cookie).await?,
+            )?,
             Read::Snapshot(from) => page_step(
                 by,
+                schema_version,
                 from.as_ref(),
                 d1::snapshot_page(db, by, client_id, from.as_ref()).await?,
             )?,

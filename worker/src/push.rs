@@ -65,8 +65,9 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Pushed, 
     // A client sends what the server has not processed yet, so first try it all at once without
     // reading anything: the ordering guard only lets the batch commit if its first id is exactly
     // lastMutationId + 1. Retries, gaps and failing statements abort it, having written nothing.
+    let version = request.schema_version;
     if let Some((done, applied)) =
-        process_together(&db, by, budget, &client_id, &request.mutations).await?
+        process_together(&db, by, budget, version, &client_id, &request.mutations).await?
     {
         return Pushed::answer(&done, applied);
     }
@@ -78,7 +79,7 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Pushed, 
     if unprocessed.len() < request.mutations.len() {
         calls += 1;
         if let Some((done, applied)) =
-            process_together(&db, by, budget, &client_id, unprocessed).await?
+            process_together(&db, by, budget, version, &client_id, unprocessed).await?
         {
             return Pushed::answer(&done, applied);
         }
@@ -94,7 +95,7 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Pushed, 
                 break 'process;
             }
             calls += CALLS_PER_MUTATION;
-            match process(&db, by, budget, &client_id, mutation).await? {
+            match process(&db, by, budget, version, &client_id, mutation).await? {
                 Outcome::Applied => applied = true,
                 Outcome::Rejected(err) => rejected.push(RejectedMutation::new(mutation.id, &err)),
                 Outcome::LostRace => {
@@ -133,6 +134,7 @@ async fn process_together(
     db: &D1Database,
     by: &Actor,
     budget: Budget,
+    version: u64,
     client_id: &Uuid,
     mutations: &[PushMutation],
 ) -> Result<Option<(PushResponse, bool)>, ApiError> {
@@ -143,7 +145,7 @@ async fn process_together(
     let mut rejected = Vec::new();
     let mut applied = 0;
     for mutation in mutations {
-        match Mutation::parse_new(&mutation.name, &mutation.args) {
+        match Mutation::parse_for(version, &mutation.name, &mutation.args) {
             Ok(parsed) => {
                 statements.extend(applied_batch(by, client_id, mutation.id, &parsed));
                 applied += 1;
@@ -176,10 +178,11 @@ async fn process(
     db: &D1Database,
     by: &Actor,
     budget: Budget,
+    version: u64,
     client_id: &Uuid,
     mutation: &PushMutation,
 ) -> Result<Outcome, ApiError> {
-    let parsed = match Mutation::parse_new(&mutation.name, &mutation.args) {
+    let parsed = match Mutation::parse_for(version, &mutation.name, &mutation.args) {
         Ok(parsed) => parsed,
         Err(err) => return reject(db, by, client_id, mutation.id, err).await,
     };

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Mutator;
 use super::fields::{Description, IssueId, Millis, Owner, Status, Title};
+use super::{Mutator, Scope};
 use crate::actor::Actor;
 use crate::error::MutationError;
 use crate::issue::Issue;
@@ -24,8 +24,8 @@ pub struct CreateIssue {
 impl Mutator for CreateIssue {
     const NAME: &'static str = "createIssue";
 
-    fn issue_id(&self) -> IssueId {
-        self.id
+    fn scopes(&self) -> Vec<Scope> {
+        vec![Scope::Issue(self.id)]
     }
 
     /// An issue with this id already there stays as it is (the insert fails).
@@ -41,6 +41,8 @@ impl Mutator for CreateIssue {
                 updated_at: self.created_at.get(),
                 created_by: Some(by.member_id),
                 updated_by: Some(by.member_id),
+                priority: Default::default(),
+                assignee: None,
             })
         })
     }
@@ -63,12 +65,12 @@ impl Mutator for CreateIssue {
             "DELETE FROM issue WHERE id = ?1",
             vec![self.id.to_string().into()],
         )];
-        statements.extend(self.statements(by));
+        statements.extend(self.effects(by));
         statements
     }
 
     /// Fails (a rejection) when an issue with this id already exists, in any workspace.
-    fn statements(&self, by: &Actor) -> Vec<Statement> {
+    fn effects(&self, by: &Actor) -> Vec<Statement> {
         vec![Statement::new(
             "INSERT INTO issue (id, title, description, owner, status, created_at, updated_at, \
              workspace_id, created_by, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?8)",

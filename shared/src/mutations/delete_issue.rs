@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Mutator;
 use super::fields::IssueId;
+use super::{Mutator, Scope};
 use crate::actor::Actor;
 use crate::issue::Issue;
 use crate::statement::Statement;
@@ -17,19 +17,31 @@ pub struct DeleteIssue {
 impl Mutator for DeleteIssue {
     const NAME: &'static str = "deleteIssue";
 
-    fn issue_id(&self) -> IssueId {
-        self.id
+    fn scopes(&self) -> Vec<Scope> {
+        vec![Scope::Issue(self.id)]
     }
 
     fn preview(&self, _row: Option<Issue>, _by: &Actor) -> Option<Issue> {
         None
     }
 
-    /// Deleting an issue that is already gone changes nothing.
-    fn statements(&self, by: &Actor) -> Vec<Statement> {
-        vec![Statement::new(
-            "DELETE FROM issue WHERE id = ?1 AND workspace_id = ?2",
-            vec![self.id.to_string().into(), by.workspace()],
-        )]
+    /// Deleting an issue deletes its comments and label links; one that is already gone changes
+    /// nothing.
+    fn effects(&self, by: &Actor) -> Vec<Statement> {
+        let params = || vec![self.id.to_string().into(), by.workspace()];
+        vec![
+            Statement::new(
+                "DELETE FROM comment WHERE issue_id = ?1 AND workspace_id = ?2",
+                params(),
+            ),
+            Statement::new(
+                "DELETE FROM issue_label WHERE issue_id = ?1 AND workspace_id = ?2",
+                params(),
+            ),
+            Statement::new(
+                "DELETE FROM issue WHERE id = ?1 AND workspace_id = ?2",
+                params(),
+            ),
+        ]
     }
 }

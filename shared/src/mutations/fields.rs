@@ -81,6 +81,96 @@ text_field!(
     Owner, "owner", min = 1, max = 100, trim = true
 );
 
+text_field!(
+    /// A label's name: 1 to 40 characters once trimmed; unique in its workspace, whatever the case.
+    LabelName, "name", min = 1, max = 40, trim = true
+);
+text_field!(
+    /// A comment's text: 1 to 10,000 characters once surrounding whitespace is trimmed.
+    CommentBody, "body", min = 1, max = 10_000, trim = true
+);
+
+/// A label's colour: `#rrggbb`, stored in lowercase.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Color(String);
+
+impl Color {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Color {
+    type Error = String;
+
+    fn try_from(value: String) -> Result<Self, String> {
+        let hex = value.strip_prefix('#').unwrap_or("");
+        if hex.len() == 6 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
+            Ok(Self(value.to_ascii_lowercase()))
+        } else {
+            Err(format!(
+                "color must be #rrggbb (six hexadecimal digits), got {:?}",
+                crate::error::quote(&value)
+            ))
+        }
+    }
+}
+
+impl From<Color> for String {
+    fn from(value: Color) -> String {
+        value.0
+    }
+}
+
+/// How urgent an issue is.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    #[default]
+    None,
+    Low,
+    Medium,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    /// Least to most urgent.
+    pub const ALL: [Priority; 5] = [
+        Priority::None,
+        Priority::Low,
+        Priority::Medium,
+        Priority::High,
+        Priority::Urgent,
+    ];
+
+    /// Reads the name used on the wire and in the `issue.priority` column.
+    pub fn parse(name: &str) -> Option<Priority> {
+        Priority::ALL
+            .into_iter()
+            .find(|priority| priority.as_str() == name)
+    }
+
+    /// The name used on the wire and in the `issue.priority` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::None => "none",
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    /// Most urgent first sorts by this, descending.
+    pub fn rank(self) -> u8 {
+        self as u8
+    }
+}
+
 /// Where an issue stands.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Status {
@@ -151,3 +241,9 @@ impl From<Millis> for u64 {
 
 /// An issue's id: a client-made UUID, stored in its lowercase hyphenated form.
 pub type IssueId = uuid::Uuid;
+/// A label's id: client-made, like an issue's.
+pub type LabelId = uuid::Uuid;
+/// A comment's id: client-made, like an issue's.
+pub type CommentId = uuid::Uuid;
+/// A member's id, made by the server when they joined.
+pub type MemberId = uuid::Uuid;

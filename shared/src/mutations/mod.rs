@@ -4,16 +4,39 @@
 //! Mutators are pure functions of (args, database state): anything non-deterministic, such as ids and
 //! times, is made by the client and travels in the args, so every replay yields the same rows.
 
+mod add_comment;
+mod add_issue_label;
+mod assign_issue;
 mod create_issue;
+mod create_label;
+mod delete_comment;
 mod delete_issue;
+mod delete_label;
+mod edit_comment;
 pub mod fields;
+pub mod refusal;
+mod remove_issue_label;
+mod scope;
+mod set_issue_priority;
 mod update_issue;
 mod update_issue_status;
+mod update_label;
 
+pub use add_comment::AddComment;
+pub use add_issue_label::AddIssueLabel;
+pub use assign_issue::AssignIssue;
 pub use create_issue::CreateIssue;
+pub use create_label::CreateLabel;
+pub use delete_comment::DeleteComment;
 pub use delete_issue::DeleteIssue;
+pub use delete_label::DeleteLabel;
+pub use edit_comment::EditComment;
+pub use remove_issue_label::RemoveIssueLabel;
+pub use scope::Scope;
+pub use set_issue_priority::SetIssuePriority;
 pub use update_issue::UpdateIssue;
 pub use update_issue_status::UpdateIssueStatus;
+pub use update_label::UpdateLabel;
 
 use serde::de::DeserializeOwned;
 use serde::ser::SerializeStruct;
@@ -29,66 +52,161 @@ use fields::IssueId;
 pub trait Mutator: Serialize + DeserializeOwned {
     /// The name on the wire, e.g. `createIssue`.
     const NAME: &'static str;
+    /// The protocol's `schemaVersion` that introduced it: a client speaking an older one does not
+    /// know it (see [`crate::protocol`]).
+    const SCHEMA_VERSION: u64 = 1;
 
-    /// The statements that apply this mutation as `by`, to run in one transaction. They touch only
-    /// rows of `by`'s workspace.
-    fn statements(&self, by: &Actor) -> Vec<Statement>;
+    /// The rows this mutation reads and writes, as [`Scope`]s: its statements touch nothing else.
+    /// The client's rebase relies on it to reset and replay only the rows that can be stale, so its
+    /// cost follows the change, not the size of the database or the length of the queue.
+    fn scopes(&self) -> Vec<Scope>;
 
-    /// The statements that apply this mutation, as a log entry, to a replica's base. The server logged
-    /// it only once it had applied, so what stands in its way in base can only be a later state of
-    /// its own row, read by a snapshot page after it (see [`crate::snapshot`]); a mutator whose
-    /// statements would refuse that (a create) overrides this to replace it. The same as
-    /// [`Mutator::statements`] otherwise.
-    fn replay_statements(&self, by: &Actor) -> Vec<Statement> {
-        self.statements(by)
+    /// The rules checked when the mutation is made (pushed, or made in a replica), as guard
+    /// statements that abort it ([`refusal`]); none by default.
+    fn guards(&self, _by: &Actor) -> Vec<Statement> {
+        Vec::new()
     }
 
-    /// The one issue row these statements read and change: a mutator must touch no other row. The
-    /// client's rebase relies on it to reset and replay only the rows that can be stale, so its cost
-    /// follows the change, not the size of the database or the length of the queue.
-    fn issue_id(&self) -> IssueId;
+    /// What the mutation does, as `by`: statements that touch only rows of `by`'s workspace.
+    fn effects(&self, by: &Actor) -> Vec<Statement>;
 
-    /// What the statements do to that one row, in memory, made by `by`: `row` is the issue before
-    /// (`None` when there is none), the result the issue after. The UI shows it for changes it holds while the
-    /// engine starts; a test checks it against the statements for every mutation.
+    /// The statements that apply this mutation as `by`, to run in one transaction: its guards, then
+    /// its effects.
+    fn statements(&self, by: &Actor) -> Vec<Statement> {
+        let mut statements = self.guards(by);
+        statements.extend(self.effects(by));
+        statements
+    }
+
+    /// The statements that apply this mutation, as a log entry, to a replica's base: its effects
+    /// without the guards (the server applied it, so they held). What stands in its way in base can
+    /// only be a later state of its own rows, read by a snapshot page after it (see
+    /// [`crate::snapshot`]); a mutator whose effects would refuse that (a create) overrides this to
+    /// replace the row.
+    fn replay_statements(&self, by: &Actor) -> Vec<Statement> {
+        self.effects(by)
+    }
+
+    /// What the statements do to the issue row they name, in memory, made by `by`: `row` is the issue
+    /// before (`None` when there is none), the result the issue after. The UI shows it for changes it
+    /// holds while the engine starts; a test checks it against the statements for every mutation.
     fn preview(&self, row: Option<Issue>, by: &Actor) -> Option<Issue>;
 
     /// Why this mutation was refused, in its own words, when its statements failed with
     /// `sql_error` (the database's message, on the server or in a replica).
     fn statement_failed(&self, sql_error: &str) -> MutationError {
-        MutationError::StatementFailed(sql_error.to_owned())
+        refusal::statement_failed(sql_error)
     }
 }
 
-/// A parsed, validated mutation of any kind.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mutation {
-    CreateIssue(CreateIssue),
-    UpdateIssue(UpdateIssue),
-    UpdateIssueStatus(UpdateIssueStatus),
-    DeleteIssue(DeleteIssue),
+/// Declares [`Mutation`], one variant a mutator, and what dispatches on it.
+macro_rules! mutations {
+    ($($variant:ident),+ $(,)?) => {
+        /// A parsed, validated mutation of any kind.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Mutation {
+            $($variant($variant),)+
+        }
+
+        $(impl From<$variant> for Mutation {
+            fn from(m: $variant) -> Self {
+                Mutation::$variant(m)
+            }
+        })+
+
+        impl Mutation {
+            /// Every mutation name the protocol knows, with the schema version that introduced it.
+            pub const NAMES: &'static [(&'static str, u64)] =
+                &[$(($variant::NAME, $variant::SCHEMA_VERSION)),+];
+
+            /// Parses and validates `args` for the mutation called `name`.
+            pub fn parse(name: &str, args: &serde_json::Value) -> Result<Self, MutationError> {
+                match name {
+                    $($variant::NAME => parse_args(args).map(Mutation::$variant),)+
+                    other => Err(MutationError::UnknownMutation(quote(other))),
+                }
+            }
+
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Mutation::$variant(_) => $variant::NAME,)+
+                }
+            }
+
+            /// The protocol's `schemaVersion` that introduced this mutation.
+            pub fn schema_version(&self) -> u64 {
+                match self {
+                    $(Mutation::$variant(_) => $variant::SCHEMA_VERSION,)+
+                }
+            }
+
+            pub fn scopes(&self) -> Vec<Scope> {
+                match self {
+                    $(Mutation::$variant(m) => m.scopes(),)+
+                }
+            }
+
+            pub fn statements(&self, by: &Actor) -> Vec<Statement> {
+                match self {
+                    $(Mutation::$variant(m) => m.statements(by),)+
+                }
+            }
+
+            pub fn replay_statements(&self, by: &Actor) -> Vec<Statement> {
+                match self {
+                    $(Mutation::$variant(m) => m.replay_statements(by),)+
+                }
+            }
+
+            pub fn statement_failed(&self, sql_error: &str) -> MutationError {
+                match self {
+                    $(Mutation::$variant(m) => m.statement_failed(sql_error),)+
+                }
+            }
+
+            pub fn preview(&self, row: Option<Issue>, by: &Actor) -> Option<Issue> {
+                match self {
+                    $(Mutation::$variant(m) => m.preview(row, by),)+
+                }
+            }
+
+            /// The normalised args (trimmed text, canonical ids) as JSON: what the log stores and
+            /// replays.
+            pub fn args_json(&self) -> String {
+                let json = match self {
+                    $(Mutation::$variant(m) => serde_json::to_string(m),)+
+                };
+                // Serialising plain structs of strings and integers cannot fail.
+                json.unwrap_or_else(|_| String::from("{}"))
+            }
+
+            fn serialize_args<S: SerializeStruct>(&self, wire: &mut S) -> Result<(), S::Error> {
+                match self {
+                    $(Mutation::$variant(m) => wire.serialize_field("args", m),)+
+                }
+            }
+        }
+    };
 }
+
+mutations!(
+    CreateIssue,
+    UpdateIssue,
+    UpdateIssueStatus,
+    DeleteIssue,
+    SetIssuePriority,
+    AssignIssue,
+    CreateLabel,
+    UpdateLabel,
+    DeleteLabel,
+    AddIssueLabel,
+    RemoveIssueLabel,
+    AddComment,
+    EditComment,
+    DeleteComment,
+);
 
 impl Mutation {
-    /// Every mutation name the protocol knows.
-    pub const NAMES: [&'static str; 4] = [
-        CreateIssue::NAME,
-        UpdateIssue::NAME,
-        UpdateIssueStatus::NAME,
-        DeleteIssue::NAME,
-    ];
-
-    /// Parses and validates `args` for the mutation called `name`.
-    pub fn parse(name: &str, args: &serde_json::Value) -> Result<Self, MutationError> {
-        match name {
-            CreateIssue::NAME => parse_args(args).map(Mutation::CreateIssue),
-            UpdateIssue::NAME => parse_args(args).map(Mutation::UpdateIssue),
-            UpdateIssueStatus::NAME => parse_args(args).map(Mutation::UpdateIssueStatus),
-            DeleteIssue::NAME => parse_args(args).map(Mutation::DeleteIssue),
-            other => Err(MutationError::UnknownMutation(quote(other))),
-        }
-    }
-
     /// [`Mutation::parse`] for a mutation made now (pushed, or made locally), which must also meet
     /// the rules added since entries were first logged: no control characters in its text. Entries
     /// already in the log are replayed with `parse`, so tightening a rule never strands a client.
@@ -109,94 +227,25 @@ impl Mutation {
         Ok(mutation)
     }
 
-    pub fn name(&self) -> &'static str {
-        match self {
-            Mutation::CreateIssue(_) => CreateIssue::NAME,
-            Mutation::UpdateIssue(_) => UpdateIssue::NAME,
-            Mutation::UpdateIssueStatus(_) => UpdateIssueStatus::NAME,
-            Mutation::DeleteIssue(_) => DeleteIssue::NAME,
+    /// [`Mutation::parse_new`] for a client speaking `schema_version`: a mutation of a later version
+    /// is unknown to it.
+    pub fn parse_for(
+        schema_version: u64,
+        name: &str,
+        args: &serde_json::Value,
+    ) -> Result<Self, MutationError> {
+        let known = Self::NAMES
+            .iter()
+            .any(|(known, since)| *known == name && *since <= schema_version);
+        if !known {
+            return Err(MutationError::UnknownMutation(quote(name)));
         }
+        Self::parse_new(name, args)
     }
 
-    pub fn statements(&self, by: &Actor) -> Vec<Statement> {
-        match self {
-            Mutation::CreateIssue(m) => m.statements(by),
-            Mutation::UpdateIssue(m) => m.statements(by),
-            Mutation::UpdateIssueStatus(m) => m.statements(by),
-            Mutation::DeleteIssue(m) => m.statements(by),
-        }
-    }
-
-    pub fn replay_statements(&self, by: &Actor) -> Vec<Statement> {
-        match self {
-            Mutation::CreateIssue(m) => m.replay_statements(by),
-            Mutation::UpdateIssue(m) => m.replay_statements(by),
-            Mutation::UpdateIssueStatus(m) => m.replay_statements(by),
-            Mutation::DeleteIssue(m) => m.replay_statements(by),
-        }
-    }
-
-    pub fn issue_id(&self) -> IssueId {
-        match self {
-            Mutation::CreateIssue(m) => m.issue_id(),
-            Mutation::UpdateIssue(m) => m.issue_id(),
-            Mutation::UpdateIssueStatus(m) => m.issue_id(),
-            Mutation::DeleteIssue(m) => m.issue_id(),
-        }
-    }
-
-    pub fn statement_failed(&self, sql_error: &str) -> MutationError {
-        match self {
-            Mutation::CreateIssue(m) => m.statement_failed(sql_error),
-            Mutation::UpdateIssue(m) => m.statement_failed(sql_error),
-            Mutation::UpdateIssueStatus(m) => m.statement_failed(sql_error),
-            Mutation::DeleteIssue(m) => m.statement_failed(sql_error),
-        }
-    }
-
-    pub fn preview(&self, row: Option<Issue>, by: &Actor) -> Option<Issue> {
-        match self {
-            Mutation::CreateIssue(m) => m.preview(row, by),
-            Mutation::UpdateIssue(m) => m.preview(row, by),
-            Mutation::UpdateIssueStatus(m) => m.preview(row, by),
-            Mutation::DeleteIssue(m) => m.preview(row, by),
-        }
-    }
-
-    /// The normalised args (trimmed text, canonical ids) as JSON: what the log stores and replays.
-    pub fn args_json(&self) -> String {
-        let json = match self {
-            Mutation::CreateIssue(m) => serde_json::to_string(m),
-            Mutation::UpdateIssue(m) => serde_json::to_string(m),
-            Mutation::UpdateIssueStatus(m) => serde_json::to_string(m),
-            Mutation::DeleteIssue(m) => serde_json::to_string(m),
-        };
-        // Serialising plain structs of strings and integers cannot fail.
-        json.unwrap_or_else(|_| String::from("{}"))
-    }
-}
-
-impl From<CreateIssue> for Mutation {
-    fn from(m: CreateIssue) -> Self {
-        Mutation::CreateIssue(m)
-    }
-}
-
-impl From<UpdateIssue> for Mutation {
-    fn from(m: UpdateIssue) -> Self {
-        Mutation::UpdateIssue(m)
-    }
-}
-
-impl From<UpdateIssueStatus> for Mutation {
-    fn from(m: UpdateIssueStatus) -> Self {
-        Mutation::UpdateIssueStatus(m)
-    }
-}
-
-impl From<DeleteIssue> for Mutation {
-    fn from(m: DeleteIssue) -> Self {
-        Mutation::DeleteIssue(m)
+    /// The issue whose row [`Mutation::preview`] changes, if the mutation is about one.
+    pub fn issue_id(&self) -> Option<IssueId> {
+        self.scopes().into_iter().find_map(Scope::issue)
     }
 }
 
@@ -206,12 +255,7 @@ impl Serialize for Mutation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut wire = serializer.serialize_struct("Mutation", 2)?;
         wire.serialize_field("name", self.name())?;
-        match self {
-            Mutation::CreateIssue(m) => wire.serialize_field("args", m)?,
-            Mutation::UpdateIssue(m) => wire.serialize_field("args", m)?,
-            Mutation::UpdateIssueStatus(m) => wire.serialize_field("args", m)?,
-            Mutation::DeleteIssue(m) => wire.serialize_field("args", m)?,
-        }
+        self.serialize_args(&mut wire)?;
         wire.end()
     }
 }

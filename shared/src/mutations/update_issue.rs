@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Mutator;
 use super::fields::{Description, IssueId, Millis, Owner, Title};
+use super::{Mutator, Scope};
 use crate::actor::Actor;
 use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
@@ -24,8 +24,8 @@ pub struct UpdateIssue {
 impl Mutator for UpdateIssue {
     const NAME: &'static str = "updateIssue";
 
-    fn issue_id(&self) -> IssueId {
-        self.id
+    fn scopes(&self) -> Vec<Scope> {
+        vec![Scope::Issue(self.id)]
     }
 
     fn preview(&self, row: Option<Issue>, by: &Actor) -> Option<Issue> {
@@ -47,7 +47,7 @@ impl Mutator for UpdateIssue {
 
     /// One fixed statement whatever fields are present. An issue deleted meanwhile stays deleted:
     /// the update matches no row and changes nothing; so does an issue of another workspace.
-    fn statements(&self, by: &Actor) -> Vec<Statement> {
+    fn effects(&self, by: &Actor) -> Vec<Statement> {
         vec![Statement::new(
             "UPDATE issue SET title = COALESCE(?2, title), description = COALESCE(?3, description), \
              owner = COALESCE(?4, owner), updated_at = ?5, updated_by = ?7 \

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Mutator;
 use super::fields::{IssueId, Millis, Status};
+use super::{Mutator, Scope};
 use crate::actor::Actor;
 use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
@@ -19,8 +19,8 @@ pub struct UpdateIssueStatus {
 impl Mutator for UpdateIssueStatus {
     const NAME: &'static str = "updateIssueStatus";
 
-    fn issue_id(&self) -> IssueId {
-        self.id
+    fn scopes(&self) -> Vec<Scope> {
+        vec![Scope::Issue(self.id)]
     }
 
     fn preview(&self, row: Option<Issue>, by: &Actor) -> Option<Issue> {
@@ -33,7 +33,7 @@ impl Mutator for UpdateIssueStatus {
     }
 
     /// An issue deleted meanwhile stays deleted: the update matches no row.
-    fn statements(&self, by: &Actor) -> Vec<Statement> {
+    fn effects(&self, by: &Actor) -> Vec<Statement> {
         vec![Statement::new(
             "UPDATE issue SET status = ?2, updated_at = ?3, updated_by = ?5 \
              WHERE id = ?1 AND workspace_id = ?4",

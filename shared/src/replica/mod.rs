@@ -29,6 +29,7 @@ mod pull;
 mod push;
 mod queries;
 mod rebase;
+mod role;
 mod schedule;
 pub mod schema;
 mod snapshot;

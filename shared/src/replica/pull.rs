@@ -6,8 +6,7 @@ use super::error::{ReplicaError, Result};
 use super::push::SyncFailure;
 use super::{ISSUE_TABLE, PullInFlight, Replica, Ticket, meta, pending};
 use crate::error::ErrorCode;
-use crate::mutations::Mutation;
-use crate::mutations::fields::IssueId;
+use crate::mutations::{Mutation, Scope};
 use crate::protocol::{LogEntry, PullRequest, PullResponse, RejectedMutation, SCHEMA_VERSION};
 
 /// What a pull answer changed.
@@ -143,13 +142,13 @@ impl Replica {
         &mut self,
         response: &PullResponse,
         from: Option<u64>,
-    ) -> Result<BTreeSet<IssueId>> {
+    ) -> Result<BTreeSet<Scope>> {
         // A mutation this build does not know comes from a newer version of the app: base stays
         // where it is (it is not wrong, only behind), and the app is told to reload.
         if let Some(entry) = response
             .mutations
             .iter()
-            .find(|entry| !Mutation::NAMES.contains(&entry.name.as_str()))
+            .find(|entry| !Mutation::NAMES.iter().any(|(name, _)| *name == entry.name))
         {
             self.schedule.outdated = Some(crate::protocol::ErrorBody {
                 error: ErrorCode::VersionNotSupported,
@@ -166,13 +165,15 @@ impl Replica {
         let mut touched = BTreeSet::new();
         let tx = self.base.transaction()?;
         if from.is_none() {
-            tx.execute("DELETE FROM issue", [])?;
+            for table in super::rebase::TABLES {
+                tx.execute(&format!("DELETE FROM {table}"), [])?;
+            }
         }
         for entry in &response.mutations {
             let applied = Mutation::parse(&entry.name, &entry.args)
                 .map_err(|err| err.to_string())
                 .and_then(|mutation| {
-                    touched.insert(mutation.issue_id());
+                    touched.extend(mutation.scopes());
                     let by = self.actor.as_member(entry.member_id);
                     crate::sqlite::execute(&tx, &mutation.replay_statements(&by))
                         .map_err(|e| e.to_string())

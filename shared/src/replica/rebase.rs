@@ -1,30 +1,39 @@
 //! Keeps optimistic equal to base plus the live pending mutations, at a cost that follows what changed.
 //!
-//! Every mutation reads and writes one issue row ([`Mutation::issue_id`]), so optimistic differs from
-//! base only in rows that pending mutations touch, and after base moves only the rows it moved on (or
-//! whose pending mutation was rejected) need copying from base and replaying.
+//! Every mutation names the rows it reads and writes ([`Mutation::scopes`]: an issue with its
+//! comments and label links, or the workspace's labels), so optimistic differs from base only in the
+//! scopes pending mutations touch, and after base moves only the scopes it moved on (or whose pending
+//! mutation was rejected) need copying from base and replaying.
 
 use std::collections::BTreeSet;
 
 use rusqlite::types::Value;
-use rusqlite::{Connection, OptionalExtension, Transaction, params_from_iter};
+use rusqlite::{Connection, Transaction, params_from_iter};
 
 use super::error::Result;
 use super::{Replica, meta, pending};
 use crate::actor::Actor;
-use crate::mutations::Mutation;
-use crate::mutations::fields::IssueId;
+use crate::mutations::{Mutation, Scope};
+
+/// The tables of an issue's scope, each with the column naming the issue.
+const ISSUE_SCOPE: [(&str, &str); 3] = [
+    ("issue", "id"),
+    ("comment", "issue_id"),
+    ("issue_label", "issue_id"),
+];
+/// Every table a mutation can change.
+pub(super) const TABLES: [&str; 4] = ["issue", "comment", "issue_label", "label"];
 
 impl Replica {
     /// Optimistic from scratch: every base row, then the live pending mutations. O(database); used
     /// after a bootstrap and when a crash left optimistic behind base.
     pub(super) fn rebuild(&mut self) -> Result<()> {
-        let rows = all_rows(&self.base)?;
         let tx = self.optimistic.transaction()?;
         pending::drop_acknowledged(&tx, self.meta.last_mutation_id)?;
-        tx.execute("DELETE FROM issue", [])?;
-        for row in &rows {
-            upsert(&tx, row)?;
+        for table in TABLES {
+            let rows = select_rows(&self.base, &format!("SELECT * FROM {table}"), None)?;
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+            insert_rows(&tx, table, &rows)?;
         }
         replay(
             &tx,
@@ -36,44 +45,46 @@ impl Replica {
         Ok(())
     }
 
-    /// Brings optimistic up to date after base moved, touching only the rows that can be stale.
+    /// Brings optimistic up to date after base moved, touching only the scopes that can be stale.
     ///
-    /// Every mutation reads and writes only its own row, so a row's optimistic value (base plus the
-    /// queued mutations on that row) can only be stale if the pulled entries changed it in base
-    /// (`touched`) or a mutation on it was acknowledged without being applied (`rejected`). Those
-    /// rows are copied from base and only the live queued mutations on them are replayed. Other rows,
-    /// with or without pending changes, stay as they are. O(entries + pending on those rows).
-    pub(super) fn rebase(
-        &mut self,
-        mut touched: BTreeSet<IssueId>,
-        rejected: &[u64],
-    ) -> Result<()> {
+    /// A scope's optimistic rows (base plus the queued mutations on it) can only be stale if the
+    /// pulled entries changed it in base (`touched`) or a mutation on it was acknowledged without
+    /// being applied (`rejected`). Those scopes are copied from base and the live queued mutations on
+    /// them replayed; a replayed mutation's other scopes are reset too (it reads or writes them), and
+    /// so on until no live mutation reaches past the reset scopes. Other scopes, with or without
+    /// pending changes, stay as they are. O(entries + pending on those scopes).
+    pub(super) fn rebase(&mut self, mut reset: BTreeSet<Scope>, rejected: &[u64]) -> Result<()> {
         let tx = self.optimistic.transaction()?;
-        // Every entry, the acknowledged too: a rejected one names a row to reset.
+        // Every entry, the acknowledged too: a rejected one names scopes to reset.
         let mut queued = pending::after(&tx, 0)?;
-        touched.extend(
-            queued
-                .iter()
-                .filter(|(id, _)| rejected.contains(id))
-                .map(|(_, mutation)| mutation.issue_id()),
-        );
-        queued.retain(|(id, mutation)| {
-            *id > self.meta.last_mutation_id && touched.contains(&mutation.issue_id())
-        });
-        let mut select = self
-            .base
-            .prepare_cached("SELECT * FROM issue WHERE id = ?1")?;
-        for id in &touched {
-            let row = select.query_row([id.to_string()], row_values).optional()?;
-            match row {
-                Some(row) => upsert(&tx, &row)?,
-                None => {
-                    tx.prepare_cached("DELETE FROM issue WHERE id = ?1")?
-                        .execute([id.to_string()])?;
+        for (_, mutation) in queued.iter().filter(|(id, _)| rejected.contains(id)) {
+            reset.extend(mutation.scopes());
+        }
+        queued.retain(|(id, _)| *id > self.meta.last_mutation_id);
+        let mut replayed = vec![false; queued.len()];
+        loop {
+            let mut grew = false;
+            for (i, (_, mutation)) in queued.iter().enumerate() {
+                let scopes = mutation.scopes();
+                if !replayed[i] && scopes.iter().any(|scope| reset.contains(scope)) {
+                    replayed[i] = true;
+                    for scope in scopes {
+                        grew |= reset.insert(scope);
+                    }
                 }
             }
+            if !grew {
+                break;
+            }
         }
-        drop(select);
+        for scope in &reset {
+            copy_scope(&self.base, &tx, *scope)?;
+        }
+        let queued: Vec<_> = queued
+            .into_iter()
+            .zip(replayed)
+            .filter_map(|(entry, replay)| replay.then_some(entry))
+            .collect();
         pending::drop_acknowledged(&tx, self.meta.last_mutation_id)?;
         replay(&tx, &self.actor, &queued)?;
         meta::set_rebased_on(&tx, self.meta.version)?;
@@ -92,6 +103,31 @@ impl Replica {
     }
 }
 
+/// Makes `scope`'s rows in optimistic what they are in base.
+fn copy_scope(base: &Connection, tx: &Transaction, scope: Scope) -> Result<()> {
+    match scope {
+        Scope::Issue(id) => {
+            let id = Value::Text(id.to_string());
+            for (table, column) in ISSUE_SCOPE {
+                let rows = select_rows(
+                    base,
+                    &format!("SELECT * FROM {table} WHERE {column} = ?1"),
+                    Some(&id),
+                )?;
+                tx.prepare_cached(&format!("DELETE FROM {table} WHERE {column} = ?1"))?
+                    .execute([&id])?;
+                insert_rows(tx, table, &rows)?;
+            }
+        }
+        Scope::Labels => {
+            let rows = select_rows(base, "SELECT * FROM label", None)?;
+            tx.execute("DELETE FROM label", [])?;
+            insert_rows(tx, "label", &rows)?;
+        }
+    }
+    Ok(())
+}
+
 /// Replays queued mutations, made by `by`, in order. One that fails now (its issue was created meanwhile
 /// by someone else, say) is skipped here, as the server will reject it, and stays queued until then.
 fn replay(tx: &Transaction, by: &Actor, queued: &[(u64, Mutation)]) -> Result<()> {
@@ -105,25 +141,30 @@ fn replay(tx: &Transaction, by: &Actor, queued: &[(u64, Mutation)]) -> Result<()
     Ok(())
 }
 
-fn all_rows(base: &Connection) -> Result<Vec<Vec<Value>>> {
-    let mut statement = base.prepare("SELECT * FROM issue")?;
-    let rows = statement
-        .query_map([], row_values)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+fn select_rows(conn: &Connection, sql: &str, key: Option<&Value>) -> Result<Vec<Vec<Value>>> {
+    let mut statement = conn.prepare_cached(sql)?;
+    let columns = statement.column_count();
+    let values = |row: &rusqlite::Row| (0..columns).map(|i| row.get::<_, Value>(i)).collect();
+    let rows = match key {
+        Some(key) => statement.query_map([key], values)?,
+        None => statement.query_map([], values)?,
+    }
+    .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
 
-fn row_values(row: &rusqlite::Row) -> rusqlite::Result<Vec<Value>> {
-    (0..row.as_ref().column_count())
-        .map(|i| row.get::<_, Value>(i))
-        .collect()
-}
-
-/// Writes a row copied from base. Both databases have the same `issue` table (the same migrations), so
-/// the row's values go in column order.
-fn upsert(tx: &Transaction, row: &[Value]) -> Result<()> {
-    let placeholders = vec!["?"; row.len()].join(", ");
-    let sql = format!("INSERT OR REPLACE INTO issue VALUES ({placeholders})");
-    tx.prepare_cached(&sql)?.execute(params_from_iter(row))?;
+/// Writes rows copied from base. Both databases have the same tables (the same migrations), so a
+/// row's values go in column order.
+fn insert_rows(tx: &Transaction, table: &str, rows: &[Vec<Value>]) -> Result<()> {
+    let Some(first) = rows.first() else {
+        return Ok(());
+    };
+    let placeholders = vec!["?"; first.len()].join(", ");
+    let mut statement = tx.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO {table} VALUES ({placeholders})"
+    ))?;
+    for row in rows {
+        statement.execute(params_from_iter(row))?;
+    }
     Ok(())
 }

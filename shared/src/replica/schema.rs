@@ -25,6 +25,11 @@ pub const BASE: &[Migration] = &[
         "replica/base/0003_snapshot.sql",
         include_str!("migrations/base/0003_snapshot.sql"),
     ),
+    MIGRATIONS[4],
+    (
+        "replica/base/0004_snapshot_v2.sql",
+        include_str!("migrations/base/0004_snapshot_v2.sql"),
+    ),
 ];
 
 /// The optimistic database: the shared schema, the pending queue and the rebase's record.
@@ -37,4 +42,5 @@ pub const OPTIMISTIC: &[Migration] = &[
     MIGRATIONS[1],
     MIGRATIONS[2],
     MIGRATIONS[3],
+    MIGRATIONS[4],
 ];

@@ -3,23 +3,27 @@
 //! and its pending queue.
 //!
 //! A replica that has rows (it fell below the horizon, or starts again from scratch) stages the pages
-//! before the last in `snapshot_issue` with the next page's cursor, each in one transaction (a reload resumes
-//! from there); the last page replaces base's issues with the staged rows and its own, and moves base
+//! before the last in its tables' staging twins (`snapshot_issue`, `snapshot_comment`, ...) with the
+//! next page's cursor, each in one transaction (a reload resumes from there); the last page replaces
+//! base's rows with the staged rows and its own, and moves base
 //! to the snapshot's cookie and `lastMutationId`, in one transaction: base is always either the old
 //! rows or the whole snapshot, and the list never shows half of one over the old rows. Optimistic is
 //! then rebuilt from base with the pending mutations still live replayed on top, so no pending change
 //! is lost.
 //!
-//! A replica with no rows (a new device) has nothing to keep: each page goes straight into base, and optimistic is rebased on its rows, so the list fills from
-//! the top as the pages come (the first is the top of the list). The last page moves base to the
+//! A replica with no rows (a new device) has nothing to keep: each page goes straight into base, and
+//! optimistic is rebased on its rows, so the list fills from the top as the pages come (the first is the top of the list). The last page moves base to the
 //! snapshot's cookie as above. Either way, the pull after it brings the log from that cookie.
+
+use std::collections::BTreeSet;
 
 use rusqlite::{Connection, params};
 
 use super::error::Result;
 use super::pull::PullOutcome;
+use super::rebase::TABLES;
 use super::{ISSUE_TABLE, Replica, meta};
-use crate::issue::Issue;
+use crate::mutations::Scope;
 use crate::protocol::{PullResponse, RejectedMutation, SnapshotPage};
 
 impl Replica {
@@ -40,14 +44,21 @@ impl Replica {
             !exists(&tx, "snapshot_issue")?
         };
         if page.reset {
-            tx.execute("DELETE FROM snapshot_issue", [])?;
-            if direct {
-                tx.execute("DELETE FROM issue", [])?;
+            for table in TABLES {
+                tx.execute(&format!("DELETE FROM snapshot_{table}"), [])?;
+                if direct {
+                    tx.execute(&format!("DELETE FROM {table}"), [])?;
+                }
             }
         }
-        let table = if direct { "issue" } else { "snapshot_issue" };
+        let prefix = if direct { "" } else { "snapshot_" };
+        // What this page's rows stand for in optimistic, when they go straight into base.
+        let mut scopes: BTreeSet<Scope> = page.issues.iter().map(|i| Scope::Issue(i.id)).collect();
+        if page.reset {
+            scopes.insert(Scope::Labels);
+        }
         if let Some(next) = page.next {
-            insert(&tx, table, &workspace, &page.issues)?;
+            insert(&tx, prefix, &workspace, page)?;
             let moved = meta::set_snapshot(&tx, &self.meta, next, direct)?;
             tx.commit()?;
             self.meta = moved;
@@ -60,7 +71,7 @@ impl Replica {
             if page.reset {
                 self.rebuild()?;
             } else {
-                self.rebase(page.issues.iter().map(|issue| issue.id).collect(), &[])?;
+                self.rebase(scopes, &[])?;
             }
             return Ok(PullOutcome {
                 has_more: true,
@@ -69,14 +80,16 @@ impl Replica {
             });
         }
         if !direct {
-            tx.execute("DELETE FROM issue", [])?;
-            tx.execute(
-                &format!("INSERT INTO issue ({COLUMNS}) SELECT {COLUMNS} FROM snapshot_issue"),
-                [],
-            )?;
-            tx.execute("DELETE FROM snapshot_issue", [])?;
+            for table in TABLES {
+                tx.execute(&format!("DELETE FROM {table}"), [])?;
+                tx.execute(
+                    &format!("INSERT INTO {table} SELECT * FROM snapshot_{table}"),
+                    [],
+                )?;
+                tx.execute(&format!("DELETE FROM snapshot_{table}"), [])?;
+            }
         }
-        insert(&tx, "issue", &workspace, &page.issues)?;
+        insert(&tx, "", &workspace, page)?;
         let acknowledged_before = self.meta.last_mutation_id;
         let advanced = meta::advance(
             &tx,
@@ -99,7 +112,7 @@ impl Replica {
             .retain(|id, _| *id > self.meta.last_mutation_id);
         if direct && !page.reset && acknowledged.is_empty() {
             // Earlier pages are in optimistic already; only this one's rows are new.
-            self.rebase(page.issues.iter().map(|issue| issue.id).collect(), &[])?;
+            self.rebase(scopes, &[])?;
         } else {
             self.rebuild()?;
         }
@@ -121,17 +134,16 @@ fn exists(tx: &Connection, table: &str) -> Result<bool> {
     )?)
 }
 
-/// Every column of `issue` and of its staging twin `snapshot_issue`.
-const COLUMNS: &str = "id, title, description, owner, status, created_at, updated_at, workspace_id, \
-     created_by, updated_by";
-
-/// Writes snapshot rows of `workspace` to `table` (`issue`, or its staging twin).
-fn insert(tx: &Connection, table: &str, workspace: &str, issues: &[Issue]) -> Result<()> {
-    let mut statement = tx.prepare_cached(&format!(
-        "INSERT OR REPLACE INTO {table} ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+/// Writes a page's rows of `workspace` to base's tables (`prefix` empty) or their staging twins
+/// (`snapshot_`).
+fn insert(tx: &Connection, prefix: &str, workspace: &str, page: &SnapshotPage) -> Result<()> {
+    let mut issues = tx.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO {prefix}issue (id, title, description, owner, status, created_at, \
+         updated_at, workspace_id, created_by, updated_by, priority, assignee) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
     ))?;
-    for issue in issues {
-        statement.execute(params![
+    for issue in &page.issues {
+        issues.execute(params![
             issue.id.to_string(),
             issue.title,
             issue.description,
@@ -142,6 +154,47 @@ fn insert(tx: &Connection, table: &str, workspace: &str, issues: &[Issue]) -> Re
             workspace,
             issue.created_by.map(|m| m.to_string()),
             issue.updated_by.map(|m| m.to_string()),
+            issue.priority.as_str(),
+            issue.assignee.map(|m| m.to_string()),
+        ])?;
+    }
+    let mut labels = tx.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO {prefix}label (id, workspace_id, name, color, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5)"
+    ))?;
+    for label in &page.labels {
+        labels.execute(params![
+            label.id.to_string(),
+            workspace,
+            label.name,
+            label.color,
+            label.created_at as i64,
+        ])?;
+    }
+    let mut links = tx.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO {prefix}issue_label (issue_id, label_id, workspace_id) \
+         VALUES (?1, ?2, ?3)"
+    ))?;
+    for link in &page.issue_labels {
+        links.execute(params![
+            link.issue_id.to_string(),
+            link.label_id.to_string(),
+            workspace,
+        ])?;
+    }
+    let mut comments = tx.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO {prefix}comment (id, issue_id, workspace_id, author, body, \
+         created_at, edited_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    ))?;
+    for comment in &page.comments {
+        comments.execute(params![
+            comment.id.to_string(),
+            comment.issue_id.to_string(),
+            workspace,
+            comment.author.to_string(),
+            comment.body,
+            comment.created_at as i64,
+            comment.edited_at.map(|at| at as i64),
         ])?;
     }
     Ok(())

@@ -4,7 +4,9 @@
 
 use rusqlite::Connection;
 use serde_json::{Value, json};
-use shared::server::applied_batch;
+use shared::protocol::{PullResponse, PushResponse, RejectedMutation};
+use shared::replica::Replica;
+use shared::server::{applied_batch, rejected_batch};
 use shared::{Actor, Mutation, Statement};
 
 pub const ISSUE: &str = "6f1c2c1e-8f2a-4b1e-9a57-3f0b6b1d2c4e";
@@ -152,5 +154,67 @@ impl Server {
             .optional()
             .expect("read lastMutationId")
             .map_or(0, |id| id as u64)
+    }
+
+    /// Answers `replica`'s next pull as the worker does. `None` when no pull is due.
+    pub fn pull(&mut self, replica: &mut Replica) -> Option<PullResponse> {
+        let (ticket, request) = replica.next_pull()?;
+        let response = shared::sqlite::answer_pull(
+            &mut self.conn,
+            &replica.actor(),
+            request.schema_version,
+            &replica.client_id(),
+            request.cookie.flatten(),
+            request.snapshot,
+        )
+        .expect("the pull queries run")
+        .expect("a member's pull");
+        replica
+            .pull_succeeded(ticket, &response)
+            .expect("the answer applies");
+        Some(response)
+    }
+
+    /// Pushes everything `replica` has pending, as the worker would (one batch per mutation; one
+    /// whose statements fail is recorded as rejected).
+    pub fn push(&mut self, replica: &mut Replica) {
+        while let Some((ticket, request)) = replica.next_push().expect("the next push") {
+            let done = self.last_mutation_id(&replica.client_id());
+            let mut last = done;
+            let mut rejected = Vec::new();
+            for m in request.mutations.iter().filter(|m| m.id > done) {
+                let mutation = Mutation::parse(&m.name, &m.args).expect("valid");
+                let batch = applied_batch(&replica.actor(), &replica.client_id(), m.id, &mutation);
+                if let Err(err) = run_batch(&mut self.conn, &batch) {
+                    let refused = mutation.statement_failed(&err.to_string());
+                    run_batch(
+                        &mut self.conn,
+                        &rejected_batch(&replica.actor(), &replica.client_id(), m.id),
+                    )
+                    .expect("the rejection is recorded");
+                    rejected.push(RejectedMutation::new(m.id, &refused));
+                }
+                last = m.id;
+            }
+            replica.push_succeeded(
+                ticket,
+                &PushResponse {
+                    last_mutation_id: last,
+                    rejected,
+                },
+            );
+        }
+    }
+
+    /// Pulls until the replica has everything.
+    pub fn catch_up(&mut self, replica: &mut Replica) -> usize {
+        let mut pulls = 0;
+        while let Some(response) = self.pull(replica) {
+            pulls += 1;
+            if !response.has_more {
+                break;
+            }
+        }
+        pulls
     }
 }

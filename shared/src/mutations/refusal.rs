@@ -1,0 +1,96 @@
+//! Rules that need the database to decide, written once for the server and the replica: a guard
+//! statement inserts the rule's name into the always-empty `refusal` table when the rule is broken,
+//! the row breaks that rule's constraint (`migrations/0005_schema_v2.sql`), and the mutation's
+//! statements abort whole, on D1 and in a replica alike. The error names the rule; [`Rule::message`]
+//! says it to people.
+//!
+//! Guards run when a mutation is made (the server's push, a replica's local mutation and its rebase),
+//! never when a replica applies a log entry: the server applied it, so it holds.
+
+use crate::error::MutationError;
+use crate::statement::{SqlValue, Statement};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// `?1` issue, `?2` workspace: the issue exists.
+    IssueMissing,
+    /// `?1` label, `?2` workspace: the label exists.
+    LabelMissing,
+    /// `?1` label, `?2` workspace, `?3` name: no other label of the workspace has the name, whatever
+    /// its case.
+    LabelNameTaken,
+    /// `?1` comment, `?2` workspace, `?3` member: the member wrote the comment, or owns the workspace
+    /// (a comment that is gone breaks no rule: editing or deleting it changes nothing).
+    NotCommentAuthor,
+}
+
+impl Rule {
+    const ALL: [Rule; 4] = [
+        Rule::IssueMissing,
+        Rule::LabelMissing,
+        Rule::LabelNameTaken,
+        Rule::NotCommentAuthor,
+    ];
+
+    /// The guard statement: refuses when the rule is broken.
+    pub fn guard(self, params: Vec<SqlValue>) -> Statement {
+        let sql = match self {
+            Rule::IssueMissing => {
+                "INSERT INTO refusal (rule) SELECT 'issue_missing' WHERE NOT EXISTS \
+                 (SELECT 1 FROM issue WHERE id = ?1 AND workspace_id = ?2)"
+            }
+            Rule::LabelMissing => {
+                "INSERT INTO refusal (rule) SELECT 'label_missing' WHERE NOT EXISTS \
+                 (SELECT 1 FROM label WHERE id = ?1 AND workspace_id = ?2)"
+            }
+            Rule::LabelNameTaken => {
+                "INSERT INTO refusal (rule) SELECT 'label_name_taken' WHERE EXISTS \
+                 (SELECT 1 FROM label WHERE workspace_id = ?2 AND name = ?3 COLLATE NOCASE \
+                 AND id <> ?1)"
+            }
+            Rule::NotCommentAuthor => {
+                "INSERT INTO refusal (rule) SELECT 'not_comment_author' WHERE EXISTS \
+                 (SELECT 1 FROM comment WHERE id = ?1 AND workspace_id = ?2 AND author <> ?3) \
+                 AND NOT EXISTS (SELECT 1 FROM membership WHERE workspace_id = ?2 \
+                 AND member_id = ?3 AND role = 'owner')"
+            }
+        };
+        Statement::new(sql, params)
+    }
+
+    /// The constraint the rule's row breaks: what its error contains.
+    fn constraint(self) -> &'static str {
+        match self {
+            Rule::IssueMissing => "refused_issue_missing",
+            Rule::LabelMissing => "refused_label_missing",
+            Rule::LabelNameTaken => "refused_label_name_taken",
+            Rule::NotCommentAuthor => "refused_not_comment_author",
+        }
+    }
+
+    pub fn message(self) -> &'static str {
+        match self {
+            Rule::IssueMissing => "the issue does not exist (it may have been deleted)",
+            Rule::LabelMissing => "the label does not exist (it may have been deleted)",
+            Rule::LabelNameTaken => "another label already has this name",
+            Rule::NotCommentAuthor => {
+                "only the comment's author or the workspace's owner may change or delete it"
+            }
+        }
+    }
+
+    /// The rule a database error says was broken, if any.
+    pub fn broken(sql_error: &str) -> Option<Rule> {
+        Rule::ALL
+            .into_iter()
+            .find(|rule| sql_error.contains(rule.constraint()))
+    }
+}
+
+/// Why statements failed: a broken rule in its words, or the database's message.
+pub fn statement_failed(sql_error: &str) -> MutationError {
+    match Rule::broken(sql_error) {
+        Some(rule) => MutationError::StatementFailed(rule.message().to_owned()),
+        None => MutationError::StatementFailed(sql_error.to_owned()),
+    }
+}
