@@ -8,26 +8,40 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 use shared::issue::Issue;
-use shared::mutations::fields::Status;
+use shared::mutations::fields::{Priority, Status};
 use uuid::Uuid;
 
 const PREFIX: &str = "tracker.draft.";
 const NEW: &str = "new";
 
-/// The fields a person edits.
+/// The fields a person edits. Drafts kept by an older build have no priority, assignee or labels:
+/// they read as none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fields {
     pub title: String,
     pub description: String,
     pub status: Status,
+    #[serde(default)]
+    pub priority: Priority,
+    #[serde(default)]
+    pub assignee: Option<Uuid>,
+    /// Label ids, sorted.
+    #[serde(default)]
+    pub labels: Vec<Uuid>,
 }
 
 impl Fields {
-    pub fn of(issue: &Issue) -> Fields {
+    /// `issue`'s fields, with the labels on it.
+    pub fn of(issue: &Issue, labels: &[Uuid]) -> Fields {
+        let mut labels = labels.to_vec();
+        labels.sort();
         Fields {
             title: issue.title.clone(),
             description: issue.description.clone(),
             status: issue.status,
+            priority: issue.priority,
+            assignee: issue.assignee,
+            labels,
         }
     }
 
@@ -37,6 +51,9 @@ impl Fields {
             title: String::new(),
             description: String::new(),
             status: Status::default(),
+            priority: Priority::default(),
+            assignee: None,
+            labels: Vec::new(),
         }
     }
 }

@@ -375,12 +375,43 @@ pub fn use_engine(state: AppState) {
         engine.tell_leaving();
         engine
     });
+    let subscriber = engine.clone();
     use_effect(move || {
+        let engine = &subscriber;
         let filter = state.filter.read().clone();
+        let issue = *state.open_issue.read();
         crate::url::write_filter(&filter);
         engine.send(ToEngine::Subscribe {
             filter,
             limit: LIST_LIMIT,
+            issue,
         });
+    });
+    // The replica's rules read the member's role (an owner may change anyone's comment).
+    use_effect(move || {
+        let session = state.session.read();
+        let role = session.as_ref().and_then(|info| {
+            info.workspaces
+                .iter()
+                .find(|w| w.id == state.workspace)
+                .map(|w| w.role)
+        });
+        if let Some(role) = role {
+            engine.send(ToEngine::Role { role });
+        }
+    });
+    // Back and forward move between the list and issue pages without reloading.
+    use_hook(move || {
+        use wasm_bindgen::JsCast;
+        let mut state = state;
+        let on_pop = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            state.open_issue.set(crate::url::read_open_issue());
+            state.filter.set(crate::url::read_filter());
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .add_event_listener_with_callback("popstate", on_pop.as_ref().unchecked_ref());
+        }
+        on_pop.forget();
     });
 }

@@ -1,5 +1,7 @@
-//! Shortcuts for the whole page: ArrowUp/ArrowDown move the selection, Enter opens it, `c` creates.
-//! They apply when no dialog is open and focus is not in a text field.
+//! Shortcuts for the whole page: ArrowUp/ArrowDown move the selection, Enter edits it, `o` opens its
+//! page, `c` creates, `/` searches, `a` assigns the selected (or open) issue to me; on an issue's
+//! page `j`/`k` go to the next and previous issue and Esc back to the list. They apply when no
+//! dialog is open and focus is not in a text field.
 
 use dioxus::prelude::*;
 use futures_channel::mpsc::unbounded;
@@ -8,9 +10,11 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::KeyboardEvent;
 
+use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState};
 
 pub fn use_shortcuts(state: AppState) {
+    let engine = use_context::<EngineLink>();
     use_hook(move || {
         let (sender, mut keys) = unbounded::<String>();
         let on_key = Closure::<dyn FnMut(KeyboardEvent)>::new(move |event: KeyboardEvent| {
@@ -22,7 +26,10 @@ pub fn use_shortcuts(state: AppState) {
             if key == "Enter" && on_button(&event) {
                 return;
             }
-            if matches!(key.as_str(), "ArrowUp" | "ArrowDown" | "Enter" | "c") {
+            if matches!(
+                key.as_str(),
+                "ArrowUp" | "ArrowDown" | "Enter" | "c" | "j" | "k" | "o" | "a" | "/" | "Escape"
+            ) {
                 if key != "Enter" {
                     event.prevent_default();
                 }
@@ -36,7 +43,7 @@ pub fn use_shortcuts(state: AppState) {
         on_key.forget();
         spawn(async move {
             while let Some(key) = keys.next().await {
-                shortcut(state, &key);
+                shortcut(state, &engine, &key);
             }
         });
     });
@@ -58,7 +65,7 @@ fn target(event: &KeyboardEvent) -> Option<web_sys::Element> {
     event.target()?.dyn_into::<web_sys::Element>().ok()
 }
 
-fn shortcut(mut state: AppState, key: &str) {
+fn shortcut(mut state: AppState, engine: &EngineLink, key: &str) {
     if *state.dialog.peek() != DialogState::Closed {
         return;
     }
@@ -67,8 +74,39 @@ fn shortcut(mut state: AppState, key: &str) {
         .selected
         .peek()
         .and_then(|id| ids.iter().position(|i| *i == id));
+    let open = *state.open_issue.peek();
     match key {
         "c" => state.dialog.set(DialogState::New),
+        "j" | "k" if open.is_some() => {
+            let step = if key == "j" { 1 } else { -1 };
+            if let Some(id) = crate::components::neighbour(state, step) {
+                crate::components::open_issue(state, id);
+            }
+        }
+        "Escape" if open.is_some() => crate::components::close_issue(state),
+        "o" => {
+            // Read before opening: a signal is not written while it is being read.
+            let selected = *state.selected.peek();
+            if let Some(id) = selected {
+                crate::components::open_issue(state, id);
+            }
+        }
+        "a" => {
+            let issue = open.or(*state.selected.peek());
+            if let (Some(id), Some(me)) = (issue, state.me()) {
+                engine.mutate(shared::mutations::AssignIssue {
+                    id,
+                    assignee: Some(me),
+                    updated_at: crate::state::now(),
+                });
+            }
+        }
+        "/" => {
+            if open.is_some() {
+                crate::components::close_issue(state);
+            }
+            focus_search();
+        }
         "ArrowDown" => {
             let next = current.map_or(0, |i| (i + 1).min(ids.len().saturating_sub(1)));
             state.selected.set(ids.get(next).copied());
@@ -83,5 +121,22 @@ fn shortcut(mut state: AppState, key: &str) {
             }
         }
         _ => {}
+    }
+}
+
+/// Puts focus in the search field: at once on the list, or once the list is back on the page.
+fn focus_search() {
+    fn focus() -> bool {
+        let field = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("search"))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        field.is_some_and(|field| field.focus().is_ok())
+    }
+    if !focus() {
+        gloo_timers::callback::Timeout::new(0, || {
+            focus();
+        })
+        .forget();
     }
 }

@@ -23,7 +23,7 @@ use dioxus::prelude::*;
 use uuid::Uuid;
 
 use components::{
-    Dialog, FilterBar, Header, Home, IssueList, JoinPage, Notices, SetupPage, Unsent,
+    Dialog, FilterBar, Header, Home, IssueList, IssuePage, JoinPage, Notices, SetupPage, Unsent,
 };
 use route::Route;
 use state::AppState;
@@ -65,8 +65,12 @@ fn Tracker(workspace: Uuid) -> Element {
             Header {}
             main {
                 Unsent {}
-                FilterBar {}
-                IssueList {}
+                if let Some(id) = *state.open_issue.read() {
+                    IssuePage { id }
+                } else {
+                    FilterBar {}
+                    IssueList {}
+                }
             }
             Dialog {}
             Notices {}

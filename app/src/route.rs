@@ -1,6 +1,6 @@
 //! Which screen the page's address asks for: `/setup?token=…` (make a workspace), `/join?invite=…`
-//! (join one), `/w/<workspace id>` (its tracker; `?status=` and `?q=` are the list's filter, see
-//! `url.rs`), or `/` (go to the last workspace used here).
+//! (join one), `/w/<workspace id>` (its tracker; the query is the list's filter, see `url.rs`; with
+//! `/issue/<id>` after it, that issue's page), or `/` (go to the last workspace used here).
 
 use uuid::Uuid;
 use web_sys::UrlSearchParams;
@@ -37,7 +37,9 @@ pub fn current() -> Route {
         ["join"] => Route::Join {
             invite: param("invite"),
         },
-        ["w", id] => Uuid::parse_str(id).map_or(Route::Home, Route::Workspace),
+        ["w", id] | ["w", id, "issue", _] => {
+            Uuid::parse_str(id).map_or(Route::Home, Route::Workspace)
+        }
         _ => Route::Home,
     }
 }

@@ -78,6 +78,8 @@ pub struct AppState {
     pub persisted: Signal<Option<bool>>,
     /// The list's filter, mirrored in the page's URL.
     pub filter: Signal<IssueFilter>,
+    /// The issue whose page is open (`/w/<workspace>/issue/<id>`), if any.
+    pub open_issue: Signal<Option<Uuid>>,
     pub selected: Signal<Option<Uuid>>,
     pub dialog: Signal<DialogState>,
     pub notices: Signal<Vec<Notice>>,
@@ -107,6 +109,7 @@ impl AppState {
             storage: Signal::new(None),
             persisted: Signal::new(None),
             filter: Signal::new(crate::url::read_filter()),
+            open_issue: Signal::new(crate::url::read_open_issue()),
             selected: Signal::new(None),
             dialog: Signal::new(DialogState::Closed),
             notices: Signal::new(Vec::new()),
@@ -123,6 +126,59 @@ impl AppState {
             .as_ref()
             .map_or(Uuid::nil(), |info| info.member.id);
         Actor::new(self.workspace, member)
+    }
+
+    /// The workspace's members and the signed-in member, and `also` (someone who left, say), as
+    /// `(id, name)` by name: whom an issue can be assigned to or filtered by.
+    pub fn people(&self, also: Option<Uuid>) -> Vec<(Uuid, String)> {
+        let mut people: Vec<(Uuid, String)> = self
+            .members
+            .read()
+            .iter()
+            .map(|m| (m.id, m.name.clone()))
+            .collect();
+        for id in [self.me(), also].into_iter().flatten() {
+            if !people.iter().any(|(known, _)| *known == id) {
+                people.push((id, self.name_of(Some(id))));
+            }
+        }
+        people.sort_by_key(|(_, name)| name.to_lowercase());
+        people
+    }
+
+    /// The labels on an issue, by name, as the engine last sent them.
+    pub fn labels_of(&self, issue: Uuid) -> Vec<shared::label::Label> {
+        let view = self.view.read();
+        let mut labels: Vec<shared::label::Label> = view
+            .issue_labels
+            .iter()
+            .filter(|link| link.issue_id == issue)
+            .filter_map(|link| view.labels.iter().find(|l| l.id == link.label_id).cloned())
+            .collect();
+        labels.sort_by_key(|label| label.name.to_lowercase());
+        labels
+    }
+
+    /// The ids of the labels on an issue.
+    pub fn label_ids_of(&self, issue: Uuid) -> Vec<Uuid> {
+        self.labels_of(issue)
+            .into_iter()
+            .map(|label| label.id)
+            .collect()
+    }
+
+    /// Whether the signed-in member owns this workspace (as last heard).
+    pub fn is_owner(&self) -> bool {
+        self.session.peek().as_ref().is_some_and(|info| {
+            info.workspaces
+                .iter()
+                .any(|w| w.id == self.workspace && w.role == shared::api::Role::Owner)
+        })
+    }
+
+    /// The signed-in member's id, once known.
+    pub fn me(&self) -> Option<Uuid> {
+        self.session.peek().as_ref().map(|info| info.member.id)
     }
 
     /// A member's name; "someone" for one this page does not know (yet).

@@ -35,6 +35,9 @@ function freePort() {
 
 const env = { ...process.env, TRACKER_SKIP_BUILD: "1", WRANGLER_SEND_METRICS: "false", CI: "true" };
 
+/** The protocol's schema version this build speaks (`shared::protocol::SCHEMA_VERSION`). */
+export const SCHEMA_VERSION = 2;
+
 /** The secrets every test server runs with: the tests set up workspaces and sign people in. */
 export const SETUP_TOKEN = "setup-token-for-the-browser-tests";
 const SESSION_KEY = "session-key-for-the-browser-tests-0123456789abcdef";
@@ -44,8 +47,9 @@ const servers = new Map();
 let fileServer = null;
 
 /** Starts `wrangler dev` on a fresh local D1 with the migrations applied; `https` serves it with
- * wrangler's self-signed certificate, as a deployment is served; `vars` (`NAME:value`) are set. */
-export async function startServer({ https = false, vars = [] } = {}) {
+ * wrangler's self-signed certificate, as a deployment is served; `vars` (`NAME:value`) are set;
+ * `assets`, a folder, serves that build of the app instead of app/dist (an older build's, say). */
+export async function startServer({ https = false, vars = [], assets = null } = {}) {
   mkdirSync(tmp, { recursive: true });
   const persist = mkdtempSync(pathJoin(tmp, "d1-"));
   execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
@@ -56,6 +60,7 @@ export async function startServer({ https = false, vars = [] } = {}) {
   const port = await freePort();
   const inspector = await freePort();
   let currentVars = vars;
+  let currentAssets = assets;
   const spawnWrangler = () =>
     spawn(
       "npx",
@@ -63,6 +68,7 @@ export async function startServer({ https = false, vars = [] } = {}) {
        "--persist-to", persist, "--show-interactive-dev-session=false", "--test-scheduled",
        "--var", `SETUP_TOKEN:${SETUP_TOKEN}`, "--var", `SESSION_KEY:${SESSION_KEY}`,
        ...currentVars.flatMap((v) => ["--var", v]),
+       ...(currentAssets ? ["--assets", currentAssets] : []),
        ...(https ? ["--local-protocol", "https"] : [])],
       { cwd: root, env, stdio: "ignore", detached: true },
     );
@@ -94,10 +100,12 @@ export async function startServer({ https = false, vars = [] } = {}) {
       kill(child);
       await answers(url, false);
     },
-    /** Stops it and starts it again with other `vars`, on the same port and database. */
-    async restartWith(vars) {
+    /** Stops it and starts it again with other `vars` (and, given `assets`, that build of the app;
+     * `null` for app/dist), on the same port and database. */
+    async restartWith(vars, { assets: nextAssets = currentAssets } = {}) {
       await server.down();
       currentVars = vars;
+      currentAssets = nextAssets;
       await server.up();
     },
     /** Starts it again after `down`. */
@@ -258,7 +266,7 @@ export async function serverLog(url, from = 0) {
   let cookie = from;
   for (;;) {
     const response = await api(url, `/api/workspaces/${server.workspace}/pull`, {
-      body: { clientId: randomUUID(), schemaVersion: 1, cookie },
+      body: { clientId: randomUUID(), schemaVersion: SCHEMA_VERSION, cookie },
       cookie: server.owner.cookie,
     });
     const page = await response.json();
@@ -276,7 +284,7 @@ export async function pushAs(url, clientId, mutations, firstId = 1, member) {
   const response = await api(url, `/api/workspaces/${who.workspace}/push`, {
     body: {
       clientId,
-      schemaVersion: 1,
+      schemaVersion: SCHEMA_VERSION,
       mutations: mutations.map((m, i) => ({ id: firstId + i, ...m })),
     },
     cookie: who.cookie,

@@ -17,6 +17,29 @@ fn replica_of(actor: shared::Actor, role: Role) -> Replica {
     replica
 }
 
+/// Someone made an issue and a label; the owner's replica pulled them and put the label on the
+/// issue, not pushed yet (mutation 1).
+fn labelled_here() -> (Server, Replica, Uuid, Uuid) {
+    let mut server = Server::new();
+    let issue = Uuid::new_v4();
+    let label = Uuid::new_v4();
+    server.someone_does("createIssue", create_args(&issue.to_string(), "t"));
+    server.someone_does(
+        "createLabel",
+        json!({"id": label, "name": "Bug", "color": "#ff0000", "createdAt": 1}),
+    );
+    let mut replica = replica_of(by(), Role::Owner);
+    server.catch_up(&mut replica);
+    replica
+        .mutate(
+            "addIssueLabel",
+            &json!({"issueId": issue, "labelId": label, "updatedAt": 5}),
+            1,
+        )
+        .expect("labelled");
+    (server, replica, issue, label)
+}
+
 /// `by()` (the owner) pushes `name(args)` from a client of their own, as the server applies it.
 fn owner_does(
     server: &mut Server,
@@ -102,24 +125,8 @@ fn a_member_is_refused_locally_what_the_server_would_refuse_with_the_same_messag
 
 #[test]
 fn a_pending_label_on_an_issue_is_replayed_when_the_label_is_deleted_under_it() {
-    let mut server = Server::new();
-    let issue = Uuid::new_v4();
-    let label = Uuid::new_v4();
-    server.someone_does("createIssue", create_args(&issue.to_string(), "t"));
-    server.someone_does(
-        "createLabel",
-        json!({"id": label, "name": "Bug", "color": "#ff0000", "createdAt": 1}),
-    );
-    let mut replica = replica_of(by(), Role::Owner);
-    server.catch_up(&mut replica);
-    // Labelled here, and a comment on the same issue, not pushed yet...
-    replica
-        .mutate(
-            "addIssueLabel",
-            &json!({"issueId": issue, "labelId": label, "updatedAt": 5}),
-            1,
-        )
-        .expect("labelled");
+    let (mut server, mut replica, issue, label) = labelled_here();
+    // ... and a comment on the same issue, not pushed yet...
     replica
         .mutate(
             "addComment",
@@ -148,22 +155,9 @@ fn a_pending_label_on_an_issue_is_replayed_when_the_label_is_deleted_under_it() 
     assert_eq!(replica.pending_count().expect("count"), 0);
     assert_eq!(
         replica.base_rows("comment").expect("base"),
-        replica_of_server_rows(&server, "comment")
+        server.rows("comment")
     );
     assert!(replica.base_rows("issue_label").expect("base").is_empty());
-}
-
-fn replica_of_server_rows(server: &Server, table: &str) -> Vec<Vec<rusqlite::types::Value>> {
-    let mut statement = server
-        .conn
-        .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
-        .expect("prepare");
-    let columns = statement.column_count();
-    statement
-        .query_map([], |row| (0..columns).map(|i| row.get(i)).collect())
-        .expect("query")
-        .collect::<Result<_, _>>()
-        .expect("rows")
 }
 
 #[test]
@@ -204,23 +198,7 @@ fn a_comment_pulled_onto_an_issue_with_a_pending_edit_keeps_both() {
 #[test]
 fn a_pending_mutation_that_reads_a_pulled_scope_is_replayed_with_everything_after_it_on_its_issue()
 {
-    let mut server = Server::new();
-    let issue = Uuid::new_v4();
-    let label = Uuid::new_v4();
-    server.someone_does("createIssue", create_args(&issue.to_string(), "t"));
-    server.someone_does(
-        "createLabel",
-        json!({"id": label, "name": "Bug", "color": "#ff0000", "createdAt": 1}),
-    );
-    let mut replica = replica_of(by(), Role::Owner);
-    server.catch_up(&mut replica);
-    replica
-        .mutate(
-            "addIssueLabel",
-            &json!({"issueId": issue, "labelId": label, "updatedAt": 5}),
-            1,
-        )
-        .expect("labelled");
+    let (mut server, mut replica, issue, label) = labelled_here();
     replica
         .mutate(
             "updateIssue",
@@ -236,4 +214,119 @@ fn a_pending_mutation_that_reads_a_pulled_scope_is_replayed_with_everything_afte
     assert_eq!((shown.title.as_str(), shown.updated_at), ("later", 7));
     assert_eq!(replica.labels().expect("labels")[0].name, "Defect");
     assert_eq!(replica.issue_labels(&[issue]).expect("links").len(), 1);
+}
+
+#[test]
+fn the_list_filters_by_priority_assignee_creator_and_labels_and_sorts() {
+    use shared::issue::{IssueFilter, Sort};
+    use shared::mutations::fields::Priority;
+    let mut server = Server::new();
+    let ids: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
+    for (n, id) in ids.iter().enumerate() {
+        let mut args = create_args(&id.to_string(), &format!("issue {n}"));
+        args["createdAt"] = json!(1_764_000_000_000u64 + n as u64);
+        server.someone_does("createIssue", args);
+    }
+    let (bug, ui) = (Uuid::new_v4(), Uuid::new_v4());
+    for (label, name) in [(bug, "Bug"), (ui, "UI")] {
+        server.someone_does(
+            "createLabel",
+            json!({"id": label, "name": name, "color": "#000000", "createdAt": 1}),
+        );
+    }
+    let someone = server.someone.member_id;
+    for (issue, label) in [(0, bug), (1, bug), (1, ui), (2, ui)] {
+        server.someone_does(
+            "addIssueLabel",
+            json!({"issueId": ids[issue], "labelId": label, "updatedAt": 1_764_000_000_010u64}),
+        );
+    }
+    for (issue, priority, at) in [(0, "low", 20), (2, "urgent", 21), (3, "high", 22)] {
+        server.someone_does(
+            "setIssuePriority",
+            json!({"id": ids[issue], "priority": priority, "updatedAt": 1_764_000_000_000u64 + at}),
+        );
+    }
+    server.someone_does(
+        "assignIssue",
+        json!({"id": ids[1], "assignee": someone, "updatedAt": 1_764_000_000_030u64}),
+    );
+    let mut replica = replica_of(by(), Role::Owner);
+    server.catch_up(&mut replica);
+    // One made here, by the replica's member, not pushed: filters see optimistic rows.
+    let mine = Uuid::new_v4();
+    let mut args = create_args(&mine.to_string(), "mine");
+    args["createdAt"] = json!(1_764_000_000_100u64);
+    replica.mutate("createIssue", &args, 1).expect("made");
+    let names = |filter: IssueFilter| -> Vec<String> {
+        replica
+            .issues(&filter)
+            .expect("the list")
+            .into_iter()
+            .map(|issue| issue.title)
+            .collect()
+    };
+    assert_eq!(
+        names(IssueFilter {
+            labels: vec!["bug".into()],
+            ..Default::default()
+        }),
+        ["issue 1", "issue 0"],
+        "a label, by name in any case"
+    );
+    assert_eq!(
+        names(IssueFilter {
+            labels: vec!["Bug".into(), "UI".into()],
+            ..Default::default()
+        }),
+        ["issue 1"],
+        "every label given"
+    );
+    assert_eq!(
+        names(IssueFilter {
+            priorities: vec![Priority::Urgent, Priority::High],
+            ..Default::default()
+        }),
+        ["issue 3", "issue 2"],
+        "any of the priorities"
+    );
+    assert_eq!(
+        names(IssueFilter {
+            assignees: vec![Some(someone)],
+            ..Default::default()
+        }),
+        ["issue 1"]
+    );
+    assert_eq!(
+        names(IssueFilter {
+            assignees: vec![None],
+            creators: vec![someone],
+            ..Default::default()
+        }),
+        ["issue 3", "issue 2", "issue 0"],
+        "no one assigned, and made by someone"
+    );
+    assert_eq!(
+        names(IssueFilter {
+            creators: vec![by().member_id],
+            ..Default::default()
+        }),
+        ["mine"]
+    );
+    assert_eq!(
+        names(IssueFilter {
+            sort: Sort::Priority,
+            ..Default::default()
+        }),
+        ["issue 2", "issue 3", "issue 0", "mine", "issue 1"],
+        "most urgent first, then newest"
+    );
+    assert_eq!(
+        names(IssueFilter {
+            sort: Sort::Updated,
+            ..Default::default()
+        })[..2],
+        ["mine", "issue 1"],
+        "most recently changed first"
+    );
 }

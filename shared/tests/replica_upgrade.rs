@@ -2,6 +2,8 @@
 //! its pending queue all kept, its tables brought to the current migrations in place, and (written
 //! before workspaces) claimed by the workspace that opens it first.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use shared::Actor;
@@ -186,5 +188,92 @@ fn a_replica_a_newer_build_migrated_is_refused_untouched() {
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .expect("its version");
     assert_eq!(version, newer, "left as it was");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_replica_of_the_last_schema_version_1_build_upgrades_and_its_pending_changes_push() {
+    // Written by the last build of schema version 1 (the commit before version 2): issues A, B and
+    // C pulled (a snapshot, cookie 3); A's status and a new issue D pending, never pushed.
+    let dir = copy_of("replica-schema-v1");
+    let client_id = stored_client_id(&dir);
+    assert_eq!(
+        user_version(&dir, "base.sqlite3"),
+        7,
+        "version 1's migrations"
+    );
+    let mut replica = Replica::open(&Storage::Directory(dir.clone()), common::by()).unwrap();
+    replica.set_role(shared::api::Role::Owner).unwrap();
+    assert_eq!(
+        user_version(&dir, "base.sqlite3") as usize,
+        shared::replica::schema::BASE.len()
+    );
+    assert_eq!(replica.client_id().to_string(), client_id);
+    assert_eq!(replica.cookie(), Some(3));
+    assert_eq!(replica.pending_count().unwrap(), 2);
+    let shown: Vec<(String, Status)> = replica
+        .issues(&IssueFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|i| (i.title, i.status))
+        .collect();
+    assert!(shown.contains(&("Issue A".into(), Status::Done)));
+    assert!(shown.contains(&("Issue D, made offline".into(), Status::NotStarted)));
+
+    // The server it syncs with, upgraded: the same three issues, then a version-2 change.
+    let mut server = common::Server::new();
+    for (id, title) in [
+        ("a1a1a1a1-0000-4000-8000-000000000001", "Issue A"),
+        ("b2b2b2b2-0000-4000-8000-000000000002", "Issue B"),
+        ("c3c3c3c3-0000-4000-8000-000000000003", "Issue C"),
+    ] {
+        server.someone_does(
+            "createIssue",
+            serde_json::json!({"id": id, "title": title, "description": "", "owner": "ada",
+                               "createdAt": 1_764_000_000_000u64}),
+        );
+    }
+    server.someone_does(
+        "setIssuePriority",
+        serde_json::json!({"id": "b2b2b2b2-0000-4000-8000-000000000002", "priority": "urgent",
+                           "updatedAt": 1_764_000_000_300u64}),
+    );
+    // The version-1 mutations push as they are, and a new one works on the upgraded tables.
+    server.push(&mut replica);
+    server.catch_up(&mut replica);
+    assert_eq!(replica.pending_count().unwrap(), 0);
+    let on_server: Vec<(String, String)> = server
+        .conn
+        .prepare("SELECT title, status FROM issue ORDER BY title")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        on_server,
+        [
+            ("Issue A".to_owned(), "done".to_owned()),
+            ("Issue B".to_owned(), "not started".to_owned()),
+            ("Issue C".to_owned(), "not started".to_owned()),
+            ("Issue D, made offline".to_owned(), "not started".to_owned()),
+        ]
+    );
+    let b = replica
+        .issues(&IssueFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|i| i.title == "Issue B")
+        .unwrap();
+    assert_eq!(b.priority, shared::mutations::fields::Priority::Urgent);
+    replica
+        .mutate(
+            "addComment",
+            &serde_json::json!({"id": uuid::Uuid::new_v4(), "issueId": b.id, "body": "after the upgrade",
+                                "createdAt": 1_764_000_000_400u64}),
+            4,
+        )
+        .unwrap();
+    assert_eq!(replica.comments(b.id).unwrap().len(), 1);
     std::fs::remove_dir_all(&dir).ok();
 }

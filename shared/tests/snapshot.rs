@@ -41,20 +41,6 @@ impl Server {
             .expect("rows")
     }
 
-    /// Every row of `table` as the replica's [`Replica::base_rows`] reads it.
-    fn rows(&self, table: &str) -> Vec<Vec<rusqlite::types::Value>> {
-        let mut statement = self
-            .conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
-            .expect("prepare");
-        let columns = statement.column_count();
-        statement
-            .query_map([], |row| (0..columns).map(|i| row.get(i)).collect())
-            .expect("query")
-            .collect::<Result<_, _>>()
-            .expect("rows")
-    }
-
     /// The workspace's issue ids in the list's order: newest first, then by id descending.
     fn newest_first(&self) -> Vec<Uuid> {
         let mut issues = self.issues();

@@ -1,7 +1,10 @@
 //! What the UI and the engine say to each other, as JSON strings over `postMessage`.
 
 use serde::{Deserialize, Serialize};
+use shared::api::Role;
+use shared::comment::Comment;
 use shared::issue::{Issue, IssueFilter, StatusCounts};
+use shared::label::{IssueLabel, Label};
 use shared::protocol::ErrorBody;
 use shared::protocol::RejectedMutation;
 use shared::{Actor, Mutation};
@@ -15,9 +18,16 @@ pub enum ToEngine {
     /// that took what the deployment held before workspaces, whose replica is the one this browser
     /// kept from then.
     Open { actor: Actor, legacy: bool },
-    /// Show the issues that match `filter`, newest first, at most `limit` of them, now and after
-    /// every change.
-    Subscribe { filter: IssueFilter, limit: usize },
+    /// Show the issues that match `filter`, in its order, at most `limit` of them, now and after
+    /// every change; with `issue`, that issue too (its page is open), with its comments.
+    Subscribe {
+        filter: IssueFilter,
+        limit: usize,
+        #[serde(default)]
+        issue: Option<Uuid>,
+    },
+    /// The member's role in the workspace, as the server last said: the replica's rules read it.
+    Role { role: Role },
     /// A local mutation; ids and times are in its args. It arrives parsed and validated.
     Mutate { mutation: Mutation },
     /// Sync now (the page came back into view).
@@ -85,6 +95,21 @@ pub struct View {
     /// How many issues match the filter, of which `issues` holds the first `limit`.
     pub matching: u64,
     pub counts: StatusCounts,
+    /// The workspace's labels, by name.
+    pub labels: Vec<Label>,
+    /// The labels on `issues` and on the open issue.
+    pub issue_labels: Vec<IssueLabel>,
+    /// The issue whose page is open (whether or not the filter shows it), and its comments, oldest
+    /// first; `None` when there is none, or it does not exist (here).
+    pub open: Option<OpenIssue>,
+}
+
+/// The issue whose page is open.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenIssue {
+    pub issue: Issue,
+    pub comments: Vec<Comment>,
 }
 
 /// The live channel's socket.

@@ -3,16 +3,21 @@
 //! Esc or Cancel with changes asks first (Esc again discards). Save checks every field by the
 //! mutation's own rules and says what is wrong next to the field, keeping the dialog open, and
 //! sends only the fields the person changed. Enter in the title moves to the description,
-//! Ctrl/Cmd+Enter saves. Editing also changes the status and deletes, after a confirmation.
+//! Ctrl/Cmd+Enter saves. Priority, assignee and labels are set here too (a label can be made here);
+//! editing also changes the status and deletes, after a confirmation.
 
 use dioxus::prelude::*;
 use shared::issue::Issue;
 use shared::mutations::fields::{Description, Owner, Status, Title, check_no_control_characters};
-use shared::mutations::{CreateIssue, DeleteIssue, UpdateIssue, UpdateIssueStatus};
+use shared::mutations::{
+    AddIssueLabel, AssignIssue, CreateIssue, DeleteIssue, RemoveIssueLabel, SetIssuePriority,
+    UpdateIssue, UpdateIssueStatus,
+};
 use uuid::Uuid;
 
+use super::issue_fields::{AssigneeSelect, LabelPicker, PrioritySelect};
 use super::question::Question;
-use super::status_name;
+use super::{priority_name, status_name};
 use crate::drafts::{self, Draft, DraftKey, Fields};
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState, now};
@@ -44,7 +49,7 @@ pub fn IssueForm(editing: Option<Issue>) -> Element {
     let restored = use_hook(|| drafts::load(key));
     let base = use_signal(|| match (&restored, &editing) {
         (Some(draft), _) => draft.base.clone(),
-        (None, Some(issue)) => Fields::of(issue),
+        (None, Some(issue)) => Fields::of(issue, &state.label_ids_of(issue.id)),
         (None, None) => Fields::empty(),
     });
     let mut fields = use_signal(|| {
@@ -112,7 +117,7 @@ pub fn IssueForm(editing: Option<Issue>) -> Element {
     // For an edit: what changed on the server since the person began.
     let now_on_server = editing_id
         .and_then(|id| state.issue(id))
-        .map(|issue| Fields::of(&issue));
+        .map(|issue| Fields::of(&issue, &state.label_ids_of(issue.id)));
     let moved_on = now_on_server.filter(|current| *current != *base.read());
     let heading = if editing.is_some() {
         "Edit issue"
@@ -202,6 +207,27 @@ pub fn IssueForm(editing: Option<Issue>) -> Element {
                 if let Some(message) = &found.description {
                     p { class: "error", role: "alert", "{message}" }
                 }
+                div { class: "pair",
+                    PrioritySelect {
+                        value: current.priority,
+                        on_change: move |priority| fields.write().priority = priority,
+                    }
+                    AssigneeSelect {
+                        value: current.assignee,
+                        on_change: move |assignee| fields.write().assignee = assignee,
+                    }
+                }
+                LabelPicker {
+                    chosen: current.labels.clone(),
+                    on_add: move |id| {
+                        let mut fields = fields.write();
+                        if !fields.labels.contains(&id) {
+                            fields.labels.push(id);
+                            fields.labels.sort();
+                        }
+                    },
+                    on_remove: move |id| fields.write().labels.retain(|label| *label != id),
+                }
                 if editing.is_some() {
                     label {
                         "Status"
@@ -283,6 +309,15 @@ fn ChangedMeanwhile(base: Fields, now: Fields) -> Element {
             if now.status != base.status {
                 p { "Status now: {status_name(now.status)}" }
             }
+            if now.priority != base.priority {
+                p { "Priority now: {priority_name(now.priority)}" }
+            }
+            if now.assignee != base.assignee {
+                p { "Assignee changed" }
+            }
+            if now.labels != base.labels {
+                p { "Labels changed" }
+            }
         }
     }
 }
@@ -343,6 +378,7 @@ fn submit(
             status: None,
             created_at: now(),
         });
+        send_changes(engine, id, fields, &Fields::empty());
         state.selected.set(Some(id));
         return Ok(());
     };
@@ -362,5 +398,38 @@ fn submit(
             updated_at: now(),
         });
     }
+    send_changes(engine, id, fields, base);
     Ok(())
+}
+
+/// Sends what changed of the fields schema version 2 added, each as its own mutation.
+fn send_changes(engine: &EngineLink, id: Uuid, fields: &Fields, base: &Fields) {
+    if fields.priority != base.priority {
+        engine.mutate(SetIssuePriority {
+            id,
+            priority: fields.priority,
+            updated_at: now(),
+        });
+    }
+    if fields.assignee != base.assignee {
+        engine.mutate(AssignIssue {
+            id,
+            assignee: fields.assignee,
+            updated_at: now(),
+        });
+    }
+    for label in fields.labels.iter().filter(|l| !base.labels.contains(l)) {
+        engine.mutate(AddIssueLabel {
+            issue_id: id,
+            label_id: *label,
+            updated_at: now(),
+        });
+    }
+    for label in base.labels.iter().filter(|l| !fields.labels.contains(l)) {
+        engine.mutate(RemoveIssueLabel {
+            issue_id: id,
+            label_id: *label,
+            updated_at: now(),
+        });
+    }
 }

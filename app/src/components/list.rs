@@ -1,11 +1,13 @@
-//! The list of issues, newest first: title, status (a click moves it on), who made and last changed
-//! it, and a short date.
+//! The list of issues, in the filter's order: title (a click edits it), status (a click moves it on),
+//! priority, assignee, labels, who made and last changed it, a short date, and a link to its page.
 
 use dioxus::prelude::*;
 use shared::issue::Issue;
 use shared::mutations::UpdateIssueStatus;
+use shared::mutations::fields::Priority;
 
-use super::{next_status, status_name};
+use super::issue_fields::LabelChip;
+use super::{next_status, priority_name, status_name};
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState, EngineStatus, now};
 
@@ -65,6 +67,8 @@ pub(super) fn IssueRow(issue: Issue, selected: bool) -> Element {
         status_name(next)
     );
     let authors = authors(&state, &issue);
+    let labels = state.labels_of(id);
+    let assignee = issue.assignee.map(|member| state.name_of(Some(member)));
     rsx! {
         li {
             class: if selected { "row selected" } else { "row" },
@@ -94,8 +98,28 @@ pub(super) fn IssueRow(issue: Issue, selected: bool) -> Element {
             if state.drafts.read().contains(&id) {
                 span { class: "draft-mark", "Draft" }
             }
+            for label in labels {
+                LabelChip { key: "{label.id}", label: label.clone() }
+            }
+            if issue.priority != Priority::None {
+                span { class: "priority {issue.priority.as_str()}", "{priority_name(issue.priority)}" }
+            }
+            if let Some(assignee) = assignee {
+                span { class: "assignee", "→ {assignee}" }
+            }
             span { class: "authors", "{authors}" }
             time { class: "date", "{short_date(issue.created_at)}" }
+            a {
+                class: "open",
+                href: "{crate::url::issue_path(state.workspace, id)}",
+                onclick: move |evt| {
+                    evt.prevent_default();
+                    super::issue_page::open_issue(state, id);
+                },
+                // Named by its text, not `aria-label`: a field's label search must not find it.
+                "Open"
+                span { class: "visually-hidden", " issue: {issue.title}" }
+            }
         }
     }
 }
@@ -126,7 +150,7 @@ fn scroll_selected_into_view() {
 }
 
 /// "Nov 26", or "Nov 26, 2025" for another year.
-fn short_date(millis: u64) -> String {
+pub(super) fn short_date(millis: u64) -> String {
     const MONTHS: [&str; 12] = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     ];

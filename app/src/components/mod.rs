@@ -1,11 +1,14 @@
 //! The tracker's components, one file each.
 
+mod comments;
 mod dialog;
 mod filters;
 mod header;
 mod home;
 mod inspector;
+mod issue_fields;
 mod issue_form;
+mod issue_page;
 mod join;
 mod list;
 mod members;
@@ -19,13 +22,25 @@ pub use dialog::Dialog;
 pub use filters::FilterBar;
 pub use header::Header;
 pub use home::Home;
+pub use issue_page::{IssuePage, close_issue, neighbour, open_issue};
 pub use join::JoinPage;
 pub use list::IssueList;
 pub use notices::Notices;
 pub use setup::SetupPage;
 pub use unsent::Unsent;
 
-use shared::mutations::fields::Status;
+use shared::mutations::fields::{Priority, Status};
+
+/// How a priority reads on screen.
+pub fn priority_name(priority: Priority) -> &'static str {
+    match priority {
+        Priority::None => "No priority",
+        Priority::Low => "Low",
+        Priority::Medium => "Medium",
+        Priority::High => "High",
+        Priority::Urgent => "Urgent",
+    }
+}
 
 /// How a status reads on screen.
 pub fn status_name(status: Status) -> &'static str {

@@ -156,6 +156,20 @@ impl Server {
             .map_or(0, |id| id as u64)
     }
 
+    /// Every row of `table` as the replica's `Replica::base_rows` reads it.
+    pub fn rows(&self, table: &str) -> Vec<Vec<rusqlite::types::Value>> {
+        let mut statement = self
+            .conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
+            .expect("prepare");
+        let columns = statement.column_count();
+        statement
+            .query_map([], |row| (0..columns).map(|i| row.get(i)).collect())
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
     /// Answers `replica`'s next pull as the worker does. `None` when no pull is due.
     pub fn pull(&mut self, replica: &mut Replica) -> Option<PullResponse> {
         let (ticket, request) = replica.next_pull()?;

@@ -18,8 +18,8 @@ use super::socket::{Heard, Live, SocketEvent};
 use super::transport::Traffic;
 use super::{clock_ms, jitter, log, now, post, slot, transport};
 use crate::messages::{
-    Channel, FromEngine, INSPECTED_PENDING, Inspection, StorageKind, SyncEventKind, SyncStatus,
-    ToEngine, View,
+    Channel, FromEngine, INSPECTED_PENDING, Inspection, OpenIssue, StorageKind, SyncEventKind,
+    SyncStatus, ToEngine, View,
 };
 
 const TICK_MS: u32 = 250;
@@ -44,7 +44,7 @@ struct Engine {
     journal: Journal,
     /// The page is going away: start nothing more.
     leaving: bool,
-    subscription: Option<(IssueFilter, usize)>,
+    subscription: Option<(IssueFilter, usize, Option<Uuid>)>,
     status: Option<SyncStatus>,
 }
 
@@ -121,9 +121,18 @@ impl Engine {
             Event::Ui(ToEngine::Open { .. }) => {
                 log("a message from the UI", "the replica is open already");
             }
-            Event::Ui(ToEngine::Subscribe { filter, limit }) => {
-                self.subscription = Some((filter, limit));
+            Event::Ui(ToEngine::Subscribe {
+                filter,
+                limit,
+                issue,
+            }) => {
+                self.subscription = Some((filter, limit, issue));
                 self.send_view();
+            }
+            Event::Ui(ToEngine::Role { role }) => {
+                if let Err(err) = self.replica.set_role(role) {
+                    log("recording the member's role", &err.to_string());
+                }
             }
             Event::Ui(ToEngine::Mutate { mutation }) => {
                 match self.replica.mutate_typed(&mutation, now()) {
@@ -306,19 +315,34 @@ impl Engine {
     }
 
     fn send_view(&self) {
-        let Some((filter, limit)) = &self.subscription else {
+        let Some((filter, limit, open)) = &self.subscription else {
             return;
         };
-        let view =
-            self.replica
-                .issues_limited(filter, *limit as u64)
-                .and_then(|(issues, matching)| {
-                    Ok(View {
-                        issues,
-                        matching,
-                        counts: self.replica.status_counts()?,
-                    })
-                });
+        let replica = &self.replica;
+        let view = replica
+            .issues_limited(filter, *limit as u64)
+            .and_then(|(issues, matching)| {
+                let open = match open {
+                    Some(id) => replica.issue(*id)?.map(|issue| (issue, *id)),
+                    None => None,
+                };
+                let mut ids: Vec<Uuid> = issues.iter().map(|issue| issue.id).collect();
+                ids.extend(open.as_ref().map(|(_, id)| *id));
+                Ok(View {
+                    issue_labels: replica.issue_labels(&ids)?,
+                    labels: replica.labels()?,
+                    counts: replica.status_counts()?,
+                    open: match open {
+                        Some((issue, id)) => Some(OpenIssue {
+                            issue,
+                            comments: replica.comments(id)?,
+                        }),
+                        None => None,
+                    },
+                    issues,
+                    matching,
+                })
+            });
         match view {
             Ok(view) => post(&FromEngine::View(view)),
             Err(err) => log("reading the issues", &err.to_string()),

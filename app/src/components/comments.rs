@@ -1,0 +1,178 @@
+//! The discussion under an issue, oldest first: each comment with its author, a permalink
+//! (`#comment-<id>`, which opens the issue's page scrolled to it) and, for its author or the
+//! workspace's owner, edit and delete; and the field that adds one.
+
+use dioxus::prelude::*;
+use shared::comment::Comment;
+use shared::mutations::fields::CommentBody;
+use shared::mutations::{AddComment, DeleteComment, EditComment};
+use uuid::Uuid;
+
+use crate::engine_link::EngineLink;
+use crate::state::{AppState, now};
+
+#[component]
+pub fn Comments(issue: Uuid, comments: Vec<Comment>) -> Element {
+    let state = use_context::<AppState>();
+    let engine = use_context::<EngineLink>();
+    let mut writing = use_signal(String::new);
+    let mut problem = use_signal(|| None::<String>);
+    let target = crate::url::read_comment_anchor();
+    let mut landed = use_signal(|| false);
+    let count = comments.len();
+    // A permalink opened cold: once its comment is on the page, scroll to it (once).
+    use_effect(use_reactive!(|count| {
+        let _ = count;
+        if let Some(target) = target
+            && !*landed.peek()
+            && let Some(element) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&format!("comment-{target}")))
+        {
+            element.scroll_into_view();
+            landed.set(true);
+        }
+    }));
+    let post = use_callback(move |()| {
+        let text = writing.peek().clone();
+        match CommentBody::try_from(text) {
+            Ok(body) => {
+                engine.mutate(AddComment {
+                    id: Uuid::new_v4(),
+                    issue_id: issue,
+                    body,
+                    created_at: now(),
+                });
+                writing.set(String::new());
+                problem.set(None);
+            }
+            Err(message) => problem.set(Some(message)),
+        }
+    });
+    rsx! {
+        section { class: "comments", aria_labelledby: "comments-heading",
+            h3 { id: "comments-heading", "Comments" }
+            if comments.is_empty() {
+                p { class: "hint", "No comments yet." }
+            }
+            ol {
+                for comment in comments {
+                    CommentItem {
+                        key: "{comment.id}",
+                        targeted: target == Some(comment.id),
+                        may_change: state.is_owner() || state.me() == Some(comment.author),
+                        comment: comment.clone(),
+                    }
+                }
+            }
+            label { class: "field",
+                "Add a comment"
+                textarea {
+                    rows: 3,
+                    value: "{writing}",
+                    maxlength: crate::max_input_length(CommentBody::MAX_CHARS),
+                    oninput: move |evt| {
+                        writing.set(evt.value());
+                        problem.set(None);
+                    },
+                    onkeydown: move |evt| {
+                        let modifiers = evt.modifiers();
+                        if evt.key() == Key::Enter && (modifiers.ctrl() || modifiers.meta()) {
+                            evt.prevent_default();
+                            post(());
+                        }
+                    },
+                }
+            }
+            if let Some(message) = problem() {
+                p { class: "error", role: "alert", "{message}" }
+            }
+            div { class: "actions",
+                span { class: "hint", "Ctrl+Enter to comment" }
+                button { class: "primary", onclick: move |_| post(()), "Comment" }
+            }
+        }
+    }
+}
+
+#[component]
+fn CommentItem(comment: Comment, targeted: bool, may_change: bool) -> Element {
+    let state = use_context::<AppState>();
+    let engine = use_context::<EngineLink>();
+    let mut editing = use_signal(|| None::<String>);
+    let mut problem = use_signal(|| None::<String>);
+    let id = comment.id;
+    let issue = comment.issue_id;
+    let author = state.name_of(Some(comment.author));
+    let when = super::list::short_date(comment.created_at);
+    let edit_engine = engine.clone();
+    let save = use_callback(move |()| {
+        let Some(text) = editing.peek().clone() else {
+            return;
+        };
+        match CommentBody::try_from(text) {
+            Ok(body) => {
+                edit_engine.mutate(EditComment {
+                    id,
+                    issue_id: issue,
+                    body,
+                    edited_at: now(),
+                });
+                editing.set(None);
+            }
+            Err(message) => problem.set(Some(message)),
+        }
+    });
+    rsx! {
+        li {
+            id: "comment-{id}",
+            class: if targeted { "comment target" } else { "comment" },
+            aria_current: if targeted { "location" } else { "false" },
+            aria_label: "Comment by {author}",
+            div { class: "byline",
+                strong { "{author}" }
+                a { href: "#comment-{id}", title: "Link to this comment", "{when}" }
+                if comment.edited_at.is_some() {
+                    span { class: "hint", "edited" }
+                }
+            }
+            if let Some(text) = editing() {
+                label { class: "field",
+                    "Edit comment"
+                    textarea {
+                        rows: 3,
+                        value: "{text}",
+                        maxlength: crate::max_input_length(CommentBody::MAX_CHARS),
+                        oninput: move |evt| {
+                            editing.set(Some(evt.value()));
+                            problem.set(None);
+                        },
+                    }
+                }
+                if let Some(message) = problem() {
+                    p { class: "error", role: "alert", "{message}" }
+                }
+                div { class: "actions",
+                    button { onclick: move |_| editing.set(None), "Cancel" }
+                    button { class: "primary", onclick: move |_| save(()), "Save comment" }
+                }
+            } else {
+                p { class: "body", "{comment.body}" }
+                if may_change {
+                    div { class: "actions",
+                        button {
+                            class: "link",
+                            onclick: move |_| editing.set(Some(comment.body.clone())),
+                            "Edit comment"
+                        }
+                        button {
+                            class: "link danger",
+                            onclick: move |_| engine.mutate(DeleteComment { id, issue_id: issue }),
+                            "Delete comment"
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

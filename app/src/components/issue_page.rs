@@ -1,0 +1,155 @@
+//! An issue's own page (`/w/<workspace>/issue/<id>`): shareable, and it opens offline and on reload
+//! from the replica like the list. Status, priority, assignee and labels change at once; the title
+//! and description in the dialog (Edit); the discussion below. `j`/`k` go to the next and previous
+//! issue of the list, Esc back to it (see `crate::keyboard`).
+
+use dioxus::prelude::*;
+use shared::mutations::fields::Status;
+use shared::mutations::{
+    AddIssueLabel, AssignIssue, RemoveIssueLabel, SetIssuePriority, UpdateIssueStatus,
+};
+use uuid::Uuid;
+
+use super::comments::Comments;
+use super::issue_fields::{AssigneeSelect, LabelPicker, PrioritySelect};
+use super::status_name;
+use crate::engine_link::EngineLink;
+use crate::state::{AppState, DialogState, EngineStatus, now};
+
+/// Opens `id`'s page in this tab, without reloading.
+pub fn open_issue(mut state: AppState, id: Uuid) {
+    crate::url::push_path(&crate::url::issue_path(state.workspace, id));
+    state.selected.set(Some(id));
+    state.open_issue.set(Some(id));
+}
+
+/// Back to the list, the issue still selected.
+pub fn close_issue(mut state: AppState) {
+    crate::url::push_path(&crate::route::workspace_path(state.workspace));
+    state.open_issue.set(None);
+}
+
+/// The issue `step` places after (or before) the open one in the list, if any.
+pub fn neighbour(state: AppState, step: isize) -> Option<Uuid> {
+    let open = (*state.open_issue.peek())?;
+    let view = state.view.peek();
+    let at = view.issues.iter().position(|issue| issue.id == open)?;
+    let to = at.checked_add_signed(step)?;
+    view.issues.get(to).map(|issue| issue.id)
+}
+
+#[component]
+pub fn IssuePage(id: Uuid) -> Element {
+    let state = use_context::<AppState>();
+    let engine = use_context::<EngineLink>();
+    let view = state.view.read();
+    let open = view.open.clone().filter(|open| open.issue.id == id);
+    let previous = neighbour(state, -1);
+    let next = neighbour(state, 1);
+    drop(view);
+
+    let nav = rsx! {
+        nav { class: "issue-nav", aria_label: "Issues",
+            button { onclick: move |_| close_issue(state), "← All issues" }
+            button {
+                disabled: previous.is_none(),
+                aria_keyshortcuts: "k",
+                onclick: move |_| if let Some(id) = previous { open_issue(state, id) },
+                "Previous issue"
+            }
+            button {
+                disabled: next.is_none(),
+                aria_keyshortcuts: "j",
+                onclick: move |_| if let Some(id) = next { open_issue(state, id) },
+                "Next issue"
+            }
+        }
+    };
+    let Some(open) = open else {
+        let waiting = !*state.loaded.read() && *state.engine.read() != EngineStatus::Running
+            || !*state.loaded.read();
+        return rsx! {
+            {nav}
+            section { class: "issue-page",
+                if waiting {
+                    p { class: "empty", "Loading…" }
+                } else {
+                    p { class: "empty", "This issue does not exist here: it may have been deleted." }
+                }
+            }
+        };
+    };
+    let issue = open.issue;
+    let labels = state.label_ids_of(id);
+    let creator = state.name_of(issue.created_by);
+    let [
+        status_engine,
+        priority_engine,
+        assign_engine,
+        me_engine,
+        add_engine,
+        remove_engine,
+    ] = std::array::from_fn(|_| engine.clone());
+    rsx! {
+        {nav}
+        article { class: "issue-page", aria_labelledby: "issue-heading",
+            div { class: "heading",
+                h2 { id: "issue-heading", "{issue.title}" }
+                button {
+                    onclick: move |_| {
+                        let mut state = state;
+                        state.dialog.set(DialogState::Edit(id));
+                    },
+                    "Edit"
+                }
+            }
+            p { class: "hint", "Opened by {creator} · {issue.owner}" }
+            div { class: "fields",
+                label { class: "field",
+                    "Status"
+                    select {
+                        value: "{issue.status.as_str()}",
+                        onchange: move |evt| {
+                            if let Some(status) = Status::parse(&evt.value()) {
+                                status_engine.mutate(UpdateIssueStatus { id, status, updated_at: now() });
+                            }
+                        },
+                        for s in Status::ALL {
+                            option { key: "{s.as_str()}", value: "{s.as_str()}", selected: issue.status == s, "{status_name(s)}" }
+                        }
+                    }
+                }
+                PrioritySelect {
+                    value: issue.priority,
+                    on_change: move |priority| {
+                        priority_engine.mutate(SetIssuePriority { id, priority, updated_at: now() });
+                    },
+                }
+                AssigneeSelect {
+                    value: issue.assignee,
+                    on_change: move |assignee| {
+                        assign_engine.mutate(AssignIssue { id, assignee, updated_at: now() });
+                    },
+                }
+                if let Some(me) = state.me().filter(|me| issue.assignee != Some(*me)) {
+                    button {
+                        aria_keyshortcuts: "a",
+                        onclick: move |_| me_engine.mutate(AssignIssue { id, assignee: Some(me), updated_at: now() }),
+                        "Assign to me"
+                    }
+                }
+            }
+            LabelPicker {
+                chosen: labels,
+                on_add: move |label_id| add_engine.mutate(AddIssueLabel { issue_id: id, label_id, updated_at: now() }),
+                on_remove: move |label_id| remove_engine.mutate(RemoveIssueLabel { issue_id: id, label_id, updated_at: now() }),
+            }
+            if issue.description.is_empty() {
+                p { class: "hint", "No description." }
+            } else {
+                p { class: "description", "{issue.description}" }
+            }
+            Comments { issue: id, comments: open.comments }
+        }
+    }
+}
