@@ -77,9 +77,7 @@ impl Replica {
                 break;
             }
         }
-        for scope in &reset {
-            copy_scope(&self.base, &tx, *scope)?;
-        }
+        copy_scopes(&self.base, &tx, &reset)?;
         let queued: Vec<_> = queued
             .into_iter()
             .zip(replayed)
@@ -103,27 +101,44 @@ impl Replica {
     }
 }
 
-/// Makes `scope`'s rows in optimistic what they are in base.
-fn copy_scope(base: &Connection, tx: &Transaction, scope: Scope) -> Result<()> {
-    match scope {
-        Scope::Issue(id) => {
-            let id = Value::Text(id.to_string());
-            for (table, column) in ISSUE_SCOPE {
-                let rows = select_rows(
-                    base,
-                    &format!("SELECT * FROM {table} WHERE {column} = ?1"),
-                    Some(&id),
-                )?;
-                tx.prepare_cached(&format!("DELETE FROM {table} WHERE {column} = ?1"))?
-                    .execute([&id])?;
-                insert_rows(tx, table, &rows)?;
-            }
+/// Issues reset one by one up to this many; more, all at once, a table at a time.
+const ONE_BY_ONE: usize = 16;
+
+/// Makes the rows of `scopes` in optimistic what they are in base. A few issues are copied one at a
+/// time (each statement an index lookup); many (a bulk pull), a table at a time: one read of base
+/// and one delete in optimistic for all of them (their ids as a JSON array), then the rows found
+/// written back.
+fn copy_scopes(base: &Connection, tx: &Transaction, scopes: &BTreeSet<Scope>) -> Result<()> {
+    let issues: Vec<String> = scopes
+        .iter()
+        .filter_map(|scope| scope.issue())
+        .map(|id| id.to_string())
+        .collect();
+    let groups: Vec<(Value, &str)> = if issues.len() <= ONE_BY_ONE {
+        issues
+            .into_iter()
+            .map(|id| (Value::Text(id), "= ?1"))
+            .collect()
+    } else {
+        let all = serde_json::to_string(&issues).unwrap_or_else(|_| "[]".into());
+        vec![(Value::Text(all), "IN (SELECT value FROM json_each(?1))")]
+    };
+    for (key, matching) in &groups {
+        for (table, column) in ISSUE_SCOPE {
+            let rows = select_rows(
+                base,
+                &format!("SELECT * FROM {table} WHERE {column} {matching}"),
+                Some(key),
+            )?;
+            tx.prepare_cached(&format!("DELETE FROM {table} WHERE {column} {matching}"))?
+                .execute([key])?;
+            insert_rows(tx, table, &rows)?;
         }
-        Scope::Labels => {
-            let rows = select_rows(base, "SELECT * FROM label", None)?;
-            tx.execute("DELETE FROM label", [])?;
-            insert_rows(tx, "label", &rows)?;
-        }
+    }
+    if scopes.contains(&Scope::Labels) {
+        let rows = select_rows(base, "SELECT * FROM label", None)?;
+        tx.execute("DELETE FROM label", [])?;
+        insert_rows(tx, "label", &rows)?;
     }
     Ok(())
 }
