@@ -51,7 +51,7 @@ fn the_readmes_curl_walkthrough_runs_as_written() {
         String::from_utf8_lossy(&output.stderr)
     );
     assert!(
-        stdout.contains(r#"{"lastMutationId":1,"rejected":[]}"#),
+        stdout.contains(r#"{"lastMutationId":2,"rejected":[]}"#),
         "{stdout}"
     );
     let last = stdout.lines().last().unwrap_or_default();
