@@ -2,7 +2,7 @@
 //   - first render, cold: a new Chromium process on a profile whose OPFS already holds every issue,
 //     from navigation start to the first row on screen;
 //   - a keypress that creates an issue (Ctrl+Enter in the dialog) until its row is on screen;
-//   - the app's files, raw and gzip -9;
+//   - the app's files, raw and gzip -9, and everything a first visit fetches;
 //   - the client replica's benchmark (bench/, the same workload as natively) in a Web Worker on OPFS,
 //     built by app/bench/build.sh into target/bench-web and served here.
 // Usage: node app/bench/browser.mjs [--quick]. Prints a markdown table, also written to
@@ -134,6 +134,45 @@ function sizes() {
   });
 }
 
+/** Everything a first visit fetches, in a new profile (nothing cached, no service worker yet):
+ * each of the app's files once (however many times it was asked for: the service worker's
+ * precache asks again) with its size raw and gzip -9, and the API's answers as they came. */
+async function firstLoad(url) {
+  const dir = mkdtempSync(join(root, ".tmp/bench-first-load-"));
+  const context = await launch(dir);
+  const files = new Map();
+  const api = [];
+  context.on("response", async (response) => {
+    const { pathname, origin } = new URL(response.url());
+    if (origin !== new URL(url).origin) return;
+    if (pathname.startsWith("/api/")) {
+      try {
+        api.push((await response.body()).length);
+      } catch {}
+      return;
+    }
+    // Navigations to the tracker's addresses are index.html (single-page application).
+    const file = pathname.startsWith("/w/") || pathname === "/" ? "/index.html" : pathname;
+    files.set(file, (files.get(file) ?? 0) + 1);
+  });
+  try {
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForSelector(".row", { timeout: 120_000 });
+    // Let the service worker finish its precache.
+    await page.waitForFunction(async () => (await navigator.serviceWorker.getRegistration())?.active, null, { timeout: 60_000 });
+    await page.waitForTimeout(1_000);
+  } finally {
+    await context.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const rows = [...files.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([path, times]) => {
+    const bytes = readFileSync(join(root, "app/dist", path));
+    return { path, times, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+  });
+  return { rows, api: api.reduce((a, b) => a + b, 0), requests: api.length };
+}
+
 /** The replica's benchmark in Chromium, served from target/bench-web on a port of its own. */
 async function replicaInBrowser() {
   const dir = join(root, "target/bench-web");
@@ -190,6 +229,8 @@ try {
   const cold = [];
   for (let i = 0; i < COLD_LOADS; i++) cold.push(await firstRender(dir, server.app));
 
+  const first = await firstLoad(server.app);
+  log(`first load: ${first.rows.length} files`);
   const context = await launch(dir);
   const page = await context.newPage();
   await page.goto(server.app);
@@ -208,6 +249,14 @@ try {
     "| file | raw | gzip -9 |",
     "| --- | --- | --- |",
     ...sizes().map(([file, raw, gz]) => `| ${file} | ${kb(raw)} | ${kb(gz)} |`),
+    "",
+    `A first visit (new profile, nothing cached) fetches these files of the app (each counted once;`,
+    `asked for twice: the page, then the service worker's precache) and ${first.requests} API answers of ${kb(first.api)} in all:`,
+    "",
+    "| file | times asked | raw | gzip -9 |",
+    "| --- | --- | --- | --- |",
+    ...first.rows.map((r) => `| \`${r.path}\` | ${r.times} | ${kb(r.raw)} | ${kb(r.gzip)} |`),
+    `| **all of them** | | ${kb(first.rows.reduce((a, r) => a + r.raw, 0))} | ${kb(first.rows.reduce((a, r) => a + r.gzip, 0))} |`,
   ];
   const out = lines.join("\n") + "\n";
   process.stdout.write(out);
