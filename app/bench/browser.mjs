@@ -5,7 +5,7 @@
 //   - the app's files, raw and gzip -9, and everything a first visit fetches;
 //   - the client replica's benchmark (bench/, the same workload as natively) in a Web Worker on OPFS,
 //     built by app/bench/build.sh into target/bench-web and served here.
-// Usage: node app/bench/browser.mjs [--quick]. Prints a markdown table, also written to
+// Usage: [BENCH_APP_ASSETS=<folder>] node app/bench/browser.mjs [--quick]. Prints a markdown table, also written to
 // target/bench/browser.md.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -207,7 +207,9 @@ async function replicaInBrowser() {
 const tmp = join(root, ".tmp/bench");
 mkdirSync(tmp, { recursive: true });
 // Limits off: the seeding pushes 10,000 issues as one member as fast as it can.
-const server = await startServer({ vars: ["RATE_LIMITS:off"] });
+// BENCH_APP_ASSETS=<folder> serves another build of the app (an older one's files, to compare in
+// the same session); the files table still reads app/dist.
+const server = await startServer({ vars: ["RATE_LIMITS:off"], assets: process.env.BENCH_APP_ASSETS ?? null });
 const dir = mkdtempSync(join(tmp, "profile-"));
 try {
   const log = (what) => process.stderr.write(`bench: ${what}\n`);
