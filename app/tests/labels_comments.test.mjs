@@ -60,6 +60,11 @@ test("labels, an assignee and a comment thread made in one profile appear in the
     await eventually(async () => /staging server/.test(await adas.textContent()), "Ada's comment on Grace's page", 30_000);
     // Grace is neither its author nor the owner: she may not change it.
     assert.equal(await adas.getByRole("button", { name: "Edit comment" }).count(), 0);
+    // Text no rule allows (a control character) is refused beside the field and stays there.
+    await g.getByLabel("Add a comment").fill("I can reproduce it.\u0007");
+    await g.getByRole("button", { name: "Comment", exact: true }).click();
+    await g.getByRole("alert").filter({ hasText: "control characters" }).waitFor();
+    assert.equal(await g.getByLabel("Add a comment").inputValue(), "I can reproduce it.\u0007");
     await g.getByLabel("Add a comment").fill("I can reproduce it.");
     await g.keyboard.press("Control+Enter");
     const graces = a.getByRole("listitem", { name: "Comment by Grace" });

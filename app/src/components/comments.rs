@@ -4,7 +4,7 @@
 
 use dioxus::prelude::*;
 use shared::comment::Comment;
-use shared::mutations::fields::CommentBody;
+use shared::mutations::fields::{CommentBody, check_no_control_characters};
 use shared::mutations::{AddComment, DeleteComment, EditComment};
 use uuid::Uuid;
 
@@ -35,7 +35,7 @@ pub fn Comments(issue: Uuid, comments: Vec<Comment>) -> Element {
     }));
     let post = use_callback(move |()| {
         let text = writing.peek().clone();
-        match CommentBody::try_from(text) {
+        match checked_body(text) {
             Ok(body) => {
                 engine.mutate(AddComment {
                     id: Uuid::new_v4(),
@@ -110,7 +110,7 @@ fn CommentItem(comment: Comment, targeted: bool, may_change: bool) -> Element {
         let Some(text) = editing.peek().clone() else {
             return;
         };
-        match CommentBody::try_from(text) {
+        match checked_body(text) {
             Ok(body) => {
                 edit_engine.mutate(EditComment {
                     id,
@@ -175,4 +175,11 @@ fn CommentItem(comment: Comment, targeted: bool, may_change: bool) -> Element {
             }
         }
     }
+}
+
+/// A comment's text by every rule its mutation applies (the engine would refuse the rest, after the
+/// field was cleared): what is wrong is said beside the field, and the text stays.
+fn checked_body(text: String) -> Result<CommentBody, String> {
+    check_no_control_characters("body", &text)?;
+    CommentBody::try_from(text)
 }

@@ -4,7 +4,7 @@
 use dioxus::prelude::*;
 use shared::label::Label;
 use shared::mutations::CreateLabel;
-use shared::mutations::fields::{Color, LabelName, Priority};
+use shared::mutations::fields::{Color, LabelName, Priority, check_no_control_characters};
 use uuid::Uuid;
 
 use super::priority_name;
@@ -105,6 +105,10 @@ pub fn LabelPicker(
             .any(|l| l.name.to_lowercase() == name.to_lowercase())
         {
             problem.set(Some("another label already has this name".to_owned()));
+            return;
+        }
+        if let Err(message) = check_no_control_characters("name", &name) {
+            problem.set(Some(message));
             return;
         }
         let name = match LabelName::try_from(name) {
