@@ -1,6 +1,6 @@
 //! The UI's state: what the engine last sent, and what the user is doing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use dioxus::prelude::*;
 use engine::messages::{Inspection, StorageKind, SyncStatus, View};
@@ -146,17 +146,27 @@ impl AppState {
         people
     }
 
+    /// The labels on each issue the engine last sent, by name: one pass over the links, so a list
+    /// of many rows does not search them once a row.
+    pub fn labels_by_issue(&self) -> HashMap<Uuid, Vec<shared::label::Label>> {
+        let view = self.view.read();
+        let labels: HashMap<Uuid, &shared::label::Label> =
+            view.labels.iter().map(|label| (label.id, label)).collect();
+        let mut on: HashMap<Uuid, Vec<shared::label::Label>> = HashMap::new();
+        for link in &view.issue_labels {
+            if let Some(label) = labels.get(&link.label_id) {
+                on.entry(link.issue_id).or_default().push((*label).clone());
+            }
+        }
+        for labels in on.values_mut() {
+            labels.sort_by_key(|label| label.name.to_lowercase());
+        }
+        on
+    }
+
     /// The labels on an issue, by name, as the engine last sent them.
     pub fn labels_of(&self, issue: Uuid) -> Vec<shared::label::Label> {
-        let view = self.view.read();
-        let mut labels: Vec<shared::label::Label> = view
-            .issue_labels
-            .iter()
-            .filter(|link| link.issue_id == issue)
-            .filter_map(|link| view.labels.iter().find(|l| l.id == link.label_id).cloned())
-            .collect();
-        labels.sort_by_key(|label| label.name.to_lowercase());
-        labels
+        self.labels_by_issue().remove(&issue).unwrap_or_default()
     }
 
     /// The ids of the labels on an issue.

@@ -3,6 +3,7 @@
 
 use dioxus::prelude::*;
 use shared::issue::Issue;
+use shared::label::Label;
 use shared::mutations::UpdateIssueStatus;
 use shared::mutations::fields::Priority;
 
@@ -17,6 +18,7 @@ pub fn IssueList() -> Element {
     let view = state.view.read();
     let selected = *state.selected.read();
     let shown = view.issues.len() as u64;
+    let mut labels = state.labels_by_issue();
 
     // Keep the selected row in view as the arrows move it.
     use_effect(move || {
@@ -40,6 +42,7 @@ pub fn IssueList() -> Element {
                 for issue in view.issues.iter() {
                     IssueRow {
                         key: "{issue.id}",
+                        labels: labels.remove(&issue.id).unwrap_or_default(),
                         issue: issue.clone(),
                         selected: selected == Some(issue.id),
                     }
@@ -55,7 +58,7 @@ pub fn IssueList() -> Element {
 }
 
 #[component]
-pub(super) fn IssueRow(issue: Issue, selected: bool) -> Element {
+pub(super) fn IssueRow(issue: Issue, labels: Vec<Label>, selected: bool) -> Element {
     let mut state = use_context::<AppState>();
     let engine = use_context::<EngineLink>();
     let id = issue.id;
@@ -67,7 +70,6 @@ pub(super) fn IssueRow(issue: Issue, selected: bool) -> Element {
         status_name(next)
     );
     let authors = authors(&state, &issue);
-    let labels = state.labels_of(id);
     let assignee = issue.assignee.map(|member| state.name_of(Some(member)));
     rsx! {
         li {

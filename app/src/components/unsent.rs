@@ -31,6 +31,7 @@ pub fn Unsent() -> Element {
                     IssueRow {
                         key: "{issue.id}",
                         selected: selected == Some(issue.id),
+                        labels: state.labels_of(issue.id),
                         issue,
                     }
                 }

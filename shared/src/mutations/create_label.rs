@@ -34,11 +34,7 @@ impl Mutator for CreateLabel {
 
     /// Refused when another label has the name.
     fn guards(&self, by: &Actor) -> Vec<Statement> {
-        vec![Rule::LabelNameTaken.guard(vec![
-            self.id.to_string().into(),
-            by.workspace(),
-            self.name.as_str().into(),
-        ])]
+        vec![Rule::label_name_free(self.id, self.name.as_str(), by)]
     }
 
     fn statement_failed(&self, sql_error: &str) -> MutationError {

@@ -31,11 +31,7 @@ impl Mutator for DeleteComment {
     }
 
     fn guards(&self, by: &Actor) -> Vec<Statement> {
-        vec![Rule::NotCommentAuthor.guard(vec![
-            self.id.to_string().into(),
-            by.workspace(),
-            by.member(),
-        ])]
+        vec![Rule::comment_author(self.id, by)]
     }
 
     /// Deleting a comment that is already gone changes nothing.

@@ -33,11 +33,7 @@ impl Mutator for EditComment {
     }
 
     fn guards(&self, by: &Actor) -> Vec<Statement> {
-        vec![Rule::NotCommentAuthor.guard(vec![
-            self.id.to_string().into(),
-            by.workspace(),
-            by.member(),
-        ])]
+        vec![Rule::comment_author(self.id, by)]
     }
 
     /// A comment deleted meanwhile stays deleted.

@@ -58,6 +58,27 @@ impl Rule {
         Statement::new(sql, params)
     }
 
+    /// The comment rule for `comment`, as `by`.
+    pub fn comment_author(
+        comment: crate::mutations::fields::CommentId,
+        by: &crate::actor::Actor,
+    ) -> Statement {
+        Rule::NotCommentAuthor.guard(vec![
+            comment.to_string().into(),
+            by.workspace(),
+            by.member(),
+        ])
+    }
+
+    /// The name rule for `label` taking `name`, in `by`'s workspace.
+    pub fn label_name_free(
+        label: crate::mutations::fields::LabelId,
+        name: &str,
+        by: &crate::actor::Actor,
+    ) -> Statement {
+        Rule::LabelNameTaken.guard(vec![label.to_string().into(), by.workspace(), name.into()])
+    }
+
     /// The constraint the rule's row breaks: what its error contains.
     fn constraint(self) -> &'static str {
         match self {

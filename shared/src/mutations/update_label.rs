@@ -38,11 +38,7 @@ impl Mutator for UpdateLabel {
         let mut guards =
             vec![Rule::LabelMissing.guard(vec![self.id.to_string().into(), by.workspace()])];
         if let Some(name) = &self.name {
-            guards.push(Rule::LabelNameTaken.guard(vec![
-                self.id.to_string().into(),
-                by.workspace(),
-                name.as_str().into(),
-            ]));
+            guards.push(Rule::label_name_free(self.id, name.as_str(), by));
         }
         guards
     }

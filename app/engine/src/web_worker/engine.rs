@@ -323,19 +323,19 @@ impl Engine {
             .issues_limited(filter, *limit as u64)
             .and_then(|(issues, matching)| {
                 let open = match open {
-                    Some(id) => replica.issue(*id)?.map(|issue| (issue, *id)),
+                    Some(id) => replica.issue(*id)?,
                     None => None,
                 };
                 let mut ids: Vec<Uuid> = issues.iter().map(|issue| issue.id).collect();
-                ids.extend(open.as_ref().map(|(_, id)| *id));
+                ids.extend(open.as_ref().map(|issue| issue.id));
                 Ok(View {
                     issue_labels: replica.issue_labels(&ids)?,
                     labels: replica.labels()?,
                     counts: replica.status_counts()?,
                     open: match open {
-                        Some((issue, id)) => Some(OpenIssue {
+                        Some(issue) => Some(OpenIssue {
+                            comments: replica.comments(issue.id)?,
                             issue,
-                            comments: replica.comments(id)?,
                         }),
                         None => None,
                     },
