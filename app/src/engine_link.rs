@@ -15,6 +15,8 @@ use dioxus::prelude::*;
 use engine::messages::{FromEngine, StorageKind, ToEngine};
 use futures_channel::mpsc::{UnboundedSender, unbounded};
 use futures_util::StreamExt;
+use shared::issue::IssueFilter;
+use shared::issue::WindowRequest;
 use shared::{Actor, Mutation};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -22,8 +24,13 @@ use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
 use crate::state::{AppState, EngineStatus};
 
-/// How many issues the list shows at most; the count says how many match in all.
-pub const LIST_LIMIT: usize = 500;
+thread_local! {
+    /// The last subscription sent: views answering an earlier one are stale.
+    static SUBSCRIBED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The rows on either side of an open issue the engine sends: its neighbours, for `j`/`k`.
+const AROUND_OPEN_ISSUE: u32 = 3;
 
 #[derive(Clone)]
 pub struct EngineLink {
@@ -342,6 +349,11 @@ fn apply(mut state: AppState, message: FromEngine) {
             state.storage.set(Some(storage));
         }
         FromEngine::View(view) => {
+            if view.seq != SUBSCRIBED.get() {
+                // The answer to a window since replaced: the next view is on its way.
+                return;
+            }
+            crate::viewport::arriving(&state.view.peek(), &view);
             state.view.set(view);
             state.loaded.set(true);
         }
@@ -376,15 +388,41 @@ pub fn use_engine(state: AppState) {
         engine
     });
     let subscriber = engine.clone();
+    let last_filter = use_hook(|| Rc::new(RefCell::new(None::<IssueFilter>)));
     use_effect(move || {
         let engine = &subscriber;
         let filter = state.filter.read().clone();
         let issue = *state.open_issue.read();
+        let mut window = *state.window.read();
+        let refiltered = last_filter
+            .borrow()
+            .as_ref()
+            .is_some_and(|last| *last != filter);
+        if refiltered {
+            // Another filter or order: its list from the top.
+            crate::viewport::to_top();
+            window = WindowRequest {
+                start: 0,
+                around: None,
+                ..window
+            };
+        }
+        *last_filter.borrow_mut() = Some(filter.clone());
+        if let Some(id) = issue {
+            window = WindowRequest {
+                start: 0,
+                len: AROUND_OPEN_ISSUE,
+                around: Some(id),
+            };
+        }
         crate::url::write_filter(&filter);
+        let seq = SUBSCRIBED.get() + 1;
+        SUBSCRIBED.set(seq);
         engine.send(ToEngine::Subscribe {
             filter,
-            limit: LIST_LIMIT,
+            window,
             issue,
+            seq,
         });
     });
     // The replica's rules read the member's role (an owner may change anyone's comment).

@@ -1,7 +1,8 @@
-//! Shortcuts for the whole page: ArrowUp/ArrowDown move the selection, Enter edits it, `o` opens its
-//! page, `c` creates, `/` searches, `a` assigns the selected (or open) issue to me; on an issue's
-//! page `j`/`k` go to the next and previous issue and Esc back to the list. They apply when no
-//! dialog is open and focus is not in a text field.
+//! Shortcuts for the whole page: ArrowUp/ArrowDown (and `k`/`j`) move the selection through the
+//! list, Page Up/Page Down by a screen, Home/End to its first and last row; Enter edits the selected
+//! issue, `o` opens its page, `c` creates, `/` searches, `a` assigns the selected (or open) issue to
+//! me; on an issue's page `j`/`k` go to the next and previous issue and Esc back to the list. They
+//! apply when no dialog is open and focus is not in a text field.
 
 use dioxus::prelude::*;
 use futures_channel::mpsc::unbounded;
@@ -12,6 +13,7 @@ use web_sys::KeyboardEvent;
 
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState};
+use crate::viewport;
 
 pub fn use_shortcuts(state: AppState) {
     let engine = use_context::<EngineLink>();
@@ -28,8 +30,29 @@ pub fn use_shortcuts(state: AppState) {
             }
             if matches!(
                 key.as_str(),
-                "ArrowUp" | "ArrowDown" | "Enter" | "c" | "j" | "k" | "o" | "a" | "/" | "Escape"
+                "ArrowUp"
+                    | "ArrowDown"
+                    | "PageUp"
+                    | "PageDown"
+                    | "Home"
+                    | "End"
+                    | "Enter"
+                    | "c"
+                    | "j"
+                    | "k"
+                    | "o"
+                    | "a"
+                    | "/"
+                    | "Escape"
             ) {
+                let scrolls_the_page = matches!(
+                    key.as_str(),
+                    "ArrowUp" | "ArrowDown" | "PageUp" | "PageDown" | "Home" | "End"
+                );
+                if scrolls_the_page && state.open_issue.peek().is_some() {
+                    // On an issue's page these scroll it, as on any page.
+                    return;
+                }
                 if key != "Enter" {
                     event.prevent_default();
                 }
@@ -69,12 +92,12 @@ fn shortcut(mut state: AppState, engine: &EngineLink, key: &str) {
     if *state.dialog.peek() != DialogState::Closed {
         return;
     }
-    let ids: Vec<uuid::Uuid> = state.view.peek().issues.iter().map(|i| i.id).collect();
-    let current = state
-        .selected
-        .peek()
-        .and_then(|id| ids.iter().position(|i| *i == id));
     let open = *state.open_issue.peek();
+    // Moving through the list: from the selected row, else from the first on the screen.
+    let (first, screen) = viewport::on_screen();
+    let current = viewport::selected_index(state);
+    let from = current.unwrap_or(first);
+    let matching = state.view.peek().matching;
     match key {
         "c" => state.dialog.set(DialogState::New),
         "j" | "k" if open.is_some() => {
@@ -107,19 +130,22 @@ fn shortcut(mut state: AppState, engine: &EngineLink, key: &str) {
             }
             focus_search();
         }
-        "ArrowDown" => {
-            let next = current.map_or(0, |i| (i + 1).min(ids.len().saturating_sub(1)));
-            state.selected.set(ids.get(next).copied());
-        }
-        "ArrowUp" => {
-            let next = current.map_or(0, |i| i.saturating_sub(1));
-            state.selected.set(ids.get(next).copied());
-        }
         "Enter" => {
             if let Some(id) = *state.selected.peek() {
                 state.dialog.set(DialogState::Edit(id));
             }
         }
+        _ if open.is_some() => {}
+        "ArrowDown" | "j" => {
+            viewport::select_index(state, current.map_or(first, |i| i + 1));
+        }
+        "ArrowUp" | "k" => {
+            viewport::select_index(state, current.map_or(first, |i| i.saturating_sub(1)));
+        }
+        "PageDown" => viewport::select_index(state, from + screen.saturating_sub(1)),
+        "PageUp" => viewport::select_index(state, from.saturating_sub(screen.saturating_sub(1))),
+        "Home" => viewport::select_index(state, 0),
+        "End" => viewport::select_index(state, matching.saturating_sub(1)),
         _ => {}
     }
 }

@@ -18,6 +18,7 @@ mod session;
 mod state;
 mod upgrade;
 mod url;
+mod viewport;
 
 use dioxus::prelude::*;
 use uuid::Uuid;
@@ -56,6 +57,7 @@ fn Tracker(workspace: Uuid) -> Element {
     engine_link::use_engine(state);
     access::use_access(state);
     keyboard::use_shortcuts(state);
+    viewport::use_viewport(state);
     drafts::use_marks_from_other_tabs(state);
     durable::use_persistent_storage(state);
     upgrade::use_reload_when_outdated(state);

@@ -5,6 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use dioxus::prelude::*;
 use engine::messages::{Inspection, StorageKind, SyncStatus, View};
 use shared::api::{Membership, SessionInfo};
+use shared::issue::WindowRequest;
 use shared::issue::{Issue, IssueFilter};
 use shared::mutations::fields::Millis;
 use shared::{Actor, Mutation};
@@ -80,6 +81,8 @@ pub struct AppState {
     pub filter: Signal<IssueFilter>,
     /// The issue whose page is open (`/w/<workspace>/issue/<id>`), if any.
     pub open_issue: Signal<Option<Uuid>>,
+    /// The rows of the list to show (`crate::viewport`).
+    pub window: Signal<WindowRequest>,
     pub selected: Signal<Option<Uuid>>,
     pub dialog: Signal<DialogState>,
     pub notices: Signal<Vec<Notice>>,
@@ -110,6 +113,7 @@ impl AppState {
             persisted: Signal::new(None),
             filter: Signal::new(crate::url::read_filter()),
             open_issue: Signal::new(crate::url::read_open_issue()),
+            window: Signal::new(crate::viewport::wanted()),
             selected: Signal::new(None),
             dialog: Signal::new(DialogState::Closed),
             notices: Signal::new(Vec::new()),

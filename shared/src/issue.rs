@@ -77,6 +77,20 @@ impl Sort {
     }
 }
 
+/// The rows of the list the UI asks for: `len` rows from position `start` (0 is the first), or, with
+/// `around`, the rows around that issue (its page is open, or its address was followed).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WindowRequest {
+    pub start: u64,
+    pub len: u32,
+    #[serde(default)]
+    pub around: Option<IssueId>,
+}
+
+/// The most rows one window holds.
+pub const MAX_WINDOW: u32 = 500;
+
 /// How many issues have each status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -732,18 +732,31 @@ fn a_limited_list_says_how_many_match_in_all() {
         )
         .unwrap();
     }
-    let (first, matching) = r.issues_limited(&IssueFilter::default(), 2).unwrap();
+    let window = |r: &Replica, filter: &IssueFilter| {
+        let request = shared::replica::WindowRequest {
+            start: 0,
+            len: 2,
+            around: None,
+        };
+        r.window(&mut Default::default(), filter, request, false)
+            .unwrap()
+    };
+    let first = window(&r, &IssueFilter::default());
     assert_eq!(
-        first.iter().map(|i| i.title.as_str()).collect::<Vec<_>>(),
+        first
+            .issues
+            .iter()
+            .map(|i| i.title.as_str())
+            .collect::<Vec<_>>(),
         ["t4", "t3"]
     );
-    assert_eq!(matching, 5);
+    assert_eq!(first.matching, 5);
     let filter = IssueFilter {
         status: None,
         search: Some("t1".into()),
         ..IssueFilter::default()
     };
-    assert_eq!(r.issues_limited(&filter, 2).unwrap().1, 1);
+    assert_eq!(window(&r, &filter).matching, 1);
 }
 
 #[test]

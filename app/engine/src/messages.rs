@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use shared::api::Role;
 use shared::comment::Comment;
+use shared::issue::WindowRequest;
 use shared::issue::{Issue, IssueFilter, StatusCounts};
 use shared::label::{IssueLabel, Label};
 use shared::protocol::ErrorBody;
@@ -18,13 +19,15 @@ pub enum ToEngine {
     /// that took what the deployment held before workspaces, whose replica is the one this browser
     /// kept from then.
     Open { actor: Actor, legacy: bool },
-    /// Show the issues that match `filter`, in its order, at most `limit` of them, now and after
-    /// every change; with `issue`, that issue too (its page is open), with its comments.
+    /// Show the window of the issues that match `filter`, in its order, now and after every change;
+    /// with `issue`, that issue too (its page is open), with its comments. Each subscription has a
+    /// new `seq`, which the views sent for it carry.
     Subscribe {
         filter: IssueFilter,
-        limit: usize,
+        window: WindowRequest,
         #[serde(default)]
         issue: Option<Uuid>,
+        seq: u64,
     },
     /// The member's role in the workspace, as the server last said: the replica's rules read it.
     Role { role: Role },
@@ -91,13 +94,19 @@ pub enum StorageKind {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct View {
+    /// The subscription this view answers.
+    pub seq: u64,
+    /// The window: `issues` are the rows at positions `start`, `start + 1`, ... of the `matching`
+    /// issues that match the filter. After a change of the data, `start` may differ from what the
+    /// subscription asked: the rows above moved the window's first row (see `shared::replica`'s
+    /// `window`).
+    pub start: u64,
     pub issues: Vec<Issue>,
-    /// How many issues match the filter, of which `issues` holds the first `limit`.
     pub matching: u64,
     pub counts: StatusCounts,
     /// The workspace's labels, by name.
     pub labels: Vec<Label>,
-    /// The labels on `issues` and on the open issue.
+    /// The labels on the window's issues and on the open issue.
     pub issue_labels: Vec<IssueLabel>,
     /// The issue whose page is open (whether or not the filter shows it), and its comments, oldest
     /// first; `None` when there is none, or it does not exist (here).

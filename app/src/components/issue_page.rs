@@ -23,9 +23,16 @@ pub fn open_issue(mut state: AppState, id: Uuid) {
     state.open_issue.set(Some(id));
 }
 
-/// Back to the list, the issue still selected.
+/// Back to the list, scrolled to the issue, selected.
 pub fn close_issue(mut state: AppState) {
     crate::url::push_path(&crate::route::workspace_path(state.workspace));
+    let open = *state.open_issue.peek();
+    if let Some(id) = open {
+        state.window.set(shared::issue::WindowRequest {
+            around: Some(id),
+            ..crate::viewport::wanted()
+        });
+    }
     state.open_issue.set(None);
 }
 

@@ -1,5 +1,7 @@
 //! The list of issues, in the filter's order: title (a click edits it), status (a click moves it on),
 //! priority, assignee, labels, who made and last changed it, a short date, and a link to its page.
+//! Virtualized: the list is as tall as every matching row, and holds only the window of rows the
+//! engine sent, each at its place (`crate::viewport`).
 
 use dioxus::prelude::*;
 use shared::issue::Issue;
@@ -11,20 +13,20 @@ use super::issue_fields::LabelChip;
 use super::{next_status, priority_name, status_name};
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState, EngineStatus, now};
+use crate::viewport::ROW_HEIGHT;
 
 #[component]
 pub fn IssueList() -> Element {
     let state = use_context::<AppState>();
     let view = state.view.read();
     let selected = *state.selected.read();
-    let shown = view.issues.len() as u64;
     let mut labels = state.labels_by_issue();
+    let height = view.matching as f64 * ROW_HEIGHT;
 
-    // Keep the selected row in view as the arrows move it.
+    // Once a view is on the page: follow rows that moved, finish a jump or a selection by position.
     use_effect(move || {
-        if state.selected.read().is_some() {
-            scroll_selected_into_view();
-        }
+        let _ = state.view.read();
+        crate::viewport::after_render(state);
     });
 
     rsx! {
@@ -33,24 +35,22 @@ pub fn IssueList() -> Element {
                 p { class: "empty",
                     if matches!(*state.engine.read(), EngineStatus::Stopped(_)) { "The list is not available: the tracker is not running." } else { "Loading…" }
                 }
-            } else if view.issues.is_empty() {
+            } else if view.issues.is_empty() && view.matching == 0 {
                 p { class: "empty",
                     if view.counts.total() == 0 { "No issues yet. Press C or “New issue” to create one." } else { "No issues match." }
                 }
             }
-            ul {
-                for issue in view.issues.iter() {
+            // As tall as every matching row; only the window the engine sent is in it.
+            ul { id: "issue-rows", height: "{height}px",
+                for (at, issue) in view.issues.iter().enumerate() {
                     IssueRow {
                         key: "{issue.id}",
                         labels: labels.remove(&issue.id).unwrap_or_default(),
                         issue: issue.clone(),
                         selected: selected == Some(issue.id),
+                        position: view.start + at as u64,
+                        of: view.matching,
                     }
-                }
-            }
-            if view.matching > shown {
-                p { class: "more",
-                    "Showing {shown} of {view.matching}. Search or filter to narrow the list."
                 }
             }
         }
@@ -58,7 +58,14 @@ pub fn IssueList() -> Element {
 }
 
 #[component]
-pub(super) fn IssueRow(issue: Issue, labels: Vec<Label>, selected: bool) -> Element {
+pub(super) fn IssueRow(
+    issue: Issue,
+    labels: Vec<Label>,
+    selected: bool,
+    /// Its place in the list, from 0, and how many rows the list has.
+    position: u64,
+    of: u64,
+) -> Element {
     let mut state = use_context::<AppState>();
     let engine = use_context::<EngineLink>();
     let id = issue.id;
@@ -74,6 +81,9 @@ pub(super) fn IssueRow(issue: Issue, labels: Vec<Label>, selected: bool) -> Elem
     rsx! {
         li {
             class: if selected { "row selected" } else { "row" },
+            top: "{position as f64 * ROW_HEIGHT}px",
+            aria_setsize: "{of}",
+            aria_posinset: "{position + 1}",
             "data-id": "{id}",
             aria_current: if selected { "true" } else { "false" },
             button {
@@ -136,18 +146,6 @@ pub(super) fn authors(state: &AppState, issue: &Issue) -> String {
             "by {creator} · changed by {}",
             state.name_of(issue.updated_by)
         )
-    }
-}
-
-/// Scrolls the selected row into view, only as far as needed.
-fn scroll_selected_into_view() {
-    let row = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.query_selector(".row.selected").ok().flatten());
-    if let Some(row) = row {
-        let options = web_sys::ScrollIntoViewOptions::new();
-        options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-        row.scroll_into_view_with_scroll_into_view_options(&options);
     }
 }
 

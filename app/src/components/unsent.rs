@@ -12,6 +12,7 @@ pub fn Unsent() -> Element {
     let state = use_context::<AppState>();
     let previews = state.unsent_previews();
     let count = state.unsent.read().len();
+    let shown = previews.len() as u64;
     if count == 0 {
         return rsx! {};
     }
@@ -27,9 +28,11 @@ pub fn Unsent() -> Element {
             h2 { id: "unsent-heading", "{heading}" }
             p { class: "hint", "{count} {changes}" }
             ul {
-                for issue in previews {
+                for (at, issue) in previews.into_iter().enumerate() {
                     IssueRow {
                         key: "{issue.id}",
+                        position: at as u64,
+                        of: shown,
                         selected: selected == Some(issue.id),
                         labels: state.labels_of(issue.id),
                         issue,

@@ -34,8 +34,10 @@ mod schedule;
 pub mod schema;
 mod snapshot;
 mod storage;
+mod window;
 
 pub use crate::issue::{Issue, IssueFilter, StatusCounts};
+pub use crate::issue::{MAX_WINDOW, WindowRequest};
 pub use backoff::Backoff;
 pub use error::{ReplicaError, Result};
 pub use mutate::Mutated;
@@ -44,6 +46,7 @@ pub use pull::PullOutcome;
 pub use push::{PushOutcome, SyncFailure};
 pub use schedule::{Answer, HIDDEN_PULL_EVERY_MS, PULL_EVERY_MS, Request, Synced};
 pub use storage::Storage;
+pub use window::{ListCursor, Window};
 
 use std::collections::BTreeMap;
 

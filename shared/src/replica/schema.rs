@@ -43,4 +43,8 @@ pub const OPTIMISTIC: &[Migration] = &[
     MIGRATIONS[2],
     MIGRATIONS[3],
     MIGRATIONS[4],
+    (
+        "replica/optimistic/0002_list.sql",
+        include_str!("migrations/optimistic/0002_list.sql"),
+    ),
 ];

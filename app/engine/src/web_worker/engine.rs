@@ -7,7 +7,9 @@ use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_util::StreamExt;
 use shared::Actor;
 use shared::live::LiveMessage;
-use shared::replica::{Answer, IssueFilter, PokeOutcome, Replica, Storage};
+use shared::replica::{
+    Answer, IssueFilter, ListCursor, PokeOutcome, Replica, Storage, WindowRequest,
+};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -44,11 +46,21 @@ struct Engine {
     journal: Journal,
     /// The page is going away: start nothing more.
     leaving: bool,
-    subscription: Option<(IssueFilter, usize, Option<Uuid>)>,
+    subscription: Option<Subscription>,
+    /// Where the list's last window was, to step from.
+    list: ListCursor,
     status: Option<SyncStatus>,
 }
 
 pub(super) type Events = UnboundedSender<Event>;
+
+/// What the UI last asked to be shown.
+struct Subscription {
+    filter: IssueFilter,
+    window: WindowRequest,
+    open: Option<Uuid>,
+    seq: u64,
+}
 
 pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
     // Nothing opens before the UI says whose replica of which workspace; what comes first waits.
@@ -82,6 +94,7 @@ pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
         leaving: false,
         events: events.clone(),
         subscription: None,
+        list: ListCursor::default(),
         status: None,
     };
     wasm_bindgen_futures::spawn_local(tick(events));
@@ -123,11 +136,17 @@ impl Engine {
             }
             Event::Ui(ToEngine::Subscribe {
                 filter,
-                limit,
+                window,
                 issue,
+                seq,
             }) => {
-                self.subscription = Some((filter, limit, issue));
-                self.send_view();
+                self.subscription = Some(Subscription {
+                    filter,
+                    window,
+                    open: issue,
+                    seq,
+                });
+                self.send_view(false);
             }
             Event::Ui(ToEngine::Role { role }) => {
                 if let Err(err) = self.replica.set_role(role) {
@@ -138,7 +157,7 @@ impl Engine {
                 match self.replica.mutate_typed(&mutation, now()) {
                     Ok(_) => {
                         post(&FromEngine::Applied);
-                        self.send_view();
+                        self.send_view(true);
                         self.replica.push_soon();
                     }
                     Err(err) => post(&FromEngine::Refused {
@@ -230,7 +249,7 @@ impl Engine {
         let outcome = self.replica.take_poke(&poke);
         let summary = match &outcome {
             Ok(PokeOutcome::Applied { entries }) => {
-                self.send_view();
+                self.send_view(true);
                 format!(
                     "{} applied without a pull, up to cookie {}",
                     plural(*entries, "entry"),
@@ -265,7 +284,7 @@ impl Engine {
                         None,
                         Some(clock_ms() - started),
                     );
-                    self.send_view();
+                    self.send_view(true);
                 }
                 for rejected in &synced.rejected {
                     self.journal.note(
@@ -314,24 +333,31 @@ impl Engine {
         }
     }
 
-    fn send_view(&self) {
-        let Some((filter, limit, open)) = &self.subscription else {
+    /// Sends the subscribed window; `changed`: because the data changed (the window keeps its first
+    /// row on the screen), not because the UI asked for it.
+    fn send_view(&mut self, changed: bool) {
+        let Some(subscription) = &self.subscription else {
             return;
         };
         let replica = &self.replica;
         let view = replica
-            .issues_limited(filter, *limit as u64)
-            .and_then(|(issues, matching)| {
-                let open = match open {
-                    Some(id) => replica.issue(*id)?,
+            .window(
+                &mut self.list,
+                &subscription.filter,
+                subscription.window,
+                changed,
+            )
+            .and_then(|window| {
+                let open = match subscription.open {
+                    Some(id) => replica.issue(id)?,
                     None => None,
                 };
-                let mut ids: Vec<Uuid> = issues.iter().map(|issue| issue.id).collect();
+                let mut ids: Vec<Uuid> = window.issues.iter().map(|issue| issue.id).collect();
                 ids.extend(open.as_ref().map(|issue| issue.id));
                 Ok(View {
+                    seq: subscription.seq,
                     issue_labels: replica.issue_labels(&ids)?,
                     labels: replica.labels()?,
-                    counts: replica.status_counts()?,
                     open: match open {
                         Some(issue) => Some(OpenIssue {
                             comments: replica.comments(issue.id)?,
@@ -339,8 +365,10 @@ impl Engine {
                         }),
                         None => None,
                     },
-                    issues,
-                    matching,
+                    start: window.start,
+                    issues: window.issues,
+                    matching: window.matching,
+                    counts: window.counts,
                 })
             });
         match view {

@@ -1,0 +1,479 @@
+//! The list's window: a few dozen rows of the issues that match a filter, anywhere in a list of
+//! 100,000, read by keyset on the filter's order and never by counting from the top.
+//!
+//! Each order has a key ([`SortKey`]: `(created_at, id)`, `(updated_at, id)`, or the priority's rank
+//! then `(created_at, id)`), and optimistic has an index on each (`replica/optimistic/0002_list.sql`).
+//! A window is read from the nearest place whose position is known: the top, the bottom, or the first
+//! row of the window sent last ([`ListCursor`]), stepping over only the rows in between. Scrolling
+//! moves a window by a few rows, so each read is a few index steps however long the list.
+//!
+//! When the data changes, the window keeps its first row (found again by its key, its position
+//! counted anew), so rows arriving above do not move what is on the screen; a window at the top stays
+//! at the top, where new issues appear.
+//!
+//! Counts are read once per change of the data, not per keystroke or scroll: the status counts (by
+//! the status index) and the number of matching rows per filter, remembered until the next change.
+
+use rusqlite::params_from_iter;
+use rusqlite::types::Value;
+use serde::{Deserialize, Serialize};
+
+use super::Replica;
+use super::error::Result;
+use crate::issue::{Issue, IssueFilter, MAX_WINDOW, Sort, StatusCounts, WindowRequest};
+use crate::mutations::fields::{IssueId, Status};
+use crate::snapshot::ISSUE_COLUMNS as COLUMNS;
+use crate::sqlite::issue;
+
+/// A window of the list: `issues` are the rows at positions `start`, `start + 1`, ... of the
+/// `matching` issues that match the filter.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Window {
+    pub start: u64,
+    pub issues: Vec<Issue>,
+    pub matching: u64,
+    /// Every issue, by status, whatever the filter.
+    pub counts: StatusCounts,
+}
+
+/// What the engine remembers between windows: where the last one started, and the counts until the
+/// data changes. One per list.
+#[derive(Debug, Default)]
+pub struct ListCursor {
+    /// The filter, the position and the first row of the window sent last.
+    last: Option<(IssueFilter, u64, Issue)>,
+    /// Optimistic's count of changed rows when `last` was placed and the counts read: when it has
+    /// moved, the data changed, and they are read again.
+    seen: Option<u64>,
+    counts: Option<StatusCounts>,
+    matching: Option<(IssueFilter, u64)>,
+}
+
+impl Replica {
+    /// The window `request` asks for. When the data changed since the last window, `keep` keeps that
+    /// window's first row where it was on the screen (unless that window was at the top): the
+    /// answer's `start` says where that row is now.
+    pub fn window(
+        &self,
+        cursor: &mut ListCursor,
+        filter: &IssueFilter,
+        request: WindowRequest,
+        keep: bool,
+    ) -> Result<Window> {
+        // Every write to optimistic (a local change, a rebase, a snapshot) counts its rows here.
+        let stamp = self.optimistic.total_changes();
+        let moved = cursor.seen != Some(stamp);
+        if moved {
+            cursor.counts = None;
+            cursor.matching = None;
+        }
+        cursor.seen = Some(stamp);
+        let counts = match cursor.counts {
+            Some(counts) => counts,
+            None => self.status_counts()?,
+        };
+        cursor.counts = Some(counts);
+        let matching = match &cursor.matching {
+            Some((known, n)) if known == filter => *n,
+            _ => self.count_matching(filter, &counts)?,
+        };
+        cursor.matching = Some((filter.clone(), matching));
+        let list = List::new(self, filter);
+        let len = u64::from(request.len.min(MAX_WINDOW));
+
+        // The last window's first row, where it is now.
+        let mut was_at_top = true;
+        let last = match cursor.last.take() {
+            Some((known, start, first)) if known == *filter => {
+                was_at_top = start == 0;
+                let start = if moved { list.position(&first)? } else { start };
+                Some((start, first))
+            }
+            _ => None,
+        };
+
+        let start = match (request.around, &last) {
+            (Some(id), _) => match list.find(id)? {
+                Some((position, _)) => position.saturating_sub(len / 2),
+                None => request.start,
+            },
+            (None, Some((at, _))) if keep && !was_at_top => *at,
+            (None, _) => request.start,
+        };
+        let start = start.min(matching.saturating_sub(len.min(matching)));
+        let issues = list.rows(start, len, matching, last.as_ref())?;
+        if let Some(first) = issues.first() {
+            cursor.last = Some((filter.clone(), start, first.clone()));
+        }
+        Ok(Window {
+            start,
+            issues,
+            matching,
+            counts,
+        })
+    }
+
+    /// How many issues match `filter`: the status counts when it filters by status at most, else
+    /// counted.
+    fn count_matching(&self, filter: &IssueFilter, counts: &StatusCounts) -> Result<u64> {
+        let by_status_only = IssueFilter {
+            status: filter.status,
+            sort: filter.sort,
+            ..IssueFilter::default()
+        };
+        if *filter == by_status_only {
+            return Ok(filter.status.map_or(counts.total(), |s| counts.of(s)));
+        }
+        let list = List::new(self, filter);
+        let n: i64 = self
+            .optimistic
+            .prepare_cached(&format!("SELECT COUNT(*) FROM issue WHERE {MATCHES}"))?
+            .query_row(params_from_iter(list.params.iter()), |row| row.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// Issues by status, optimistically (by the status index).
+    pub fn status_counts(&self) -> Result<StatusCounts> {
+        let mut counts = StatusCounts::default();
+        let mut statement = self
+            .optimistic
+            .prepare_cached("SELECT status, COUNT(*) FROM issue GROUP BY status")?;
+        let rows = statement.query_map([], |row| {
+            Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)? as u64))
+        })?;
+        for row in rows {
+            let (status, n) = row?;
+            match Status::parse(&status) {
+                Some(Status::NotStarted) => counts.not_started = n,
+                Some(Status::InProgress) => counts.in_progress = n,
+                Some(Status::Done) => counts.done = n,
+                None => {}
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Every issue that matches `filter`, in its order. For tests and small lists.
+    pub fn issues(&self, filter: &IssueFilter) -> Result<Vec<Issue>> {
+        List::new(self, filter).step(None, Direction::Down, 0, i64::MAX as u64)
+    }
+}
+
+/// Which way a read goes from where it starts: down the list (its order) or up.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Down,
+    Up,
+}
+
+/// Whether an issue matches the filter: `?1` status, `?2` lowercase text to find, `?3`..`?6` lists as
+/// JSON arrays (`[]`: no filter) of priorities, assignees (`null` is no one), creators and label names
+/// (all of them on the issue). SQLite's `lower` and `LIKE` both fold ASCII only, as the server's do.
+const MATCHES: &str = "(?1 IS NULL OR status = ?1) \
+     AND (?2 IS NULL OR instr(lower(title), ?2) > 0 OR instr(lower(description), ?2) > 0) \
+     AND (?3 = '[]' OR priority IN (SELECT value FROM json_each(?3))) \
+     AND (?4 = '[]' OR COALESCE(assignee, '') IN (SELECT COALESCE(value, '') FROM json_each(?4))) \
+     AND (?5 = '[]' OR created_by IN (SELECT value FROM json_each(?5))) \
+     AND (?6 = '[]' OR (SELECT COUNT(DISTINCT lower(label.name)) FROM issue_label l \
+          JOIN label ON label.id = l.label_id WHERE l.issue_id = issue.id \
+          AND lower(label.name) IN (SELECT lower(value) FROM json_each(?6))) \
+          = (SELECT COUNT(DISTINCT lower(value)) FROM json_each(?6)))";
+
+/// An order's key: the columns it sorts by, all descending. The priority's rank is optimistic's
+/// virtual column `priority_rank` (`0002_list.sql`).
+fn key_columns(sort: Sort) -> &'static [&'static str] {
+    match sort {
+        Sort::Created => &["created_at", "id"],
+        Sort::Updated => &["updated_at", "id"],
+        Sort::Priority => &["priority_rank", "created_at", "id"],
+    }
+}
+
+/// The SQL of an order's key: `(a, b)` as one row value, placeholders `(?7, ?8)` for a row's values
+/// of it, and the order down the list and up it.
+struct SortKey {
+    key: String,
+    placeholders: String,
+    down: String,
+    up: String,
+}
+
+impl SortKey {
+    fn of(sort: Sort) -> SortKey {
+        let columns = key_columns(sort);
+        let first = FILTER_PARAMS + 1;
+        let placeholders: Vec<String> = (first..first + columns.len())
+            .map(|i| format!("?{i}"))
+            .collect();
+        SortKey {
+            key: format!("({})", columns.join(", ")),
+            placeholders: format!("({})", placeholders.join(", ")),
+            down: columns.join(" DESC, ") + " DESC",
+            up: columns.join(", "),
+        }
+    }
+}
+
+/// The filter's parameters, `?1` to `?6` ([`MATCHES`]).
+const FILTER_PARAMS: usize = 6;
+
+/// An issue's values of an order's key, in the order of [`key_columns`].
+fn key_values(sort: Sort, issue: &Issue) -> Vec<Value> {
+    let created = Value::Integer(issue.created_at as i64);
+    let id = Value::Text(issue.id.to_string());
+    match sort {
+        Sort::Created => vec![created, id],
+        Sort::Updated => vec![Value::Integer(issue.updated_at as i64), id],
+        Sort::Priority => vec![Value::Integer(rank(issue.priority)), created, id],
+    }
+}
+
+/// The priority's rank, as the column `priority_rank` has it (a test checks they agree).
+fn rank(priority: crate::mutations::fields::Priority) -> i64 {
+    use crate::mutations::fields::Priority;
+    match priority {
+        Priority::Urgent => 4,
+        Priority::High => 3,
+        Priority::Medium => 2,
+        Priority::Low => 1,
+        Priority::None => 0,
+    }
+}
+
+/// The statement of [`List::step`]: the filter's parameters, then the key's values when `bound`
+/// (from a row), then how many to take and to skip.
+fn step_sql(sort: Sort, bound: bool, direction: Direction) -> String {
+    let key = SortKey::of(sort);
+    let (compare, order) = match direction {
+        Direction::Down => ("<=", &key.down),
+        Direction::Up => (">", &key.up),
+    };
+    let (bound, next) = if bound {
+        (
+            format!("AND {} {compare} {}", key.key, key.placeholders),
+            FILTER_PARAMS + key_columns(sort).len() + 1,
+        )
+    } else {
+        (String::new(), FILTER_PARAMS + 1)
+    };
+    format!(
+        "SELECT {COLUMNS} FROM issue WHERE {MATCHES} {bound} ORDER BY {order} \
+         LIMIT ?{next} OFFSET ?{}",
+        next + 1
+    )
+}
+
+/// One filter's list, read from optimistic.
+struct List<'r> {
+    replica: &'r Replica,
+    sort: Sort,
+    params: Vec<Value>,
+}
+
+impl<'r> List<'r> {
+    fn new(replica: &'r Replica, filter: &IssueFilter) -> List<'r> {
+        let search = filter
+            .search
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_lowercase);
+        let json = |value: serde_json::Value| Value::Text(value.to_string());
+        let text = |value: Option<String>| value.map_or(Value::Null, Value::Text);
+        List {
+            replica,
+            sort: filter.sort,
+            params: vec![
+                text(filter.status.map(|s| s.as_str().to_owned())),
+                text(search),
+                json(serde_json::json!(filter.priorities)),
+                json(serde_json::json!(filter.assignees)),
+                json(serde_json::json!(filter.creators)),
+                json(serde_json::json!(filter.labels)),
+            ],
+        }
+    }
+
+    /// Up to `take` rows after skipping `skip`, from `from` (a row's key, itself included going
+    /// down, excluded going up; `None`: the top going down, the bottom going up), in the list's
+    /// order.
+    fn step(
+        &self,
+        from: Option<&Issue>,
+        direction: Direction,
+        skip: u64,
+        take: u64,
+    ) -> Result<Vec<Issue>> {
+        if take == 0 {
+            return Ok(Vec::new());
+        }
+        let mut params = self.params.clone();
+        if let Some(row) = from {
+            params.extend(key_values(self.sort, row));
+        }
+        let sql = step_sql(self.sort, from.is_some(), direction);
+        params.push(Value::Integer(take.min(i64::MAX as u64) as i64));
+        params.push(Value::Integer(skip.min(i64::MAX as u64) as i64));
+        let mut rows = self
+            .replica
+            .optimistic
+            .prepare_cached(&sql)?
+            .query_map(params_from_iter(params.iter()), issue)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        if direction == Direction::Up {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// How many matching rows come before `row`'s key (whether or not `row` itself still matches).
+    fn position(&self, row: &Issue) -> Result<u64> {
+        let key = SortKey::of(self.sort);
+        let mut params = self.params.clone();
+        params.extend(key_values(self.sort, row));
+        let n: i64 = self
+            .replica
+            .optimistic
+            .prepare_cached(&format!(
+                "SELECT COUNT(*) FROM issue WHERE {MATCHES} AND {} > {}",
+                key.key, key.placeholders
+            ))?
+            .query_row(params_from_iter(params.iter()), |row| row.get(0))?;
+        Ok(n as u64)
+    }
+
+    /// The issue `id` and its position, if it exists and matches the filter.
+    fn find(&self, id: IssueId) -> Result<Option<(u64, Issue)>> {
+        let Some(row) = self.replica.issue(id)? else {
+            return Ok(None);
+        };
+        let position = self.position(&row)?;
+        let here = self.step(Some(&row), Direction::Down, 0, 1)?;
+        Ok(match here.first() {
+            Some(found) if found.id == id => Some((position, row)),
+            _ => None,
+        })
+    }
+
+    /// The rows at positions `start..start + len` (as many as there are), read from the nearest
+    /// place whose position is known: the top, the bottom, or `last` (a row and its position).
+    fn rows(
+        &self,
+        start: u64,
+        len: u64,
+        matching: u64,
+        last: Option<&(u64, Issue)>,
+    ) -> Result<Vec<Issue>> {
+        let end = (start + len).min(matching);
+        if end <= start {
+            return Ok(Vec::new());
+        }
+        let from_top = start;
+        let from_bottom = matching - end;
+        if let Some((at, row)) =
+            last.filter(|(at, _)| at.abs_diff(start) <= from_top.min(from_bottom))
+        {
+            return self.rows_from(row, *at, start, end - start);
+        }
+        if from_top <= from_bottom {
+            self.step(None, Direction::Down, start, end - start)
+        } else {
+            self.step(None, Direction::Up, from_bottom, end - start)
+        }
+    }
+
+    /// `take` rows from position `start`, stepping from `row` at position `at`.
+    fn rows_from(&self, row: &Issue, at: u64, start: u64, take: u64) -> Result<Vec<Issue>> {
+        if start >= at {
+            return self.step(Some(row), Direction::Down, start - at, take);
+        }
+        let above = at - start;
+        if above >= take {
+            return self.step(Some(row), Direction::Up, above - take, take);
+        }
+        let mut rows = self.step(Some(row), Direction::Up, 0, above)?;
+        rows.extend(self.step(Some(row), Direction::Down, 0, take - above)?);
+        Ok(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Direction, step_sql};
+    use crate::issue::Sort;
+    use crate::replica::{Replica, Storage};
+    use rusqlite::types::Value;
+
+    #[test]
+    fn the_rank_of_each_priority_is_the_columns() {
+        use crate::mutations::fields::Priority;
+        let actor = crate::Actor::new(uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let replica = Replica::open(&Storage::Memory, actor).expect("a replica");
+        for priority in [
+            Priority::None,
+            Priority::Low,
+            Priority::Medium,
+            Priority::High,
+            Priority::Urgent,
+        ] {
+            replica
+                .optimistic
+                .execute(
+                    "INSERT OR REPLACE INTO issue (id, title, description, owner, status, \
+                     created_at, updated_at, priority) VALUES ('00000000-0000-4000-8000-000000000001', '', '', '', 'done', 1, 1, ?1)",
+                    [priority.as_str()],
+                )
+                .expect("a row");
+            let column: i64 = replica
+                .optimistic
+                .query_row("SELECT priority_rank FROM issue", [], |row| row.get(0))
+                .expect("its rank");
+            assert_eq!(super::rank(priority), column, "{priority:?}");
+        }
+    }
+
+    /// Every window read walks its order's index from the key: no sort of the whole list, no scan
+    /// of the table. A key written differently from its index's would fail here.
+    #[test]
+    fn each_order_is_read_along_its_own_index() {
+        let actor = crate::Actor::new(uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let replica = Replica::open(&Storage::Memory, actor).expect("a replica");
+        for (sort, index) in [
+            (Sort::Created, "issue_list_created"),
+            (Sort::Updated, "issue_list_updated"),
+            (Sort::Priority, "issue_list_priority"),
+        ] {
+            for bound in [false, true] {
+                for direction in [Direction::Down, Direction::Up] {
+                    let sql = format!("EXPLAIN QUERY PLAN {}", step_sql(sort, bound, direction));
+                    let mut statement = replica.optimistic.prepare(&sql).expect("the plan");
+                    let count = statement.parameter_count();
+                    let mut params: Vec<Value> = vec![Value::Null, Value::Null];
+                    params.extend((2..6).map(|_| Value::Text("[]".into())));
+                    params.extend((6..count).map(|_| Value::Integer(10)));
+                    let plan: Vec<String> = statement
+                        .query_map(rusqlite::params_from_iter(params), |row| {
+                            row.get::<_, String>(3)
+                        })
+                        .expect("the plan")
+                        .collect::<rusqlite::Result<_>>()
+                        .expect("the plan");
+                    let plan = plan.join(" | ");
+                    assert!(
+                        plan.contains(&format!("SCAN issue USING INDEX {index}"))
+                            || plan.contains(&format!("SEARCH issue USING INDEX {index}")),
+                        "{sort:?} bound={bound}: {plan}"
+                    );
+                    assert!(!plan.contains("ORDER BY"), "{sort:?}: {plan}");
+                    if bound {
+                        assert!(
+                            plan.contains("SEARCH issue USING INDEX"),
+                            "{sort:?}: {plan}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+//! The list's window (`shared/src/replica/window.rs`): any window of a long list, in each order and
+//! filter, is exactly that slice of the whole list, however it was reached; rows arriving above keep
+//! the rows on the screen; a window around an issue holds it; bad requests are bounded.
+
+use serde_json::json;
+use shared::Actor;
+use shared::issue::{IssueFilter, Sort};
+use shared::mutations::fields::Status;
+use shared::replica::{Issue, ListCursor, MAX_WINDOW, Replica, Storage, WindowRequest};
+use uuid::Uuid;
+
+const WORKSPACE: Uuid = Uuid::from_u128(0x7a11_0000_0000_4000_8000_0000_0000_0001);
+const ME: Uuid = Uuid::from_u128(0x7a11_0000_0000_4000_8000_0000_0000_0002);
+
+/// A small, repeatable pseudo-random sequence (no dependency for a test's dice).
+struct Dice(u64);
+
+impl Dice {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+fn mutate(replica: &mut Replica, name: &str, args: serde_json::Value) {
+    replica.mutate(name, &args, 1).expect(name);
+}
+
+/// `n` issues, three to a creation time (so the id breaks ties), with mixed statuses, priorities and
+/// change times, and "needle" in every seventh title. Their ids, oldest first.
+fn replica_with(n: u64, dice: &mut Dice) -> (Replica, Vec<Uuid>) {
+    let mut replica = Replica::open(&Storage::Memory, Actor::new(WORKSPACE, ME)).expect("open");
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let id = Uuid::new_v4();
+        ids.push(id);
+        let title = if i % 7 == 0 {
+            format!("needle {i}")
+        } else {
+            format!("issue {i}")
+        };
+        mutate(
+            &mut replica,
+            "createIssue",
+            json!({"id": id, "title": title, "description": "", "owner": "ada", "createdAt": 1000 + i / 3}),
+        );
+        if dice.below(3) == 0 {
+            let status = ["in progress", "done"][dice.below(2) as usize];
+            mutate(
+                &mut replica,
+                "updateIssueStatus",
+                json!({"id": id, "status": status, "updatedAt": 5000 + dice.below(n)}),
+            );
+        }
+        if dice.below(2) == 0 {
+            let priority = ["low", "medium", "high", "urgent", "none"][dice.below(5) as usize];
+            mutate(
+                &mut replica,
+                "setIssuePriority",
+                json!({"id": id, "priority": priority, "updatedAt": 5000 + dice.below(n)}),
+            );
+        }
+    }
+    (replica, ids)
+}
+
+fn filters() -> Vec<IssueFilter> {
+    let mut filters = Vec::new();
+    for sort in Sort::ALL {
+        filters.push(IssueFilter {
+            sort,
+            ..IssueFilter::default()
+        });
+        filters.push(IssueFilter {
+            sort,
+            status: Some(Status::NotStarted),
+            ..IssueFilter::default()
+        });
+        filters.push(IssueFilter {
+            sort,
+            search: Some("NEEDLE".into()),
+            ..IssueFilter::default()
+        });
+    }
+    filters
+}
+
+fn ids(issues: &[Issue]) -> Vec<Uuid> {
+    issues.iter().map(|issue| issue.id).collect()
+}
+
+fn at(start: u64, len: u32) -> WindowRequest {
+    WindowRequest {
+        start,
+        len,
+        around: None,
+    }
+}
+
+#[test]
+fn every_window_is_its_slice_of_the_whole_list_however_it_was_reached() {
+    let mut dice = Dice(7);
+    let (replica, _) = replica_with(600, &mut dice);
+    for filter in filters() {
+        let whole = replica.issues(&filter).expect("the whole list");
+        let mut cursor = ListCursor::default();
+        // Small steps (scrolling, read from the last window), long jumps (from the top or the
+        // bottom), the very ends, and past the end.
+        let mut starts = vec![0, 1, 2, 40, 39, 0, 599, 580, 300, 310, 290, 5000];
+        starts.extend((0..40).map(|_| dice.below(whole.len() as u64 + 10)));
+        for start in starts {
+            let window = replica
+                .window(&mut cursor, &filter, at(start, 37), false)
+                .expect("a window");
+            assert_eq!(window.matching, whole.len() as u64, "{filter:?}");
+            let from = (window.start as usize).min(whole.len());
+            let to = (from + 37).min(whole.len());
+            assert_eq!(
+                ids(&window.issues),
+                ids(&whole[from..to]),
+                "{filter:?} at {start}"
+            );
+            if (start as usize) + 37 <= whole.len() {
+                assert_eq!(
+                    window.start, start,
+                    "{filter:?}: a window inside the list starts where asked"
+                );
+            } else {
+                assert_eq!(
+                    window.start as usize,
+                    whole.len().saturating_sub(37),
+                    "{filter:?}: the last rows"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn rows_arriving_above_leave_the_rows_on_the_screen_where_they_were() {
+    let mut dice = Dice(11);
+    let (mut replica, _) = replica_with(300, &mut dice);
+    let filter = IssueFilter::default();
+    let mut cursor = ListCursor::default();
+    let before = replica
+        .window(&mut cursor, &filter, at(120, 30), false)
+        .expect("a window");
+    let mut top = ListCursor::default();
+    let top_before = replica
+        .window(&mut top, &filter, at(0, 30), false)
+        .expect("the top");
+
+    // 50 newer issues: above every row.
+    for i in 0..50 {
+        mutate(
+            &mut replica,
+            "createIssue",
+            json!({"id": Uuid::new_v4(), "title": format!("new {i}"), "description": "", "owner": "ada", "createdAt": 9000 + i}),
+        );
+    }
+    let after = replica
+        .window(&mut cursor, &filter, at(120, 30), true)
+        .expect("kept");
+    assert_eq!(
+        after.start, 170,
+        "the first row moved down by the 50 rows above it"
+    );
+    assert_eq!(ids(&after.issues), ids(&before.issues), "the same rows");
+    assert_eq!(after.matching, 350);
+    assert_eq!(
+        after.counts.total(),
+        350,
+        "counts read again after the change"
+    );
+
+    let top_after = replica
+        .window(&mut top, &filter, at(0, 30), true)
+        .expect("top");
+    assert_eq!(top_after.start, 0, "a window at the top stays there");
+    assert_eq!(
+        top_after.issues[0].title, "new 49",
+        "and shows the new rows"
+    );
+    assert_ne!(ids(&top_after.issues), ids(&top_before.issues));
+
+    // The first row itself deleted: the window keeps its place, by the row's key.
+    let first = after.issues[0].id;
+    mutate(&mut replica, "deleteIssue", json!({"id": first}));
+    let gone = replica
+        .window(&mut cursor, &filter, at(170, 30), true)
+        .expect("kept");
+    assert_eq!(gone.start, 170);
+    assert_eq!(ids(&gone.issues)[..29], ids(&after.issues)[1..]);
+}
+
+#[test]
+fn a_window_around_an_issue_holds_it_in_its_middle() {
+    let mut dice = Dice(13);
+    let (replica, ids_oldest_first) = replica_with(400, &mut dice);
+    for filter in filters() {
+        let whole = replica.issues(&filter).expect("the whole list");
+        let target = &whole[whole.len() * 3 / 4];
+        let mut cursor = ListCursor::default();
+        let request = WindowRequest {
+            start: 0,
+            len: 40,
+            around: Some(target.id),
+        };
+        let window = replica
+            .window(&mut cursor, &filter, request, false)
+            .expect("around");
+        let position = whole
+            .iter()
+            .position(|i| i.id == target.id)
+            .expect("listed") as u64;
+        assert_eq!(
+            window.start,
+            position.saturating_sub(20).min(whole.len() as u64 - 40)
+        );
+        assert!(ids(&window.issues).contains(&target.id), "{filter:?}");
+    }
+    // Filtered out, or unknown: the window is where the request's start says.
+    let filter = IssueFilter {
+        search: Some("needle".into()),
+        ..IssueFilter::default()
+    };
+    let hidden = ids_oldest_first[1];
+    for around in [hidden, Uuid::new_v4()] {
+        let request = WindowRequest {
+            start: 3,
+            len: 10,
+            around: Some(around),
+        };
+        let window = replica
+            .window(&mut ListCursor::default(), &filter, request, false)
+            .expect("a window");
+        assert_eq!(window.start, 3);
+        assert!(!ids(&window.issues).contains(&around));
+    }
+}
+
+#[test]
+fn a_request_for_too_many_rows_or_rows_past_the_end_is_bounded() {
+    let mut dice = Dice(17);
+    let (replica, _) = replica_with(700, &mut dice);
+    let filter = IssueFilter::default();
+    let mut cursor = ListCursor::default();
+    let huge = replica
+        .window(&mut cursor, &filter, at(0, u32::MAX), false)
+        .expect("a window");
+    assert_eq!(huge.issues.len(), MAX_WINDOW as usize);
+    let past = replica
+        .window(&mut cursor, &filter, at(u64::MAX, 10), false)
+        .expect("a window");
+    assert_eq!(past.start, 690);
+    assert_eq!(past.issues.len(), 10);
+    let none = replica
+        .window(&mut cursor, &filter, at(5, 0), false)
+        .expect("a window");
+    assert!(none.issues.is_empty());
+    assert_eq!(none.matching, 700);
+}
+
+#[test]
+fn counts_and_matching_are_read_again_after_any_change_of_the_data() {
+    let mut dice = Dice(19);
+    let (mut replica, ids) = replica_with(60, &mut dice);
+    let filter = IssueFilter {
+        search: Some("needle".into()),
+        ..IssueFilter::default()
+    };
+    let mut cursor = ListCursor::default();
+    let first = replica
+        .window(&mut cursor, &filter, at(0, 10), false)
+        .expect("a window");
+    assert_eq!(first.matching, 9);
+    mutate(&mut replica, "deleteIssue", json!({"id": ids[0]}));
+    let fresh = replica
+        .window(&mut cursor, &filter, at(0, 10), false)
+        .expect("a window");
+    assert_eq!(fresh.matching, 8);
+    assert_eq!(fresh.counts.total(), 59);
+}
