@@ -295,12 +295,18 @@ fn on_window(event: &str, handler: impl FnMut() + 'static) {
 
 /// Starts the engine's Web Worker; its messages, and its failure to load, arrive on `sender`.
 fn spawn_worker(sender: UnboundedSender<FromEngine>) -> Result<Worker, String> {
-    let options = WorkerOptions::new();
-    options.set_type(WorkerType::Module);
-    let worker = Worker::new_with_options("/engine-worker.js", &options)
-        .map_err(|err| format!("the engine's worker could not be created ({err:?})"))?;
+    let (worker, early) = match started_early() {
+        Some(started) => started,
+        None => {
+            let options = WorkerOptions::new();
+            options.set_type(WorkerType::Module);
+            let worker = Worker::new_with_options("/engine-worker.js", &options)
+                .map_err(|err| format!("the engine's worker could not be created ({err:?})"))?;
+            (worker, js_sys::Array::new())
+        }
+    };
     let messages = sender.clone();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+    let on_message = move |event: MessageEvent| {
         let text = event.data().as_string().unwrap_or_default();
         match serde_json::from_str(&text) {
             Ok(message) => {
@@ -310,23 +316,57 @@ fn spawn_worker(sender: UnboundedSender<FromEngine>) -> Result<Worker, String> {
                 web_sys::console::warn_1(&format!("tracker: from the engine: {err}").into())
             }
         }
-    });
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
+    };
     // The worker's script or its imports failed to load, or it threw: the engine is not running.
-    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+    let on_error = move |event: ErrorEvent| {
         let message = match event.message() {
             text if text.is_empty() => "the engine's worker failed to load".to_owned(),
             text => text,
         };
         let _ = sender.unbounded_send(FromEngine::Failed { message });
-    });
+    };
+    // What the worker said before this code listened, in order.
+    for event in early.iter() {
+        match event.dyn_into::<MessageEvent>() {
+            Ok(message) => on_message.clone()(message),
+            Err(other) => {
+                if let Ok(error) = other.dyn_into::<ErrorEvent>() {
+                    on_error.clone()(error);
+                }
+            }
+        }
+    }
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(on_message);
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(on_error);
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
     if let Some(window) = web_sys::window() {
         let _ = js_sys::Reflect::set(&window, &"trackerEngine".into(), &worker);
     }
     Ok(worker)
+}
+
+/// The engine's worker `boot.js` started before the UI's wasm loaded (so both load at once), with
+/// what it said meanwhile; taken once.
+fn started_early() -> Option<(Worker, js_sys::Array)> {
+    let window = web_sys::window()?;
+    let key = wasm_bindgen::JsValue::from_str("trackerEngineBoot");
+    let boot = js_sys::Reflect::get(&window, &key).ok()?;
+    if boot.is_undefined() || boot.is_null() {
+        return None;
+    }
+    let _ = js_sys::Reflect::delete_property(&window, &key);
+    let worker = js_sys::Reflect::get(&boot, &"worker".into())
+        .ok()?
+        .dyn_into::<Worker>()
+        .ok()?;
+    let early = js_sys::Reflect::get(&boot, &"early".into())
+        .ok()
+        .and_then(|early| early.dyn_into::<js_sys::Array>().ok())
+        .unwrap_or_default();
+    Some((worker, early))
 }
 
 fn post(worker: &Worker, message: &ToEngine) {

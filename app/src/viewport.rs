@@ -119,7 +119,7 @@ pub fn arriving(old: &View, new: &View) {
 pub fn after_render(mut state: AppState) {
     let shift = SHIFT.replace(0);
     if let (true, Some(window)) = (shift != 0, web_sys::window()) {
-        let _ = (window, shift);
+        window.scroll_by_with_x_and_y(0.0, shift as f64 * ROW_HEIGHT);
     }
     let view = state.view.peek();
     let position = |id: Uuid| {

@@ -1,8 +1,24 @@
 // Starts the app, and registers the service worker that keeps its files for offline use. A file of
 // its own, not an inline script, so the Content-Security-Policy (_headers) can forbid inline code.
-import init from "/pkg/app.js";
-
-init();
+//
+// On a workspace's page the engine's Web Worker starts first, before the UI's wasm is even fetched,
+// so the two load and compile at once (on two cores); what it says before the UI listens is kept, in
+// order, and the UI takes both over (app/src/engine_link.rs, `started_early`).
+performance.mark("boot");
+if (location.pathname.startsWith("/w/") && "Worker" in window) {
+  try {
+    const worker = new Worker("/engine-worker.js", { type: "module" });
+    const early = [];
+    worker.onmessage = (event) => early.push(event);
+    worker.onerror = (event) => early.push(event);
+    window.trackerEngineBoot = { worker, early };
+  } catch (err) {
+    console.warn("the engine's worker starts with the app instead:", err);
+  }
+}
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js").catch((err) => console.warn("no offline app:", err));
 }
+const { default: init } = await import("/pkg/app.js");
+await init();
+performance.mark("app-started");

@@ -49,6 +49,8 @@ struct Engine {
     subscription: Option<Subscription>,
     /// Where the list's last window was, to step from.
     list: ListCursor,
+    /// A view was sent (the first one is marked, for the first render's breakdown).
+    viewed: bool,
     status: Option<SyncStatus>,
 }
 
@@ -76,6 +78,7 @@ pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
     let Some((replica, storage)) = open(&family, actor).await else {
         return;
     };
+    super::mark("replica-open");
     let own_slot = match &storage {
         StorageKind::Device { slot } => Some(*slot),
         StorageKind::Memory { .. } => None,
@@ -95,6 +98,7 @@ pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
         events: events.clone(),
         subscription: None,
         list: ListCursor::default(),
+        viewed: false,
         status: None,
     };
     wasm_bindgen_futures::spawn_local(tick(events));
@@ -372,7 +376,13 @@ impl Engine {
                 })
             });
         match view {
-            Ok(view) => post(&FromEngine::View(view)),
+            Ok(view) => {
+                post(&FromEngine::View(view));
+                if !self.viewed {
+                    self.viewed = true;
+                    super::mark("first-view");
+                }
+            }
             Err(err) => log("reading the issues", &err.to_string()),
         }
     }

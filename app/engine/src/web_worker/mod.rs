@@ -46,6 +46,15 @@ pub fn clock_ms() -> f64 {
         .map_or_else(js_sys::Date::now, |p| p.now())
 }
 
+/// A named moment on the worker's clock (`performance.mark`), for the first render's breakdown
+/// (app/bench/browser.mjs reads them).
+pub fn mark(name: &str) {
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().unchecked_into();
+    if let Some(performance) = scope.performance() {
+        let _ = performance.mark(name);
+    }
+}
+
 /// A random number in `0.0..1.0` that spreads retries out.
 pub fn jitter() -> f64 {
     js_sys::Math::random()
