@@ -1,18 +1,45 @@
-// Keeps the app's own files so the tracker opens offline; the data itself lives in OPFS. On install it
-// caches every file of this build (precache.json, written by scripts/build.sh). Requests then go to
-// the network first, so a new deploy is picked up whenever the network answers, and fall back to the
-// cache when it does not; every file the network answers replaces its cached copy, so once a page has
-// loaded a new build, offline it gets that build again, never the one before it (whose engine could
-// not open a replica the new one has upgraded). The API is never cached: the engine handles being
-// offline.
-const manifest = fetch("/precache.json", { cache: "no-store" }).then((r) => r.json());
+// Keeps the app's own files so the tracker opens offline and fast; the data itself lives in OPFS.
+//
+// Each build's files are one cache, `tracker-<version>`, named by precache.json (written by
+// scripts/build.sh with a hash of every file), and marked complete once all of them are in it. Each
+// navigation asks the network which build is live (precache.json, never cached):
+//   - its cache is complete: the page and every file it loads come from that cache, without the
+//     network (a cold start then reads its wasm from disk, and Chromium keeps its compiled code);
+//   - it is not (a new deploy, or the first visit): the network first, each answer kept in that
+//     build's cache, which is filled in the background so that the next start is from the cache;
+//   - no network: the cache of the build last seen, so the tracker opens offline.
+// So a page never mixes two builds' files, and once a page has loaded a new build, offline it gets
+// that build again, never the one before it (whose engine could not open a replica the new one has
+// upgraded). The API is never cached: the engine handles being offline.
+const COMPLETE = "/.complete";
+
+/** The build the last navigation found live: `{ version, files }`. */
+let live = null;
+
+async function liveBuild() {
+  const response = await fetch("/precache.json", { cache: "no-store" });
+  if (!response.ok) throw new Error(`precache.json: HTTP ${response.status}`);
+  return response.json();
+}
+
+const cacheOf = (build) => caches.open(`tracker-${build.version}`);
+
+async function complete(build) {
+  return Boolean(build && (await (await cacheOf(build)).match(COMPLETE)));
+}
+
+/** Puts every file of `build` in its cache, then marks it complete. */
+async function fill(build) {
+  const cache = await cacheOf(build);
+  await cache.addAll(build.files);
+  await cache.put(COMPLETE, new Response(build.version));
+}
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
     (async () => {
-      const { version, files } = await manifest;
-      const cache = await caches.open(`tracker-${version}`);
-      await cache.addAll(files);
+      live = await liveBuild();
+      await fill(live);
       await self.skipWaiting();
     })(),
   );
@@ -21,14 +48,30 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     (async () => {
-      const { version } = await manifest;
+      live = live ?? (await liveBuild());
       for (const name of await caches.keys()) {
-        if (name !== `tracker-${version}`) await caches.delete(name);
+        if (name !== `tracker-${live.version}`) await caches.delete(name);
       }
       await self.clients.claim();
     })(),
   );
 });
+
+/** From the network, the answer kept in `build`'s cache; from any cache when offline. */
+async function networkFirst(event, build, key) {
+  try {
+    const response = await fetch(event.request);
+    if (response.ok && build) {
+      const copy = response.clone();
+      event.waitUntil(cacheOf(build).then((cache) => cache.put(key, copy)));
+    }
+    return response;
+  } catch (offline) {
+    const cached = await caches.match(key, { ignoreSearch: event.request.mode === "navigate" });
+    if (cached) return cached;
+    throw offline;
+  }
+}
 
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
@@ -37,25 +80,26 @@ self.addEventListener("fetch", (event) => {
   }
   event.respondWith(
     (async () => {
-      const navigate = event.request.mode === "navigate";
-      try {
-        const response = await fetch(event.request);
-        if (response.ok) {
-          const copy = response.clone();
-          event.waitUntil(
-            (async () => {
-              const { version } = await manifest;
-              const cache = await caches.open(`tracker-${version}`);
-              await cache.put(navigate ? "/" : event.request, copy);
-            })(),
-          );
+      if (event.request.mode === "navigate") {
+        try {
+          live = await liveBuild();
+        } catch {
+          // Offline: the page of the last build seen.
+          return networkFirst(event, null, "/");
         }
-        return response;
-      } catch (offline) {
-        const cached = await caches.match(navigate ? "/" : event.request, { ignoreSearch: navigate });
-        if (cached) return cached;
-        throw offline;
+        if (await complete(live)) {
+          const page = await (await cacheOf(live)).match("/", { ignoreVary: true });
+          if (page) return page;
+        }
+        const build = live;
+        event.waitUntil(fill(build).catch((err) => console.warn("tracker: not kept for offline:", err)));
+        return networkFirst(event, build, "/");
       }
+      if (await complete(live)) {
+        const cached = await (await cacheOf(live)).match(event.request, { ignoreVary: true });
+        if (cached) return cached;
+      }
+      return networkFirst(event, live, event.request);
     })(),
   );
 });

@@ -284,3 +284,50 @@ fn counts_and_matching_are_read_again_after_any_change_of_the_data() {
     assert_eq!(fresh.matching, 8);
     assert_eq!(fresh.counts.total(), 59);
 }
+
+#[test]
+fn a_search_finds_its_text_anywhere_in_any_case_and_takes_like_wildcards_literally() {
+    let mut replica = Replica::open(&Storage::Memory, Actor::new(WORKSPACE, ME)).expect("open");
+    let titles = [
+        "Done 50% of it",
+        "Done 500 of it",
+        "a_b in the title",
+        "axb in the title",
+        "back\\slash",
+        "Ünïcode Straße",
+    ];
+    for (i, title) in titles.iter().enumerate() {
+        mutate(
+            &mut replica,
+            "createIssue",
+            json!({"id": Uuid::new_v4(), "title": title, "description": if i == 1 { "Found IN the description" } else { "" }, "owner": "ada", "createdAt": i}),
+        );
+    }
+    let found = |text: &str| -> Vec<String> {
+        let filter = IssueFilter {
+            search: Some(text.into()),
+            ..IssueFilter::default()
+        };
+        let mut titles: Vec<String> = replica
+            .issues(&filter)
+            .expect("a search")
+            .into_iter()
+            .map(|issue| issue.title)
+            .collect();
+        titles.sort();
+        let window = replica
+            .window(&mut ListCursor::default(), &filter, at(0, 10), false)
+            .expect("a window");
+        assert_eq!(window.matching as usize, titles.len(), "{text}: the count");
+        titles
+    };
+    assert_eq!(found("50%"), ["Done 50% of it"]);
+    assert_eq!(found("DONE"), ["Done 50% of it", "Done 500 of it"]);
+    assert_eq!(found("a_b"), ["a_b in the title"]);
+    assert_eq!(found("k\\s"), ["back\\slash"]);
+    assert_eq!(found("in the desc"), ["Done 500 of it"]);
+    assert_eq!(found("  straße "), ["Ünïcode Straße"], "trimmed");
+    assert_eq!(found("%"), ["Done 50% of it"], "a literal %");
+    assert_eq!(found("_"), ["a_b in the title"], "a literal _");
+    assert!(found("nothing like it").is_empty());
+}

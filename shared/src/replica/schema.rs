@@ -47,4 +47,8 @@ pub const OPTIMISTIC: &[Migration] = &[
         "replica/optimistic/0002_list.sql",
         include_str!("migrations/optimistic/0002_list.sql"),
     ),
+    (
+        "replica/optimistic/0003_list_writes.sql",
+        include_str!("migrations/optimistic/0003_list_writes.sql"),
+    ),
 ];

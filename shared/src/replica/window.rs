@@ -11,8 +11,9 @@
 //! counted anew), so rows arriving above do not move what is on the screen; a window at the top stays
 //! at the top, where new issues appear.
 //!
-//! Counts are read once per change of the data, not per keystroke or scroll: the status counts (by
-//! the status index) and the number of matching rows per filter, remembered until the next change.
+//! Counts are read once per change of the data, not per keystroke or scroll: the status counts and
+//! the number of matching rows per filter, remembered until the next change. A new filter's first
+//! window is read before its count, and when it holds fewer rows than asked for, it is the count.
 
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
@@ -74,13 +75,27 @@ impl Replica {
             None => self.status_counts()?,
         };
         cursor.counts = Some(counts);
-        let matching = match &cursor.matching {
-            Some((known, n)) if known == filter => *n,
-            _ => self.count_matching(filter, &counts)?,
-        };
-        cursor.matching = Some((filter.clone(), matching));
         let list = List::new(self, filter);
         let len = u64::from(request.len.min(MAX_WINDOW));
+        let mut matching = match &cursor.matching {
+            Some((known, n)) if known == filter => Some(*n),
+            _ => None,
+        };
+        // A new filter's first window is read before counting: when it holds fewer rows than asked
+        // for, they are all there are, and the count (a scan, for a search) is saved.
+        let mut top = None;
+        if matching.is_none() && request.start == 0 && request.around.is_none() && len > 0 {
+            let rows = list.step(None, Direction::Down, 0, len)?;
+            if (rows.len() as u64) < len {
+                matching = Some(rows.len() as u64);
+            }
+            top = Some(rows);
+        }
+        let matching = match matching {
+            Some(n) => n,
+            None => self.count_matching(filter, &counts)?,
+        };
+        cursor.matching = Some((filter.clone(), matching));
 
         // The last window's first row, where it is now.
         let mut was_at_top = true;
@@ -102,7 +117,10 @@ impl Replica {
             (None, _) => request.start,
         };
         let start = start.min(matching.saturating_sub(len.min(matching)));
-        let issues = list.rows(start, len, matching, last.as_ref())?;
+        let issues = match top {
+            Some(rows) if start == 0 => rows,
+            _ => list.rows(start, len, matching, last.as_ref())?,
+        };
         if let Some(first) = issues.first() {
             cursor.last = Some((filter.clone(), start, first.clone()));
         }
@@ -133,7 +151,7 @@ impl Replica {
         Ok(n as u64)
     }
 
-    /// Issues by status, optimistically (by the status index).
+    /// Issues by status, optimistically (one scan: read once per change of the data).
     pub fn status_counts(&self) -> Result<StatusCounts> {
         let mut counts = StatusCounts::default();
         let mut statement = self
@@ -167,11 +185,12 @@ enum Direction {
     Up,
 }
 
-/// Whether an issue matches the filter: `?1` status, `?2` lowercase text to find, `?3`..`?6` lists as
-/// JSON arrays (`[]`: no filter) of priorities, assignees (`null` is no one), creators and label names
-/// (all of them on the issue). SQLite's `lower` and `LIKE` both fold ASCII only, as the server's do.
+/// Whether an issue matches the filter: `?1` status, `?2` the text to find as a `LIKE` pattern
+/// (`%text%`, see [`like_pattern`]), `?3`..`?6` lists as JSON arrays (`[]`: no filter) of priorities,
+/// assignees (`null` is no one), creators and label names (all of them on the issue). `LIKE` ignores
+/// the case of ASCII letters, as `lower` does, without making a lowercase copy of every row's text.
 const MATCHES: &str = "(?1 IS NULL OR status = ?1) \
-     AND (?2 IS NULL OR instr(lower(title), ?2) > 0 OR instr(lower(description), ?2) > 0) \
+     AND (?2 IS NULL OR title LIKE ?2 ESCAPE '\\' OR description LIKE ?2 ESCAPE '\\') \
      AND (?3 = '[]' OR priority IN (SELECT value FROM json_each(?3))) \
      AND (?4 = '[]' OR COALESCE(assignee, '') IN (SELECT COALESCE(value, '') FROM json_each(?4))) \
      AND (?5 = '[]' OR created_by IN (SELECT value FROM json_each(?5))) \
@@ -264,6 +283,20 @@ fn step_sql(sort: Sort, bound: bool, direction: Direction) -> String {
     )
 }
 
+/// The `LIKE` pattern that finds `text` anywhere: its own `%`, `_` and `\` taken literally.
+fn like_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
 /// One filter's list, read from optimistic.
 struct List<'r> {
     replica: &'r Replica,
@@ -278,7 +311,7 @@ impl<'r> List<'r> {
             .as_deref()
             .map(str::trim)
             .filter(|s| !s.is_empty())
-            .map(str::to_lowercase);
+            .map(like_pattern);
         let json = |value: serde_json::Value| Value::Text(value.to_string());
         let text = |value: Option<String>| value.map_or(Value::Null, Value::Text);
         List {
