@@ -212,7 +212,7 @@ async function scrollFrames(page) {
     await page.waitForTimeout(100);
     last = await lastTitle();
   }
-  return { frames, seconds: (Date.now() - started) / 1000, last: Number(last) };
+  return { frames, seconds: (Date.now() - started) / 1000, last };
 }
 
 /** A keystroke in the search field until the list shows its result: each of `text`'s characters
