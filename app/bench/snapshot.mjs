@@ -3,7 +3,7 @@
 // edit), one 20 (a create and 19 edits). The same build and database serve both ways: first with
 // `SNAPSHOT_PULL=off` (a device with no cookie replays the log from its start, as before snapshots),
 // then restarted without it. For each, new Chromium profiles open the tracker: time from navigation
-// to the first row and to the full list (every issue counted, "Showing 500 of N", and the newest
+// to the first row and to the full list (every issue counted, the list's size N, and the newest
 // one's last edit shown: the whole log applied), the pull requests the engine sent until then, and
 // the bytes of their answers, on the wire (gzip, as Workers compresses them) and decoded.
 // Usage: node app/bench/snapshot.mjs [--quick]. Prints markdown, also written to
@@ -85,7 +85,10 @@ async function newDevice(server, owner) {
       const observer = new MutationObserver(() => {
         if (!window.__firstRow && document.querySelector(".row")) window.__firstRow = performance.now();
         const list = document.querySelector(".list");
-        if (list?.textContent.includes(`of ${issues}.`) && list.querySelector(".row .title")?.textContent.startsWith(newest)) {
+        // Every issue in the list (its rows say how many it has; only a window of them is in the
+        // DOM) and the newest one's last edit shown at its top.
+        const first = list?.querySelector("#issue-rows .row");
+        if (first?.getAttribute("aria-setsize") === String(issues) && first.querySelector(".title")?.textContent.startsWith(newest)) {
           window.__fullList = performance.now();
           observer.disconnect();
         }
