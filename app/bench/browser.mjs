@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, pushAs, root, setUp, signIn, startServer } from "../tests/harness.mjs";
+import { CHROMIUM_ARGS, root, seedIssues, setUp, signIn, startServer } from "../tests/harness.mjs";
 
 const quick = process.argv.includes("--quick");
 const ISSUES = quick ? 1_000 : 10_000;
@@ -46,20 +46,12 @@ async function launch(dir, who = server.owner) {
 }
 
 /** Pushes `n` issues into `who`'s workspace. */
-async function seed(url, n = ISSUES, who = undefined) {
-  const client = randomUUID();
-  for (let first = 1; first <= n; first += 100) {
-    const batch = [];
-    for (let i = first; i < first + 100 && i <= n; i++) {
-      batch.push({
-        name: "createIssue",
-        args: { id: randomUUID(), title: `Seeded issue ${i}`, description: `Issue number ${i}, made for the benchmark.`,
-                owner: "bench", createdAt: 1_764_000_000_000 + i },
-      });
-    }
-    await pushAs(url, client, batch, first, who);
-  }
-}
+const seed = (url, n = ISSUES, who = undefined) =>
+  seedIssues(url, n, {
+    base: 1_764_000_000_000,
+    description: (i) => `Issue number ${i}, made for the benchmark.`,
+    who,
+  });
 
 /** Opens `url` in the profile in `dir` until every issue is in its OPFS (the "All" count says `n`). */
 async function syncInto(dir, url, n, who) {

@@ -14,7 +14,7 @@ import { randomUUID } from "node:crypto";
 import { launchProfile, pushAs, root, setUp, signIn, startServer } from "../tests/harness.mjs";
 
 const quick = process.argv.includes("--quick");
-// Over 500, so that the list says "Showing 500 of N" once it has them all.
+// Over 500: more than the first snapshot page holds, so the full list needs a second page.
 const ISSUES = quick ? 600 : 10_000;
 const LOADS = quick ? 1 : 3;
 const VARS = ["RATE_LIMITS:off", "MEMBER_DAILY_MUTATIONS:1000000000"];

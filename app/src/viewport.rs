@@ -129,10 +129,16 @@ pub fn after_render(mut state: AppState) {
             .map(|at| view.start + at as u64)
     };
     let request = *state.window.peek();
-    if let Some((id, index)) = request.around.and_then(|id| Some((id, position(id)?))) {
+    if let Some(id) = request.around {
+        // This view answers the jump (answers to earlier windows are dropped on arrival): the issue
+        // is in it, or it is not in the list (deleted, or the filter no longer shows it). Either
+        // way the jump is over, and scrolling asks for windows again.
+        let found = position(id);
         drop(view);
-        centre(index);
-        state.selected.set(Some(id));
+        if let Some(index) = found {
+            centre(index);
+            state.selected.set(Some(id));
+        }
         state.window.set(wanted());
         return;
     }

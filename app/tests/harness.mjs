@@ -293,6 +293,22 @@ export async function pushAs(url, clientId, mutations, firstId = 1, member) {
   return response.json();
 }
 
+/** Pushes `n` issues titled `${label} 1` to `${label} n`, each created at `base + i` (so the last is
+ * the newest), as a client of its own, 100 a push; `who` as for `pushAs`. */
+export async function seedIssues(url, n, { label = "Seeded issue", base = 1_700_000_000_000, description = () => "", who } = {}) {
+  const client = randomUUID();
+  for (let first = 1; first <= n; first += 100) {
+    const batch = [];
+    for (let i = first; i < first + 100 && i <= n; i++) {
+      batch.push({
+        name: "createIssue",
+        args: { id: randomUUID(), title: `${label} ${i}`, description: description(i), owner: "seed", createdAt: base + i },
+      });
+    }
+    await pushAs(url, client, batch, first, who);
+  }
+}
+
 /** Every WCAG 2.1 A and AA rule axe-core checks, on the page as it is now: the violations. */
 export async function audit(page) {
   if (!(await page.evaluate(() => "axe" in window))) {

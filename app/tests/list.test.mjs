@@ -5,26 +5,13 @@
 // links by name.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
-import { eventually, launchProfile, openTracker, pushAs, serverForThisFile, sleep } from "./harness.mjs";
+import { eventually, launchProfile, openTracker, seedIssues, serverForThisFile, sleep } from "./harness.mjs";
 
 const ISSUES = 10_000;
 const server = serverForThisFile({ vars: ["RATE_LIMITS:off"] });
 
 /** Pushes `n` issues as the owner's client, newest last, their times after `base`. */
-async function seed(n, base, label) {
-  const client = randomUUID();
-  for (let first = 1; first <= n; first += 100) {
-    const batch = [];
-    for (let i = first; i < first + 100 && i <= n; i++) {
-      batch.push({
-        name: "createIssue",
-        args: { id: randomUUID(), title: `${label} ${i}`, description: "", owner: "seed", createdAt: base + i },
-      });
-    }
-    await pushAs(server.url, client, batch, first);
-  }
-}
+const seed = (n, base, label) => seedIssues(server.url, n, { base, label });
 
 const list = (page) => page.getByRole("region", { name: "Issues" });
 const rows = (page) => list(page).getByRole("listitem");
@@ -111,6 +98,24 @@ test("End reaches the 10,000th issue, o opens it, Esc comes back to it, Home goe
   await page.keyboard.press("j");
   await eventually(async () => (await rowsNow(page)).find((r) => r.selected)?.at === paged.at + 1, "j: the next row");
   assert.ok((await mostRows(page)) < 200, `at most ${await mostRows(page)} rows in the DOM`);
+});
+
+test("back from an issue the filter no longer shows, the list still scrolls and moves", async () => {
+  await page.getByRole("radio", { name: "Not started", exact: true }).click();
+  await page.keyboard.press("Home");
+  const first = await eventually(async () => (await rowsNow(page)).find((r) => r.at === 1 && r.selected), "the first row selected");
+  await page.keyboard.press("o");
+  await page.getByRole("heading", { name: first.title, exact: true }).waitFor();
+  await page.getByRole("combobox", { name: "Status", exact: true }).selectOption("done");
+  await page.getByRole("button", { name: "← All issues" }).click();
+  await eventually(async () => (await rowsNow(page))[0]?.of === ISSUES - 1, "the list without it");
+  await page.keyboard.press("End");
+  await eventually(async () => {
+    const last = (await rowsNow(page)).find((r) => r.at === r.of);
+    return last?.selected && onScreen(last);
+  }, "End still reaches the last row");
+  await page.getByRole("radio", { name: "All", exact: true }).click();
+  await eventually(async () => (await rowsNow(page))[0]?.of === ISSUES, "every issue again");
 });
 
 test("scrolling with the mouse wheel reaches the 10,000th issue, and its link opens it", async () => {
