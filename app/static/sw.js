@@ -28,11 +28,16 @@ async function complete(build) {
   return Boolean(build && (await (await cacheOf(build)).match(COMPLETE)));
 }
 
-/** Puts every file of `build` in its cache, then marks it complete. */
+/** Puts every file of `build` in its cache, marks it complete, and drops every other build's cache:
+ * offline, the newest build is then the only one to fall back to (sw.js is the same file in every
+ * build, so no new service worker activates to clear them). */
 async function fill(build) {
   const cache = await cacheOf(build);
   await cache.addAll(build.files);
   await cache.put(COMPLETE, new Response(build.version));
+  for (const name of await caches.keys()) {
+    if (name.startsWith("tracker-") && name !== `tracker-${build.version}`) await caches.delete(name);
+  }
 }
 
 self.addEventListener("install", (event) => {
