@@ -145,9 +145,14 @@ test("a row edited in another profile changes in place while it is on the screen
   // In the middle of the list.
   await page.keyboard.press("Home");
   for (let i = 0; i < 120; i++) await page.keyboard.press("PageDown");
+  // The keys are handled one after another: wait until the selection has stopped moving.
+  let previous = null;
   const target = await eventually(async () => {
     const found = (await rowsNow(page)).find((r) => r.selected);
-    return found && onScreen(found) && found.at > 2000 ? found : null;
+    const settled = found && previous && found.at === previous.at && found.top === previous.top;
+    previous = found;
+    if (!settled) await sleep(300);
+    return settled && onScreen(found) && found.at > 2000 ? found : null;
   }, "a row far down the list selected");
   const link = list(page).getByRole("link", { name: `Open issue: ${target.title}`, exact: true });
   const address = await link.getAttribute("href");
