@@ -41,6 +41,10 @@ pub fn migrate_with(conn: &mut Connection, migrations: &[Migration]) -> rusqlite
             )),
         ));
     }
+    if usize::try_from(applied).ok() == Some(migrations.len()) {
+        // Up to date: no write, so no journal and no sync (a cold start opens two databases).
+        return Ok(());
+    }
     let tx = conn.transaction()?;
     for (_, sql) in migrations
         .iter()

@@ -1,5 +1,7 @@
 //! The client replica's rules, natively, with the server's answers written out by hand.
 
+mod common;
+
 use serde_json::{Value, json};
 use shared::mutations::fields::Status;
 use shared::protocol::{ErrorBody, LogEntry, PullResponse, PushResponse, RejectedMutation};
@@ -165,6 +167,11 @@ fn everything_survives_closing_and_reopening() {
         r.client_id()
     };
     let mut r = Replica::open(&storage, actor()).unwrap();
+    assert_eq!(
+        r.rows_written(),
+        0,
+        "opening an up-to-date replica rebuilds nothing"
+    );
     assert_eq!(r.client_id(), client_id);
     assert_eq!(r.cookie(), Some(5));
     assert_eq!(r.pending_count().unwrap(), 1);
@@ -442,6 +449,7 @@ fn a_rejected_mutation_is_reported_by_the_pull_that_drops_it_and_its_effect_undo
     let issue = r.issue(id).unwrap().unwrap();
     assert_eq!((issue.title.as_str(), issue.status), ("kept", Status::Done));
     assert_eq!(r.pending_count().unwrap(), 0);
+    common::assert_counts_match(&r);
 }
 
 #[test]
@@ -545,6 +553,7 @@ fn an_entry_that_does_not_apply_makes_base_rebuild_from_the_whole_log() {
     pull_created_elsewhere(&mut r, 3, fresh, "fresh");
     assert_eq!(base_titles(&r), ["fresh"]);
     assert_eq!(titles(&r), ["fresh"]);
+    common::assert_counts_match(&r);
 }
 
 #[test]
@@ -613,6 +622,7 @@ fn client_state_not_found_rebootstraps_and_keeps_every_pending_mutation() {
         .unwrap();
         assert_eq!(base_titles(&r), ["new server"]);
         assert_eq!(titles(&r), ["pending 2", "pending 1", "new server"]);
+        common::assert_counts_match(&r);
     }
 }
 
@@ -638,6 +648,7 @@ fn a_crash_between_base_and_optimistic_is_repaired_on_open() {
     let r = Replica::open(&storage, actor()).unwrap();
     assert_eq!(titles(&r), ["mine", "theirs"]);
     std::fs::remove_dir_all(dir).ok();
+    common::assert_counts_match(&r);
 }
 
 #[test]

@@ -50,6 +50,7 @@ fn a_wave_one_replica_keeps_its_rows_cursor_identity_and_pending_queue() {
     // The first workspace opens it (the one that took the deployment's rows from before
     // workspaces): the replica and its rows become that workspace's.
     let mut replica = Replica::open(&Storage::Directory(dir.clone()), owner()).unwrap();
+    common::assert_counts_match(&replica);
     assert_eq!(replica.client_id().to_string(), client_id);
     assert_eq!(replica.cookie(), Some(3));
     assert_eq!(replica.last_mutation_id(), 1);
@@ -203,6 +204,7 @@ fn a_replica_of_the_last_schema_version_1_build_upgrades_and_its_pending_changes
         "version 1's migrations"
     );
     let mut replica = Replica::open(&Storage::Directory(dir.clone()), common::by()).unwrap();
+    common::assert_counts_match(&replica);
     replica.set_role(shared::api::Role::Owner).unwrap();
     assert_eq!(
         user_version(&dir, "base.sqlite3") as usize,

@@ -267,6 +267,7 @@ fn snapshot_pages_raced_by_pushes_between_every_page_add_up_to_the_server_table(
     assert!(pages >= 3, "the rows took {pages} pages");
     // The log from the snapshot's cookie, which replays entries some pages already held.
     server.catch_up(&mut replica);
+    common::assert_counts_match(&replica);
     let mut expected = server.issues();
     assert_eq!(
         sorted(replica.base_issues().expect("base")),
@@ -289,6 +290,7 @@ fn snapshot_pages_raced_by_pushes_between_every_page_add_up_to_the_server_table(
     assert_eq!(shown.title, "mine, made offline");
     server.push(&mut replica);
     server.catch_up(&mut replica);
+    common::assert_counts_match(&replica);
     expected = server.issues();
     assert_eq!(sorted(replica.base_issues().expect("base")), expected);
     assert_eq!(
@@ -308,6 +310,7 @@ fn a_cookie_below_the_horizon_gets_a_snapshot_and_keeps_its_client_id_and_pendin
     server.someone_creates(deleted, "deleted while away");
     let mut replica = new_replica();
     server.catch_up(&mut replica);
+    common::assert_counts_match(&replica);
     let client = replica.client_id();
     let cookie = replica.cookie().expect("a cookie");
 
@@ -364,6 +367,7 @@ fn a_cookie_below_the_horizon_gets_a_snapshot_and_keeps_its_client_id_and_pendin
 
     server.push(&mut replica);
     server.catch_up(&mut replica);
+    common::assert_counts_match(&replica);
     assert_eq!(server.logged(&client), [(1, 1), (2, 1)], "each landed once");
     assert_eq!(
         sorted(replica.issues(&Default::default()).expect("optimistic")),
@@ -424,6 +428,7 @@ fn a_snapshot_in_progress_survives_reopening_and_restarts_when_compaction_passes
     assert!(page.reset, "a new snapshot");
     assert!(restarted.cookie > first.cookie);
     server.catch_up(&mut replica);
+    common::assert_counts_match(&replica);
     assert_eq!(
         sorted(replica.base_issues().expect("base")),
         server.issues()
@@ -441,6 +446,7 @@ fn replica_with_many_rows(server: &mut Server) -> (Replica, Vec<Uuid>, Vec<Issue
     }
     let mut replica = new_replica();
     server.catch_up(&mut replica);
+    common::assert_counts_match(&replica);
     let shown = sorted(replica.issues(&Default::default()).expect("the list"));
     (replica, ids, shown)
 }
@@ -623,6 +629,7 @@ fn after_compaction_a_poke_starts_at_the_horizon_so_a_replica_below_it_pulls() {
     server.someone_creates(Uuid::new_v4(), "");
     let mut replica = new_replica();
     server.catch_up(&mut replica);
+    common::assert_counts_match(&replica);
     server.someone_creates(Uuid::new_v4(), "missed");
     server.age_log(DEFAULT_RETENTION_DAYS + 1.0);
     server.compact(&Settings::default());
@@ -640,6 +647,7 @@ fn after_compaction_a_poke_starts_at_the_horizon_so_a_replica_below_it_pulls() {
         "below the horizon: pull (and get a snapshot), never apply"
     );
     server.catch_up(&mut replica);
+    common::assert_counts_match(&replica);
     assert_eq!(
         sorted(replica.base_issues().expect("base")),
         server.issues()

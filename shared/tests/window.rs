@@ -286,6 +286,50 @@ fn counts_and_matching_are_read_again_after_any_change_of_the_data() {
 }
 
 #[test]
+fn status_counts_follow_every_create_status_change_and_delete() {
+    let mut dice = Dice(23);
+    let (mut replica, ids) = replica_with(200, &mut dice);
+    let counted = |replica: &Replica| {
+        let issues = replica.issues(&IssueFilter::default()).expect("the list");
+        let of = |s| issues.iter().filter(|i| i.status == s).count() as u64;
+        (
+            of(Status::NotStarted),
+            of(Status::InProgress),
+            of(Status::Done),
+        )
+    };
+    let kept = |replica: &Replica| {
+        let c = replica.status_counts().expect("counts");
+        (c.not_started, c.in_progress, c.done)
+    };
+    assert_eq!(kept(&replica), counted(&replica));
+    for (i, id) in ids.iter().enumerate() {
+        match dice.below(4) {
+            0 => mutate(&mut replica, "deleteIssue", json!({"id": id})),
+            1 => {
+                // The same status again changes nothing.
+                let status = ["not started", "in progress", "done"][i % 3];
+                for _ in 0..2 {
+                    mutate(
+                        &mut replica,
+                        "updateIssueStatus",
+                        json!({"id": id, "status": status, "updatedAt": 9000 + i}),
+                    );
+                }
+            }
+            2 => mutate(
+                &mut replica,
+                "updateIssue",
+                json!({"id": id, "title": format!("renamed {i}"), "updatedAt": 9000 + i}),
+            ),
+            _ => {}
+        }
+    }
+    assert_eq!(kept(&replica), counted(&replica));
+    assert!(kept(&replica).0 > 0 && kept(&replica).1 > 0 && kept(&replica).2 > 0);
+}
+
+#[test]
 fn a_search_finds_its_text_anywhere_in_any_case_and_takes_like_wildcards_literally() {
     let mut replica = Replica::open(&Storage::Memory, Actor::new(WORKSPACE, ME)).expect("open");
     let titles = [

@@ -103,6 +103,10 @@ impl Replica {
     /// client id the first time. Local changes are made as `actor`'s member.
     pub fn open(storage: &Storage, actor: Actor) -> Result<Replica> {
         let (mut base, mut optimistic) = storage.open()?;
+        // An `INSERT OR REPLACE` deletes the row it replaces; with this, the delete fires
+        // optimistic's triggers too, so its status counts see both halves.
+        optimistic.pragma_update(None, "recursive_triggers", true)?;
+        optimistic.pragma_update(None, "temp_store", "MEMORY")?;
         crate::sqlite::migrate_with(&mut base, schema::BASE)?;
         crate::sqlite::migrate_with(&mut optimistic, schema::OPTIMISTIC)?;
         let meta::Claimed { meta, claimed } =

@@ -51,4 +51,8 @@ pub const OPTIMISTIC: &[Migration] = &[
         "replica/optimistic/0003_list_writes.sql",
         include_str!("migrations/optimistic/0003_list_writes.sql"),
     ),
+    (
+        "replica/optimistic/0004_status_counts.sql",
+        include_str!("migrations/optimistic/0004_status_counts.sql"),
+    ),
 ];

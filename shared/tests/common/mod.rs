@@ -232,3 +232,20 @@ impl Server {
         pulls
     }
 }
+
+/// The replica's status counts (kept by optimistic's triggers) equal a count of its whole list.
+pub fn assert_counts_match(replica: &Replica) {
+    use shared::mutations::fields::Status;
+    let issues = replica.issues(&Default::default()).expect("the whole list");
+    let of = |status| issues.iter().filter(|i| i.status == status).count() as u64;
+    let counts = replica.status_counts().expect("status counts");
+    assert_eq!(
+        (counts.not_started, counts.in_progress, counts.done),
+        (
+            of(Status::NotStarted),
+            of(Status::InProgress),
+            of(Status::Done)
+        ),
+        "the status counts equal the list's"
+    );
+}
