@@ -11,8 +11,9 @@
 //   - the app's files, raw and gzip -9, and everything a first visit fetches;
 //   - the client replica's benchmark (bench/, the same workload as natively) in a Web Worker on OPFS,
 //     built by app/bench/build.sh into target/bench-web and served here.
-// Usage: [BENCH_APP_ASSETS=<folder>] node app/bench/browser.mjs [--quick]. Prints a markdown table, also written to
-// target/bench/browser.md.
+// Usage: [BENCH_APP_ASSETS=<folder>] node app/bench/browser.mjs [--quick | --cold]. Prints a markdown table, also
+// written to target/bench/browser.md. `--cold` measures only the cold first render at 10,000 issues, with its breakdown
+// (a minute or two, to work on start-up; printed, not written).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname } from "node:path";
@@ -23,6 +24,7 @@ import { chromium } from "playwright-core";
 import { CHROMIUM_ARGS, root, seedIssues, setUp, signIn, startServer } from "../tests/harness.mjs";
 
 const quick = process.argv.includes("--quick");
+const coldOnly = process.argv.includes("--cold");
 const ISSUES = quick ? 1_000 : 10_000;
 const MANY = quick ? 5_000 : 100_000;
 const COLD_LOADS = quick ? 2 : 7;
@@ -123,7 +125,11 @@ const STEPS = [
   ["app-started", "the UI's wasm compiled and started (first render: Loading…)"],
   ["engine wasm fetched", "the engine's wasm fetched (in its worker)"],
   ["engine-wasm-ready", "the engine's wasm compiled and started"],
-  ["replica-open", "OPFS opened: the slot claimed, both databases open, migrations checked"],
+  ["open-asked", "the engine told whose replica to open"],
+  ["slot-claimed", "its storage slot claimed (Web Locks)"],
+  ["pool-open", "the slot's OPFS pool open (sahpool: a sync access handle per file)"],
+  ["replica-open", "both databases open, migrations checked"],
+  ["first-subscribe", "the UI's first window asked for"],
   ["first-view", "the first query: the first window read and posted to the UI"],
   ["row", "the first row in the DOM"],
   ["painted", "the frame that paints it"],
@@ -401,105 +407,125 @@ const server = await startServer({ vars: ["RATE_LIMITS:off"], assets: process.en
 const dir = mkdtempSync(join(tmp, "profile-"));
 const bigDir = mkdtempSync(join(tmp, "profile-"));
 try {
-  const log = (what) => process.stderr.write(`bench: ${what}\n`);
-  await seed(server.url);
-  log(`seeded ${ISSUES} issues`);
-  // A second workspace with MANY issues.
-  const big = await setUp(server.url, "Many issues", "Owner of many");
-  const bigApp = `${server.url}/w/${big.workspace}`;
-  await seed(server.url, MANY, big);
-  log(`seeded ${MANY} issues in a second workspace`);
-  // Sync everything into each profile's OPFS once.
-  await syncInto(dir, server.app, ISSUES);
-  await syncInto(bigDir, bigApp, MANY, big);
-  log("synced into OPFS");
-  const cold = [];
-  for (let i = 0; i < COLD_LOADS; i++) cold.push(await firstRender(dir, server.app));
-  const coldBig = [];
-  for (let i = 0; i < COLD_LOADS; i++) coldBig.push(await firstRender(bigDir, bigApp, big));
-  log(`cold renders: ${cold.map((x) => x.row.toFixed(0)).join(", ")} ms; at ${MANY}: ${coldBig.map((x) => x.row.toFixed(0)).join(", ")} ms`);
-  const compiled = await compileTimes(server.app).catch((err) => {
-    log(`compile times not measured: ${err.message}`);
-    return { app: Number.NaN, engine: Number.NaN };
-  });
+  // `--cold` stops early; the server and profiles are removed below either way.
+  measure: {
+    const log = (what) => process.stderr.write(`bench: ${what}\n`);
+    await seed(server.url);
+    log(`seeded ${ISSUES} issues`);
+    if (coldOnly) {
+      await syncInto(dir, server.app, ISSUES);
+      const cold = [];
+      for (let i = 0; i < COLD_LOADS; i++) cold.push(await firstRender(dir, server.app));
+      const rows = cold.map((r) => r.row);
+      process.stdout.write(
+        [
+          `first row: median ${ms(median(rows))} (${rows.map((x) => x.toFixed(0)).join(", ")}); painted ${ms(median(cold.map((r) => r.painted)))}`,
+          "",
+          `| step, ${ISSUES} issues | ends at |`,
+          "| --- | --- |",
+          ...breakdown(cold),
+          "",
+        ].join("\n"),
+      );
+      break measure;
+    }
+    // A second workspace with MANY issues.
+    const big = await setUp(server.url, "Many issues", "Owner of many");
+    const bigApp = `${server.url}/w/${big.workspace}`;
+    await seed(server.url, MANY, big);
+    log(`seeded ${MANY} issues in a second workspace`);
+    // Sync everything into each profile's OPFS once.
+    await syncInto(dir, server.app, ISSUES);
+    await syncInto(bigDir, bigApp, MANY, big);
+    log("synced into OPFS");
+    const cold = [];
+    for (let i = 0; i < COLD_LOADS; i++) cold.push(await firstRender(dir, server.app));
+    const coldBig = [];
+    for (let i = 0; i < COLD_LOADS; i++) coldBig.push(await firstRender(bigDir, bigApp, big));
+    log(`cold renders: ${cold.map((x) => x.row.toFixed(0)).join(", ")} ms; at ${MANY}: ${coldBig.map((x) => x.row.toFixed(0)).join(", ")} ms`);
+    const compiled = await compileTimes(server.app).catch((err) => {
+      log(`compile times not measured: ${err.message}`);
+      return { app: Number.NaN, engine: Number.NaN };
+    });
 
-  // The big list: scroll it, search it, weigh it.
-  const bigContext = await launch(bigDir, big);
-  const bigPage = await bigContext.newPage();
-  await bigPage.goto(bigApp);
-  await bigPage.waitForSelector(".row");
-  const heap = await jsHeap(bigPage);
-  const scrolled = await scrollFrames(bigPage);
-  // The oldest issue is the list's last row: the end of the list was reached, not the end of a
-  // limited list (builds before the list was virtualized showed 500 rows).
-  const reachedEnd = scrolled.last === "Seeded issue 1";
-  log(`scrolled ${MANY} rows in ${scrolled.seconds.toFixed(1)} s`);
-  await bigPage.evaluate(() => window.scrollTo(0, 0));
-  const searches = await searchKeystrokes(bigPage, quick ? ["42"] : ["4242", "1776", "9001", "35"]);
-  await bigContext.close();
-  const slow = scrolled.frames.filter((f) => f > 1000 / 60 + 0.5).length;
+    // The big list: scroll it, search it, weigh it.
+    const bigContext = await launch(bigDir, big);
+    const bigPage = await bigContext.newPage();
+    await bigPage.goto(bigApp);
+    await bigPage.waitForSelector(".row");
+    const heap = await jsHeap(bigPage);
+    const scrolled = await scrollFrames(bigPage);
+    // The oldest issue is the list's last row: the end of the list was reached, not the end of a
+    // limited list (builds before the list was virtualized showed 500 rows).
+    const reachedEnd = scrolled.last === "Seeded issue 1";
+    log(`scrolled ${MANY} rows in ${scrolled.seconds.toFixed(1)} s`);
+    await bigPage.evaluate(() => window.scrollTo(0, 0));
+    const searches = await searchKeystrokes(bigPage, quick ? ["42"] : ["4242", "1776", "9001", "35"]);
+    await bigContext.close();
+    const slow = scrolled.frames.filter((f) => f > 1000 / 60 + 0.5).length;
 
-  const first = await firstLoad(server.app);
-  log(`first load: ${first.rows.length} files`);
-  const context = await launch(dir);
-  const page = await context.newPage();
-  await page.goto(server.app);
-  await page.waitForSelector(".row");
-  const keys = await keypressToScreen(page, KEYPRESSES);
-  await context.close();
+    const first = await firstLoad(server.app);
+    log(`first load: ${first.rows.length} files`);
+    const context = await launch(dir);
+    const page = await context.newPage();
+    await page.goto(server.app);
+    await page.waitForSelector(".row");
+    const keys = await keypressToScreen(page, KEYPRESSES);
+    await context.close();
 
-  const rowsAt = (runs) => runs.map((r) => r.row);
-  const paintedAt = (runs) => runs.map((r) => r.painted);
-  const spread = (xs) => `${ms(median(xs))} | ${ms(Math.min(...xs))} to ${ms(Math.max(...xs))} | ${xs.length}`;
-  const lines = [
-    quick ? `Quick run (${ISSUES} and ${MANY} issues, few runs): figures are only indicative.\n` : "",
-    `| figure | median | min to max | runs |`,
-    "| --- | --- | --- | --- |",
-    `| first render, cold, ${ISSUES} issues: first row in the DOM | ${spread(rowsAt(cold))} |`,
-    `| first render, cold, ${ISSUES} issues: painted | ${spread(paintedAt(cold))} |`,
-    `| first render, cold, ${MANY} issues: first row in the DOM | ${spread(rowsAt(coldBig))} |`,
-    `| first render, cold, ${MANY} issues: painted | ${spread(paintedAt(coldBig))} |`,
-    `| keystroke in the search field to the list on screen, ${MANY} issues | ${spread(searches)} |`,
-    `| keypress (Ctrl+Enter) to the new issue on screen, ${ISSUES} issues | ${spread(keys)} |`,
-    "",
-    `Scrolling ${reachedEnd ? `all ${MANY} rows` : "the list (it ends before the last issue: this build shows a limited list)"} with the mouse wheel (2,000 px a notch) took ${scrolled.seconds.toFixed(1)} s and ${scrolled.frames.length} frames:`,
-    `${slow} of them (${((100 * slow) / scrolled.frames.length).toFixed(1)}%) took longer than 16.7 ms; the median frame ${ms(median(scrolled.frames))}, the longest ${ms(Math.max(...scrolled.frames))}.`,
-    `The page's JS heap with ${MANY} issues listed: ${(heap / 1024 / 1024).toFixed(1)} MB (the rows live in the engine's worker, in its wasm memory).`,
-    `Compiling each wasm module in the page (WebAssembly.compile, median of 5): the UI's ${ms(compiled.app)}, the engine's ${ms(compiled.engine)}.`,
-    "",
-    `Where a cold first render's time goes (medians over ${COLD_LOADS} runs, from navigation start; the engine's worker runs beside the UI):`,
-    "",
-    `| step, ${ISSUES} issues | ends at |`,
-    "| --- | --- |",
-    ...breakdown(cold),
-    "",
-    `| step, ${MANY} issues | ends at |`,
-    "| --- | --- |",
-    ...breakdown(coldBig),
-    "",
-    "| file | raw | gzip -9 |",
-    "| --- | --- | --- |",
-    ...sizes().map(([file, raw, gz]) => `| ${file} | ${kb(raw)} | ${kb(gz)} |`),
-    "",
-    `A first visit (new profile, nothing cached) fetches these files of the app (each counted once;`,
-    `asked for twice: the page, then the service worker's precache) and ${first.requests} API answers of ${kb(first.api)} in all:`,
-    "",
-    "| file | times asked | raw | gzip -9 |",
-    "| --- | --- | --- | --- |",
-    ...first.rows.map((r) => `| \`${r.path}\` | ${r.times} | ${kb(r.raw)} | ${kb(r.gzip)} |`),
-    `| **all of them** | | ${kb(first.rows.reduce((a, r) => a + r.raw, 0))} | ${kb(first.rows.reduce((a, r) => a + r.gzip, 0))} |`,
-  ];
-  const out = lines.join("\n") + "\n";
-  process.stdout.write(out);
-  mkdirSync(join(root, "target/bench"), { recursive: true });
-  // Another build's files measure the tracker only (the replica's benchmark is its own build).
-  const outFile = process.env.BENCH_APP_ASSETS ? "browser-other-build.md" : "browser.md";
-  writeFileSync(join(root, "target/bench", outFile), out);
-  if (!process.env.BENCH_APP_ASSETS) {
-    log("the replica's benchmark in a worker");
-    const replica = await replicaInBrowser();
-    process.stdout.write(`\n${replica}`);
-    writeFileSync(join(root, "target/bench/replica-browser.md"), replica);
+    const rowsAt = (runs) => runs.map((r) => r.row);
+    const paintedAt = (runs) => runs.map((r) => r.painted);
+    const spread = (xs) => `${ms(median(xs))} | ${ms(Math.min(...xs))} to ${ms(Math.max(...xs))} | ${xs.length}`;
+    const lines = [
+      quick ? `Quick run (${ISSUES} and ${MANY} issues, few runs): figures are only indicative.\n` : "",
+      `| figure | median | min to max | runs |`,
+      "| --- | --- | --- | --- |",
+      `| first render, cold, ${ISSUES} issues: first row in the DOM | ${spread(rowsAt(cold))} |`,
+      `| first render, cold, ${ISSUES} issues: painted | ${spread(paintedAt(cold))} |`,
+      `| first render, cold, ${MANY} issues: first row in the DOM | ${spread(rowsAt(coldBig))} |`,
+      `| first render, cold, ${MANY} issues: painted | ${spread(paintedAt(coldBig))} |`,
+      `| keystroke in the search field to the list on screen, ${MANY} issues | ${spread(searches)} |`,
+      `| keypress (Ctrl+Enter) to the new issue on screen, ${ISSUES} issues | ${spread(keys)} |`,
+      "",
+      `Scrolling ${reachedEnd ? `all ${MANY} rows` : "the list (it ends before the last issue: this build shows a limited list)"} with the mouse wheel (2,000 px a notch) took ${scrolled.seconds.toFixed(1)} s and ${scrolled.frames.length} frames:`,
+      `${slow} of them (${((100 * slow) / scrolled.frames.length).toFixed(1)}%) took longer than 16.7 ms; the median frame ${ms(median(scrolled.frames))}, the longest ${ms(Math.max(...scrolled.frames))}.`,
+      `The page's JS heap with ${MANY} issues listed: ${(heap / 1024 / 1024).toFixed(1)} MB (the rows live in the engine's worker, in its wasm memory).`,
+      `Compiling each wasm module in the page (WebAssembly.compile, median of 5): the UI's ${ms(compiled.app)}, the engine's ${ms(compiled.engine)}.`,
+      "",
+      `Where a cold first render's time goes (medians over ${COLD_LOADS} runs, from navigation start; the engine's worker runs beside the UI):`,
+      "",
+      `| step, ${ISSUES} issues | ends at |`,
+      "| --- | --- |",
+      ...breakdown(cold),
+      "",
+      `| step, ${MANY} issues | ends at |`,
+      "| --- | --- |",
+      ...breakdown(coldBig),
+      "",
+      "| file | raw | gzip -9 |",
+      "| --- | --- | --- |",
+      ...sizes().map(([file, raw, gz]) => `| ${file} | ${kb(raw)} | ${kb(gz)} |`),
+      "",
+      `A first visit (new profile, nothing cached) fetches these files of the app (each counted once;`,
+      `asked for twice: the page, then the service worker's precache) and ${first.requests} API answers of ${kb(first.api)} in all:`,
+      "",
+      "| file | times asked | raw | gzip -9 |",
+      "| --- | --- | --- | --- |",
+      ...first.rows.map((r) => `| \`${r.path}\` | ${r.times} | ${kb(r.raw)} | ${kb(r.gzip)} |`),
+      `| **all of them** | | ${kb(first.rows.reduce((a, r) => a + r.raw, 0))} | ${kb(first.rows.reduce((a, r) => a + r.gzip, 0))} |`,
+    ];
+    const out = lines.join("\n") + "\n";
+    process.stdout.write(out);
+    mkdirSync(join(root, "target/bench"), { recursive: true });
+    // Another build's files measure the tracker only (the replica's benchmark is its own build).
+    const outFile = process.env.BENCH_APP_ASSETS ? "browser-other-build.md" : "browser.md";
+    writeFileSync(join(root, "target/bench", outFile), out);
+    if (!process.env.BENCH_APP_ASSETS) {
+      log("the replica's benchmark in a worker");
+      const replica = await replicaInBrowser();
+      process.stdout.write(`\n${replica}`);
+      writeFileSync(join(root, "target/bench/replica-browser.md"), replica);
+    }
   }
 } finally {
   await server.stop();

@@ -31,17 +31,14 @@ pub fn use_access(state: AppState) {
 
 /// Opens the engine as `info`'s member, if they are in this page's workspace.
 fn open_as(mut state: AppState, engine: &EngineLink, info: &SessionInfo) -> bool {
-    let Some(workspace) = info.workspaces.iter().find(|w| w.id == state.workspace) else {
+    let Some((actor, legacy)) = info.replica_of(state.workspace) else {
         return false;
     };
     if state.owner.peek().is_empty() {
         state.owner.set(info.member.name.clone());
     }
-    session::set_last_workspace(workspace.id);
-    engine.open(
-        shared::Actor::new(workspace.id, info.member.id),
-        workspace.legacy,
-    );
+    session::set_last_workspace(actor.workspace_id);
+    engine.open(actor, legacy);
     true
 }
 

@@ -123,15 +123,34 @@ impl EngineLink {
         let (true, Some((actor, legacy)), false) = (open.listening, open.asked, open.sent) else {
             return;
         };
-        if let Link::Starting { worker, .. } = &*self.link.borrow() {
+        if let Link::Starting { worker, held } = &mut *self.link.borrow_mut() {
             post(worker, &ToEngine::Open { actor, legacy });
             open.sent = true;
+            // The window asked for so far goes now: the engine reads it the moment the replica is open.
+            held.retain(|message| match message {
+                ToEngine::Subscribe { .. } => {
+                    post(worker, message);
+                    false
+                }
+                _ => true,
+            });
         }
     }
 
-    /// Sends `message` now if the engine is running, after it starts if it is starting.
+    /// Sends `message` now if the engine is running, after it starts if it is starting. A window
+    /// asked for changes nothing, so it does not wait for the engine to be ready, only for `Open`
+    /// (the engine keeps what comes before the replica is open); it replaces one held.
     pub fn send(&self, message: ToEngine) {
+        let open_sent = self.open.borrow().sent;
         match &mut *self.link.borrow_mut() {
+            Link::Starting { worker, held } if matches!(message, ToEngine::Subscribe { .. }) => {
+                held.retain(|held| !matches!(held, ToEngine::Subscribe { .. }));
+                if open_sent {
+                    post(worker, &message);
+                } else {
+                    held.push(message);
+                }
+            }
             Link::Starting { held, .. } | Link::Stopped { held } => held.push(message),
             Link::Running { worker, unapplied } => {
                 if matches!(message, ToEngine::Mutate { .. }) {

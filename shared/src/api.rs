@@ -120,6 +120,15 @@ pub struct SessionInfo {
     pub workspaces: Vec<WorkspaceInfo>,
 }
 
+impl SessionInfo {
+    /// Whose replica a page of `workspace` opens, and whether it is the legacy workspace's (which
+    /// keeps this browser's replica from before workspaces); `None` when the member is not in it.
+    pub fn replica_of(&self, workspace: Uuid) -> Option<(crate::Actor, bool)> {
+        let found = self.workspaces.iter().find(|w| w.id == workspace)?;
+        Some((crate::Actor::new(found.id, self.member.id), found.legacy))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkspaceInfo {

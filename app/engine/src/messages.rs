@@ -19,6 +19,11 @@ pub enum ToEngine {
     /// that took what the deployment held before workspaces, whose replica is the one this browser
     /// kept from then.
     Open { actor: Actor, legacy: bool },
+    /// From `app/static/boot.js`, before the UI's wasm has loaded: the page's workspace and the
+    /// session this browser remembers (`app/src/session.rs`'s, as stored). When its member is in the
+    /// workspace, the engine opens their replica at once, which is what the UI's `Open` will ask
+    /// for; otherwise it waits for `Open`.
+    Remembered { workspace: Uuid, session: String },
     /// Show the window of the issues that match `filter`, in its order, now and after every change;
     /// with `issue`, that issue too (its page is open), with its comments. Each subscription has a
     /// new `seq`, which the views sent for it carry.

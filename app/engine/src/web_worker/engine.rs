@@ -6,6 +6,7 @@
 use futures_channel::mpsc::{UnboundedReceiver, UnboundedSender};
 use futures_util::StreamExt;
 use shared::Actor;
+use shared::api::SessionInfo;
 use shared::live::LiveMessage;
 use shared::replica::{
     Answer, IssueFilter, ListCursor, PokeOutcome, Replica, Storage, WindowRequest,
@@ -38,6 +39,8 @@ pub(super) enum Event {
 
 struct Engine {
     replica: Replica,
+    /// The replica is the legacy workspace's (see [`ToEngine::Open`]).
+    legacy: bool,
     workspace: Uuid,
     storage: StorageKind,
     events: UnboundedSender<Event>,
@@ -65,15 +68,23 @@ struct Subscription {
 }
 
 pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
-    // Nothing opens before the UI says whose replica of which workspace; what comes first waits.
+    // Nothing opens before the page says whose replica of which workspace (the session it remembers
+    // says so first, the UI's `Open` later); what comes first waits.
     let mut early = Vec::new();
     let (actor, legacy) = loop {
         match incoming.next().await {
             Some(Event::Ui(ToEngine::Open { actor, legacy })) => break (actor, legacy),
+            Some(Event::Ui(ToEngine::Remembered { workspace, session })) => {
+                let remembered = serde_json::from_str::<SessionInfo>(&session).ok();
+                if let Some(found) = remembered.and_then(|info| info.replica_of(workspace)) {
+                    break found;
+                }
+            }
             Some(event) => early.push(event),
             None => return,
         }
     };
+    super::mark("open-asked");
     let family = slot::Family::of(actor.workspace_id, legacy);
     let Some((replica, storage)) = open(&family, actor).await else {
         return;
@@ -89,6 +100,7 @@ pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
     });
     let mut engine = Engine {
         replica,
+        legacy,
         workspace: actor.workspace_id,
         storage,
         channel: listen_to_tabs(actor.workspace_id, events.clone()),
@@ -135,15 +147,27 @@ async fn open(family: &slot::Family, actor: Actor) -> Option<(Replica, StorageKi
 impl Engine {
     fn handle(&mut self, event: Event) {
         match event {
-            Event::Ui(ToEngine::Open { .. }) => {
-                log("a message from the UI", "the replica is open already");
+            Event::Ui(ToEngine::Open { actor, legacy }) => {
+                if (actor, legacy) != (self.replica.actor(), self.legacy) {
+                    // Another member signed in on this browser between the page's first script
+                    // and the UI reading who is signed in: this replica is the other one's.
+                    post(&FromEngine::Failed {
+                        message: "this page opened as the member signed in before; reload it"
+                            .into(),
+                    });
+                }
             }
+            // Open already.
+            Event::Ui(ToEngine::Remembered { .. }) => {}
             Event::Ui(ToEngine::Subscribe {
                 filter,
                 window,
                 issue,
                 seq,
             }) => {
+                if !self.viewed {
+                    super::mark("first-subscribe");
+                }
                 self.subscription = Some(Subscription {
                     filter,
                     window,
@@ -426,17 +450,29 @@ impl Engine {
     }
 }
 
+/// Listens to the page: first what it said while the wasm loaded (kept by `engine-worker.js`, in
+/// order), then each message as it comes.
 pub(super) fn listen_to_ui(events: Events) {
-    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
-        let text = event.data().as_string().unwrap_or_default();
-        match serde_json::from_str::<ToEngine>(&text) {
-            Ok(message) => {
-                let _ = events.unbounded_send(Event::Ui(message));
-            }
-            Err(err) => log("a message from the UI", &format!("{err}: {text}")),
+    let take = move |text: String| match serde_json::from_str::<ToEngine>(&text) {
+        Ok(message) => {
+            let _ = events.unbounded_send(Event::Ui(message));
         }
+        Err(err) => log("a message from the UI", &format!("{err}: {text}")),
+    };
+    let global = js_sys::global();
+    let key = wasm_bindgen::JsValue::from_str("trackerEngineEarly");
+    if let Ok(early) = js_sys::Reflect::get(&global, &key)
+        && let Ok(early) = early.dyn_into::<js_sys::Array>()
+    {
+        for text in early.iter() {
+            take(text.as_string().unwrap_or_default());
+        }
+        let _ = js_sys::Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &key);
+    }
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        take(event.data().as_string().unwrap_or_default());
     });
+    let scope: DedicatedWorkerGlobalScope = global.unchecked_into();
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();

@@ -55,9 +55,13 @@ pub async fn storage(family: &Family) -> (Storage, StorageKind) {
     if slot < 0.0 {
         return memory("no free storage slot (Web Locks unavailable or too many tabs)");
     }
+    super::mark("slot-claimed");
     let slot = slot as u32;
     match open_pool(family, slot).await {
-        Ok((storage, _)) => (storage, StorageKind::Device { slot }),
+        Ok((storage, _)) => {
+            super::mark("pool-open");
+            (storage, StorageKind::Device { slot })
+        }
         Err(err) => memory(&format!("OPFS is not available here ({err})")),
     }
 }
