@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import {
-  serverForThisFile, launchProfile, titles, createIssue, serverLog, pushAs, eventually, sleep, unique, syncLabel, audit,
+  serverForThisFile, launchProfile, openTracker, titles, createIssue, serverLog, pushAs, eventually, sleep, unique, syncLabel, audit,
 } from "./harness.mjs";
 
 const server = serverForThisFile();
@@ -131,6 +131,46 @@ test("when the engine cannot start the page says so and keeps the changes on scr
     assert.match(await unsent(page, "Not saved").textContent(), /1 change/);
     const log = await serverLog(server.url);
     assert.equal(log.filter((e) => e.args.title === title).length, 0);
+  } finally {
+    await profile.close();
+  }
+});
+
+test("a page whose remembered member changed while it loaded stops, rather than act as the other member", async () => {
+  const profile = await launchProfile();
+  try {
+    const first = await openTracker(profile, server.url);
+    const remembered = await first.evaluate(() => localStorage.getItem("tracker.session"));
+    assert.ok(remembered, "the tracker remembers who is signed in");
+    await first.close();
+    // boot.js, which reads the session first, finds another member of this workspace (as if
+    // someone else signed in on this browser at that moment); the UI then finds the real one.
+    const other = JSON.parse(remembered);
+    other.member.id = randomUUID();
+    // Once: the reload below reads the real one.
+    await profile.addInitScript((forged) => {
+      const getItem = Storage.prototype.getItem;
+      Storage.prototype.getItem = function (key) {
+        if (key === "tracker.session" && !sessionStorage.getItem("forged")) {
+          sessionStorage.setItem("forged", "yes");
+          return forged;
+        }
+        return getItem.call(this, key);
+      };
+    }, JSON.stringify(other));
+    const page = await profile.newPage();
+    await page.goto(server.app);
+    await page.getByRole("alert").filter({ hasText: "opened as the member signed in before; reload it" }).waitFor();
+    assert.equal(await syncLabel(page), "Not running");
+    const title = unique("Not made as another member");
+    await createIssue(page, title);
+    await unsent(page, "Not saved").getByRole("button", { name: title, exact: true }).waitFor();
+    assert.equal((await serverLog(server.url)).filter((e) => e.args.title === title).length, 0);
+
+    // A reload opens as the member signed in, with the list.
+    await page.reload();
+    await eventually(async () => (await syncLabel(page)) === "Live", "the engine to start and sync");
+    assert.equal(await page.getByRole("alert").filter({ hasText: "could not start" }).count(), 0);
   } finally {
     await profile.close();
   }

@@ -155,6 +155,9 @@ impl Engine {
                         message: "this page opened as the member signed in before; reload it"
                             .into(),
                     });
+                    // Nothing more as the other member: no sync, and the slot is let go.
+                    let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
+                    scope.close();
                 }
             }
             // Open already.
