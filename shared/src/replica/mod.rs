@@ -106,7 +106,12 @@ impl Replica {
         // An `INSERT OR REPLACE` deletes the row it replaces; with this, the delete fires
         // optimistic's triggers too, so its status counts see both halves.
         optimistic.pragma_update(None, "recursive_triggers", true)?;
+        // Temporary files (the statement journal the count triggers need) in memory, not in OPFS.
         optimistic.pragma_update(None, "temp_store", "MEMORY")?;
+        // Up to 64 MiB of optimistic's pages stay in memory (2 MiB by default): a search reads every
+        // issue, and through OPFS each page read is a call out of the wasm. 100,000 issues are
+        // about 45 MB.
+        optimistic.pragma_update(None, "cache_size", -65536)?;
         crate::sqlite::migrate_with(&mut base, schema::BASE)?;
         crate::sqlite::migrate_with(&mut optimistic, schema::OPTIMISTIC)?;
         let meta::Claimed { meta, claimed } =

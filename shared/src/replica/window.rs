@@ -13,8 +13,8 @@
 //!
 //! Counts are read once per change of the data, not per keystroke or scroll: the status counts (kept
 //! by triggers, so a read of three rows) and the number of matching rows per filter, remembered until
-//! the next change. A new filter's first
-//! window is read before its count, and when it holds fewer rows than asked for, it is the count.
+//! the next change. A filter's count is read before its rows, and says how to read them: along the
+//! index when many rows match, by one pass over the table when few do ([`Plan`]).
 
 use rusqlite::params_from_iter;
 use rusqlite::types::Value;
@@ -76,27 +76,17 @@ impl Replica {
             None => self.status_counts()?,
         };
         cursor.counts = Some(counts);
-        let list = List::new(self, filter);
         let len = u64::from(request.len.min(MAX_WINDOW));
-        let mut matching = match &cursor.matching {
-            Some((known, n)) if known == filter => Some(*n),
-            _ => None,
-        };
-        // A new filter's first window is read before counting: when it holds fewer rows than asked
-        // for, they are all there are, and the count (a scan, for a search) is saved.
-        let mut top = None;
-        if matching.is_none() && request.start == 0 && request.around.is_none() && len > 0 {
-            let rows = list.step(None, Direction::Down, 0, len)?;
-            if (rows.len() as u64) < len {
-                matching = Some(rows.len() as u64);
-            }
-            top = Some(rows);
-        }
-        let matching = match matching {
-            Some(n) => n,
-            None => self.count_matching(filter, &counts)?,
+        // The count first (the status counts', or one pass over the table): it says how to read.
+        let matching = match &cursor.matching {
+            Some((known, n)) if known == filter => *n,
+            _ => self.count_matching(filter, &counts)?,
         };
         cursor.matching = Some((filter.clone(), matching));
+        let mut list = List::new(self, filter);
+        if matching < SPARSE * len.max(1) {
+            list.plan = Plan::Scan;
+        }
 
         // The last window's first row, where it is now.
         let mut was_at_top = true;
@@ -118,10 +108,7 @@ impl Replica {
             (None, _) => request.start,
         };
         let start = start.min(matching.saturating_sub(len.min(matching)));
-        let issues = match top {
-            Some(rows) if start == 0 => rows,
-            _ => list.rows(start, len, matching, last.as_ref())?,
-        };
+        let issues = list.rows(start, len, matching, last.as_ref())?;
         if let Some(first) = issues.first() {
             cursor.last = Some((filter.clone(), start, first.clone()));
         }
@@ -211,8 +198,22 @@ fn key_columns(sort: Sort) -> &'static [&'static str] {
     }
 }
 
+/// How a list is read: along its order's index, looking up each row to test the filter (few steps
+/// when many rows match), or by one pass over the table that sorts the matching rows (when few do:
+/// the index would look up nearly every row to find them, at 100,000 issues about 6x the pass's
+/// cost). See [`SPARSE`].
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Plan {
+    Index,
+    Scan,
+}
+
+/// A list is read by [`Plan::Scan`] when fewer than this many windows' worth of rows match.
+const SPARSE: u64 = 8;
+
 /// The SQL of an order's key: `(a, b)` as one row value, placeholders `(?7, ?8)` for a row's values
-/// of it, and the order down the list and up it.
+/// of it, and the order down the list and up it. With [`Plan::Scan`] each column is written `+a`,
+/// an expression, which SQLite never reads from an index.
 struct SortKey {
     key: String,
     placeholders: String,
@@ -221,8 +222,14 @@ struct SortKey {
 }
 
 impl SortKey {
-    fn of(sort: Sort) -> SortKey {
-        let columns = key_columns(sort);
+    fn of(sort: Sort, plan: Plan) -> SortKey {
+        let columns: Vec<String> = key_columns(sort)
+            .iter()
+            .map(|column| match plan {
+                Plan::Index => (*column).to_owned(),
+                Plan::Scan => format!("+{column}"),
+            })
+            .collect();
         let first = FILTER_PARAMS + 1;
         let placeholders: Vec<String> = (first..first + columns.len())
             .map(|i| format!("?{i}"))
@@ -264,8 +271,8 @@ fn rank(priority: crate::mutations::fields::Priority) -> i64 {
 
 /// The statement of [`List::step`]: the filter's parameters, then the key's values when `bound`
 /// (from a row), then how many to take and to skip.
-fn step_sql(sort: Sort, bound: bool, direction: Direction) -> String {
-    let key = SortKey::of(sort);
+fn step_sql(sort: Sort, bound: bool, direction: Direction, plan: Plan) -> String {
+    let key = SortKey::of(sort, plan);
     let (compare, order) = match direction {
         Direction::Down => ("<=", &key.down),
         Direction::Up => (">", &key.up),
@@ -304,6 +311,7 @@ struct List<'r> {
     replica: &'r Replica,
     sort: Sort,
     params: Vec<Value>,
+    plan: Plan,
 }
 
 impl<'r> List<'r> {
@@ -319,6 +327,7 @@ impl<'r> List<'r> {
         List {
             replica,
             sort: filter.sort,
+            plan: Plan::Index,
             params: vec![
                 text(filter.status.map(|s| s.as_str().to_owned())),
                 text(search),
@@ -347,7 +356,7 @@ impl<'r> List<'r> {
         if let Some(row) = from {
             params.extend(key_values(self.sort, row));
         }
-        let sql = step_sql(self.sort, from.is_some(), direction);
+        let sql = step_sql(self.sort, from.is_some(), direction, self.plan);
         params.push(Value::Integer(take.min(i64::MAX as u64) as i64));
         params.push(Value::Integer(skip.min(i64::MAX as u64) as i64));
         let mut rows = self
@@ -364,7 +373,7 @@ impl<'r> List<'r> {
 
     /// How many matching rows come before `row`'s key (whether or not `row` itself still matches).
     fn position(&self, row: &Issue) -> Result<u64> {
-        let key = SortKey::of(self.sort);
+        let key = SortKey::of(self.sort, self.plan);
         let mut params = self.params.clone();
         params.extend(key_values(self.sort, row));
         let n: i64 = self
@@ -435,7 +444,7 @@ impl<'r> List<'r> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Direction, step_sql};
+    use super::{Direction, Plan, step_sql};
     use crate::issue::Sort;
     use crate::replica::{Replica, Storage};
     use rusqlite::types::Value;
@@ -484,20 +493,8 @@ mod tests {
         ] {
             for bound in [false, true] {
                 for direction in [Direction::Down, Direction::Up] {
-                    let sql = format!("EXPLAIN QUERY PLAN {}", step_sql(sort, bound, direction));
-                    let mut statement = replica.optimistic.prepare(&sql).expect("the plan");
-                    let count = statement.parameter_count();
-                    let mut params: Vec<Value> = vec![Value::Null, Value::Null];
-                    params.extend((2..6).map(|_| Value::Text("[]".into())));
-                    params.extend((6..count).map(|_| Value::Integer(10)));
-                    let plan: Vec<String> = statement
-                        .query_map(rusqlite::params_from_iter(params), |row| {
-                            row.get::<_, String>(3)
-                        })
-                        .expect("the plan")
-                        .collect::<rusqlite::Result<_>>()
-                        .expect("the plan");
-                    let plan = plan.join(" | ");
+                    let sql = step_sql(sort, bound, direction, Plan::Index);
+                    let plan = query_plan(&replica, &sql);
                     assert!(
                         plan.contains(&format!("SCAN issue USING INDEX {index}"))
                             || plan.contains(&format!("SEARCH issue USING INDEX {index}")),
@@ -513,5 +510,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A list few rows match is read by one pass over the table, which sorts what matches: no index
+    /// walk that would look up every row.
+    #[test]
+    fn a_sparse_list_is_read_by_one_pass_over_the_table() {
+        let actor = crate::Actor::new(uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let replica = Replica::open(&Storage::Memory, actor).expect("a replica");
+        for sort in Sort::ALL {
+            for bound in [false, true] {
+                for direction in [Direction::Down, Direction::Up] {
+                    let sql = step_sql(sort, bound, direction, Plan::Scan);
+                    let plan = query_plan(&replica, &sql);
+                    assert!(plan.contains("SCAN issue"), "{sort:?}: {plan}");
+                    assert!(!plan.contains("USING INDEX"), "{sort:?}: {plan}");
+                }
+            }
+        }
+    }
+
+    fn query_plan(replica: &Replica, sql: &str) -> String {
+        let mut statement = replica
+            .optimistic
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .expect("the plan");
+        let count = statement.parameter_count();
+        let mut params: Vec<Value> = vec![Value::Null, Value::Null];
+        params.extend((2..6).map(|_| Value::Text("[]".into())));
+        params.extend((6..count).map(|_| Value::Integer(10)));
+        let plan: Vec<String> = statement
+            .query_map(rusqlite::params_from_iter(params), |row| {
+                row.get::<_, String>(3)
+            })
+            .expect("the plan")
+            .collect::<rusqlite::Result<_>>()
+            .expect("the plan");
+        plan.join(" | ")
     }
 }
