@@ -123,6 +123,8 @@ const STEPS = [
   ["engine worker started", "the engine's worker runs"],
   ["app wasm fetched", "the UI's wasm fetched"],
   ["app-started", "the UI's wasm compiled and started (first render: Loading…)"],
+  ["ui-open-posted", "the UI tells the engine whose replica (Open)"],
+  ["ui-subscribe-posted", "the UI asks for its first window (Subscribe)"],
   ["engine wasm fetched", "the engine's wasm fetched (in its worker)"],
   ["engine-wasm-ready", "the engine's wasm compiled and started"],
   ["open-asked", "the engine told whose replica to open"],
@@ -131,6 +133,7 @@ const STEPS = [
   ["replica-open", "both databases open, migrations checked"],
   ["first-subscribe", "the UI's first window asked for"],
   ["first-view", "the first query: the first window read and posted to the UI"],
+  ["ui-first-view", "the UI takes the first window"],
   ["row", "the first row in the DOM"],
   ["painted", "the frame that paints it"],
 ];

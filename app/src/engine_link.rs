@@ -63,11 +63,15 @@ impl EngineLink {
     /// Starts the worker and a task that applies its messages to `state`.
     pub fn start(state: AppState) -> EngineLink {
         let (sender, mut receiver) = unbounded::<FromEngine>();
+        let mut listening = false;
         let link = match spawn_worker(sender) {
-            Ok(worker) => Link::Starting {
-                worker,
-                held: Vec::new(),
-            },
+            Ok((worker, listened)) => {
+                listening = listened;
+                Link::Starting {
+                    worker,
+                    held: Vec::new(),
+                }
+            }
             Err(reason) => {
                 let mut status = state.engine;
                 status.set(EngineStatus::Stopped(reason));
@@ -77,7 +81,12 @@ impl EngineLink {
         let engine = EngineLink {
             link: Rc::new(RefCell::new(link)),
             state,
-            open: Rc::new(RefCell::new(Open::default())),
+            // An engine boot.js started may listen already: then `Open` goes as soon as the UI
+            // knows whose replica, during its first render, not after its messages are read.
+            open: Rc::new(RefCell::new(Open {
+                listening,
+                ..Open::default()
+            })),
         };
         engine.ask_before_leaving_unsent();
         let owner = engine.clone();
@@ -125,11 +134,13 @@ impl EngineLink {
         };
         if let Link::Starting { worker, held } = &mut *self.link.borrow_mut() {
             post(worker, &ToEngine::Open { actor, legacy });
+            mark("ui-open-posted");
             open.sent = true;
             // The window asked for so far goes now: the engine reads it the moment the replica is open.
             held.retain(|message| match message {
                 ToEngine::Subscribe { .. } => {
                     post(worker, message);
+                    mark("ui-subscribe-posted");
                     false
                 }
                 _ => true,
@@ -147,6 +158,7 @@ impl EngineLink {
                 held.retain(|held| !matches!(held, ToEngine::Subscribe { .. }));
                 if open_sent {
                     post(worker, &message);
+                    mark("ui-subscribe-posted");
                 } else {
                     held.push(message);
                 }
@@ -312,8 +324,9 @@ fn on_window(event: &str, handler: impl FnMut() + 'static) {
     on_event.forget();
 }
 
-/// Starts the engine's Web Worker; its messages, and its failure to load, arrive on `sender`.
-fn spawn_worker(sender: UnboundedSender<FromEngine>) -> Result<Worker, String> {
+/// Starts the engine's Web Worker (or takes the one boot.js started); its messages, and its failure
+/// to load, arrive on `sender`. Also whether it said it listens already.
+fn spawn_worker(sender: UnboundedSender<FromEngine>) -> Result<(Worker, bool), String> {
     let (worker, early) = match started_early() {
         Some(started) => started,
         None => {
@@ -345,6 +358,13 @@ fn spawn_worker(sender: UnboundedSender<FromEngine>) -> Result<Worker, String> {
         let _ = sender.unbounded_send(FromEngine::Failed { message });
     };
     // What the worker said before this code listened, in order.
+    let listening = early.iter().any(|event| {
+        event
+            .dyn_ref::<MessageEvent>()
+            .and_then(|message| message.data().as_string())
+            .and_then(|text| serde_json::from_str::<FromEngine>(&text).ok())
+            == Some(FromEngine::Listening)
+    });
     for event in early.iter() {
         match event.dyn_into::<MessageEvent>() {
             Ok(message) => on_message.clone()(message),
@@ -364,7 +384,7 @@ fn spawn_worker(sender: UnboundedSender<FromEngine>) -> Result<Worker, String> {
     if let Some(window) = web_sys::window() {
         let _ = js_sys::Reflect::set(&window, &"trackerEngine".into(), &worker);
     }
-    Ok(worker)
+    Ok((worker, listening))
 }
 
 /// The engine's worker `boot.js` started before the UI's wasm loaded (so both load at once), with
@@ -386,6 +406,13 @@ fn started_early() -> Option<(Worker, js_sys::Array)> {
         .and_then(|early| early.dyn_into::<js_sys::Array>().ok())
         .unwrap_or_default();
     Some((worker, early))
+}
+
+/// A named moment on the page's clock, for the first render's breakdown (app/bench/browser.mjs).
+fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
+    }
 }
 
 fn post(worker: &Worker, message: &ToEngine) {
@@ -413,6 +440,9 @@ fn apply(mut state: AppState, message: FromEngine) {
                 return;
             }
             crate::viewport::arriving(&state.view.peek(), &view);
+            if !*state.loaded.peek() {
+                mark("ui-first-view");
+            }
             state.view.set(view);
             state.loaded.set(true);
         }

@@ -159,6 +159,8 @@ impl Engine {
                     let scope: DedicatedWorkerGlobalScope = js_sys::global().unchecked_into();
                     scope.close();
                 }
+                // Nothing changed: the first window, asked for next, goes out sooner.
+                return;
             }
             // Open already.
             Event::Ui(ToEngine::Remembered { .. }) => {}
