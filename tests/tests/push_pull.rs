@@ -500,3 +500,35 @@ fn the_app_is_served_from_the_same_origin() {
     assert_eq!(deep.status, 200);
     assert!(deep.text.contains("/boot.js"));
 }
+
+#[test]
+fn a_push_that_finds_the_database_locked_for_a_moment_waits_and_applies() {
+    // A server of its own: the lock would hold up every other test's requests too.
+    let own = Server::start(true);
+    let s = &own;
+    // Signed in and set up before the lock: only the push meets it.
+    s.push(
+        &Uuid::new_v4(),
+        &numbered(1, [create(&Uuid::new_v4(), "before the lock")]),
+    )
+    .ok();
+    let client = Uuid::new_v4();
+    let issue = Uuid::new_v4();
+    s.with_d1(|conn| {
+        // Another process holds the write lock for 300 ms, as the tests' own writes to the file do.
+        conn.execute_batch("BEGIN IMMEDIATE")
+            .expect("the write lock");
+        std::thread::scope(|scope| {
+            let push =
+                scope.spawn(|| s.push(&client, &numbered(1, [create(&issue, "while locked")])));
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            conn.execute_batch("COMMIT").expect("the lock let go");
+            let reply = push.join().expect("the push answers");
+            assert_eq!(reply.status, 200, "{}", reply.text);
+        });
+    });
+    assert!(
+        issue_row(s, &issue).is_some(),
+        "applied once the lock was let go"
+    );
+}

@@ -29,24 +29,43 @@ pub enum BatchError {
     Failed(worker::Error),
 }
 
+/// How long to wait before each new try of a batch that found the database locked (SQLite's
+/// `SQLITE_BUSY`): the batch did not run, so running it again is safe. Another process may hold the
+/// file of a local D1 for a moment (the tests' own reads and writes of it do).
+const BUSY_WAITS_MS: [u64; 3] = [20, 100, 400];
+
 /// Runs `statements` as one atomic D1 batch.
 pub async fn batch(db: &D1Database, statements: &[Statement]) -> Result<(), BatchError> {
-    let prepared = statements
-        .iter()
-        .map(|statement| prepare(db, statement.sql, &statement.params))
-        .collect::<worker::Result<Vec<_>>>()
-        .map_err(BatchError::Failed)?;
-    match db.batch(prepared).await {
-        Ok(_) => Ok(()),
-        Err(err) => Err(classify(err)),
+    let mut waits = BUSY_WAITS_MS.iter();
+    loop {
+        let prepared = statements
+            .iter()
+            .map(|statement| prepare(db, statement.sql, &statement.params))
+            .collect::<worker::Result<Vec<_>>>()
+            .map_err(BatchError::Failed)?;
+        let err = match db.batch(prepared).await {
+            Ok(_) => return Ok(()),
+            Err(err) => err,
+        };
+        match waits.next() {
+            Some(ms) if cause(&err).contains("SQLITE_BUSY") => {
+                worker::Delay::from(std::time::Duration::from_millis(*ms)).await;
+            }
+            _ => return Err(classify(err)),
+        }
+    }
+}
+
+/// What D1 said went wrong.
+fn cause(err: &worker::Error) -> String {
+    match err {
+        worker::Error::D1(d1) => d1.cause(),
+        other => other.to_string(),
     }
 }
 
 fn classify(err: worker::Error) -> BatchError {
-    let message = match &err {
-        worker::Error::D1(d1) => d1.cause(),
-        other => other.to_string(),
-    };
+    let message = cause(&err);
     if let Some(refusal) = server::guard_refusal(&message) {
         BatchError::Refused(refusal)
     } else if message.contains(OUT_OF_ORDER) || message.contains("mutation_log.client_id") {
