@@ -115,10 +115,11 @@ pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
     };
     wasm_bindgen_futures::spawn_local(tick(events));
     wasm_bindgen_futures::spawn_local(super::recover::run(family, actor, own_slot));
-    engine.start_due();
+    // What the page said meanwhile first (the first window, most likely), then the first requests.
     for event in early {
         engine.handle(event);
     }
+    engine.start_due();
     while let Some(event) = incoming.next().await {
         engine.handle(event);
     }
