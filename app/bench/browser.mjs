@@ -11,9 +11,10 @@
 //   - the app's files, raw and gzip -9, and everything a first visit fetches;
 //   - the client replica's benchmark (bench/, the same workload as natively) in a Web Worker on OPFS,
 //     built by app/bench/build.sh into target/bench-web and served here.
-// Usage: [BENCH_APP_ASSETS=<folder>] node app/bench/browser.mjs [--quick | --cold]. Prints a markdown table, also
-// written to target/bench/browser.md. `--cold` measures only the cold first render at 10,000 issues, with its breakdown
-// (a minute or two, to work on start-up; printed, not written).
+// Usage: [BENCH_APP_ASSETS=<folder>] node app/bench/browser.mjs [--quick | --cold | --search]. Prints a markdown table,
+// also written to target/bench/browser.md. `--cold` measures only the cold first render at 10,000 issues, with its
+// breakdown (a minute or two, to work on start-up); `--search` only the search keystrokes at 100,000, each one's time
+// (to work on search). Both print, and write nothing.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname } from "node:path";
@@ -25,6 +26,8 @@ import { CHROMIUM_ARGS, root, seedIssues, setUp, signIn, startServer } from "../
 
 const quick = process.argv.includes("--quick");
 const coldOnly = process.argv.includes("--cold");
+const searchOnly = process.argv.includes("--search");
+const SEARCHED = quick ? ["42"] : ["4242", "1776", "9001", "35"];
 const ISSUES = quick ? 1_000 : 10_000;
 const MANY = quick ? 5_000 : 100_000;
 const COLD_LOADS = quick ? 2 : 7;
@@ -32,6 +35,8 @@ const KEYPRESSES = quick ? 5 : 21;
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x) => `${x.toFixed(1)} ms`;
+/** Search samples as `"42" 12`: the text in the field after the keystroke, and its time in ms. */
+const keystrokes = (samples) => samples.map((s) => `"${s.typed}" ${s.ms.toFixed(0)}`).join(", ");
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 
 /** The profile in `dir`, signed in as `who` (the first workspace's owner by default; a relaunched
@@ -217,10 +222,12 @@ async function scrollFrames(page) {
 }
 
 /** A keystroke in the search field until the list shows its result: each of `text`'s characters
- * typed, then each erased, timed from keydown to the list's change. */
+ * typed, then each erased, timed from keydown to the list's change. Each sample: the text then in
+ * the field, and the time. */
 async function searchKeystrokes(page, texts) {
   const samples = [];
   await page.getByRole("searchbox").click();
+  let typed = "";
   for (const text of texts) {
     const keys = [...text, ...[...text].map(() => "Backspace")];
     for (const key of keys) {
@@ -256,7 +263,8 @@ async function searchKeystrokes(page, texts) {
       await page.evaluate(() => (window.__armedSearch = false));
       await page.keyboard.press(key);
       const sample = await measured;
-      if (!Number.isNaN(sample)) samples.push(sample);
+      typed = key === "Backspace" ? typed.slice(0, -1) : typed + key;
+      if (!Number.isNaN(sample)) samples.push({ typed, ms: sample });
     }
   }
   return samples;
@@ -437,6 +445,21 @@ try {
     const bigApp = `${server.url}/w/${big.workspace}`;
     await seed(server.url, MANY, big);
     log(`seeded ${MANY} issues in a second workspace`);
+    if (searchOnly) {
+      await syncInto(bigDir, bigApp, MANY, big);
+      const context = await launch(bigDir, big);
+      const page = await context.newPage();
+      await page.goto(bigApp);
+      await page.waitForSelector(".row");
+      const searched = [];
+      for (let run = 0; run < 3; run++) searched.push(...(await searchKeystrokes(page, SEARCHED)));
+      await context.close();
+      const all = searched.map((s) => s.ms);
+      process.stdout.write(
+        `search keystroke at ${MANY}: median ${ms(median(all))} (${ms(Math.min(...all))} to ${ms(Math.max(...all))}, ${all.length} keystrokes)\n${keystrokes(searched)}\n`,
+      );
+      break measure;
+    }
     // Sync everything into each profile's OPFS once.
     await syncInto(dir, server.app, ISSUES);
     await syncInto(bigDir, bigApp, MANY, big);
@@ -463,7 +486,9 @@ try {
     const reachedEnd = scrolled.last === "Seeded issue 1";
     log(`scrolled ${MANY} rows in ${scrolled.seconds.toFixed(1)} s`);
     await bigPage.evaluate(() => window.scrollTo(0, 0));
-    const searches = await searchKeystrokes(bigPage, quick ? ["42"] : ["4242", "1776", "9001", "35"]);
+    const searched = await searchKeystrokes(bigPage, SEARCHED);
+    log(`search keystrokes: ${keystrokes(searched)}`);
+    const searches = searched.map((s) => s.ms);
     await bigContext.close();
     const slow = scrolled.frames.filter((f) => f > 1000 / 60 + 0.5).length;
 

@@ -375,3 +375,69 @@ fn a_search_finds_its_text_anywhere_in_any_case_and_takes_like_wildcards_literal
     assert_eq!(found("_"), ["a_b in the title"], "a literal _");
     assert!(found("nothing like it").is_empty());
 }
+
+/// Typing narrows a search and erasing widens it again; each step's matches come from the last
+/// steps' (`shared/src/replica/matches.rs`), and must be what counting afresh finds, also when the
+/// data changes between keystrokes.
+#[test]
+fn typing_and_erasing_a_search_finds_what_a_fresh_count_finds() {
+    let mut dice = Dice(29);
+    let (mut replica, made) = replica_with(600, &mut dice);
+    let mut cursor = ListCursor::default();
+    let mut step = |replica: &Replica, text: &str, status: Option<Status>| {
+        let filter = IssueFilter {
+            search: Some(text.into()),
+            status,
+            sort: Sort::ALL[text.len() % 3],
+            ..IssueFilter::default()
+        };
+        let whole = ids(&replica.issues(&filter).expect("the whole list"));
+        for start in [0, 30] {
+            let window = replica
+                .window(&mut cursor, &filter, at(start, 25), false)
+                .expect("a window");
+            assert_eq!(window.matching, whole.len() as u64, "{filter:?}");
+            let from = (window.start as usize).min(whole.len());
+            let to = (from + 25).min(whole.len());
+            assert_eq!(
+                ids(&window.issues),
+                whole[from..to],
+                "{filter:?} at {start}"
+            );
+        }
+        whole.len()
+    };
+    let typed = [
+        "1",
+        "12",
+        "12 ",
+        "120",
+        "12",
+        "1",
+        "",
+        "n",
+        "ne",
+        "needle 1",
+        "NEEDLE 12",
+    ];
+    let found: Vec<usize> = typed.iter().map(|t| step(&replica, t, None)).collect();
+    assert!(
+        found[0] > found[1] && found[1] > found[3] && found[3] > 0,
+        "{found:?}"
+    );
+    // A status narrows too, and dropping it widens again.
+    step(&replica, "needle 1", Some(Status::Done));
+    step(&replica, "needle 1", None);
+    // The data changes between keystrokes: an issue that "needle 12" finds arrives, and "needle 14"
+    // goes.
+    let before = step(&replica, "needle 1", None);
+    mutate(
+        &mut replica,
+        "createIssue",
+        json!({"id": Uuid::new_v4(), "title": "needle 12 arrived", "description": "", "owner": "ada", "createdAt": 1}),
+    );
+    mutate(&mut replica, "deleteIssue", json!({"id": made[14]}));
+    assert_eq!(step(&replica, "needle 1", None), before);
+    let narrowed = step(&replica, "needle 12", None);
+    assert_eq!(narrowed, found[10] + 1);
+}

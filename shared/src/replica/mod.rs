@@ -21,6 +21,7 @@
 
 mod backoff;
 mod error;
+mod matches;
 mod meta;
 mod mutate;
 mod pending;
@@ -112,6 +113,8 @@ impl Replica {
         // issue, and through OPFS each page read is a call out of the wasm. 100,000 issues are
         // about 45 MB.
         optimistic.pragma_update(None, "cache_size", -65536)?;
+        // `rarray(?)`: a list's rows by their ids (`matches.rs`).
+        rusqlite::vtab::array::load_module(&optimistic)?;
         crate::sqlite::migrate_with(&mut base, schema::BASE)?;
         crate::sqlite::migrate_with(&mut optimistic, schema::OPTIMISTIC)?;
         let meta::Claimed { meta, claimed } =

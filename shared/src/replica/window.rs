@@ -12,16 +12,18 @@
 //! at the top, where new issues appear.
 //!
 //! Counts are read once per change of the data, not per keystroke or scroll: the status counts (kept
-//! by triggers, so a read of three rows) and the number of matching rows per filter, remembered until
-//! the next change. A filter's count is read before its rows, and says how to read them: along the
-//! index when many rows match, by one pass over the table when few do ([`Plan`]).
+//! by triggers, so a read of three rows) and each filter's matches ([`super::matches`]), remembered
+//! until the next change. A filter's count is read before its rows, and says how to read them: along
+//! the index when many rows match, by their ids or one pass over the table when few do ([`Plan`]).
 
-use rusqlite::params_from_iter;
+use rusqlite::ToSql;
 use rusqlite::types::Value;
+use rusqlite::vtab::array::Array;
 use serde::{Deserialize, Serialize};
 
 use super::Replica;
 use super::error::Result;
+use super::matches::{Found, search_text};
 use crate::issue::{Issue, IssueFilter, MAX_WINDOW, Sort, StatusCounts, WindowRequest};
 use crate::mutations::fields::{IssueId, Status};
 use crate::snapshot::ISSUE_COLUMNS as COLUMNS;
@@ -49,7 +51,7 @@ pub struct ListCursor {
     /// moved, the data changed, and they are read again.
     seen: Option<u64>,
     counts: Option<StatusCounts>,
-    matching: Option<(IssueFilter, u64)>,
+    found: Found,
 }
 
 impl Replica {
@@ -68,7 +70,7 @@ impl Replica {
         let moved = cursor.seen != Some(stamp);
         if moved {
             cursor.counts = None;
-            cursor.matching = None;
+            cursor.found.clear();
         }
         cursor.seen = Some(stamp);
         let counts = match cursor.counts {
@@ -77,15 +79,15 @@ impl Replica {
         };
         cursor.counts = Some(counts);
         let len = u64::from(request.len.min(MAX_WINDOW));
-        // The count first (the status counts', or one pass over the table): it says how to read.
-        let matching = match &cursor.matching {
-            Some((known, n)) if known == filter => *n,
-            _ => self.count_matching(filter, &counts)?,
-        };
-        cursor.matching = Some((filter.clone(), matching));
+        // The count first: it says how to read.
+        let matches = self.matches(filter, &counts, &mut cursor.found)?;
+        let matching = matches.n;
         let mut list = List::new(self, filter);
         if matching < SPARSE * len.max(1) {
-            list.plan = Plan::Scan;
+            list.plan = match matches.ids {
+                Some(ids) => Plan::Among(ids),
+                None => Plan::Scan,
+            };
         }
 
         // The last window's first row, where it is now.
@@ -118,25 +120,6 @@ impl Replica {
             matching,
             counts,
         })
-    }
-
-    /// How many issues match `filter`: the status counts when it filters by status at most, else
-    /// counted.
-    fn count_matching(&self, filter: &IssueFilter, counts: &StatusCounts) -> Result<u64> {
-        let by_status_only = IssueFilter {
-            status: filter.status,
-            sort: filter.sort,
-            ..IssueFilter::default()
-        };
-        if *filter == by_status_only {
-            return Ok(filter.status.map_or(counts.total(), |s| counts.of(s)));
-        }
-        let list = List::new(self, filter);
-        let n: i64 = self
-            .optimistic
-            .prepare_cached(&format!("SELECT COUNT(*) FROM issue WHERE {MATCHES}"))?
-            .query_row(params_from_iter(list.params.iter()), |row| row.get(0))?;
-        Ok(n as u64)
     }
 
     /// Issues by status, optimistically: kept by optimistic's triggers as its issues change
@@ -178,7 +161,7 @@ enum Direction {
 /// (`%text%`, see [`like_pattern`]), `?3`..`?6` lists as JSON arrays (`[]`: no filter) of priorities,
 /// assignees (`null` is no one), creators and label names (all of them on the issue). `LIKE` ignores
 /// the case of ASCII letters, as `lower` does, without making a lowercase copy of every row's text.
-const MATCHES: &str = "(?1 IS NULL OR status = ?1) \
+pub(super) const MATCHES: &str = "(?1 IS NULL OR status = ?1) \
      AND (?2 IS NULL OR title LIKE ?2 ESCAPE '\\' OR description LIKE ?2 ESCAPE '\\') \
      AND (?3 = '[]' OR priority IN (SELECT value FROM json_each(?3))) \
      AND (?4 = '[]' OR COALESCE(assignee, '') IN (SELECT COALESCE(value, '') FROM json_each(?4))) \
@@ -198,22 +181,25 @@ fn key_columns(sort: Sort) -> &'static [&'static str] {
     }
 }
 
-/// How a list is read: along its order's index, looking up each row to test the filter (few steps
-/// when many rows match), or by one pass over the table that sorts the matching rows (when few do:
-/// the index would look up nearly every row to find them, at 100,000 issues about 6x the pass's
-/// cost). See [`SPARSE`].
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Plan {
+/// How a list is read when many rows match, along its order's index, looking up each row to test
+/// the filter (few steps); when few do, not along it: it would look up nearly every row to find
+/// them, at 100,000 issues about 6x a pass over the table. See [`SPARSE`].
+#[derive(Clone, PartialEq, Debug)]
+pub(super) enum Plan {
     Index,
+    /// One pass over the table, which sorts the matching rows.
     Scan,
+    /// A lookup of each of the matching rows, by their ids ([`super::matches`]), sorted.
+    Among(Array),
 }
 
-/// A list is read by [`Plan::Scan`] when fewer than this many windows' worth of rows match.
-const SPARSE: u64 = 8;
+/// A list is read by [`Plan::Scan`] or [`Plan::Among`] when fewer than this many windows' worth of
+/// rows match.
+pub(super) const SPARSE: u64 = 8;
 
 /// The SQL of an order's key: `(a, b)` as one row value, placeholders `(?7, ?8)` for a row's values
-/// of it, and the order down the list and up it. With [`Plan::Scan`] each column is written `+a`,
-/// an expression, which SQLite never reads from an index.
+/// of it, and the order down the list and up it. Off the index each column is written `+a`, an
+/// expression, which SQLite never reads from an index.
 struct SortKey {
     key: String,
     placeholders: String,
@@ -222,12 +208,12 @@ struct SortKey {
 }
 
 impl SortKey {
-    fn of(sort: Sort, plan: Plan) -> SortKey {
+    fn of(sort: Sort, plan: &Plan) -> SortKey {
         let columns: Vec<String> = key_columns(sort)
             .iter()
             .map(|column| match plan {
                 Plan::Index => (*column).to_owned(),
-                Plan::Scan => format!("+{column}"),
+                Plan::Scan | Plan::Among(_) => format!("+{column}"),
             })
             .collect();
         let first = FILTER_PARAMS + 1;
@@ -269,9 +255,17 @@ fn rank(priority: crate::mutations::fields::Priority) -> i64 {
     }
 }
 
+/// With [`Plan::Among`], the condition that a row is one of the ids, parameter `?number`.
+fn among(plan: &Plan, number: usize) -> String {
+    match plan {
+        Plan::Among(_) => format!("AND id IN rarray(?{number})"),
+        Plan::Index | Plan::Scan => String::new(),
+    }
+}
+
 /// The statement of [`List::step`]: the filter's parameters, then the key's values when `bound`
-/// (from a row), then how many to take and to skip.
-fn step_sql(sort: Sort, bound: bool, direction: Direction, plan: Plan) -> String {
+/// (from a row), then how many to take and to skip, then the ids with [`Plan::Among`].
+fn step_sql(sort: Sort, bound: bool, direction: Direction, plan: &Plan) -> String {
     let key = SortKey::of(sort, plan);
     let (compare, order) = match direction {
         Direction::Down => ("<=", &key.down),
@@ -286,8 +280,9 @@ fn step_sql(sort: Sort, bound: bool, direction: Direction, plan: Plan) -> String
         (String::new(), FILTER_PARAMS + 1)
     };
     format!(
-        "SELECT {COLUMNS} FROM issue WHERE {MATCHES} {bound} ORDER BY {order} \
+        "SELECT {COLUMNS} FROM issue WHERE {MATCHES} {bound} {} ORDER BY {order} \
          LIMIT ?{next} OFFSET ?{}",
+        among(plan, next + 2),
         next + 1
     )
 }
@@ -296,7 +291,7 @@ fn step_sql(sort: Sort, bound: bool, direction: Direction, plan: Plan) -> String
 fn like_pattern(text: &str) -> String {
     let mut pattern = String::with_capacity(text.len() + 2);
     pattern.push('%');
-    for c in text.to_lowercase().chars() {
+    for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
             pattern.push('\\');
         }
@@ -307,21 +302,17 @@ fn like_pattern(text: &str) -> String {
 }
 
 /// One filter's list, read from optimistic.
-struct List<'r> {
+pub(super) struct List<'r> {
     replica: &'r Replica,
     sort: Sort,
-    params: Vec<Value>,
+    /// The filter's, [`MATCHES`]'s `?1` to `?6`.
+    pub params: Vec<Value>,
     plan: Plan,
 }
 
 impl<'r> List<'r> {
-    fn new(replica: &'r Replica, filter: &IssueFilter) -> List<'r> {
-        let search = filter
-            .search
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(like_pattern);
+    pub fn new(replica: &'r Replica, filter: &IssueFilter) -> List<'r> {
+        let search = search_text(filter).map(|text| like_pattern(&text));
         let json = |value: serde_json::Value| Value::Text(value.to_string());
         let text = |value: Option<String>| value.map_or(Value::Null, Value::Text);
         List {
@@ -356,14 +347,14 @@ impl<'r> List<'r> {
         if let Some(row) = from {
             params.extend(key_values(self.sort, row));
         }
-        let sql = step_sql(self.sort, from.is_some(), direction, self.plan);
+        let sql = step_sql(self.sort, from.is_some(), direction, &self.plan);
         params.push(Value::Integer(take.min(i64::MAX as u64) as i64));
         params.push(Value::Integer(skip.min(i64::MAX as u64) as i64));
         let mut rows = self
             .replica
             .optimistic
             .prepare_cached(&sql)?
-            .query_map(params_from_iter(params.iter()), issue)?
+            .query_map(&self.with_ids(&params)[..], issue)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         if direction == Direction::Up {
             rows.reverse();
@@ -373,18 +364,29 @@ impl<'r> List<'r> {
 
     /// How many matching rows come before `row`'s key (whether or not `row` itself still matches).
     fn position(&self, row: &Issue) -> Result<u64> {
-        let key = SortKey::of(self.sort, self.plan);
+        let key = SortKey::of(self.sort, &self.plan);
         let mut params = self.params.clone();
         params.extend(key_values(self.sort, row));
         let n: i64 = self
             .replica
             .optimistic
             .prepare_cached(&format!(
-                "SELECT COUNT(*) FROM issue WHERE {MATCHES} AND {} > {}",
-                key.key, key.placeholders
+                "SELECT COUNT(*) FROM issue WHERE {MATCHES} AND {} > {} {}",
+                key.key,
+                key.placeholders,
+                among(&self.plan, params.len() + 1)
             ))?
-            .query_row(params_from_iter(params.iter()), |row| row.get(0))?;
+            .query_row(&self.with_ids(&params)[..], |row| row.get(0))?;
         Ok(n as u64)
+    }
+
+    /// `params`, then the ids with [`Plan::Among`].
+    fn with_ids<'p>(&'p self, params: &'p [Value]) -> Vec<&'p dyn ToSql> {
+        let mut all: Vec<&dyn ToSql> = params.iter().map(|v| v as &dyn ToSql).collect();
+        if let Plan::Among(ids) = &self.plan {
+            all.push(ids);
+        }
+        all
     }
 
     /// The issue `id` and its position, if it exists and matches the filter.
@@ -443,7 +445,7 @@ impl<'r> List<'r> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::{Direction, Plan, step_sql};
     use crate::issue::Sort;
     use crate::replica::{Replica, Storage};
@@ -493,7 +495,7 @@ mod tests {
         ] {
             for bound in [false, true] {
                 for direction in [Direction::Down, Direction::Up] {
-                    let sql = step_sql(sort, bound, direction, Plan::Index);
+                    let sql = step_sql(sort, bound, direction, &Plan::Index);
                     let plan = query_plan(&replica, &sql);
                     assert!(
                         plan.contains(&format!("SCAN issue USING INDEX {index}"))
@@ -521,7 +523,7 @@ mod tests {
         for sort in Sort::ALL {
             for bound in [false, true] {
                 for direction in [Direction::Down, Direction::Up] {
-                    let sql = step_sql(sort, bound, direction, Plan::Scan);
+                    let sql = step_sql(sort, bound, direction, &Plan::Scan);
                     let plan = query_plan(&replica, &sql);
                     assert!(plan.contains("SCAN issue"), "{sort:?}: {plan}");
                     assert!(!plan.contains("USING INDEX"), "{sort:?}: {plan}");
@@ -530,7 +532,30 @@ mod tests {
         }
     }
 
-    fn query_plan(replica: &Replica, sql: &str) -> String {
+    /// A short list whose matches' ids are known is read by looking each of them up: no pass over
+    /// the table, and no walk of an index.
+    #[test]
+    fn a_list_read_by_its_ids_looks_each_up() {
+        let actor = crate::Actor::new(uuid::Uuid::from_u128(1), uuid::Uuid::from_u128(2));
+        let replica = Replica::open(&Storage::Memory, actor).expect("a replica");
+        let among = Plan::Among(std::rc::Rc::new(Vec::new()));
+        for sort in Sort::ALL {
+            for bound in [false, true] {
+                for direction in [Direction::Down, Direction::Up] {
+                    let sql = step_sql(sort, bound, direction, &among);
+                    let plan = query_plan(&replica, &sql);
+                    assert!(
+                        plan.contains("SEARCH issue USING PRIMARY KEY (id=?)"),
+                        "{sort:?}: {plan}"
+                    );
+                    assert!(!plan.contains("SCAN issue"), "{sort:?}: {plan}");
+                    assert!(!plan.contains("USING INDEX"), "{sort:?}: {plan}");
+                }
+            }
+        }
+    }
+
+    pub(crate) fn query_plan(replica: &Replica, sql: &str) -> String {
         let mut statement = replica
             .optimistic
             .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
