@@ -409,7 +409,7 @@ fn started_early() -> Option<(Worker, js_sys::Array)> {
 }
 
 /// A named moment on the page's clock, for the first render's breakdown (app/bench/browser.mjs).
-fn mark(name: &str) {
+pub fn mark(name: &str) {
     if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
         let _ = performance.mark(name);
     }
@@ -442,6 +442,13 @@ fn apply(mut state: AppState, message: FromEngine) {
             crate::viewport::arriving(&state.view.peek(), &view);
             if !*state.loaded.peek() {
                 mark("ui-first-view");
+            }
+            // Kept for the member this browser remembers: once signed out, nothing is.
+            let actor = crate::session::cached().and_then(|info| info.replica_of(state.workspace));
+            if let Some((actor, _)) = actor {
+                let rows = crate::viewport::on_screen().1 as usize;
+                let filter = state.filter.peek();
+                crate::first_screen::keep(state.workspace, actor.member_id, &filter, &view, rows);
             }
             state.view.set(view);
             state.loaded.set(true);

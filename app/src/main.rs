@@ -12,6 +12,7 @@ mod components;
 mod drafts;
 mod durable;
 mod engine_link;
+mod first_screen;
 mod keyboard;
 mod route;
 mod session;

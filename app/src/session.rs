@@ -32,12 +32,13 @@ pub fn remember(info: &SessionInfo) {
     write(SESSION, info);
 }
 
-/// Signed out: nothing about who it was stays.
+/// Signed out: nothing about who it was stays, nor the rows they saw.
 pub fn forget() {
     if let Some(storage) = storage() {
         let _ = storage.remove_item(SESSION);
         let _ = storage.remove_item(LAST_WORKSPACE);
     }
+    crate::first_screen::forget();
 }
 
 pub fn last_workspace() -> Option<Uuid> {

@@ -68,7 +68,8 @@ pub struct AppState {
     pub engine: Signal<EngineStatus>,
     /// Local changes the engine has not taken yet (it is starting, or could not start), in order.
     pub unsent: Signal<Vec<Mutation>>,
-    /// The engine sent its first view: the list is real, not a placeholder.
+    /// The engine sent its first view: the list is real, not a placeholder (nothing, or the rows
+    /// kept from the last visit, `crate::first_screen`).
     pub loaded: Signal<bool>,
     pub sync: Signal<SyncStatus>,
     /// The engine's last answer to the sync inspector.
@@ -98,12 +99,20 @@ impl AppState {
         let owner = session
             .as_ref()
             .map_or_else(String::new, |info| info.member.name.clone());
+        let filter = crate::url::read_filter();
+        let open_issue = crate::url::read_open_issue();
+        // The rows this member saw last at the list's top, until the engine's first view.
+        let kept = session
+            .as_ref()
+            .and_then(|info| info.replica_of(workspace))
+            .filter(|_| open_issue.is_none())
+            .and_then(|(actor, _)| crate::first_screen::kept(workspace, actor.member_id, &filter));
         AppState {
             workspace,
             session: Signal::new(session),
             access: Signal::new(Access::Checking),
             members: Signal::new(crate::session::cached_members(workspace)),
-            view: Signal::new(View::default()),
+            view: Signal::new(kept.unwrap_or_default()),
             engine: Signal::new(EngineStatus::Starting),
             unsent: Signal::new(Vec::new()),
             loaded: Signal::new(false),
@@ -111,8 +120,8 @@ impl AppState {
             inspection: Signal::new(None),
             storage: Signal::new(None),
             persisted: Signal::new(None),
-            filter: Signal::new(crate::url::read_filter()),
-            open_issue: Signal::new(crate::url::read_open_issue()),
+            filter: Signal::new(filter),
+            open_issue: Signal::new(open_issue),
             window: Signal::new(crate::viewport::wanted()),
             selected: Signal::new(None),
             dialog: Signal::new(DialogState::Closed),

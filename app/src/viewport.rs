@@ -35,6 +35,8 @@ thread_local! {
     static SHIFT: Cell<i64> = const { Cell::new(0) };
     /// A row to select once it is in a view (it was chosen by position).
     static PENDING: Cell<Option<u64>> = const { Cell::new(None) };
+    /// The engine's first view is on the page (for the first render's breakdown).
+    static LIVE: Cell<bool> = const { Cell::new(false) };
 }
 
 /// The list's top, relative to the screen's, and the screen's height; `None` when the list is not
@@ -117,6 +119,9 @@ pub fn arriving(old: &View, new: &View) {
 /// After a view is on the page: follow the rows that moved, finish a jump, select a row chosen by
 /// position.
 pub fn after_render(mut state: AppState) {
+    if *state.loaded.peek() && !LIVE.replace(true) {
+        crate::engine_link::mark("ui-first-view-on-page");
+    }
     let shift = SHIFT.replace(0);
     if let (true, Some(window)) = (shift != 0, web_sys::window()) {
         window.scroll_by_with_x_and_y(0.0, shift as f64 * ROW_HEIGHT);

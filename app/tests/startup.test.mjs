@@ -176,6 +176,58 @@ test("a page whose remembered member changed while it loaded stops, rather than 
   }
 });
 
+test("a start shows the rows this member saw last at once, and none for another filter, a stopped engine or once signed out", async () => {
+  // No service worker: its cache would serve the engine's wasm past the route that holds it back.
+  const profile = await launchProfile({ serviceWorkers: "block" });
+  try {
+    const page = await openTracker(profile, server.url);
+    const title = unique("Kept from the last visit");
+    await createIssue(page, title);
+    await issueList(page).getByRole("button", { name: title, exact: true }).waitFor();
+    await eventually(async () => (await syncLabel(page)) === "Live", "the engine to sync");
+
+    // The engine's wasm held back: the rows seen last are on the page before the engine runs.
+    let hold = 3_000;
+    let fail = false;
+    await profile.route("**/pkg/engine_bg.wasm", async (route) => {
+      if (fail) return route.abort("failed");
+      await sleep(hold);
+      await route.continue();
+    });
+    await page.reload();
+    await issueList(page).getByRole("button", { name: title, exact: true }).waitFor({ timeout: 2_000 });
+    assert.equal(await syncLabel(page), "Starting…", "shown before the engine ran");
+    await eventually(async () => (await syncLabel(page)) === "Live", "the engine to start and sync");
+    assert.equal(await issueList(page).getByRole("button", { name: title, exact: true }).count(), 1, "the engine's view has it too");
+
+    // Another filter: nothing was kept for it, so the list waits for the engine.
+    await page.goto(`${server.app}?q=${encodeURIComponent(title)}`);
+    await issueList(page).getByText("Loading…").waitFor({ timeout: 2_000 });
+    assert.equal(await syncLabel(page), "Starting…");
+    await issueList(page).getByRole("button", { name: title, exact: true }).waitFor();
+
+    // An engine that cannot start: the kept rows are not shown as if they were the list.
+    await page.goto(server.app);
+    await eventually(async () => (await syncLabel(page)) === "Live", "the engine to start and sync");
+    fail = true;
+    await page.reload();
+    await page.getByRole("alert").filter({ hasText: "The tracker could not start" }).waitFor();
+    await issueList(page).getByText("The list is not available").waitFor();
+    assert.equal(await issueList(page).getByRole("listitem").count(), 0);
+
+    // Signed out (the session cookie gone): the rows are forgotten with the session.
+    fail = false;
+    hold = 0;
+    await profile.clearCookies();
+    await page.reload();
+    await page.getByRole("alert").filter({ hasText: "You are signed out here" }).waitFor();
+    assert.equal(await page.evaluate(() => localStorage.getItem("tracker.firstScreen")), null);
+    assert.equal(await page.evaluate(() => localStorage.getItem("tracker.session")), null);
+  } finally {
+    await profile.close();
+  }
+});
+
 test("leaving the page while a change is not yet in the engine asks first, and not after", async () => {
   const { profile, page } = await slowStart({ delay: 4_000 });
   try {

@@ -21,7 +21,20 @@ pub fn IssueList() -> Element {
     let view = state.view.read();
     let selected = *state.selected.read();
     let mut labels = state.labels_by_issue();
-    let height = view.matching as f64 * ROW_HEIGHT;
+    let loaded = *state.loaded.read();
+    let stopped = matches!(*state.engine.read(), EngineStatus::Stopped(_));
+    // Before the engine's first view: the rows kept from the last visit, if any
+    // (`crate::first_screen`), unless the engine could not start.
+    let shown: &[Issue] = if loaded || !stopped {
+        &view.issues
+    } else {
+        &[]
+    };
+    let height = if shown.is_empty() && !loaded {
+        0.0
+    } else {
+        view.matching as f64 * ROW_HEIGHT
+    };
 
     // Once a view is on the page: follow rows that moved, finish a jump or a selection by position.
     use_effect(move || {
@@ -31,18 +44,18 @@ pub fn IssueList() -> Element {
 
     rsx! {
         section { class: "list", aria_label: "Issues",
-            if !*state.loaded.read() {
+            if !loaded && shown.is_empty() {
                 p { class: "empty",
-                    if matches!(*state.engine.read(), EngineStatus::Stopped(_)) { "The list is not available: the tracker is not running." } else { "Loading…" }
+                    if stopped { "The list is not available: the tracker is not running." } else { "Loading…" }
                 }
-            } else if view.issues.is_empty() && view.matching == 0 {
+            } else if loaded && view.issues.is_empty() && view.matching == 0 {
                 p { class: "empty",
                     if view.counts.total() == 0 { "No issues yet. Press C or “New issue” to create one." } else { "No issues match." }
                 }
             }
             // As tall as every matching row; only the window the engine sent is in it.
             ul { id: "issue-rows", height: "{height}px",
-                for (at, issue) in view.issues.iter().enumerate() {
+                for (at, issue) in shown.iter().enumerate() {
                     IssueRow {
                         key: "{issue.id}",
                         labels: labels.remove(&issue.id).unwrap_or_default(),
