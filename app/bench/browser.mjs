@@ -3,7 +3,9 @@
 //     OPFS already holds every issue, from navigation start to the first row on screen and the frame
 //     that paints it, with where the time goes (the page, the UI's wasm, the engine's worker and
 //     wasm, OPFS open, the first query; from marks the page and the engine's worker set);
-//   - each wasm module's compile time (WebAssembly.compile of its bytes, in the page);
+//   - each wasm module's compile time (WebAssembly.compile of its bytes, in the page), and what a
+//     traced cold start compiles, per thread (functions compiled on their first call, hot ones
+//     optimized in the background);
 //   - at 100,000 issues: scrolling the whole list with the mouse wheel (the share of frames over
 //     16.7 ms), a keystroke in the search field until the filtered list is on screen, and the page's
 //     JS heap;
@@ -138,9 +140,10 @@ const STEPS = [
   ["replica-open", "both databases open, migrations checked"],
   ["first-subscribe", "the UI's first window asked for"],
   ["first-view", "the first query: the first window read and posted to the UI"],
-  ["ui-first-view", "the UI takes the first window"],
-  ["row", "the first row in the DOM"],
+  ["row", "the first row in the DOM (the rows kept from the last visit, app/src/first_screen.rs)"],
   ["painted", "the frame that paints it"],
+  ["ui-first-view", "the UI takes the engine's first window"],
+  ["ui-first-view-on-page", "the engine's first window on the page, in place of the kept rows"],
 ];
 
 function breakdown(runs) {
@@ -148,6 +151,17 @@ function breakdown(runs) {
     const values = runs.map((r) => (key === "row" ? r.row : key === "painted" ? r.painted : r.at[key])).filter((x) => x !== undefined);
     return values.length ? `| ${what} | ${ms(median(values))} |` : `| ${what} | (not marked) |`;
   });
+}
+
+/** The medians of `compileWork` over `runs`, as a sentence. */
+function compiling(runs) {
+  const m = (f) => median(runs.map(f));
+  return (
+    `Compiling during a cold start (traced, median of ${runs.length}): the UI's wasm compiled ${m((r) => r.ui.lazy)} functions ` +
+    `on their first call in ${ms(m((r) => r.ui.ms))} on the page's thread, the engine's ${m((r) => r.engine.lazy)} in ` +
+    `${ms(m((r) => r.engine.ms))} on its worker; ${m((r) => r.background.units)} batches of hot functions were optimized on ` +
+    `background threads in ${ms(m((r) => r.background.ms))}.`
+  );
 }
 
 /** Each wasm module's compile time in the page (WebAssembly.compile of its bytes: Chromium's
@@ -176,6 +190,60 @@ async function compileTimes(url) {
   } finally {
     await context.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Where a cold start's wasm compiling goes, from a Chromium trace of one cold first render. V8
+ * compiles a function on its first call (Liftoff, "lazy"), except what the code cache from earlier
+ * visits holds, and recompiles hot ones with TurboFan on background threads (on this machine's two
+ * cores, beside the page and the engine). Per thread: the UI's (the page's main thread), the
+ * engine's (its dedicated worker), and the background. Tracing slows the start: these say where
+ * the time goes, not how long the start takes. */
+async function compileWork(dir, url, who) {
+  const context = await launch(dir, who);
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(() => {
+      const observer = new MutationObserver(() => {
+        if (document.querySelector(".row")) {
+          observer.disconnect();
+          requestAnimationFrame(() => requestAnimationFrame(() => (window.__painted = performance.now())));
+        }
+      });
+      observer.observe(document, { childList: true, subtree: true });
+    });
+    const cdp = await context.newCDPSession(page);
+    const events = [];
+    cdp.on("Tracing.dataCollected", (data) => events.push(...data.value));
+    const complete = new Promise((resolve) => cdp.on("Tracing.tracingComplete", resolve));
+    await cdp.send("Tracing.start", {
+      categories: "v8.wasm,disabled-by-default-v8.wasm.detailed,devtools.timeline",
+      transferMode: "ReportEvents",
+    });
+    await page.goto(url);
+    await page.waitForFunction(() => window.__painted, null, { timeout: 60_000 });
+    await cdp.send("Tracing.end");
+    await complete;
+    const threads = new Map(
+      events.filter((e) => e.name === "thread_name").map((e) => [`${e.pid}:${e.tid}`, e.args.name]),
+    );
+    const page_pid = events.find((e) => e.name === "thread_name" && e.args.name === "CrRendererMain" && events.some((w) => w.pid === e.pid && w.name === "wasm.CompileLazy"))?.pid;
+    const work = { ui: { lazy: 0, ms: 0 }, engine: { lazy: 0, ms: 0 }, background: { units: 0, ms: 0 } };
+    for (const e of events) {
+      if (e.pid !== page_pid || e.ph !== "X") continue;
+      const thread = threads.get(`${e.pid}:${e.tid}`) ?? "";
+      const into = thread === "CrRendererMain" ? work.ui : thread.startsWith("DedicatedWorker") ? work.engine : null;
+      if (e.name === "wasm.CompileLazy" && into) {
+        into.lazy++;
+        into.ms += e.dur / 1000;
+      } else if (e.name === "wasm.TopTierCompilation") {
+        work.background.units++;
+        work.background.ms += e.dur / 1000;
+      }
+    }
+    return work;
+  } finally {
+    await context.close();
   }
 }
 
@@ -427,6 +495,8 @@ try {
       await syncInto(dir, server.app, ISSUES);
       const cold = [];
       for (let i = 0; i < COLD_LOADS; i++) cold.push(await firstRender(dir, server.app));
+      const traced = [];
+      for (let i = 0; i < 3; i++) traced.push(await compileWork(dir, server.app));
       const rows = cold.map((r) => r.row);
       process.stdout.write(
         [
@@ -435,6 +505,8 @@ try {
           `| step, ${ISSUES} issues | ends at |`,
           "| --- | --- |",
           ...breakdown(cold),
+          "",
+          compiling(traced),
           "",
         ].join("\n"),
       );
@@ -469,6 +541,8 @@ try {
     const coldBig = [];
     for (let i = 0; i < COLD_LOADS; i++) coldBig.push(await firstRender(bigDir, bigApp, big));
     log(`cold renders: ${cold.map((x) => x.row.toFixed(0)).join(", ")} ms; at ${MANY}: ${coldBig.map((x) => x.row.toFixed(0)).join(", ")} ms`);
+    const traced = [];
+    for (let i = 0; i < 3; i++) traced.push(await compileWork(dir, server.app));
     const compiled = await compileTimes(server.app).catch((err) => {
       log(`compile times not measured: ${err.message}`);
       return { app: Number.NaN, engine: Number.NaN };
@@ -519,6 +593,7 @@ try {
       `${slow} of them (${((100 * slow) / scrolled.frames.length).toFixed(1)}%) took longer than 16.7 ms; the median frame ${ms(median(scrolled.frames))}, the longest ${ms(Math.max(...scrolled.frames))}.`,
       `The page's JS heap with ${MANY} issues listed: ${(heap / 1024 / 1024).toFixed(1)} MB (the rows live in the engine's worker, in its wasm memory).`,
       `Compiling each wasm module in the page (WebAssembly.compile, median of 5): the UI's ${ms(compiled.app)}, the engine's ${ms(compiled.engine)}.`,
+      compiling(traced),
       "",
       `Where a cold first render's time goes (medians over ${COLD_LOADS} runs, from navigation start; the engine's worker runs beside the UI):`,
       "",
