@@ -62,7 +62,7 @@ enum Link {
 impl EngineLink {
     /// Starts the worker and a task that applies its messages to `state`.
     pub fn start(state: AppState) -> EngineLink {
-        let (sender, mut receiver) = unbounded::<FromEngine>();
+        let (sender, mut receiver) = unbounded::<Received>();
         let mut listening = false;
         let link = match spawn_worker(sender) {
             Ok((worker, listened)) => {
@@ -91,7 +91,7 @@ impl EngineLink {
         engine.ask_before_leaving_unsent();
         let owner = engine.clone();
         spawn(async move {
-            while let Some(message) = receiver.next().await {
+            while let Some((message, text)) = receiver.next().await {
                 match &message {
                     FromEngine::Listening => {
                         owner.open.borrow_mut().listening = true;
@@ -102,7 +102,7 @@ impl EngineLink {
                     FromEngine::Applied | FromEngine::Refused { .. } => owner.answered(),
                     _ => {}
                 }
-                apply(state, message);
+                apply(state, message, text);
             }
         });
         engine
@@ -326,7 +326,7 @@ fn on_window(event: &str, handler: impl FnMut() + 'static) {
 
 /// Starts the engine's Web Worker (or takes the one boot.js started); its messages, and its failure
 /// to load, arrive on `sender`. Also whether it said it listens already.
-fn spawn_worker(sender: UnboundedSender<FromEngine>) -> Result<(Worker, bool), String> {
+fn spawn_worker(sender: UnboundedSender<Received>) -> Result<(Worker, bool), String> {
     let (worker, early) = match started_early() {
         Some(started) => started,
         None => {
@@ -342,7 +342,8 @@ fn spawn_worker(sender: UnboundedSender<FromEngine>) -> Result<(Worker, bool), S
         let text = event.data().as_string().unwrap_or_default();
         match serde_json::from_str(&text) {
             Ok(message) => {
-                let _ = messages.unbounded_send(message);
+                let text = matches!(message, FromEngine::View(_)).then_some(text);
+                let _ = messages.unbounded_send((message, text));
             }
             Err(err) => {
                 web_sys::console::warn_1(&format!("tracker: from the engine: {err}").into())
@@ -355,7 +356,7 @@ fn spawn_worker(sender: UnboundedSender<FromEngine>) -> Result<(Worker, bool), S
             text if text.is_empty() => "the engine's worker failed to load".to_owned(),
             text => text,
         };
-        let _ = sender.unbounded_send(FromEngine::Failed { message });
+        let _ = sender.unbounded_send((FromEngine::Failed { message }, None));
     };
     // What the worker said before this code listened, in order.
     let listening = early.iter().any(|event| {
@@ -426,7 +427,10 @@ fn post(worker: &Worker, message: &ToEngine) {
     }
 }
 
-fn apply(mut state: AppState, message: FromEngine) {
+/// A message from the engine, and for a view the text it came as (`crate::first_screen` keeps it).
+type Received = (FromEngine, Option<String>);
+
+fn apply(mut state: AppState, message: FromEngine, text: Option<String>) {
     match message {
         FromEngine::Ready { storage, .. } => {
             if let StorageKind::Memory { reason } = &storage {
@@ -445,10 +449,9 @@ fn apply(mut state: AppState, message: FromEngine) {
             }
             // Kept for the member this browser remembers: once signed out, nothing is.
             let actor = crate::session::cached().and_then(|info| info.replica_of(state.workspace));
-            if let Some((actor, _)) = actor {
-                let rows = crate::viewport::on_screen().1 as usize;
+            if let (Some((actor, _)), Some(text)) = (actor, text) {
                 let filter = state.filter.peek();
-                crate::first_screen::keep(state.workspace, actor.member_id, &filter, &view, rows);
+                crate::first_screen::keep(state.workspace, actor.member_id, &filter, &view, &text);
             }
             state.view.set(view);
             state.loaded.set(true);

@@ -1,27 +1,30 @@
 //! The list's first screen, kept in localStorage: a start shows the rows it showed last at once,
 //! while the engine's wasm loads and opens the replica, and the engine's first view replaces them.
 //!
-//! One screen is kept, for the member, workspace and filter it was read for, and only a view of the
-//! list's top: rows further down depend on where the page was scrolled. A start with another
+//! One view is kept (the window the engine sent: the screen's rows and those just below), for the
+//! member, workspace and filter it was read for, and only a view of the list's top: rows further
+//! down depend on where the page was scrolled. A start with another
 //! member, workspace or filter, or on an issue's page, waits for the engine as before. Signing out
 //! forgets it (`crate::session::forget`).
 
 use std::cell::RefCell;
 
-use engine::messages::View;
+use engine::messages::{FromEngine, View};
 use serde::{Deserialize, Serialize};
 use shared::issue::IssueFilter;
 use uuid::Uuid;
 
-const KEY: &str = "tracker.firstScreen";
+/// Whose screen is kept, and for which filter.
+const WHOSE: &str = "tracker.firstScreen";
+/// The engine's message that brought it, as it came (so the UI needs no code to write a view).
+const VIEW: &str = "tracker.firstScreen.view";
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
-struct Kept {
+struct Whose {
     workspace: Uuid,
     member: Uuid,
     filter: IssueFilter,
-    view: View,
 }
 
 thread_local! {
@@ -35,50 +38,43 @@ fn storage() -> Option<web_sys::Storage> {
 
 /// The screen kept for `member` in `workspace` with `filter`, if any.
 pub fn kept(workspace: Uuid, member: Uuid, filter: &IssueFilter) -> Option<View> {
-    let text = storage()?.get_item(KEY).ok()??;
-    let kept: Kept = serde_json::from_str(&text).ok()?;
-    (kept.workspace == workspace && kept.member == member && kept.filter == *filter)
-        .then_some(kept.view)
+    let storage = storage()?;
+    let whose: Whose = serde_json::from_str(&storage.get_item(WHOSE).ok()??).ok()?;
+    if whose.workspace != workspace || whose.member != member || whose.filter != *filter {
+        return None;
+    }
+    match serde_json::from_str(&storage.get_item(VIEW).ok()??).ok()? {
+        FromEngine::View(view) => Some(view),
+        _ => None,
+    }
 }
 
-/// Keeps the first `rows` rows of `view` when it shows the list's top.
-pub fn keep(workspace: Uuid, member: Uuid, filter: &IssueFilter, view: &View, rows: usize) {
-    if view.start != 0 {
+/// Keeps `view`, which the engine sent as `message`, when it shows the list's top (and no issue's
+/// page, whose comments it would carry).
+pub fn keep(workspace: Uuid, member: Uuid, filter: &IssueFilter, view: &View, message: &str) {
+    if view.start != 0 || view.open.is_some() || WRITTEN.with_borrow(|w| w == message) {
         return;
     }
-    let issues: Vec<_> = view.issues.iter().take(rows).cloned().collect();
-    let view = View {
-        issue_labels: view
-            .issue_labels
-            .iter()
-            .filter(|link| issues.iter().any(|issue| issue.id == link.issue_id))
-            .cloned()
-            .collect(),
-        issues,
-        open: None,
-        ..view.clone()
-    };
-    let kept = Kept {
+    let whose = Whose {
         workspace,
         member,
         filter: filter.clone(),
-        view,
     };
-    let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(&kept)) else {
+    let (Some(storage), Ok(whose)) = (storage(), serde_json::to_string(&whose)) else {
         return;
     };
-    if WRITTEN.with_borrow(|written| *written == text) {
-        return;
-    }
-    if storage.set_item(KEY, &text).is_ok() {
-        WRITTEN.set(text);
+    if storage.set_item(WHOSE, &whose).is_ok() && storage.set_item(VIEW, message).is_ok() {
+        WRITTEN.set(message.to_owned());
+    } else {
+        forget();
     }
 }
 
 /// Signed out: no rows stay.
 pub fn forget() {
     if let Some(storage) = storage() {
-        let _ = storage.remove_item(KEY);
+        let _ = storage.remove_item(WHOSE);
+        let _ = storage.remove_item(VIEW);
     }
     WRITTEN.set(String::new());
 }
