@@ -36,15 +36,19 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
-/// The screen kept for `member` in `workspace` with `filter`, if any.
-pub fn kept(workspace: Uuid, member: Uuid, filter: &IssueFilter) -> Option<View> {
+/// The screen kept for `member` in `workspace` with `filter`, if any: its first `rows` rows (the
+/// first paint waits for every row rendered, and the engine's view brings the rest).
+pub fn kept(workspace: Uuid, member: Uuid, filter: &IssueFilter, rows: usize) -> Option<View> {
     let storage = storage()?;
     let whose: Whose = serde_json::from_str(&storage.get_item(WHOSE).ok()??).ok()?;
     if whose.workspace != workspace || whose.member != member || whose.filter != *filter {
         return None;
     }
     match serde_json::from_str(&storage.get_item(VIEW).ok()??).ok()? {
-        FromEngine::View(view) => Some(view),
+        FromEngine::View(mut view) => {
+            view.issues.truncate(rows);
+            Some(view)
+        }
         _ => None,
     }
 }

@@ -106,7 +106,10 @@ impl AppState {
             .as_ref()
             .and_then(|info| info.replica_of(workspace))
             .filter(|_| open_issue.is_none())
-            .and_then(|(actor, _)| crate::first_screen::kept(workspace, actor.member_id, &filter));
+            .and_then(|(actor, _)| {
+                let rows = crate::viewport::on_screen().1 as usize;
+                crate::first_screen::kept(workspace, actor.member_id, &filter, rows)
+            });
         AppState {
             workspace,
             session: Signal::new(session),
