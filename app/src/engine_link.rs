@@ -447,11 +447,8 @@ fn apply(mut state: AppState, message: FromEngine, text: Option<String>) {
             if !*state.loaded.peek() {
                 mark("ui-first-view");
             }
-            // Kept for the member this browser remembers: once signed out, nothing is.
-            let actor = crate::session::cached().and_then(|info| info.replica_of(state.workspace));
-            if let (Some((actor, _)), Some(text)) = (actor, text) {
-                let filter = state.filter.peek();
-                crate::first_screen::keep(state.workspace, actor.member_id, &filter, &view, &text);
+            if let Some(text) = text {
+                crate::first_screen::keep(state.workspace, &state.filter.peek(), &view, &text);
             }
             state.view.set(view);
             state.loaded.set(true);

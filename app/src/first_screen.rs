@@ -54,14 +54,19 @@ pub fn kept(workspace: Uuid, member: Uuid, filter: &IssueFilter, rows: usize) ->
 }
 
 /// Keeps `view`, which the engine sent as `message`, when it shows the list's top (and no issue's
-/// page, whose comments it would carry).
-pub fn keep(workspace: Uuid, member: Uuid, filter: &IssueFilter, view: &View, message: &str) {
+/// page, whose comments it would carry), for the member this browser remembers: once signed out,
+/// nothing is kept.
+pub fn keep(workspace: Uuid, filter: &IssueFilter, view: &View, message: &str) {
     if view.start != 0 || view.open.is_some() || WRITTEN.with_borrow(|w| w == message) {
         return;
     }
+    let Some((actor, _)) = crate::session::cached().and_then(|info| info.replica_of(workspace))
+    else {
+        return;
+    };
     let whose = Whose {
         workspace,
-        member,
+        member: actor.member_id,
         filter: filter.clone(),
     };
     let (Some(storage), Ok(whose)) = (storage(), serde_json::to_string(&whose)) else {
