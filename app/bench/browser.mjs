@@ -16,7 +16,7 @@
 // Usage: [BENCH_APP_ASSETS=<folder>] node app/bench/browser.mjs [--quick | --cold | --search]. Prints a markdown table,
 // also written to target/bench/browser.md. `--cold` measures only the cold first render at 10,000 issues, with its
 // breakdown (a minute or two, to work on start-up); `--search` only the search keystrokes at 100,000, each one's time
-// (to work on search). Both print, and write nothing.
+// (to work on search); `--scroll` only the scroll through 100,000 rows. These print, and write nothing.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname } from "node:path";
@@ -29,6 +29,7 @@ import { CHROMIUM_ARGS, root, seedIssues, setUp, signIn, startServer } from "../
 const quick = process.argv.includes("--quick");
 const coldOnly = process.argv.includes("--cold");
 const searchOnly = process.argv.includes("--search");
+const scrollOnly = process.argv.includes("--scroll");
 const SEARCHED = quick ? ["42"] : ["4242", "1776", "9001", "35"];
 const ISSUES = quick ? 1_000 : 10_000;
 const MANY = quick ? 5_000 : 100_000;
@@ -517,6 +518,20 @@ try {
     const bigApp = `${server.url}/w/${big.workspace}`;
     await seed(server.url, MANY, big);
     log(`seeded ${MANY} issues in a second workspace`);
+    if (scrollOnly) {
+      await syncInto(bigDir, bigApp, MANY, big);
+      const context = await launch(bigDir, big);
+      const page = await context.newPage();
+      await page.goto(bigApp);
+      await page.waitForSelector(".row");
+      const { frames, seconds } = await scrollFrames(page);
+      await context.close();
+      const slow = frames.filter((f) => f > 1000 / 60 + 0.5).length;
+      process.stdout.write(
+        `scrolling ${MANY} rows: ${frames.length} frames in ${seconds.toFixed(1)} s, ${slow} (${((100 * slow) / frames.length).toFixed(1)}%) over 16.7 ms, the longest ${ms(Math.max(...frames))}\n`,
+      );
+      break measure;
+    }
     if (searchOnly) {
       await syncInto(bigDir, bigApp, MANY, big);
       const context = await launch(bigDir, big);
