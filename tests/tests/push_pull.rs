@@ -532,3 +532,30 @@ fn a_push_that_finds_the_database_locked_for_a_moment_waits_and_applies() {
         "applied once the lock was let go"
     );
 }
+
+/// A read that meets the database locked (another process writing the local D1's file, as the
+/// tests' own writes do) is tried again: D1 answers such a read with an opaque internal error, and a
+/// read changes nothing. Both the pull's batch and the session's and membership's lookups read.
+#[test]
+fn a_pull_that_finds_the_database_locked_for_a_moment_waits_and_answers() {
+    // A server of its own: the lock would hold up every other test's requests too.
+    let own = Server::start(true);
+    let s = &own;
+    let client = Uuid::new_v4();
+    let issue = Uuid::new_v4();
+    let pushed = s.push(&client, &numbered(1, [create(&issue, "before the lock")]));
+    assert_eq!(pushed.status, 200, "{}", pushed.text);
+    s.with_d1(|conn| {
+        // Another process holds the file for 300 ms, readers shut out too.
+        conn.execute_batch("BEGIN EXCLUSIVE")
+            .expect("the exclusive lock");
+        std::thread::scope(|scope| {
+            let pull = scope.spawn(|| s.pull(&client, None));
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            conn.execute_batch("COMMIT").expect("the lock let go");
+            let reply = pull.join().expect("the pull answers");
+            assert_eq!(reply.status, 200, "{}", reply.text);
+            assert!(reply.text.contains("before the lock"), "{}", reply.text);
+        });
+    });
+}

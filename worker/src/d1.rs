@@ -56,6 +56,30 @@ pub async fn batch(db: &D1Database, statements: &[Statement]) -> Result<(), Batc
     }
 }
 
+/// Runs a read, again after a moment when D1 failed in a way a new try may not: the database
+/// locked, or the opaque "internal error" a local D1 gives when a lock meets a read. A read changes
+/// nothing, so trying it again is safe; a write is tried again only when the lock is certain
+/// ([`batch`]).
+async fn read<T, F>(mut attempt: impl FnMut() -> F) -> worker::Result<T>
+where
+    F: std::future::Future<Output = worker::Result<T>>,
+{
+    let mut waits = BUSY_WAITS_MS.iter();
+    loop {
+        let err = match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(err) => err,
+        };
+        let cause = cause(&err);
+        match waits.next() {
+            Some(ms) if cause.contains("SQLITE_BUSY") || cause.contains("internal error") => {
+                worker::Delay::from(std::time::Duration::from_millis(*ms)).await;
+            }
+            _ => return Err(err),
+        }
+    }
+}
+
 /// What D1 said went wrong.
 fn cause(err: &worker::Error) -> String {
     match err {
@@ -126,7 +150,7 @@ pub async fn all<T: DeserializeOwned>(
     sql: &str,
     params: &[SqlValue],
 ) -> Result<Vec<T>, ApiError> {
-    rows(&prepare(db, sql, params)?.all().await?)
+    rows(&read(|| async { prepare(db, sql, params)?.all().await }).await?)
 }
 
 /// The first row of one query, if any.
@@ -145,19 +169,22 @@ pub async fn last_mutation_id(
     by: &Actor,
     client_id: &uuid::Uuid,
 ) -> Result<u64, ApiError> {
-    let prepared = vec![
-        prepare(
-            db,
-            server::SELECT_LAST_MUTATION_ID,
-            &[client_id.to_string().into()],
-        )?,
-        prepare(
-            db,
-            server::SELECT_ACCESS,
-            &server::access_params(by, client_id),
-        )?,
-    ];
-    let results = db.batch(prepared).await?;
+    let results = read(|| async {
+        let prepared = vec![
+            prepare(
+                db,
+                server::SELECT_LAST_MUTATION_ID,
+                &[client_id.to_string().into()],
+            )?,
+            prepare(
+                db,
+                server::SELECT_ACCESS,
+                &server::access_params(by, client_id),
+            )?,
+        ];
+        db.batch(prepared).await
+    })
+    .await?;
     let [client, access] = results.as_slice() else {
         return Err(ApiError::internal(
             "reading lastMutationId",
@@ -170,12 +197,15 @@ pub async fn last_mutation_id(
 
 /// Refuses `by` unless they are a member of their workspace now and `client_id` is theirs (or new).
 pub async fn access(db: &D1Database, by: &Actor, client_id: &uuid::Uuid) -> Result<(), ApiError> {
-    let result = prepare(
-        db,
-        server::SELECT_ACCESS,
-        &server::access_params(by, client_id),
-    )?
-    .all()
+    let result = read(|| async {
+        prepare(
+            db,
+            server::SELECT_ACCESS,
+            &server::access_params(by, client_id),
+        )?
+        .all()
+        .await
+    })
     .await?;
     Ok(access_row(&result)?.check(by)?)
 }
@@ -191,17 +221,20 @@ pub struct PokeReads {
 
 pub async fn poke_reads(db: &D1Database, workspace_id: &uuid::Uuid) -> Result<PokeReads, ApiError> {
     let workspace = [SqlValue::from(workspace_id.to_string())];
-    let prepared = vec![
-        prepare(
-            db,
-            live::SELECT_NEWEST_LOG,
-            &live::newest_log_params(workspace_id),
-        )?,
-        prepare(db, server::SELECT_HORIZON, &workspace)?,
-        prepare(db, live::SELECT_MEMBERS, &workspace)?,
-        prepare(db, live::SELECT_TOKENS, &workspace)?,
-    ];
-    let results = db.batch(prepared).await?;
+    let results = read(|| async {
+        let prepared = vec![
+            prepare(
+                db,
+                live::SELECT_NEWEST_LOG,
+                &live::newest_log_params(workspace_id),
+            )?,
+            prepare(db, server::SELECT_HORIZON, &workspace)?,
+            prepare(db, live::SELECT_MEMBERS, &workspace)?,
+            prepare(db, live::SELECT_TOKENS, &workspace)?,
+        ];
+        db.batch(prepared).await
+    })
+    .await?;
     let [log, horizon, members, tokens] = results.as_slice() else {
         return Err(ApiError::internal(
             "a poke's reads",
@@ -234,11 +267,15 @@ pub async fn pull_read(
     client_id: &uuid::Uuid,
     cookie: u64,
 ) -> Result<PullRead, ApiError> {
-    let prepared = server::pull_params(by, client_id, cookie)
-        .iter()
-        .map(|(sql, params)| prepare(db, sql, params))
-        .collect::<worker::Result<Vec<_>>>()?;
-    let results = db.batch(prepared).await?;
+    let queries = server::pull_params(by, client_id, cookie);
+    let results = read(|| async {
+        let prepared = queries
+            .iter()
+            .map(|(sql, params)| prepare(db, sql, params))
+            .collect::<worker::Result<Vec<_>>>()?;
+        db.batch(prepared).await
+    })
+    .await?;
     let [page, client, end, before_page, access, horizon] = results.as_slice() else {
         return Err(ApiError::internal(
             "a pull batch",
@@ -272,11 +309,15 @@ pub async fn snapshot_page(
     client_id: &uuid::Uuid,
     from: Option<&SnapshotCursor>,
 ) -> Result<PageRead, ApiError> {
-    let prepared = snapshot::page_params(by, client_id, from)
-        .iter()
-        .map(|(sql, params)| prepare(db, sql, params))
-        .collect::<worker::Result<Vec<_>>>()?;
-    let results = db.batch(prepared).await?;
+    let queries = snapshot::page_params(by, client_id, from);
+    let results = read(|| async {
+        let prepared = queries
+            .iter()
+            .map(|(sql, params)| prepare(db, sql, params))
+            .collect::<worker::Result<Vec<_>>>()?;
+        db.batch(prepared).await
+    })
+    .await?;
     let [
         page,
         links,
