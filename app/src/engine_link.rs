@@ -18,6 +18,7 @@ use futures_util::StreamExt;
 use shared::issue::IssueFilter;
 use shared::issue::WindowRequest;
 use shared::{Actor, Mutation};
+use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
@@ -472,6 +473,50 @@ fn apply(mut state: AppState, message: FromEngine, text: Option<String>) {
     }
 }
 
+/// What the UI asks the engine to show: the list's filter, the rows of it, the open issue.
+#[derive(Clone, PartialEq)]
+struct Subscription {
+    filter: IssueFilter,
+    window: WindowRequest,
+    issue: Option<Uuid>,
+}
+
+/// Asks the engine for `asked` (`last`: what was asked before), and writes the filter into the
+/// URL. Another filter or order starts its list from the top; an open issue asks for the rows
+/// around it.
+fn subscribe(engine: &EngineLink, asked: Subscription, last: &RefCell<Option<Subscription>>) {
+    crate::url::write_filter(&asked.filter);
+    let refiltered = last
+        .borrow()
+        .as_ref()
+        .is_some_and(|last| last.filter != asked.filter);
+    let mut window = asked.window;
+    if refiltered {
+        crate::viewport::to_top();
+        window = WindowRequest {
+            start: 0,
+            around: None,
+            ..window
+        };
+    }
+    if let Some(id) = asked.issue {
+        window = WindowRequest {
+            start: 0,
+            len: AROUND_OPEN_ISSUE,
+            around: Some(id),
+        };
+    }
+    let seq = SUBSCRIBED.get() + 1;
+    SUBSCRIBED.set(seq);
+    engine.send(ToEngine::Subscribe {
+        filter: asked.filter.clone(),
+        window,
+        issue: asked.issue,
+        seq,
+    });
+    *last.borrow_mut() = Some(asked);
+}
+
 /// Starts the engine, provides it as context, and keeps it told of the list's filter (which is also
 /// mirrored in the URL) and of the page coming back online or into view.
 pub fn use_engine(state: AppState) {
@@ -483,43 +528,29 @@ pub fn use_engine(state: AppState) {
         engine.tell_leaving();
         engine
     });
+    // The first window goes during the first render, with `Open`: the engine reads it the moment
+    // the replica is open. (An effect runs only after the first render is on the page, and the
+    // kept rows make that render longer.) The effect then sends each change.
+    let last = use_hook(|| {
+        let last = Rc::new(RefCell::new(None));
+        let asked = Subscription {
+            filter: state.filter.peek().clone(),
+            window: *state.window.peek(),
+            issue: *state.open_issue.peek(),
+        };
+        subscribe(&engine, asked, &last);
+        last
+    });
     let subscriber = engine.clone();
-    let last_filter = use_hook(|| Rc::new(RefCell::new(None::<IssueFilter>)));
     use_effect(move || {
-        let engine = &subscriber;
-        let filter = state.filter.read().clone();
-        let issue = *state.open_issue.read();
-        let mut window = *state.window.read();
-        let refiltered = last_filter
-            .borrow()
-            .as_ref()
-            .is_some_and(|last| *last != filter);
-        if refiltered {
-            // Another filter or order: its list from the top.
-            crate::viewport::to_top();
-            window = WindowRequest {
-                start: 0,
-                around: None,
-                ..window
-            };
+        let asked = Subscription {
+            filter: state.filter.read().clone(),
+            window: *state.window.read(),
+            issue: *state.open_issue.read(),
+        };
+        if last.borrow().as_ref() != Some(&asked) {
+            subscribe(&subscriber, asked, &last);
         }
-        *last_filter.borrow_mut() = Some(filter.clone());
-        if let Some(id) = issue {
-            window = WindowRequest {
-                start: 0,
-                len: AROUND_OPEN_ISSUE,
-                around: Some(id),
-            };
-        }
-        crate::url::write_filter(&filter);
-        let seq = SUBSCRIBED.get() + 1;
-        SUBSCRIBED.set(seq);
-        engine.send(ToEngine::Subscribe {
-            filter,
-            window,
-            issue,
-            seq,
-        });
     });
     // The replica's rules read the member's role (an owner may change anyone's comment).
     use_effect(move || {
