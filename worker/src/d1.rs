@@ -80,6 +80,21 @@ where
     }
 }
 
+/// `queries` read as one batch (one snapshot of the database), tried again as [`read`] says.
+async fn read_batch(
+    db: &D1Database,
+    queries: &[(&'static str, Vec<SqlValue>)],
+) -> worker::Result<Vec<D1Result>> {
+    read(|| async {
+        let prepared = queries
+            .iter()
+            .map(|(sql, params)| prepare(db, sql, params))
+            .collect::<worker::Result<Vec<_>>>()?;
+        db.batch(prepared).await
+    })
+    .await
+}
+
 /// What D1 said went wrong.
 fn cause(err: &worker::Error) -> String {
     match err {
@@ -267,15 +282,7 @@ pub async fn pull_read(
     client_id: &uuid::Uuid,
     cookie: u64,
 ) -> Result<PullRead, ApiError> {
-    let queries = server::pull_params(by, client_id, cookie);
-    let results = read(|| async {
-        let prepared = queries
-            .iter()
-            .map(|(sql, params)| prepare(db, sql, params))
-            .collect::<worker::Result<Vec<_>>>()?;
-        db.batch(prepared).await
-    })
-    .await?;
+    let results = read_batch(db, &server::pull_params(by, client_id, cookie)).await?;
     let [page, client, end, before_page, access, horizon] = results.as_slice() else {
         return Err(ApiError::internal(
             "a pull batch",
@@ -309,15 +316,7 @@ pub async fn snapshot_page(
     client_id: &uuid::Uuid,
     from: Option<&SnapshotCursor>,
 ) -> Result<PageRead, ApiError> {
-    let queries = snapshot::page_params(by, client_id, from);
-    let results = read(|| async {
-        let prepared = queries
-            .iter()
-            .map(|(sql, params)| prepare(db, sql, params))
-            .collect::<worker::Result<Vec<_>>>()?;
-        db.batch(prepared).await
-    })
-    .await?;
+    let results = read_batch(db, &snapshot::page_params(by, client_id, from)).await?;
     let [
         page,
         links,
