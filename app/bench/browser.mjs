@@ -76,6 +76,19 @@ async function syncInto(dir, url, n, who) {
   await context.close();
 }
 
+/** In the page, before its scripts: `__firstRow`, when a row of the list is first in the DOM, and
+ * `__painted`, when the frame that paints it is done (two animation frames on). */
+function watchFirstRow() {
+  const observer = new MutationObserver(() => {
+    if (document.querySelector(".row")) {
+      window.__firstRow = performance.now();
+      observer.disconnect();
+      requestAnimationFrame(() => requestAnimationFrame(() => (window.__painted = performance.now())));
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true });
+}
+
 /** A cold first render: a new Chromium on the profile in `dir`. Times from navigation start: the
  * first row in the DOM, the frame that paints it, and the marks on the way (the page's and the
  * engine worker's, on one clock). */
@@ -83,16 +96,7 @@ async function firstRender(dir, url, who) {
   const context = await launch(dir, who);
   try {
     const page = await context.newPage();
-    await page.addInitScript(() => {
-      const observer = new MutationObserver(() => {
-        if (document.querySelector(".row")) {
-          window.__firstRow = performance.now();
-          observer.disconnect();
-          requestAnimationFrame(() => requestAnimationFrame(() => (window.__painted = performance.now())));
-        }
-      });
-      observer.observe(document, { childList: true, subtree: true });
-    });
+    await page.addInitScript(watchFirstRow);
     await page.goto(url);
     await page.waitForFunction(() => window.__painted, null, { timeout: 60_000 });
     const times = await page.evaluate(() => {
@@ -204,15 +208,7 @@ async function compileWork(dir, url, who) {
   const context = await launch(dir, who);
   try {
     const page = await context.newPage();
-    await page.addInitScript(() => {
-      const observer = new MutationObserver(() => {
-        if (document.querySelector(".row")) {
-          observer.disconnect();
-          requestAnimationFrame(() => requestAnimationFrame(() => (window.__painted = performance.now())));
-        }
-      });
-      observer.observe(document, { childList: true, subtree: true });
-    });
+    await page.addInitScript(watchFirstRow);
     const cdp = await context.newCDPSession(page);
     const events = [];
     cdp.on("Tracing.dataCollected", (data) => events.push(...data.value));
