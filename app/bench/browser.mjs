@@ -55,6 +55,15 @@ async function launch(dir, who = server.owner) {
   return context;
 }
 
+/** The profile in `dir` with `url` open, once its list shows a row. */
+async function openList(dir, url, who) {
+  const context = await launch(dir, who);
+  const page = await context.newPage();
+  await page.goto(url);
+  await page.waitForSelector(".row");
+  return { context, page };
+}
+
 /** Pushes `n` issues into `who`'s workspace. */
 const seed = (url, n = ISSUES, who = undefined) =>
   seedIssues(url, n, {
@@ -516,10 +525,7 @@ try {
     log(`seeded ${MANY} issues in a second workspace`);
     if (scrollOnly) {
       await syncInto(bigDir, bigApp, MANY, big);
-      const context = await launch(bigDir, big);
-      const page = await context.newPage();
-      await page.goto(bigApp);
-      await page.waitForSelector(".row");
+      const { context, page } = await openList(bigDir, bigApp, big);
       const { frames, seconds } = await scrollFrames(page);
       await context.close();
       const slow = frames.filter((f) => f > 1000 / 60 + 0.5).length;
@@ -530,10 +536,7 @@ try {
     }
     if (searchOnly) {
       await syncInto(bigDir, bigApp, MANY, big);
-      const context = await launch(bigDir, big);
-      const page = await context.newPage();
-      await page.goto(bigApp);
-      await page.waitForSelector(".row");
+      const { context, page } = await openList(bigDir, bigApp, big);
       const searched = [];
       for (let run = 0; run < 3; run++) searched.push(...(await searchKeystrokes(page, SEARCHED)));
       await context.close();
@@ -560,10 +563,7 @@ try {
     });
 
     // The big list: scroll it, search it, weigh it.
-    const bigContext = await launch(bigDir, big);
-    const bigPage = await bigContext.newPage();
-    await bigPage.goto(bigApp);
-    await bigPage.waitForSelector(".row");
+    const { context: bigContext, page: bigPage } = await openList(bigDir, bigApp, big);
     const heap = await jsHeap(bigPage);
     const scrolled = await scrollFrames(bigPage);
     // The oldest issue is the list's last row: the end of the list was reached, not the end of a
@@ -579,10 +579,7 @@ try {
 
     const first = await firstLoad(server.app);
     log(`first load: ${first.rows.length} files`);
-    const context = await launch(dir);
-    const page = await context.newPage();
-    await page.goto(server.app);
-    await page.waitForSelector(".row");
+    const { context, page } = await openList(dir, server.app);
     const keys = await keypressToScreen(page, KEYPRESSES);
     await context.close();
 
