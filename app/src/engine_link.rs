@@ -2,8 +2,9 @@
 //! the UI's signals. The worker is also exposed as `window.trackerEngine`, for tests and debugging.
 //!
 //! The engine opens nothing until it is told whose replica of which workspace (`open`, from
-//! `crate::access`). A message posted to the worker before the engine listens is lost, so that one
-//! goes once the engine says `Listening` (and it is known). Everything else waits here, in order,
+//! `crate::access`). That goes the moment the UI knows it, even while the engine's wasm loads:
+//! `engine-worker.js` keeps what arrives before the engine listens, in order. So does the window
+//! the list asks for, right behind it. Everything else waits here, in order,
 //! until the engine says `Ready`, and the changes among them are shown as unsent
 //! (`AppState::unsent`). If the engine cannot start, they stay on screen as not saved, and leaving
 //! the page asks first.
@@ -37,16 +38,8 @@ const AROUND_OPEN_ISSUE: u32 = 3;
 pub struct EngineLink {
     link: Rc<RefCell<Link>>,
     state: AppState,
-    open: Rc<RefCell<Open>>,
-}
-
-/// Telling the engine whose replica to open: once it listens and the UI knows.
-#[derive(Default)]
-struct Open {
-    listening: bool,
-    /// Whose replica, and whether it is the legacy workspace's, once known.
-    asked: Option<(Actor, bool)>,
-    sent: bool,
+    /// Whose replica the engine was told to open, and whether it is the legacy workspace's.
+    opened: Rc<std::cell::Cell<Option<(Actor, bool)>>>,
 }
 
 /// Where the UI's messages go.
@@ -64,15 +57,11 @@ impl EngineLink {
     /// Starts the worker and a task that applies its messages to `state`.
     pub fn start(state: AppState) -> EngineLink {
         let (sender, mut receiver) = unbounded::<Received>();
-        let mut listening = false;
         let link = match spawn_worker(sender) {
-            Ok((worker, listened)) => {
-                listening = listened;
-                Link::Starting {
-                    worker,
-                    held: Vec::new(),
-                }
-            }
+            Ok(worker) => Link::Starting {
+                worker,
+                held: Vec::new(),
+            },
             Err(reason) => {
                 let mut status = state.engine;
                 status.set(EngineStatus::Stopped(reason));
@@ -82,22 +71,13 @@ impl EngineLink {
         let engine = EngineLink {
             link: Rc::new(RefCell::new(link)),
             state,
-            // An engine boot.js started may listen already: then `Open` goes as soon as the UI
-            // knows whose replica, during its first render, not after its messages are read.
-            open: Rc::new(RefCell::new(Open {
-                listening,
-                ..Open::default()
-            })),
+            opened: Rc::default(),
         };
         engine.ask_before_leaving_unsent();
         let owner = engine.clone();
         spawn(async move {
             while let Some((message, text)) = receiver.next().await {
                 match &message {
-                    FromEngine::Listening => {
-                        owner.open.borrow_mut().listening = true;
-                        owner.send_open();
-                    }
                     FromEngine::Ready { .. } => owner.ready(),
                     FromEngine::Failed { message } => owner.stop(message.clone()),
                     FromEngine::Applied | FromEngine::Refused { .. } => owner.answered(),
@@ -110,33 +90,16 @@ impl EngineLink {
     }
 
     /// Tells the engine to open `actor`'s replica of the workspace (the legacy one keeps this
-    /// browser's replica from before workspaces). Only the first call counts.
+    /// browser's replica from before workspaces), and asks for the window held for it. Only the
+    /// first call counts.
     pub fn open(&self, actor: Actor, legacy: bool) {
-        {
-            let mut open = self.open.borrow_mut();
-            if open.asked.is_some() {
-                return;
-            }
-            open.asked = Some((actor, legacy));
-        }
-        self.send_open();
-    }
-
-    /// Whose replica the engine opens, if it was told yet.
-    pub fn opened_as(&self) -> Option<Actor> {
-        self.open.borrow().asked.map(|(actor, _)| actor)
-    }
-
-    /// Sends `Open` once the engine listens and the UI knows whose replica it is.
-    fn send_open(&self) {
-        let mut open = self.open.borrow_mut();
-        let (true, Some((actor, legacy)), false) = (open.listening, open.asked, open.sent) else {
+        if self.opened.get().is_some() {
             return;
-        };
+        }
+        self.opened.set(Some((actor, legacy)));
         if let Link::Starting { worker, held } = &mut *self.link.borrow_mut() {
             post(worker, &ToEngine::Open { actor, legacy });
             mark("ui-open-posted");
-            open.sent = true;
             // The window asked for so far goes now: the engine reads it the moment the replica is open.
             held.retain(|message| match message {
                 ToEngine::Subscribe { .. } => {
@@ -149,11 +112,16 @@ impl EngineLink {
         }
     }
 
+    /// Whose replica the engine opens, if it was told yet.
+    pub fn opened_as(&self) -> Option<Actor> {
+        self.opened.get().map(|(actor, _)| actor)
+    }
+
     /// Sends `message` now if the engine is running, after it starts if it is starting. A window
     /// asked for changes nothing, so it does not wait for the engine to be ready, only for `Open`
     /// (the engine keeps what comes before the replica is open); it replaces one held.
     pub fn send(&self, message: ToEngine) {
-        let open_sent = self.open.borrow().sent;
+        let open_sent = self.opened.get().is_some();
         match &mut *self.link.borrow_mut() {
             Link::Starting { worker, held } if matches!(message, ToEngine::Subscribe { .. }) => {
                 held.retain(|held| !matches!(held, ToEngine::Subscribe { .. }));
@@ -326,8 +294,8 @@ fn on_window(event: &str, handler: impl FnMut() + 'static) {
 }
 
 /// Starts the engine's Web Worker (or takes the one boot.js started); its messages, and its failure
-/// to load, arrive on `sender`. Also whether it said it listens already.
-fn spawn_worker(sender: UnboundedSender<Received>) -> Result<(Worker, bool), String> {
+/// to load, arrive on `sender`.
+fn spawn_worker(sender: UnboundedSender<Received>) -> Result<Worker, String> {
     let (worker, early) = match started_early() {
         Some(started) => started,
         None => {
@@ -360,13 +328,6 @@ fn spawn_worker(sender: UnboundedSender<Received>) -> Result<(Worker, bool), Str
         let _ = sender.unbounded_send((FromEngine::Failed { message }, None));
     };
     // What the worker said before this code listened, in order.
-    let listening = early.iter().any(|event| {
-        event
-            .dyn_ref::<MessageEvent>()
-            .and_then(|message| message.data().as_string())
-            .and_then(|text| serde_json::from_str::<FromEngine>(&text).ok())
-            == Some(FromEngine::Listening)
-    });
     for event in early.iter() {
         match event.dyn_into::<MessageEvent>() {
             Ok(message) => on_message.clone()(message),
@@ -386,7 +347,7 @@ fn spawn_worker(sender: UnboundedSender<Received>) -> Result<(Worker, bool), Str
     if let Some(window) = web_sys::window() {
         let _ = js_sys::Reflect::set(&window, &"trackerEngine".into(), &worker);
     }
-    Ok((worker, listening))
+    Ok(worker)
 }
 
 /// The engine's worker `boot.js` started before the UI's wasm loaded (so both load at once), with
@@ -454,7 +415,7 @@ fn apply(mut state: AppState, message: FromEngine, text: Option<String>) {
             state.view.set(view);
             state.loaded.set(true);
         }
-        FromEngine::Applied | FromEngine::Listening => {}
+        FromEngine::Applied => {}
         FromEngine::Sync(status) => state.sync.set(status),
         FromEngine::Inspection(inspection) => state.inspection.set(Some(inspection)),
         FromEngine::Rejected { mutations } => {

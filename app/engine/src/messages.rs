@@ -57,8 +57,6 @@ pub enum ToEngine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum FromEngine {
-    /// The engine listens: the UI may send `Open` now (a message posted earlier would be lost).
-    Listening,
     /// The replica is open: the UI may send everything else.
     Ready {
         client_id: Uuid,

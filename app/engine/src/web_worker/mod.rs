@@ -15,8 +15,8 @@ use crate::messages::FromEngine;
 pub fn start() {
     // Listen before anything async, so no message the UI sends while storage opens is lost.
     let (events, incoming) = futures_channel::mpsc::unbounded();
+    // What arrived before this (`engine-worker.js` kept it) is taken first, in order.
     engine::listen_to_ui(events.clone());
-    post(&FromEngine::Listening);
     wasm_bindgen_futures::spawn_local(engine::run(events, incoming));
 }
 
