@@ -24,6 +24,14 @@ for name in app engine; do
     --enable-mutable-globals "app/dist.tmp/pkg/${name}_bg.wasm" -o "app/dist.tmp/pkg/${name}_bg.wasm"
 done
 cp -r app/static/. app/dist.tmp/
+# The UI's JS modules, fetched with the page: otherwise boot.js imports app.js, and only once that
+# arrives does the browser ask for the modules app.js imports, one round trip after another.
+modules=$(sed -n "s|^import .* from '\./\(.*\)';\r\?$|/pkg/\1|p" app/dist.tmp/pkg/app.js)
+links=""
+for module in /pkg/app.js $modules; do
+  links+="    <link rel=\"modulepreload\" href=\"$module\" />\n"
+done
+sed -i "s|^    <!-- the UI's modules (scripts/build.sh lists them here) -->$|${links%\\n}|" app/dist.tmp/index.html
 # The engine's Web Worker entry; its other JS (app/engine/js/) is bundled by wasm-bindgen as snippets.
 cp app/engine/js/engine-worker.js app/dist.tmp/
 # The service worker caches every file of this build when it installs, so the app opens offline
