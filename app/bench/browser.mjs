@@ -20,7 +20,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { extname } from "node:path";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
@@ -403,21 +403,25 @@ async function keypressToScreen(page, n) {
   return samples;
 }
 
+/** The app's files as served: app/dist, or the other build's folder (BENCH_APP_ASSETS). */
+const APP_FILES = process.env.BENCH_APP_ASSETS ? resolve(process.env.BENCH_APP_ASSETS) : join(root, "app/dist");
+
 function sizes() {
   const files = [
-    ["worker/build/index_bg.wasm", "worker wasm (server)"],
-    ["worker/build/index.js", "worker JS glue"],
-    ["app/dist/pkg/app_bg.wasm", "app wasm (Dioxus UI)"],
-    ["app/dist/pkg/app.js", "app JS glue"],
-    ["app/dist/pkg/engine_bg.wasm", "engine wasm (SQLite, replica)"],
-    ["app/dist/pkg/engine.js", "engine JS glue"],
-    ["app/dist/index.html", "index.html"],
-    ["app/dist/engine-worker.js", "engine worker loader"],
-    ["app/dist/sw.js", "service worker"],
+    [join(root, "worker/build/index_bg.wasm"), "worker wasm (server)"],
+    [join(root, "worker/build/index.js"), "worker JS glue"],
+    [join(APP_FILES, "pkg/app_bg.wasm"), "app wasm (Dioxus UI)"],
+    [join(APP_FILES, "pkg/app.js"), "app JS glue"],
+    [join(APP_FILES, "pkg/engine_bg.wasm"), "engine wasm (SQLite, replica)"],
+    [join(APP_FILES, "pkg/engine.js"), "engine JS glue"],
+    [join(APP_FILES, "index.html"), "index.html"],
+    [join(APP_FILES, "engine-worker.js"), "engine worker loader"],
+    [join(APP_FILES, "sw.js"), "service worker"],
   ];
-  return files.map(([file, label]) => {
-    const bytes = readFileSync(join(root, file));
-    return [`${label} (\`${file}\`)`, statSync(join(root, file)).size, gzipSync(bytes, { level: 9 }).length];
+  return files.map(([path, label]) => {
+    const bytes = readFileSync(path);
+    const file = path.startsWith(root) ? path.slice(root.length + 1) : path;
+    return [`${label} (\`${file}\`)`, statSync(path).size, gzipSync(bytes, { level: 9 }).length];
   });
 }
 
@@ -454,7 +458,7 @@ async function firstLoad(url) {
     rmSync(dir, { recursive: true, force: true });
   }
   const rows = [...files.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([path, times]) => {
-    const bytes = readFileSync(join(root, "app/dist", path));
+    const bytes = readFileSync(join(APP_FILES, path));
     return { path, times, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
   });
   return { rows, api: api.reduce((a, b) => a + b, 0), requests: api.length };
@@ -495,7 +499,7 @@ const tmp = join(root, ".tmp/bench");
 mkdirSync(tmp, { recursive: true });
 // Limits off: the seeding pushes 10,000 issues as one member as fast as it can.
 // BENCH_APP_ASSETS=<folder> serves another build of the app (an older one's files, to compare in
-// the same session); the files table still reads app/dist.
+// the same session); the sizes are that build's too (the worker's are this one's).
 const server = await startServer({ vars: ["RATE_LIMITS:off"], assets: process.env.BENCH_APP_ASSETS ?? null });
 const dir = mkdtempSync(join(tmp, "profile-"));
 const bigDir = mkdtempSync(join(tmp, "profile-"));
