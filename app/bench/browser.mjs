@@ -151,6 +151,8 @@ const STEPS = [
   ["boot", "boot.js runs: the engine's worker is started"],
   ["engine worker started", "the engine's worker runs"],
   ["app wasm fetched", "the UI's wasm fetched"],
+  ["app-js", "the UI's JS modules loaded (app.js and what it imports)"],
+  ["ui-main", "the UI's wasm instantiated (its code cache loaded), its main() runs"],
   ["app-started", "the UI's wasm compiled and started (first render: Loading…)"],
   ["ui-open-posted", "the UI tells the engine whose replica (Open)"],
   ["ui-subscribe-posted", "the UI asks for its first window (Subscribe)"],

@@ -38,6 +38,8 @@ pub fn max_input_length(max_chars: usize) -> usize {
 }
 
 fn main() {
+    // The wasm is instantiated: what comes after is the first render (app/bench/browser.mjs).
+    engine_link::mark("ui-main");
     dioxus::launch(App);
 }
 

@@ -33,5 +33,6 @@ if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js").catch((err) => console.warn("no offline app:", err));
 }
 const { default: init } = await import("/pkg/app.js");
+performance.mark("app-js");
 await init();
 performance.mark("app-started");
