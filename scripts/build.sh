@@ -6,6 +6,14 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
 
+# The tests' `wrangler dev` config: wrangler.toml without [build]. The tests build once; with a
+# [build], each server also watches the sources and builds and restarts once its watcher is ready,
+# and a restart that comes after the first start has bound the port fails ("Address already in use").
+{
+  echo "# Written by scripts/build.sh from wrangler.toml, without [build]: the config the tests run."
+  awk '/^\[build\]$/ { skip = 1; next } /^\[/ { skip = 0 } !skip' wrangler.toml
+} > wrangler.tests.toml
+
 if [[ "${TRACKER_SKIP_BUILD:-}" == 1 && -f worker/build/index.js && -f app/dist/index.html ]]; then
   exit 0
 fi

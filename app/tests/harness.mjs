@@ -64,7 +64,7 @@ export async function startServer({ https = false, vars = [], assets = null } = 
   const spawnWrangler = () =>
     spawn(
       "npx",
-      ["wrangler", "dev", "--ip", "127.0.0.1", "--port", `${port}`, "--inspector-port", `${inspector}`,
+      ["wrangler", "dev", "--config", "wrangler.tests.toml", "--ip", "127.0.0.1", "--port", `${port}`, "--inspector-port", `${inspector}`,
        "--persist-to", persist, "--show-interactive-dev-session=false", "--test-scheduled",
        "--var", `SETUP_TOKEN:${SETUP_TOKEN}`, "--var", `SESSION_KEY:${SESSION_KEY}`,
        ...currentVars.flatMap((v) => ["--var", v]),

@@ -3,7 +3,8 @@
 //!
 //! Each test binary starts its own server on a free port with its own `--persist-to` folder, so runs
 //! and binaries never share state. The worker and the app must be built already (the test command
-//! does that); the server is started with `TRACKER_SKIP_BUILD=1` so it does not rebuild them.
+//! does that); the server runs from `wrangler.tests.toml`, which scripts/build.sh writes from
+//! wrangler.toml without its `[build]`, so it neither rebuilds them nor watches the sources.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -71,7 +72,11 @@ impl Server {
     }
 
     fn start_with_options(schema: Schema, limited: bool, vars: &[&str]) -> Server {
-        for built in ["worker/build/index.js", "app/dist/index.html"] {
+        for built in [
+            "worker/build/index.js",
+            "app/dist/index.html",
+            "wrangler.tests.toml",
+        ] {
             assert!(
                 root().join(built).exists(),
                 "{built} is missing: build first with `bash scripts/build.sh` (scripts/test.sh does)"
@@ -115,7 +120,7 @@ impl Server {
         // A watchdog shell owns wrangler and its workerd: when this test process exits, however it
         // exits, the shell notices within half a second and kills its whole process group.
         let script = format!(
-            "trap 'kill 0' EXIT; npx wrangler dev --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
+            "trap 'kill 0' EXIT; npx wrangler dev --config wrangler.tests.toml --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
              --persist-to '{}' --show-interactive-dev-session=false --test-scheduled --var TRACKER_TEST_ROUTES:1 \
              --var SETUP_TOKEN:{SETUP_TOKEN} --var SESSION_KEY:{SESSION_KEY} {limits}{vars} \
              > '{}' 2>&1 & while kill -0 {} 2>/dev/null; do sleep 0.5; done",
