@@ -198,7 +198,17 @@ impl EngineLink {
             *link = Link::Stopped { held: Vec::new() };
         }
         drop(link);
-        let mut engine = self.state.engine;
+        let AppState {
+            mut engine,
+            mut view,
+            loaded,
+            ..
+        } = self.state;
+        if !*loaded.peek() {
+            // The rows and counts kept from the last visit (`crate::first_screen`) are not the
+            // list: with no engine to bring it, none of them stays on screen.
+            view.set(Default::default());
+        }
         engine.set(EngineStatus::Stopped(reason));
     }
 

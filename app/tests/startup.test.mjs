@@ -214,6 +214,8 @@ test("a start shows the rows this member saw last at once, and none for another 
     await page.getByRole("alert").filter({ hasText: "The tracker could not start" }).waitFor();
     await issueList(page).getByText("The list is not available").waitFor();
     assert.equal(await issueList(page).getByRole("listitem").count(), 0);
+    const all = page.getByRole("radiogroup", { name: "Status" }).getByRole("radio", { name: "All" });
+    assert.equal(await all.getAttribute("aria-description"), "0 issues", "nor the kept counts");
 
     // Signed out (the session cookie gone): the rows are forgotten with the session.
     fail = false;

@@ -24,12 +24,8 @@ pub fn IssueList() -> Element {
     let loaded = *state.loaded.read();
     let stopped = matches!(*state.engine.read(), EngineStatus::Stopped(_));
     // Before the engine's first view: the rows kept from the last visit, if any
-    // (`crate::first_screen`), unless the engine could not start.
-    let shown: &[Issue] = if loaded || !stopped {
-        &view.issues
-    } else {
-        &[]
-    };
+    // (`crate::first_screen`; an engine that cannot start takes them away).
+    let shown: &[Issue] = &view.issues;
     let height = if shown.is_empty() && !loaded {
         0.0
     } else {
