@@ -22,15 +22,20 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-function freePort() {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => done(port));
+/** A port free now, below the kernel's ephemeral range (32768 and up): between this check and
+ * wrangler's bind, no other process's connection or `bind(0)` (another server's workerd, say) can
+ * be handed it, as a port from `listen(0)` could. */
+async function freePort() {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const free = await new Promise((done) => {
+      const server = createServer();
+      server.on("error", () => done(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => done(true)));
     });
-  });
+    if (free) return port;
+  }
+  throw new Error("no free port between 20000 and 32000");
 }
 
 const env = { ...process.env, TRACKER_SKIP_BUILD: "1", WRANGLER_SEND_METRICS: "false", CI: "true" };

@@ -435,11 +435,14 @@ fn agent() -> ureq::Agent {
         .into()
 }
 
+/// A port free now, below the kernel's ephemeral range (32768 and up): between this check and
+/// wrangler's bind, no other process's connection or `bind(0)` (another server's workerd, say) can
+/// be handed it, as a port from `bind(0)` could.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .map(|addr| addr.port())
-        .expect("a free port")
+    (0..200)
+        .map(|_| 20_000 + (Uuid::new_v4().as_u128() % 12_000) as u16)
+        .find(|port| TcpListener::bind(("127.0.0.1", *port)).is_ok())
+        .expect("a free port between 20000 and 32000")
 }
 
 fn shell(script: &str) -> Command {
