@@ -41,12 +41,19 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> worker::Result<Respo
         // A WebSocket's handshake answer: its headers are the object's.
         return Ok(response);
     }
-    response.headers_mut().set("Cache-Control", "no-store")?;
-    response
-        .headers_mut()
-        .set("X-Content-Type-Options", "nosniff")?;
+    let headers = response.headers_mut();
+    headers.set("Cache-Control", "no-store")?;
+    headers.set("X-Content-Type-Options", "nosniff")?;
+    if auth::session::is_https(&req) {
+        // Browsers that have seen this never come back over plain http, where a session cookie
+        // could be planted. (The app's files send it from app/static/_headers.)
+        headers.set("Strict-Transport-Security", HSTS)?;
+    }
     Ok(response)
 }
+
+/// Two years, this host only: a deployment's other subdomains are not ours to decide for.
+const HSTS: &str = "max-age=63072000";
 
 /// The Cron Trigger: compaction. Its outcome goes to the logs (and the `compaction_run` table).
 #[event(scheduled)]
@@ -95,7 +102,7 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context) -> Result<Response,
                 InWorkspace::RemoveMember => members::remove(req, env, &by).await,
                 InWorkspace::CreateInvite => invites::create(req, env, &by).await,
                 InWorkspace::RevokeInvite => invites::revoke(req, env, &by).await,
-                InWorkspace::CreateToken => tokens::create(req, env, &by).await,
+                InWorkspace::CreateToken => tokens::create(req, env, &caller, &by).await,
                 InWorkspace::RevokeToken => tokens::revoke(req, env, &by).await,
             }
         }

@@ -39,8 +39,7 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
         Read::first(cookie, request.snapshot),
     )
     .await?;
-    // The raw URL, not `req.url()`: parsing it would link the url crate's IDNA tables (~180 KB).
-    let secure = req.inner().url().starts_with("https:");
+    let secure = crate::auth::session::is_https(req);
     let mut http = Response::from_json(&response)?;
     http.headers_mut().set(
         "Set-Cookie",
