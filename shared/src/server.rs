@@ -88,10 +88,13 @@ SELECT l.id, l.member_id, CASE WHEN l.client_id = ?6 THEN l.mutation_id END AS o
     WINDOW running AS (ORDER BY id ROWS UNBOUNDED PRECEDING))) w \
 JOIN mutation_log l ON l.id = w.id \
 WHERE w.in_page OR w.n = 2 OR w.start <= ?4 ORDER BY l.id";
-/// The highest log id of any workspace (log ids are one sequence), counting those compaction deleted
-/// (the horizons); a cookie above it was made by a server that has since been reset.
-pub const SELECT_LOG_END: &str = "SELECT MAX(COALESCE((SELECT MAX(id) FROM mutation_log), 0), \
-     COALESCE((SELECT MAX(horizon) FROM workspace), 0)) AS log_end";
+/// `?1` workspace: the end of its own log, counting what compaction deleted (its horizon); a cookie
+/// above it was made by a server that has since been reset. Only the workspace's own: log ids are
+/// one sequence across workspaces, and comparing with the global end would let a member learn how
+/// much every other workspace writes (by the 409's message, or by bisecting cookies).
+pub const SELECT_LOG_END: &str = "SELECT MAX( \
+     COALESCE((SELECT MAX(id) FROM mutation_log WHERE workspace_id = ?1), 0), \
+     COALESCE((SELECT horizon FROM workspace WHERE id = ?1), 0)) AS log_end";
 /// `?1` workspace: its compaction horizon (a cookie below it gets a snapshot) and the highest schema
 /// version of a mutation it has logged.
 pub const SELECT_HORIZON: &str = "SELECT COALESCE((SELECT horizon FROM workspace WHERE id = ?1), 0) AS horizon, \
@@ -154,9 +157,10 @@ fn advance_client(by: &Actor, client_id: &Uuid, mutation_id: u64) -> Vec<Stateme
     ]
 }
 
-/// Counts `mutations` applied mutations against `by`'s member's budget for the UTC day of `now`; in
-/// the batch that applies them, so it aborts with them (`QuotaExceeded`) if it would go over
-/// `budget`, and counts nothing when they do not commit.
+/// Counts `mutations` processed mutations (applied or rejected: each writes its client's row) against
+/// `by`'s member's budget for the UTC day of `now`; in the batch that processes them, so it aborts
+/// with them (`QuotaExceeded`) if it would go over `budget`, and counts nothing when they do not
+/// commit.
 pub fn count_usage(by: &Actor, now: u64, mutations: u64, budget: u64) -> Statement {
     Statement::new(
         COUNT_USAGE,
@@ -205,7 +209,7 @@ pub fn pull_params(
             ],
         ),
         (SELECT_LAST_MUTATION_ID, vec![client.clone()]),
-        (SELECT_LOG_END, vec![]),
+        (SELECT_LOG_END, vec![by.workspace()]),
         (
             SELECT_LAST_MUTATION_ID_BEFORE_PAGE,
             vec![client, cookie.into()],
@@ -327,7 +331,7 @@ pub fn pull_response(
     check_schema_version(schema_version, snapshot.schema_version)?;
     if cookie > snapshot.log_end {
         return Err(ProtocolError::client_state_not_found(format!(
-            "cookie {cookie} is beyond the end of the log ({}): the server was reset",
+            "cookie {cookie} is beyond the end of this workspace's log ({}): the server was reset",
             snapshot.log_end
         )));
     }

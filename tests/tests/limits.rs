@@ -1,6 +1,6 @@
 //! What one caller may spend, against the real worker with its rate limits on: a member's burst of
 //! requests is cut off with `429 RateLimited` and `Retry-After` (others go on), a member's changes
-//! past the day's budget are refused whole with `429 QuotaExceeded` and `Retry-After` until the next
+//! (applied or rejected) past the day's budget are refused whole with `429 QuotaExceeded` and `Retry-After` until the next
 //! UTC day (others go on), and requests before anyone signs in are counted by address. One test, in
 //! order: the address bucket is shared by every sign-in this binary makes.
 
@@ -82,17 +82,45 @@ fn bursts_and_budgets_are_cut_off_per_member_and_say_when_to_retry() {
         json!(BUDGET - 2),
         "nothing of it was processed"
     );
-    // Rejected mutations cost nothing: only applied ones count.
-    let bad = json!({"name": "createIssue", "args": {"id": "not a uuid"}});
-    let mut mixed = vec![bad];
-    mixed.extend(creates(2));
+    // Rejected mutations count too: each one still writes its client's row.
+    let bad = || json!({"name": "createIssue", "args": {"id": "not a uuid"}});
     let reply = s
-        .push_as(thrifty, &client, &numbered(BUDGET - 1, mixed))
+        .push_as(thrifty, &client, &numbered(BUDGET - 1, [bad()]))
         .ok();
-    assert_eq!(reply["lastMutationId"], json!(BUDGET + 1));
+    assert_eq!(reply["lastMutationId"], json!(BUDGET - 1));
     assert_eq!(reply["rejected"][0]["error"], json!("InvalidArgs"));
-    s.push_as(thrifty, &client, &numbered(BUDGET + 2, creates(1)))
+    s.push_as(thrifty, &client, &numbered(BUDGET, [bad(), bad()]))
         .assert_error(429, "QuotaExceeded");
+    let reply = s.push_as(thrifty, &client, &numbered(BUDGET, [bad()])).ok();
+    assert_eq!(
+        reply["lastMutationId"],
+        json!(BUDGET),
+        "the budget's last one"
+    );
+    // At the budget, nothing more is processed, whatever it is: a rejection found while parsing,
+    // one found by a statement (a comment on an issue that does not exist, the careful path), or
+    // a change that would apply.
+    let missing = json!({"name": "addComment", "args": {"id": Uuid::new_v4(),
+        "issueId": Uuid::new_v4(), "body": "on nothing", "createdAt": 1}});
+    for attempt in [vec![bad()], vec![missing], creates(1)] {
+        s.push_as(thrifty, &client, &numbered(BUDGET + 1, attempt))
+            .assert_error(429, "QuotaExceeded");
+    }
+    let page = s.pull_as(thrifty, &client, None).ok();
+    assert_eq!(
+        page["lastMutationId"],
+        json!(BUDGET),
+        "nothing past the budget was processed"
+    );
+    let used = s.sql(&format!(
+        "SELECT SUM(mutations) AS used FROM member_usage WHERE member_id = '{}'",
+        thrifty.id
+    ));
+    assert_eq!(
+        used[0]["used"],
+        json!(BUDGET),
+        "every processed mutation counted, no more"
+    );
     // Someone else's budget is their own.
     s.push_as(other, &Uuid::new_v4(), &numbered(1, creates(BUDGET)))
         .ok();

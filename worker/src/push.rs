@@ -17,7 +17,8 @@ const MAX_D1_CALLS: u32 = 45;
 /// The most one mutation costs on the careful path: its batch, then recording its rejection.
 const CALLS_PER_MUTATION: u32 = 2;
 
-/// The day's budget of applied mutations per member, as of this request.
+/// The day's budget of processed mutations per member (applied or rejected: a rejection writes its
+/// client's row too), as of this request.
 #[derive(Clone, Copy)]
 struct Budget {
     now: u64,
@@ -25,9 +26,9 @@ struct Budget {
 }
 
 impl Budget {
-    /// Counts `applied` mutations in the batch that applies them.
-    fn count(self, by: &Actor, applied: u64) -> shared::Statement {
-        count_usage(by, self.now, applied, self.daily)
+    /// Counts `processed` mutations in the batch that processes them.
+    fn count(self, by: &Actor, processed: u64) -> shared::Statement {
+        count_usage(by, self.now, processed, self.daily)
     }
 }
 
@@ -156,9 +157,7 @@ async fn process_together(
             }
         }
     }
-    if applied > 0 {
-        statements.push(budget.count(by, applied));
-    }
+    statements.push(budget.count(by, mutations.len() as u64));
     match d1::batch(db, &statements).await {
         Ok(()) => Ok(Some((
             PushResponse {
@@ -184,7 +183,7 @@ async fn process(
 ) -> Result<Outcome, ApiError> {
     let parsed = match Mutation::parse_for(version, &mutation.name, &mutation.args) {
         Ok(parsed) => parsed,
-        Err(err) => return reject(db, by, client_id, mutation.id, err).await,
+        Err(err) => return reject(db, by, budget, client_id, mutation.id, err).await,
     };
     let mut batch = applied_batch(by, client_id, mutation.id, &parsed);
     batch.push(budget.count(by, 1));
@@ -195,6 +194,7 @@ async fn process(
             reject(
                 db,
                 by,
+                budget,
                 client_id,
                 mutation.id,
                 parsed.statement_failed(&message),
@@ -206,15 +206,19 @@ async fn process(
     }
 }
 
-/// Records a rejected mutation as processed: it advances `lastMutationId` and changes nothing else.
+/// Records a rejected mutation as processed: it advances `lastMutationId` (and counts against the
+/// day's budget, since that is a row written) and changes nothing else.
 async fn reject(
     db: &D1Database,
     by: &Actor,
+    budget: Budget,
     client_id: &Uuid,
     mutation_id: u64,
     err: MutationError,
 ) -> Result<Outcome, ApiError> {
-    match d1::batch(db, &rejected_batch(by, client_id, mutation_id)).await {
+    let mut batch = rejected_batch(by, client_id, mutation_id);
+    batch.push(budget.count(by, 1));
+    match d1::batch(db, &batch).await {
         Ok(()) => Ok(Outcome::Rejected(err)),
         Err(BatchError::OutOfOrder) => Ok(Outcome::LostRace),
         Err(BatchError::Refused(refusal)) => Err(refusal.into()),
