@@ -28,13 +28,29 @@ pub async fn read(req: &mut Request) -> Result<Vec<u8>, ApiError> {
     while let Some(chunk) = stream.next().await {
         let chunk = chunk?;
         if body.len() + chunk.len() > MAX_BODY_BYTES {
-            // The rest is never read.
+            drain(&mut stream, body.len() + chunk.len()).await;
             return Err(too_large("longer than that").into());
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body)
 }
+
+/// Reads what is left of a body that is too large, keeping none of it, up to [`MAX_DRAINED_BYTES`]
+/// in all; past that the stream is cancelled (dropped) unread. Answering while the client is still
+/// sending, and cancelling its body, broke `wrangler dev`'s local runtime (the next request failed
+/// and the server exited): a client that sends a few MiB too many is answered after its body.
+async fn drain(stream: &mut worker::ByteStream, mut read: usize) {
+    while read <= MAX_DRAINED_BYTES {
+        match stream.next().await {
+            Some(Ok(chunk)) => read += chunk.len(),
+            _ => return,
+        }
+    }
+}
+
+/// How much of a too-large body is read before answering: 16 MiB.
+const MAX_DRAINED_BYTES: usize = 16 * 1024 * 1024;
 
 fn too_large(size: &str) -> ProtocolError {
     ProtocolError::new(
