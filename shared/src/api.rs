@@ -7,14 +7,17 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{ProtocolError, quote};
-use crate::mutations::fields::check_no_control_characters;
+use crate::mutations::fields::check_single_line;
 
 /// How long an invite link lasts unless its creator says otherwise: 7 days.
 pub const DEFAULT_INVITE_SECONDS: u64 = 7 * 24 * 60 * 60;
 /// The longest an invite link may last: 30 days.
 pub const MAX_INVITE_SECONDS: u64 = 30 * 24 * 60 * 60;
+/// The most API tokens a member may hold in one workspace (each poke reads the workspace's tokens).
+pub const MAX_TOKENS_PER_MEMBER: u64 = 20;
 
-/// A workspace's or a member's name: 1 to 80 characters once trimmed, no control characters.
+/// A workspace's, a member's or an API token's name: 1 to 80 characters once trimmed, on one line
+/// ([`check_single_line`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Name(String);
@@ -39,7 +42,7 @@ impl TryFrom<String> for Name {
                 Self::MAX_CHARS
             ));
         }
-        check_no_control_characters("a name", &value)?;
+        check_single_line("a name", &value)?;
         Ok(Name(value))
     }
 }

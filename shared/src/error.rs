@@ -50,6 +50,9 @@ pub enum ErrorCode {
     /// Too many requests from this member (or, signed out, this address) just now: retry after the
     /// `Retry-After` header's seconds.
     RateLimited,
+    /// The caller already has as many of a thing as the deployment allows (API tokens per member):
+    /// remove one first.
+    LimitReached,
     /// This member's changes for the day are used up (the deployment's daily budget per member):
     /// retry after the `Retry-After` header's seconds (the next UTC day).
     QuotaExceeded,
@@ -72,7 +75,9 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => 405,
             ErrorCode::InviteExpired => 410,
             ErrorCode::RateLimited | ErrorCode::QuotaExceeded => 429,
-            ErrorCode::VersionNotSupported | ErrorCode::ClientStateNotFound => 409,
+            ErrorCode::VersionNotSupported
+            | ErrorCode::ClientStateNotFound
+            | ErrorCode::LimitReached => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::InternalError | ErrorCode::Unknown => 500,

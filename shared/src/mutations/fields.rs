@@ -68,6 +68,26 @@ pub fn check_no_control_characters(field: &str, value: &str) -> Result<(), Strin
     }
 }
 
+/// A name shown on one line (a workspace's, a member's, an API token's): no control characters at
+/// all (line breaks and tabs included), no line or paragraph separators (U+2028, U+2029), and no
+/// bidirectional overrides or isolates (U+202A to U+202E, U+2066 to U+2069), which would let a name
+/// reorder the text shown after it.
+pub fn check_single_line(field: &str, value: &str) -> Result<(), String> {
+    let breaks_the_line = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    };
+    match value.chars().enumerate().find(|(_, c)| breaks_the_line(*c)) {
+        Some((at, c)) => Err(format!(
+            "{field} must be one line of plain text: no control characters, line breaks, tabs or \
+             bidirectional overrides (U+{:04X} at character {})",
+            c as u32,
+            at + 1
+        )),
+        None => Ok(()),
+    }
+}
+
 text_field!(
     /// An issue's title: 1 to 200 characters once surrounding whitespace is trimmed (and stored trimmed).
     Title, "title", min = 1, max = 200, trim = true
