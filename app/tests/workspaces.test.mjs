@@ -92,7 +92,9 @@ test("a removed member's tab says so and keeps their unsaved change on screen", 
     const dialog = pa.getByRole("dialog", { name: "Members" });
     const memberName = (await (await api(server.url, "/api/session", { method: "GET", cookie: member.cookie })).json()).member.name;
     await dialog.getByRole("button", { name: `Remove ${memberName}` }).click();
-    await dialog.getByRole("alertdialog", { name: `Remove ${memberName}?` }).getByRole("button", { name: "Remove" }).click();
+    const question = dialog.getByRole("alertdialog", { name: `Remove ${memberName}?` });
+    assert.match(await question.textContent(), /the invite link they joined by stops working for everyone/, "the question says what removal does to links");
+    await question.getByRole("button", { name: "Remove" }).click();
     await eventually(async () => !(await dialog.getByRole("list", { name: "Members" }).textContent()).includes(memberName), "gone from the list");
 
     // The member's next change is refused: the tab says so, and the change stays on screen, unsaved.

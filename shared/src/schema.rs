@@ -26,6 +26,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0005_schema_v2.sql",
         include_str!("../../migrations/0005_schema_v2.sql"),
     ),
+    (
+        "0006_hardening.sql",
+        include_str!("../../migrations/0006_hardening.sql"),
+    ),
 ];
 
 /// The schema version a database reaches once every migration has been applied.

@@ -140,9 +140,14 @@ impl Server {
         )
     }
 
-    /// A new member called `name` in `owner`'s workspace, through an invite.
+    /// A new member called `name` in `owner`'s workspace, through a new invite.
     pub fn join(&self, owner: &Member, name: &str) -> Member {
-        let reply = self.accept(&self.invite(owner, None), name, None);
+        self.join_by(&self.invite(owner, None), owner, name)
+    }
+
+    /// A new member called `name` in `owner`'s workspace, through the invite `invite`.
+    pub fn join_by(&self, invite: &str, owner: &Member, name: &str) -> Member {
+        let reply = self.accept(invite, name, None);
         assert_eq!(reply.status, 200, "accept: {}", reply.text);
         Member {
             id: uuid(&reply.json()["member"]["id"]),

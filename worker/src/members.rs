@@ -1,6 +1,8 @@
 //! `GET /api/workspaces/{id}/members`: who is in the workspace; for its owner the open invites; for
 //! everyone their own API tokens. `POST /api/workspaces/{id}/members/remove` (owners): the member's
-//! next request is refused, and their tokens for this workspace are deleted with them.
+//! next request is refused, their tokens for this workspace are deleted with them, the invite link
+//! they joined by is revoked (it would let them, or anyone holding it, straight back in), and no
+//! link made before now lets them back in under the same identity.
 
 use serde::Deserialize;
 use shared::api::{self, InviteInfo, Members, Membership, RemoveMember, Role, TokenInfo};
@@ -18,6 +20,14 @@ const SELECT_INVITES: &str = "SELECT id, created_at, expires_at FROM invite \
      WHERE workspace_id = ?1 AND expires_at > ?2 ORDER BY created_at";
 const SELECT_TOKENS: &str = "SELECT id, name, created_at FROM api_token \
      WHERE workspace_id = ?1 AND member_id = ?2 ORDER BY created_at";
+/// The removal's statements, in one batch: each of the first two acts only while `?2` is a member
+/// (not the owner) of `?1`, so they run before the membership goes.
+const REVOKE_JOINED_BY: &str = "DELETE FROM invite WHERE workspace_id = ?1 AND id = \
+     (SELECT invite_id FROM membership WHERE workspace_id = ?1 AND member_id = ?2 AND role <> 'owner')";
+const RECORD_REMOVAL: &str = "INSERT INTO removed_member (workspace_id, member_id, removed_at) \
+     SELECT workspace_id, member_id, ?3 FROM membership \
+     WHERE workspace_id = ?1 AND member_id = ?2 AND role <> 'owner' \
+     ON CONFLICT (workspace_id, member_id) DO UPDATE SET removed_at = excluded.removed_at";
 const REMOVE_MEMBER: &str = "DELETE FROM membership \
      WHERE workspace_id = ?1 AND member_id = ?2 AND role <> 'owner'";
 const REMOVE_TOKENS: &str = "DELETE FROM api_token WHERE workspace_id = ?1 AND member_id = ?2";
@@ -94,12 +104,17 @@ pub async fn remove(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
     let removed = d1::changes_in_batch(
         &db,
         &[
+            Statement::new(REVOKE_JOINED_BY, vec![by.workspace(), member.clone()]),
+            Statement::new(
+                RECORD_REMOVAL,
+                vec![by.workspace(), member.clone(), now().into()],
+            ),
             Statement::new(REMOVE_MEMBER, vec![by.workspace(), member.clone()]),
             Statement::new(REMOVE_TOKENS, vec![by.workspace(), member]),
         ],
     )
     .await?;
-    if removed.first().copied().unwrap_or(0) == 0 {
+    if removed.get(2).copied().unwrap_or(0) == 0 {
         return Err(ProtocolError::new(
             ErrorCode::NotFound,
             format!(

@@ -85,7 +85,7 @@ pub fn MembersDialog() -> Element {
                                     if removing() == Some(member.id) {
                                         Question {
                                             label: "Remove {member.name}?",
-                                            text: "Remove {member.name}? Their next change is refused.",
+                                            text: "Remove {member.name}? Their next change is refused, the invite link they joined by stops working for everyone, and no older link lets them back in. Revoke any other link they have seen; a new invite can bring them back.",
                                             act: "Remove",
                                             on_act: move |_| {
                                                 removing.set(None);
@@ -109,7 +109,7 @@ pub fn MembersDialog() -> Element {
                     if owner {
                         section { aria_labelledby: "invites-heading",
                             h3 { id: "invites-heading", "Invite links" }
-                            p { class: "hint", "Anyone with a link can join until it expires (7 days) or you revoke it." }
+                            p { class: "hint", "Anyone with a link can join until it expires (7 days), you revoke it, or you remove someone who joined by it." }
                             button {
                                 onclick: move |_| call("invites", serde_json::json!(CreateInvite::default()), |answer| {
                                     serde_json::from_value(answer).map_or(Shown::Nothing, Shown::Invite)

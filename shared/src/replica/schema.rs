@@ -30,6 +30,7 @@ pub const BASE: &[Migration] = &[
         "replica/base/0004_snapshot_v2.sql",
         include_str!("migrations/base/0004_snapshot_v2.sql"),
     ),
+    MIGRATIONS[5],
 ];
 
 /// The optimistic database: the shared schema, the pending queue and the rebase's record.
@@ -55,4 +56,5 @@ pub const OPTIMISTIC: &[Migration] = &[
         "replica/optimistic/0004_status_counts.sql",
         include_str!("migrations/optimistic/0004_status_counts.sql"),
     ),
+    MIGRATIONS[5],
 ];
