@@ -29,6 +29,19 @@ pub const SNAPSHOT_FIRST_PAGE_ROWS: usize = 500;
 pub const SNAPSHOT_PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// What a snapshot page counts for one row besides its text: ids, times, keys and punctuation.
 pub const SNAPSHOT_ROW_OVERHEAD_BYTES: usize = 256;
+/// What a snapshot page counts for one of its issues' label links (two ids and punctuation).
+pub const SNAPSHOT_LINK_BYTES: usize = 128;
+/// The most an issue's thread may hold, counted as a snapshot page counts it (each comment's text in
+/// UTF-8 plus [`SNAPSHOT_ROW_OVERHEAD_BYTES`]): a comment that would take it past this is refused
+/// (`addComment`, `editComment`), so that the largest issue, with all its comments and links, still
+/// fits one snapshot page with room to spare.
+pub const MAX_THREAD_BYTES: usize = 2 * 1024 * 1024;
+/// The most labels a workspace may have: every one rides on a snapshot's first page.
+pub const MAX_LABELS: usize = 200;
+/// What a snapshot's first page keeps free for the workspace's labels: each counted at the longest
+/// name (40 characters of up to 4 bytes) plus a row's overhead. Its issues get the rest.
+pub const SNAPSHOT_LABELS_BYTES: usize =
+    MAX_LABELS * (crate::mutations::fields::LabelName::MAX_CHARS * 4 + SNAPSHOT_ROW_OVERHEAD_BYTES);
 /// A pull returns at most this many log entries; `hasMore` says there are more.
 pub const PULL_PAGE_SIZE: usize = 1000;
 /// ... and at most about this many bytes of entries (always at least one entry), so no run of large
@@ -303,7 +316,8 @@ fn parse_versioned<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Pro
         }
         Some(other) => {
             return Err(ProtocolError::invalid_request(format!(
-                "schemaVersion must be a number, got {other}"
+                "schemaVersion must be a number, got {}",
+                quote(&other.to_string())
             )));
         }
     }

@@ -31,16 +31,18 @@ use crate::issue::Issue;
 use crate::label::{IssueLabel, Label};
 use crate::mutations::fields::Millis;
 use crate::protocol::{
-    IssueKey, MAX_SAFE_INTEGER, PullResponse, SNAPSHOT_FIRST_PAGE_ROWS, SNAPSHOT_PAGE_BYTES,
-    SNAPSHOT_PAGE_ROWS, SNAPSHOT_ROW_OVERHEAD_BYTES, SnapshotCursor, SnapshotPage, SnapshotTable,
+    IssueKey, MAX_SAFE_INTEGER, PullResponse, SNAPSHOT_FIRST_PAGE_ROWS, SNAPSHOT_LABELS_BYTES,
+    SNAPSHOT_LINK_BYTES, SNAPSHOT_PAGE_BYTES, SNAPSHOT_PAGE_ROWS, SNAPSHOT_ROW_OVERHEAD_BYTES,
+    SnapshotCursor, SnapshotPage, SnapshotTable,
 };
 use crate::server::{Access, PullRead, access_params, pull_response};
 use crate::statement::SqlValue;
 
-/// The workspace's log position: `MAX(horizon, newest entry)`. `?1` workspace.
+/// The workspace's log position: `MAX(horizon, newest entry)`, 0 for a workspace that does not
+/// exist (its pull is then refused as any non-member's is, never failed). `?1` workspace.
 macro_rules! head {
     () => {
-        "MAX((SELECT horizon FROM workspace WHERE id = ?1), \
+        "MAX(COALESCE((SELECT horizon FROM workspace WHERE id = ?1), 0), \
          COALESCE((SELECT MAX(id) FROM mutation_log WHERE workspace_id = ?1), 0))"
     };
 }
@@ -51,10 +53,12 @@ pub const ISSUE_COLUMNS: &str = "id, title, description, owner, status, created_
 
 /// A page's keys: `?1` workspace, `?2` and `?6` the key after which the page starts (`createdAt` and
 /// `id`; above every time and `''` for the first page), `?3` rows a page, `?4` bytes a row besides its
-/// text, `?5` bytes a page. The workspace's issues in the list's order (newest first, by
-/// `issue_workspace`), each counted as its text's bytes and its comments' plus `?4` for it and each
-/// comment; at most `?3` rows and `?5` bytes, and always at least one (`in_page`); then the row
-/// after it, if any, which says there is more. The running sizes are computed over keys and lengths;
+/// text, `?5` bytes a page's issues, `?7` bytes a label link. The workspace's issues in the list's
+/// order (newest first, by `issue_workspace`), each counted as its text's bytes and its comments'
+/// plus `?4` for it and each comment, and `?7` for each of its label links; at most `?3` rows and
+/// `?5` bytes, and always at least one (`in_page`: one issue alone is within `?5` too, since its
+/// thread and its labels are capped, see [`crate::protocol::MAX_THREAD_BYTES`]); then the row after
+/// it, if any, which says there is more. The running sizes are computed over keys and lengths;
 /// rows are read once, for what is returned. The page's issues, links and comments each read these
 /// keys again, in the same batch.
 macro_rules! page_keys {
@@ -63,7 +67,8 @@ macro_rules! page_keys {
            SELECT id, size, SUM(size) OVER running AS bytes, ROW_NUMBER() OVER running AS n FROM ( \
              SELECT id, created_at, length(CAST(title AS BLOB)) + length(CAST(description AS BLOB)) \
                + length(CAST(owner AS BLOB)) + ?4 + COALESCE((SELECT SUM(length(CAST(c.body AS BLOB)) \
-               + ?4) FROM comment c WHERE c.issue_id = issue.id), 0) AS size \
+               + ?4) FROM comment c WHERE c.issue_id = issue.id), 0) \
+               + ?7 * (SELECT COUNT(*) FROM issue_label l WHERE l.issue_id = issue.id) AS size \
              FROM issue WHERE workspace_id = ?1 AND (created_at, id) < (?2, ?6) \
              ORDER BY created_at DESC, id DESC LIMIT ?3 + 1) \
            WINDOW running AS (ORDER BY created_at DESC, id DESC ROWS UNBOUNDED PRECEDING))) w"
@@ -102,8 +107,8 @@ pub const SELECT_LABELS: &str = "SELECT id, name, color, created_at AS createdAt
 
 /// `?1` workspace: its horizon, its schema version and its log position now.
 pub const SELECT_POSITION: &str = concat!(
-    "SELECT (SELECT horizon FROM workspace WHERE id = ?1) AS horizon, \
-     (SELECT schema_version FROM workspace WHERE id = ?1) AS schema_version, ",
+    "SELECT COALESCE((SELECT horizon FROM workspace WHERE id = ?1), 0) AS horizon, \
+     COALESCE((SELECT schema_version FROM workspace WHERE id = ?1), 1) AS schema_version, ",
     head!(),
     " AS head"
 );
@@ -130,16 +135,19 @@ pub fn page_params(
     let workspace = by.workspace();
     let client = SqlValue::from(client_id.to_string());
     // The first page starts above every time (they are at most 2^53 - 1) and every id.
-    let (created_at, id, rows) = match from {
+    // The first page also carries the workspace's labels: its issues leave room for them.
+    let (created_at, id, rows, bytes) = match from {
         Some(cursor) => (
             cursor.after.created_at.get(),
             cursor.after.id.to_string(),
             SNAPSHOT_PAGE_ROWS,
+            SNAPSHOT_PAGE_BYTES,
         ),
         None => (
             MAX_SAFE_INTEGER + 1,
             String::new(),
             SNAPSHOT_FIRST_PAGE_ROWS,
+            SNAPSHOT_PAGE_BYTES - SNAPSHOT_LABELS_BYTES,
         ),
     };
     let keys = vec![
@@ -147,8 +155,9 @@ pub fn page_params(
         created_at.into(),
         (rows as u64).into(),
         (SNAPSHOT_ROW_OVERHEAD_BYTES as u64).into(),
-        (SNAPSHOT_PAGE_BYTES as u64).into(),
+        (bytes as u64).into(),
         id.into(),
+        (SNAPSHOT_LINK_BYTES as u64).into(),
     ];
     [
         (SELECT_ISSUE_PAGE, keys.clone()),

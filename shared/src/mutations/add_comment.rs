@@ -33,7 +33,10 @@ impl Mutator for AddComment {
 
     /// Refused when the issue is gone: a comment is not dropped without a word.
     fn guards(&self, by: &Actor) -> Vec<Statement> {
-        vec![Rule::IssueMissing.guard(vec![self.issue_id.to_string().into(), by.workspace()])]
+        vec![
+            Rule::IssueMissing.guard(vec![self.issue_id.to_string().into(), by.workspace()]),
+            Rule::thread_room(self.issue_id, self.id, self.body.as_str()),
+        ]
     }
 
     fn statement_failed(&self, sql_error: &str) -> MutationError {

@@ -34,7 +34,10 @@ impl Mutator for CreateLabel {
 
     /// Refused when another label has the name.
     fn guards(&self, by: &Actor) -> Vec<Statement> {
-        vec![Rule::label_name_free(self.id, self.name.as_str(), by)]
+        vec![
+            Rule::label_name_free(self.id, self.name.as_str(), by),
+            Rule::label_room(self.id, by),
+        ]
     }
 
     fn statement_failed(&self, sql_error: &str) -> MutationError {

@@ -33,7 +33,10 @@ impl Mutator for EditComment {
     }
 
     fn guards(&self, by: &Actor) -> Vec<Statement> {
-        vec![Rule::comment_author(self.id, by)]
+        vec![
+            Rule::comment_author(self.id, by),
+            Rule::thread_room(self.issue_id, self.id, self.body.as_str()),
+        ]
     }
 
     /// A comment deleted meanwhile stays deleted.

@@ -22,14 +22,23 @@ pub enum Rule {
     /// `?1` comment, `?2` workspace, `?3` member: the member wrote the comment, or owns the workspace
     /// (a comment that is gone breaks no rule: editing or deleting it changes nothing).
     NotCommentAuthor,
+    /// `?1` issue, `?2` comment, `?3` its new text, `?4` a row's overhead, `?5` the cap: the issue's
+    /// thread, with this comment's text in place of what it had, stays within the cap
+    /// ([`crate::protocol::MAX_THREAD_BYTES`], counted as a snapshot page counts it).
+    ThreadFull,
+    /// `?1` label, `?2` workspace, `?3` the cap: the workspace has fewer labels than the cap besides
+    /// this one ([`crate::protocol::MAX_LABELS`]).
+    TooManyLabels,
 }
 
 impl Rule {
-    const ALL: [Rule; 4] = [
+    const ALL: [Rule; 6] = [
         Rule::IssueMissing,
         Rule::LabelMissing,
         Rule::LabelNameTaken,
         Rule::NotCommentAuthor,
+        Rule::ThreadFull,
+        Rule::TooManyLabels,
     ];
 
     /// The guard statement: refuses when the rule is broken.
@@ -53,6 +62,15 @@ impl Rule {
                  (SELECT 1 FROM comment WHERE id = ?1 AND workspace_id = ?2 AND author <> ?3) \
                  AND NOT EXISTS (SELECT 1 FROM membership WHERE workspace_id = ?2 \
                  AND member_id = ?3 AND role = 'owner')"
+            }
+            Rule::ThreadFull => {
+                "INSERT INTO refusal (rule) SELECT 'thread_full' WHERE \
+                 (SELECT COALESCE(SUM(length(CAST(body AS BLOB)) + ?4), 0) FROM comment \
+                 WHERE issue_id = ?1 AND id <> ?2) + length(CAST(?3 AS BLOB)) + ?4 > ?5"
+            }
+            Rule::TooManyLabels => {
+                "INSERT INTO refusal (rule) SELECT 'too_many_labels' WHERE \
+                 (SELECT COUNT(*) FROM label WHERE workspace_id = ?2 AND id <> ?1) >= ?3"
             }
         };
         Statement::new(sql, params)
@@ -79,6 +97,33 @@ impl Rule {
         Rule::LabelNameTaken.guard(vec![label.to_string().into(), by.workspace(), name.into()])
     }
 
+    /// The thread rule for `comment` on `issue` holding `body`.
+    pub fn thread_room(
+        issue: crate::mutations::fields::IssueId,
+        comment: crate::mutations::fields::CommentId,
+        body: &str,
+    ) -> Statement {
+        Rule::ThreadFull.guard(vec![
+            issue.to_string().into(),
+            comment.to_string().into(),
+            body.into(),
+            (crate::protocol::SNAPSHOT_ROW_OVERHEAD_BYTES as u64).into(),
+            (crate::protocol::MAX_THREAD_BYTES as u64).into(),
+        ])
+    }
+
+    /// The label-count rule for `label`, in `by`'s workspace.
+    pub fn label_room(
+        label: crate::mutations::fields::LabelId,
+        by: &crate::actor::Actor,
+    ) -> Statement {
+        Rule::TooManyLabels.guard(vec![
+            label.to_string().into(),
+            by.workspace(),
+            (crate::protocol::MAX_LABELS as u64).into(),
+        ])
+    }
+
     /// The constraint the rule's row breaks: what its error contains.
     fn constraint(self) -> &'static str {
         match self {
@@ -86,6 +131,8 @@ impl Rule {
             Rule::LabelMissing => "refused_label_missing",
             Rule::LabelNameTaken => "refused_label_name_taken",
             Rule::NotCommentAuthor => "refused_not_comment_author",
+            Rule::ThreadFull => "refused_thread_full",
+            Rule::TooManyLabels => "refused_too_many_labels",
         }
     }
 
@@ -96,6 +143,13 @@ impl Rule {
             Rule::LabelNameTaken => "another label already has this name",
             Rule::NotCommentAuthor => {
                 "only the comment's author or the workspace's owner may change or delete it"
+            }
+            Rule::ThreadFull => {
+                "this issue's comments are at their limit (2 MiB of text in all): start a new issue \
+                 and link to this one"
+            }
+            Rule::TooManyLabels => {
+                "this workspace has as many labels as it may (200): delete one it no longer uses"
             }
         }
     }
