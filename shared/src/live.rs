@@ -14,7 +14,9 @@
 //! waking. The object closes a socket with [`CLOSE_SIGNED_OUT`] when the session it opened with
 //! has expired or its API token was revoked, and [`CLOSE_REMOVED`] when its member was removed:
 //! told so by the route that did it, and checked again at every poke (the members and tokens are
-//! read with the entries), so no poke reaches them either way.
+//! read with the entries), so no poke reaches them either way. Anything a client sends but a ping
+//! closes its socket ([`CLOSE_POLICY`]); a member's socket past [`MAX_SOCKETS_PER_MEMBER`] closes
+//! their oldest ([`CLOSE_TOO_MANY`]).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -40,6 +42,14 @@ pub const PONG_WITHIN_MS: u64 = 10_000;
 pub const CLOSE_SIGNED_OUT: u16 = 4001;
 /// ... its member was removed from the workspace.
 pub const CLOSE_REMOVED: u16 = 4003;
+/// ... its member opened more than [`MAX_SOCKETS_PER_MEMBER`] sockets in the workspace, and this one
+/// was the oldest. The client reconnects after its backoff, as after any drop.
+pub const CLOSE_TOO_MANY: u16 = 4008;
+/// The standard code for a message that is not the protocol's: the client sends only [`PING`].
+pub const CLOSE_POLICY: u16 = 1008;
+/// The most sockets one member may hold open in one workspace (a tab each): a new one past it closes
+/// their oldest.
+pub const MAX_SOCKETS_PER_MEMBER: usize = 20;
 
 /// `?1` workspace, `?2` how many: the workspace's newest log entries, newest first.
 pub const SELECT_NEWEST_LOG: &str = "SELECT id, client_id, member_id, mutation_id, name, args \

@@ -148,8 +148,11 @@ impl Socket {
     }
 
     pub fn ping(&mut self) {
-        self.ws
-            .send(Message::text(PING))
-            .expect("send a ping on the socket");
+        self.send(Message::text(PING));
+    }
+
+    /// Sends `message`, whatever it is: a test of what the server does with junk.
+    pub fn send(&mut self, message: Message) {
+        self.ws.send(message).expect("send on the socket");
     }
 }

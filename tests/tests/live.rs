@@ -363,3 +363,70 @@ fn a_poke_never_reaches_a_member_no_longer_in_the_workspace_even_if_their_socket
         Heard::Closed(CLOSE_SIGNED_OUT, _)
     ));
 }
+
+#[test]
+fn a_socket_that_sends_anything_but_a_ping_is_closed() {
+    use tungstenite::Message;
+    let s = server();
+    let owner = s.setup("Junk", "Jo", None);
+    let junk = [
+        Message::text("hello"),
+        Message::text("{\"type\":\"poke\",\"cookie\":1}"),
+        Message::text("PING"),
+        Message::binary(vec![0u8; 16]),
+    ];
+    for message in junk {
+        let described = format!("{message:?}");
+        let mut socket = open(s, &owner, &Uuid::new_v4());
+        socket.send(message);
+        assert!(
+            matches!(
+                socket.hear(SOON),
+                Heard::Closed(shared::live::CLOSE_POLICY, _)
+            ),
+            "{described} closes the socket"
+        );
+    }
+    // The member's other sockets are not touched, and pings still work.
+    let mut socket = open(s, &owner, &Uuid::new_v4());
+    socket.ping();
+    assert_eq!(socket.hear(SOON), Heard::Pong);
+}
+
+#[test]
+fn a_member_past_the_socket_cap_loses_their_oldest_socket() {
+    use shared::live::{CLOSE_TOO_MANY, MAX_SOCKETS_PER_MEMBER};
+    let s = server();
+    let owner = s.setup("Many tabs", "Tab", None);
+    let other = s.join(&owner, "Other");
+    let mut others = open(s, &other, &Uuid::new_v4());
+    let mut sockets: Vec<Socket> = (0..MAX_SOCKETS_PER_MEMBER)
+        .map(|_| {
+            // Apart in time, so which is oldest is clear.
+            std::thread::sleep(Duration::from_millis(5));
+            open(s, &owner, &Uuid::new_v4())
+        })
+        .collect();
+    for _ in 0..3 {
+        std::thread::sleep(Duration::from_millis(5));
+        sockets.push(open(s, &owner, &Uuid::new_v4()));
+    }
+    for (i, socket) in sockets.iter_mut().enumerate() {
+        if i < 3 {
+            let heard = socket.hear(SOON);
+            assert!(
+                matches!(heard, Heard::Closed(CLOSE_TOO_MANY, _)),
+                "socket {i}, among the oldest, was closed: {heard:?}"
+            );
+        } else {
+            socket.ping();
+            assert_eq!(socket.hear(SOON), Heard::Pong, "socket {i} is open");
+        }
+    }
+    others.ping();
+    assert_eq!(
+        others.hear(SOON),
+        Heard::Pong,
+        "another member's socket is their own"
+    );
+}

@@ -68,6 +68,7 @@ pub async fn connect(
             Caller::Token { token_id, .. } => Some(*token_id),
             Caller::Session { .. } => None,
         },
+        opened_at: crate::auth::now(),
     };
     let headers = req.headers().clone();
     headers.set(

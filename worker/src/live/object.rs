@@ -8,7 +8,10 @@
 use std::cell::Cell;
 
 use serde::{Deserialize, Serialize};
-use shared::live::{CLOSE_REMOVED, CLOSE_SIGNED_OUT, Fanout, LiveMessage, PING, PONG};
+use shared::live::{
+    CLOSE_POLICY, CLOSE_REMOVED, CLOSE_SIGNED_OUT, CLOSE_TOO_MANY, Fanout, LiveMessage,
+    MAX_SOCKETS_PER_MEMBER, PING, PONG,
+};
 use uuid::Uuid;
 use worker::{
     DurableObject, Env, Request, Response, State, WebSocket, WebSocketIncomingMessage,
@@ -31,6 +34,9 @@ pub struct Socket {
     pub expires_at: Option<u64>,
     /// The API token it opened with, if any.
     pub token_id: Option<Uuid>,
+    /// When it opened (epoch milliseconds): past a member's cap, the oldest goes.
+    #[serde(default)]
+    pub opened_at: u64,
 }
 
 impl Socket {
@@ -98,11 +104,19 @@ impl DurableObject for LiveWorkspace {
 
     async fn websocket_message(
         &self,
-        _ws: WebSocket,
-        _message: WebSocketIncomingMessage,
+        ws: WebSocket,
+        message: WebSocketIncomingMessage,
     ) -> worker::Result<()> {
-        // Clients only ping, which the runtime answers; anything else means nothing here.
-        Ok(())
+        // Clients only ping, which the runtime answers without waking the object (this answers it
+        // where the runtime could not be told to). Anything else is not the protocol: a client
+        // that sends it is broken or hostile, and keeping it would let it wake the object at will.
+        match message {
+            WebSocketIncomingMessage::String(text) if text == PING => ws.send_with_str(PONG),
+            _ => {
+                let _ = ws.close(Some(CLOSE_POLICY), Some("only pings are expected"));
+                Ok(())
+            }
+        }
     }
 
     async fn websocket_close(
@@ -134,12 +148,41 @@ impl LiveWorkspace {
         let header = req.headers().get(SOCKET_HEADER)?.unwrap_or_default();
         let socket: Socket = serde_json::from_str(&header)
             .map_err(|err| ApiError::internal("the socket's caller", err))?;
+        self.make_room_for(&socket.member_id);
         let pair = WebSocketPair::new()?;
         let tags = socket.tags();
         let tags: Vec<&str> = tags.iter().map(String::as_str).collect();
         self.state.accept_websocket_with_tags(&pair.server, &tags);
         pair.server.serialize_attachment(&socket)?;
         Ok(Response::from_websocket(pair.client)?)
+    }
+
+    /// Closes `member`'s oldest sockets until a new one keeps them within their cap.
+    fn make_room_for(&self, member: &Uuid) {
+        let mut sockets: Vec<(u64, WebSocket)> = self
+            .state
+            .get_websockets_with_tag(&member_tag(member))
+            .into_iter()
+            .map(|ws| {
+                let opened_at = ws
+                    .deserialize_attachment::<Socket>()
+                    .ok()
+                    .flatten()
+                    .map_or(0, |socket| socket.opened_at);
+                (opened_at, ws)
+            })
+            .collect();
+        if sockets.len() < MAX_SOCKETS_PER_MEMBER {
+            return;
+        }
+        sockets.sort_by_key(|(opened_at, _)| *opened_at);
+        let excess = sockets.len() + 1 - MAX_SOCKETS_PER_MEMBER;
+        for (_, ws) in sockets.into_iter().take(excess) {
+            let _ = ws.close(
+                Some(CLOSE_TOO_MANY),
+                Some("too many open sockets: this was the oldest"),
+            );
+        }
     }
 
     /// Reads the workspace's newest entries and sends each socket its copy of the poke. Nobody
