@@ -14,6 +14,8 @@ use crate::error::ApiError;
 use crate::{account, body, d1};
 
 const SETUP_TOKEN: &str = "SETUP_TOKEN";
+/// A shorter `SETUP_TOKEN` could be guessed: setup stays off until it is replaced.
+const MIN_SETUP_TOKEN_CHARS: usize = 32;
 
 const INSERT_WORKSPACE: &str = "INSERT INTO workspace (id, name, created_at, legacy) \
      VALUES (?1, ?2, ?3, NOT EXISTS (SELECT 1 FROM workspace))";
@@ -29,13 +31,25 @@ const ADOPT_CLIENTS: &str = "UPDATE client SET workspace_id = ?1 WHERE workspace
 
 pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
     let request: SetupRequest = api::parse(&body::read(req).await?)?;
-    let expected = env.secret(SETUP_TOKEN).map_err(|_| {
-        ProtocolError::forbidden(
-            "setup is off: this deployment has no SETUP_TOKEN (`npx wrangler secret put SETUP_TOKEN`)",
-        )
-    })?;
+    let expected = env
+        .secret(SETUP_TOKEN)
+        .map_err(|_| {
+            ProtocolError::forbidden(
+                "setup is off: this deployment has no SETUP_TOKEN (`openssl rand -hex 32 | npx \
+                 wrangler secret put SETUP_TOKEN`)",
+            )
+        })?
+        .to_string();
+    if expected.chars().count() < MIN_SETUP_TOKEN_CHARS {
+        return Err(ProtocolError::forbidden(format!(
+            "setup is off: this deployment's SETUP_TOKEN is shorter than {MIN_SETUP_TOKEN_CHARS} \
+             characters, short enough to guess; make a long one with `openssl rand -hex 32 | npx \
+             wrangler secret put SETUP_TOKEN`"
+        ))
+        .into());
+    }
     // Comparing the hashes, not the secrets, leaks nothing about the secret through timing.
-    if hash_secret(&request.token) != hash_secret(&expected.to_string()) {
+    if hash_secret(&request.token) != hash_secret(&expected) {
         return Err(
             ProtocolError::unauthenticated("this is not the deployment's setup token").into(),
         );
