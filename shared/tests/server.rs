@@ -246,12 +246,22 @@ fn a_cookie_beyond_the_log_means_the_server_was_reset() {
     )
     .unwrap();
     assert!(pull_response(&by(), SCHEMA_VERSION, 1, snapshot(&mut conn, &client(), 1)).is_ok());
+    // Another workspace's entries take the log further, but not this workspace's end: what it is
+    // told, and what it is compared with, is its own.
+    let elsewhere = Actor::new(Uuid::new_v4(), Uuid::new_v4());
+    common::join(&conn, &elsewhere, "owner");
+    let issue = Uuid::new_v4().to_string();
+    run_batch(
+        &mut conn,
+        &applied_batch(&elsewhere, &Uuid::new_v4(), 1, &create(&issue, "elsewhere")),
+    )
+    .unwrap();
     let err =
         pull_response(&by(), SCHEMA_VERSION, 2, snapshot(&mut conn, &client(), 2)).unwrap_err();
     assert_eq!(err.code, ErrorCode::ClientStateNotFound);
     assert_eq!(
         err.message,
-        "cookie 2 is beyond the end of the log (1): the server was reset"
+        "cookie 2 is beyond the end of this workspace's log (1): the server was reset"
     );
 }
 

@@ -451,3 +451,198 @@ fn the_session_cookie_is_http_only_same_site_and_lasts_thirty_days() {
         "plain http, as `wrangler dev` is"
     );
 }
+
+/// `owner`'s removal of `member`, which must succeed.
+fn remove(s: &Server, owner: &Member, member: &Member) {
+    let removed = s.send_as(
+        Some(owner),
+        "POST",
+        &owner.api("members/remove"),
+        &json!({"memberId": member.id}),
+    );
+    assert_eq!(removed.status, 200, "{}", removed.text);
+}
+
+fn members_of(s: &Server, workspace: &Uuid) -> Vec<Value> {
+    s.sql(&format!(
+        "SELECT member_id FROM membership WHERE workspace_id = '{workspace}' ORDER BY member_id"
+    ))
+}
+
+#[test]
+fn a_removed_member_walks_back_in_by_no_link_made_before_their_removal() {
+    let s = server();
+    let owner = s.setup("No way back", "Olive", None);
+    let joined_by = s.invite(&owner, None);
+    let other_link = s.invite(&owner, None);
+    let member = s.join_by(&joined_by, &owner, "Mallory");
+    remove(s, &owner, &member);
+    let members = members_of(s, &owner.workspace);
+
+    // The link they joined by is revoked: for them, for a fresh identity, and in the owner's list.
+    s.accept(&joined_by, "Mallory", Some(&member))
+        .assert_error(404, "NotFound");
+    s.accept(&joined_by, "Mallory again", None)
+        .assert_error(404, "NotFound");
+    s.send_as(
+        None,
+        "POST",
+        "/api/invites/preview",
+        &json!({"token": joined_by}),
+    )
+    .assert_error(404, "NotFound");
+    let listed = s
+        .send_as(Some(&owner), "GET", &owner.api("members"), &json!(null))
+        .ok();
+    assert_eq!(listed["invites"].as_array().map(Vec::len), Some(1));
+    // Another link made before the removal does not take them back either.
+    let message = s
+        .accept(&other_link, "Mallory", Some(&member))
+        .assert_error(403, "Forbidden");
+    assert!(
+        message.contains("ask its owner for a new invite"),
+        "{message}"
+    );
+    assert_eq!(members_of(s, &owner.workspace), members, "nobody joined");
+    s.pull_as(&member, &Uuid::new_v4(), None)
+        .assert_error(403, "Forbidden");
+
+    // A link the owner makes afterwards does: bringing them back is the owner's choice.
+    let fresh = s.invite(&owner, None);
+    let back = s.accept(&fresh, "Mallory", Some(&member));
+    assert_eq!(back.status, 200, "{}", back.text);
+    s.pull_as(&member, &Uuid::new_v4(), None).ok();
+}
+
+#[test]
+fn api_tokens_are_capped_per_member_and_no_token_makes_another() {
+    let s = server();
+    let owner = s.setup("Tokens", "Tess", None);
+    let count = || {
+        s.sql(&format!(
+            "SELECT COUNT(*) AS n FROM api_token WHERE workspace_id = '{}'",
+            owner.workspace
+        ))[0]["n"]
+            .as_u64()
+            .unwrap()
+    };
+    let cap = shared::api::MAX_TOKENS_PER_MEMBER;
+    let made: Vec<(Member, Uuid)> = (0..cap)
+        .map(|i| s.token(&owner, &format!("t{i}")))
+        .collect();
+    let message = s
+        .send_as(
+            Some(&owner),
+            "POST",
+            &owner.api("tokens"),
+            &json!({"name": "one more"}),
+        )
+        .assert_error(409, "LimitReached");
+    assert!(message.contains("revoke one"), "{message}");
+    assert_eq!(count(), cap);
+
+    // A token cannot mint one, even with room for it.
+    let (token, token_id) = made[0].clone();
+    s.send_as(
+        Some(&token),
+        "POST",
+        &owner.api("tokens/revoke"),
+        &json!({"id": made[1].1}),
+    )
+    .ok();
+    s.send_as(
+        Some(&token),
+        "POST",
+        &owner.api("tokens"),
+        &json!({"name": "child"}),
+    )
+    .assert_error(403, "Forbidden");
+    assert_eq!(count(), cap - 1);
+    // Signed in, the member may make one again; the cap is per member.
+    s.token(&owner, "replacement");
+    assert_eq!(count(), cap);
+    let member = s.join(&owner, "Mo");
+    s.token(&member, "their own");
+    s.send_as(
+        Some(&token),
+        "POST",
+        &owner.api("tokens/revoke"),
+        &json!({"id": token_id}),
+    )
+    .ok();
+}
+
+#[test]
+fn names_must_be_one_line_without_bidirectional_overrides() {
+    let s = server();
+    let owner = s.owner();
+    let token = sync_tests::members::SETUP_TOKEN;
+    let invite = s.invite(owner, None);
+    let workspaces = s.sql("SELECT COUNT(*) AS n FROM workspace")[0]["n"].clone();
+    let people = s.sql("SELECT COUNT(*) AS n FROM member")[0]["n"].clone();
+    let tokens = s.sql("SELECT COUNT(*) AS n FROM api_token")[0]["n"].clone();
+    for bad in [
+        "Two\nlines",
+        "Carriage\rreturn",
+        "A\ttab",
+        "Line\u{2028}separator",
+        "evil\u{202E}gnp.exe",
+        "isolate\u{2066}d",
+        "pop\u{2069}",
+        "embed\u{202A}",
+    ] {
+        let message = s
+            .send_as(
+                None,
+                "POST",
+                "/api/setup",
+                &json!({"token": token, "workspaceName": bad, "name": "Eve"}),
+            )
+            .assert_error(400, "InvalidRequest");
+        assert!(message.contains("one line"), "{message}");
+        s.send_as(
+            None,
+            "POST",
+            "/api/setup",
+            &json!({"token": token, "workspaceName": "Fine", "name": bad}),
+        )
+        .assert_error(400, "InvalidRequest");
+        s.accept(&invite, bad, None)
+            .assert_error(400, "InvalidRequest");
+        s.send_as(
+            Some(owner),
+            "POST",
+            &owner.api("tokens"),
+            &json!({"name": bad}),
+        )
+        .assert_error(400, "InvalidRequest");
+    }
+    assert_eq!(
+        s.sql("SELECT COUNT(*) AS n FROM workspace")[0]["n"],
+        workspaces
+    );
+    assert_eq!(s.sql("SELECT COUNT(*) AS n FROM member")[0]["n"], people);
+    assert_eq!(s.sql("SELECT COUNT(*) AS n FROM api_token")[0]["n"], tokens);
+    // Right-to-left text itself is fine.
+    let reply = s.accept(&invite, "שרה", None);
+    assert_eq!(reply.status, 200, "{}", reply.text);
+}
+
+#[test]
+fn a_setup_token_short_enough_to_guess_turns_setup_off_and_says_how_to_make_one() {
+    let s = Server::start_with_vars(&["SETUP_TOKEN:only-twenty-characters"]);
+    let message = s
+        .send_as(
+            None,
+            "POST",
+            "/api/setup",
+            &json!({"token": "only-twenty-characters", "workspaceName": "Mine", "name": "Eve"}),
+        )
+        .assert_error(403, "Forbidden");
+    assert!(message.contains("shorter than 32 characters"), "{message}");
+    assert!(message.contains("openssl rand -hex 32"), "{message}");
+    assert_eq!(
+        s.sql("SELECT COUNT(*) AS n FROM workspace")[0]["n"],
+        json!(0)
+    );
+}

@@ -400,3 +400,133 @@ fn a_compaction_setting_that_does_not_parse_changes_nothing() {
     );
     assert_eq!(s.horizon_of(&owner.workspace), 0);
 }
+
+#[test]
+fn every_snapshot_page_stays_under_its_cap_whatever_one_issue_holds() {
+    use shared::protocol::{
+        MAX_LABELS, MAX_THREAD_BYTES, SNAPSHOT_PAGE_BYTES, SNAPSHOT_ROW_OVERHEAD_BYTES,
+    };
+    let s = server();
+    let owner = s.setup("Full", "Ada", None);
+    let mut pusher = Pusher::new(&owner);
+    // Issues with long descriptions fill the pages; the fullest one is the newest, on the first.
+    for chunk in 0..4 {
+        pusher.push(
+            s,
+            (0..50)
+                .map(|i| {
+                    json!({"name": "createIssue", "args": {"id": Uuid::new_v4(), "title": "filler",
+                    "description": long_text(chunk * 50 + i), "owner": "Ada", "createdAt": 1_000 + i}})
+                })
+                .collect(),
+        );
+    }
+    let full = Uuid::new_v4();
+    pusher.push(
+        s,
+        vec![
+            json!({"name": "createIssue", "args": {"id": full, "title": "🦀".repeat(200),
+        "description": "🦀".repeat(10_000), "owner": "🦀".repeat(100), "createdAt": 9_000_000}}),
+        ],
+    );
+    // Comments of the largest size until the thread is full: 40,000 bytes of text each.
+    let body = "🦀".repeat(10_000);
+    let comment = |id: Uuid, body: &str| json!({"name": "addComment", "args": {"id": id, "issueId": full, "body": body, "createdAt": 2}});
+    let fits = MAX_THREAD_BYTES / (body.len() + SNAPSHOT_ROW_OVERHEAD_BYTES);
+    let ids: Vec<Uuid> = (0..fits).map(|_| Uuid::new_v4()).collect();
+    for chunk in ids.chunks(20) {
+        pusher.push(s, chunk.iter().map(|id| comment(*id, &body)).collect());
+    }
+    let refused = |mutation: Value, pusher: &mut Pusher| {
+        let reply = s
+            .push_as(&owner, &pusher.client, &numbered(pusher.next, [mutation]))
+            .ok();
+        pusher.next += 1;
+        assert_eq!(
+            reply["rejected"][0]["error"],
+            json!("StatementFailed"),
+            "{reply}"
+        );
+        reply["rejected"][0]["message"].as_str().unwrap().to_owned()
+    };
+    let message = refused(comment(Uuid::new_v4(), &body), &mut pusher);
+    assert!(message.contains("comments are at their limit"), "{message}");
+    // Editing a comment counts its new text in place of the old: shrinking one makes room, and
+    // growing it back past the cap is refused.
+    let edit = |body: &str| json!({"name": "editComment", "args": {"id": ids[0], "issueId": full, "body": body, "editedAt": 3}});
+    pusher.push(s, vec![edit("short now")]);
+    pusher.push(s, vec![comment(Uuid::new_v4(), &body)]);
+    let message = refused(edit(&body), &mut pusher);
+    assert!(message.contains("comments are at their limit"), "{message}");
+
+    // As many labels as a workspace may have, each with the longest name, all on the full issue.
+    let labels: Vec<Uuid> = (0..MAX_LABELS).map(|_| Uuid::new_v4()).collect();
+    for (n, chunk) in labels.chunks(100).enumerate() {
+        pusher.push(
+            s,
+            chunk
+                .iter()
+                .enumerate()
+                .map(|(i, id)| {
+                    let name = format!("{:03}{}", n * 100 + i, "🦀".repeat(37));
+                    json!({"name": "createLabel", "args": {"id": id, "name": name, "color": "#aabbcc", "createdAt": 4}})
+                })
+                .collect(),
+        );
+        pusher.push(
+            s,
+            chunk
+                .iter()
+                .map(|id| json!({"name": "addIssueLabel", "args": {"issueId": full, "labelId": id, "updatedAt": 5}}))
+                .collect(),
+        );
+    }
+    let message = refused(
+        json!({"name": "createLabel", "args": {"id": Uuid::new_v4(), "name": "one too many", "color": "#aabbcc", "createdAt": 6}}),
+        &mut pusher,
+    );
+    assert!(message.contains("as many labels as it may"), "{message}");
+
+    // A new device's snapshot, page by page: each under the cap, the full issue whole on the first.
+    let client = Uuid::new_v4();
+    let mut cursor = Value::Null;
+    let mut pages = Vec::new();
+    loop {
+        let mut body = json!({"clientId": client, "schemaVersion": 2, "cookie": null});
+        if !cursor.is_null() {
+            body["snapshot"] = cursor.clone();
+        }
+        let reply = s.send_as(Some(&owner), "POST", &owner.api("pull"), &body);
+        let page = reply.ok();
+        assert!(
+            reply.text.len() <= SNAPSHOT_PAGE_BYTES,
+            "page {} is {} bytes",
+            pages.len() + 1,
+            reply.text.len()
+        );
+        cursor = page["snapshot"]["next"].clone();
+        pages.push(page);
+        if cursor.is_null() {
+            break;
+        }
+    }
+    let first = &pages[0]["snapshot"];
+    assert_eq!(first["issues"][0]["id"], json!(full));
+    assert_eq!(first["labels"].as_array().map(Vec::len), Some(MAX_LABELS));
+    let on_full = |what: &str, key: &str| {
+        first[what]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|row| row[key] == json!(full))
+            .count()
+    };
+    assert_eq!(on_full("comments", "issueId"), fits + 1);
+    assert_eq!(on_full("issueLabels", "issueId"), MAX_LABELS);
+    let issues: usize = pages
+        .iter()
+        .map(|page| page["snapshot"]["issues"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(issues, 201, "every issue came");
+    assert!(pages.len() >= 2, "{} pages", pages.len());
+}
