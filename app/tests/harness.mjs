@@ -91,6 +91,8 @@ export async function startServer({ https = false, vars = [], assets = null } = 
   const server = {
     url,
     persist,
+    /** The port of workerd's inspector (Chrome DevTools protocol): CPU profiles, subrequests. */
+    inspector,
     async stop() {
       servers.delete(url);
       kill(child);
