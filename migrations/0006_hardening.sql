@@ -13,9 +13,11 @@ CREATE TABLE removed_member (
   PRIMARY KEY (workspace_id, member_id)
 ) WITHOUT ROWID;
 
--- The refusal table (see 0005) with two more rules: an issue's thread has a size cap, so one issue
--- always fits a snapshot page, and a workspace a number of labels, since all of them ride on a
--- snapshot's first page. The table is always empty, so it is made again rather than altered.
+-- The refusal table (see 0005) with three more rules: an issue's thread has a size cap, so one issue
+-- always fits a snapshot page; a workspace a number of labels, since all of them ride on a
+-- snapshot's first page; and a push made with an API token is refused when the token is gone
+-- (shared/src/server.rs: the token is checked in the batch that does the work, not by a read
+-- before it). The table is always empty, so it is made again rather than altered.
 DROP TABLE refusal;
 CREATE TABLE refusal (
   rule TEXT NOT NULL,
@@ -24,5 +26,6 @@ CREATE TABLE refusal (
   CONSTRAINT refused_label_name_taken CHECK (rule <> 'label_name_taken'),
   CONSTRAINT refused_not_comment_author CHECK (rule <> 'not_comment_author'),
   CONSTRAINT refused_thread_full CHECK (rule <> 'thread_full'),
-  CONSTRAINT refused_too_many_labels CHECK (rule <> 'too_many_labels')
+  CONSTRAINT refused_too_many_labels CHECK (rule <> 'too_many_labels'),
+  CONSTRAINT refused_token_revoked CHECK (rule <> 'token_revoked')
 );

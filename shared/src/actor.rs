@@ -15,6 +15,11 @@ pub struct Actor {
     pub workspace_id: Uuid,
     /// The member the change is by.
     pub member_id: Uuid,
+    /// On the server, the API token the request came with, if it did: the batch that does the work
+    /// checks that it still exists (`shared::server`), so a revoked token is refused at once
+    /// whatever a worker remembered of it. Never set in a replica.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_id: Option<Uuid>,
 }
 
 impl Actor {
@@ -22,6 +27,15 @@ impl Actor {
         Self {
             workspace_id,
             member_id,
+            token_id: None,
+        }
+    }
+
+    /// The same actor, asking with the API token `token_id`.
+    pub fn with_token(self, token_id: Uuid) -> Self {
+        Self {
+            token_id: Some(token_id),
+            ..self
         }
     }
 

@@ -26,6 +26,7 @@ pub mod issue;
 pub mod label;
 pub mod live;
 pub mod mutations;
+pub mod presence;
 pub mod protocol;
 #[cfg(feature = "replica")]
 pub mod replica;

@@ -30,6 +30,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0006_hardening.sql",
         include_str!("../../migrations/0006_hardening.sql"),
     ),
+    (
+        "0007_live_presence.sql",
+        include_str!("../../migrations/0007_live_presence.sql"),
+    ),
 ];
 
 /// The schema version a database reaches once every migration has been applied.

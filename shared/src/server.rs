@@ -66,12 +66,22 @@ const APPEND_LOG: &str = concat!(
 
 /// `?1` client id: the client's `last_mutation_id`, no row for a client never seen.
 pub const SELECT_LAST_MUTATION_ID: &str = "SELECT last_mutation_id FROM client WHERE id = ?1";
-/// `?1` workspace, `?2` member, `?3` client: whether the member is in the workspace (their role, or
-/// NULL), and whose the client is (NULLs for a client never seen, or one from before workspaces).
+/// `?1` workspace, `?2` member, `?3` client, `?4` the API token asked with (NULL for a session):
+/// whether the member is in the workspace (their role, or NULL), whose the client is (NULLs for a
+/// client never seen, or one from before workspaces), and whether the token still stands.
 pub const SELECT_ACCESS: &str = "SELECT \
      (SELECT role FROM membership WHERE workspace_id = ?1 AND member_id = ?2) AS role, \
      (SELECT workspace_id FROM client WHERE id = ?3) AS client_workspace, \
-     (SELECT member_id FROM client WHERE id = ?3) AS client_member";
+     (SELECT member_id FROM client WHERE id = ?3) AS client_member, \
+     (?4 IS NULL OR EXISTS (SELECT 1 FROM api_token \
+       WHERE id = ?4 AND workspace_id = ?1 AND member_id = ?2)) AS token_valid";
+/// `?1` token, `?2` workspace, `?3` member: refuses the batch it is in when the API token the
+/// request came with is gone (revoked, or its member removed), through the `refusal` table's
+/// `refused_token_revoked` constraint. First in every batch a token's push runs.
+const TOKEN_GUARD: &str = "INSERT INTO refusal (rule) SELECT 'token_revoked' WHERE NOT EXISTS \
+     (SELECT 1 FROM api_token WHERE id = ?1 AND workspace_id = ?2 AND member_id = ?3)";
+/// The constraint [`TOKEN_GUARD`]'s row breaks.
+pub const TOKEN_REVOKED: &str = "refused_token_revoked";
 /// `?1` cookie, `?2` page size, `?3` entry overhead, `?4` page bytes, `?5` workspace, `?6` the pulling
 /// client: the workspace's page after the cookie and the entry right after it, if any, which says
 /// there is more. `own_id` is the mutation id on the pulling client's own entries only. A page is at most `?2` entries and,
@@ -145,16 +155,25 @@ pub fn rejected_batch(by: &Actor, client_id: &Uuid, mutation_id: u64) -> Vec<Sta
 
 fn advance_client(by: &Actor, client_id: &Uuid, mutation_id: u64) -> Vec<Statement> {
     let client = SqlValue::from(client_id.to_string());
-    vec![
+    let token = by.token_id.map(|token| {
         Statement::new(
-            ENSURE_CLIENT,
-            vec![client.clone(), by.workspace(), by.member()],
-        ),
-        Statement::new(
-            ADVANCE_CLIENT,
-            vec![client, mutation_id.into(), by.workspace(), by.member()],
-        ),
-    ]
+            TOKEN_GUARD,
+            vec![token.to_string().into(), by.workspace(), by.member()],
+        )
+    });
+    token
+        .into_iter()
+        .chain([
+            Statement::new(
+                ENSURE_CLIENT,
+                vec![client.clone(), by.workspace(), by.member()],
+            ),
+            Statement::new(
+                ADVANCE_CLIENT,
+                vec![client, mutation_id.into(), by.workspace(), by.member()],
+            ),
+        ])
+        .collect()
 }
 
 /// Counts `mutations` processed mutations (applied or rejected: each writes its client's row) against
@@ -184,7 +203,13 @@ pub fn quota_exceeded() -> ProtocolError {
 
 /// The parameters of [`SELECT_ACCESS`].
 pub fn access_params(by: &Actor, client_id: &Uuid) -> Vec<SqlValue> {
-    vec![by.workspace(), by.member(), client_id.to_string().into()]
+    vec![
+        by.workspace(),
+        by.member(),
+        client_id.to_string().into(),
+        by.token_id
+            .map_or(SqlValue::Null, |token| token.to_string().into()),
+    ]
 }
 
 /// The parameters of the six pull queries, in the order listed above, to run as one batch so they
@@ -227,12 +252,17 @@ pub struct Access {
     /// The workspace and member the client belongs to, when the server has seen it push.
     pub client_workspace: Option<String>,
     pub client_member: Option<String>,
+    /// Whether the API token asked with still stands (always, for a session).
+    pub token_valid: bool,
 }
 
 impl Access {
     /// Refuses a caller who is not a member (`Forbidden`), or whose client is another member's or
     /// another workspace's (`ClientNotOwned`). A client never seen is anyone's to claim with a push.
     pub fn check(&self, by: &Actor) -> Result<(), ProtocolError> {
+        if !self.token_valid {
+            return Err(token_revoked());
+        }
         if self.role.is_none() {
             return Err(not_a_member());
         }
@@ -248,6 +278,11 @@ impl Access {
         }
         Ok(())
     }
+}
+
+/// `401 Unauthenticated`: the API token asked with is gone.
+pub fn token_revoked() -> ProtocolError {
+    ProtocolError::unauthenticated("this API token is not valid: it was revoked, or never made")
 }
 
 /// `403 Forbidden`: the caller is not (or no longer) a member of the workspace.
@@ -267,7 +302,9 @@ pub fn client_not_owned() -> ProtocolError {
 /// from its error message: `None` when neither refused who is asking (the guard may still have
 /// refused the order).
 pub fn guard_refusal(message: &str) -> Option<ProtocolError> {
-    if message.contains(DAILY_BUDGET) {
+    if message.contains(TOKEN_REVOKED) {
+        Some(token_revoked())
+    } else if message.contains(DAILY_BUDGET) {
         Some(quota_exceeded())
     } else if message.contains(NOT_A_MEMBER) {
         Some(not_a_member())

@@ -251,6 +251,7 @@ fn read_access(
                 role: row.get(0)?,
                 client_workspace: row.get(1)?,
                 client_member: row.get(2)?,
+                token_valid: row.get::<_, i64>(3)? != 0,
             })
         })
 }

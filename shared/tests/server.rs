@@ -614,3 +614,52 @@ fn a_batch_over_the_members_daily_budget_aborts_whole_and_counts_only_what_commi
     push(&mut conn, 6, 5, day + DAY_MS).unwrap();
     assert_eq!(issues(&conn).len(), 10);
 }
+
+#[test]
+fn a_token_that_is_gone_is_refused_by_the_very_batch_or_read_that_does_the_work() {
+    let mut conn = open();
+    let token = Uuid::new_v4();
+    let with_token = by().with_token(token);
+    conn.execute(
+        "INSERT INTO api_token (id, workspace_id, member_id, name, token_hash, created_at) \
+         VALUES (?1, ?2, ?3, 'script', 'hash', 0)",
+        [
+            token.to_string(),
+            by().workspace_id.to_string(),
+            by().member_id.to_string(),
+        ],
+    )
+    .unwrap();
+    // While it stands, it pushes and pulls.
+    run_batch(
+        &mut conn,
+        &applied_batch(&with_token, &client(), 1, &create(ISSUE, "by a script")),
+    )
+    .unwrap();
+    snapshot_as(&mut conn, &with_token, &client(), 0)
+        .access
+        .check(&with_token)
+        .unwrap();
+    // Revoked: the next batch aborts whole, saying so, and the pull's own read refuses it.
+    conn.execute("DELETE FROM api_token", []).unwrap();
+    let err = run_batch(
+        &mut conn,
+        &applied_batch(&with_token, &client(), 2, &create(OTHER_ISSUE, "too late")),
+    )
+    .unwrap_err();
+    let refusal = shared::server::guard_refusal(&err.to_string()).expect("a refusal");
+    assert_eq!(refusal.code, ErrorCode::Unauthenticated);
+    assert_eq!(count(&conn, "issue"), 1, "nothing of it was written");
+    let err = run_batch(&mut conn, &rejected_batch(&with_token, &client(), 2)).unwrap_err();
+    assert!(shared::server::guard_refusal(&err.to_string()).is_some());
+    let refused = snapshot_as(&mut conn, &with_token, &client(), 0)
+        .access
+        .check(&with_token)
+        .unwrap_err();
+    assert_eq!(refused.code, ErrorCode::Unauthenticated);
+    // The member's session is not affected.
+    snapshot_as(&mut conn, &by(), &client(), 0)
+        .access
+        .check(&by())
+        .unwrap();
+}

@@ -381,6 +381,83 @@ fn an_api_token_acts_as_its_member_in_its_workspace_until_revoked() {
 }
 
 #[test]
+fn a_token_the_worker_has_seen_is_still_refused_the_moment_it_is_revoked() {
+    let s = server();
+    let owner = s.setup("Remembered", "Rem", None);
+    let member = s.join(&owner, "Mem");
+    let (token, id) = s.token(&member, "CI");
+    let client = Uuid::new_v4();
+    // Used, so the worker has looked it up and remembers whose it is.
+    for n in 1..=3 {
+        s.push_as(
+            &token,
+            &client,
+            &numbered(n, [create(&Uuid::new_v4(), "while valid")]),
+        )
+        .ok();
+        s.pull_as(&token, &client, None).ok();
+    }
+    let issues = s.issues_in(&owner.workspace).len();
+    s.send_as(
+        Some(&member),
+        "POST",
+        &member.api("tokens/revoke"),
+        &json!({"id": id}),
+    )
+    .ok();
+    let message = s
+        .push_as(
+            &token,
+            &client,
+            &numbered(4, [create(&Uuid::new_v4(), "after revoking")]),
+        )
+        .assert_error(401, "Unauthenticated");
+    assert!(message.contains("revoked"), "{message}");
+    s.push_as(&token, &client, &[])
+        .assert_error(401, "Unauthenticated");
+    let bad = json!({"name": "createIssue", "args": {"id": "not a uuid"}});
+    s.push_as(&token, &client, &numbered(4, [bad]))
+        .assert_error(401, "Unauthenticated");
+    s.pull_as(&token, &client, None)
+        .assert_error(401, "Unauthenticated");
+    s.pull_as(&token, &client, Some(0))
+        .assert_error(401, "Unauthenticated");
+    s.live_as(&token, &Uuid::new_v4(), &[])
+        .err()
+        .expect("no socket for a revoked token")
+        .assert_error(401, "Unauthenticated");
+    assert_eq!(
+        s.issues_in(&owner.workspace).len(),
+        issues,
+        "nothing written"
+    );
+    let page = s.pull_as(&member, &client, None).ok();
+    assert_eq!(page["lastMutationId"], json!(3), "nothing processed");
+
+    // A token of a member who is removed goes with them, remembered or not.
+    let (second, _) = s.token(&member, "CI 2");
+    s.push_as(
+        &second,
+        &Uuid::new_v4(),
+        &numbered(1, [create(&Uuid::new_v4(), "once")]),
+    )
+    .ok();
+    s.send_as(
+        Some(&owner),
+        "POST",
+        &owner.api("members/remove"),
+        &json!({"memberId": member.id}),
+    )
+    .ok();
+    s.push_as(
+        &second,
+        &Uuid::new_v4(),
+        &numbered(1, [create(&Uuid::new_v4(), "removed")]),
+    )
+    .assert_error(401, "Unauthenticated");
+}
+
+#[test]
 fn setup_needs_the_deployments_token_and_bad_input_changes_nothing() {
     let s = server();
     let reply = s.send_as(

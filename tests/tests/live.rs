@@ -430,3 +430,45 @@ fn a_member_past_the_socket_cap_loses_their_oldest_socket() {
         "another member's socket is their own"
     );
 }
+
+#[test]
+fn pushes_poke_a_workspace_only_while_a_socket_may_be_open_and_never_miss_one() {
+    let s = server();
+    let owner = s.setup("Presence", "Pia", None);
+    let presence = || {
+        s.sql(&format!(
+            "SELECT connects, idle_at FROM live_presence WHERE workspace_id = '{}'",
+            owner.workspace
+        ))
+    };
+    let client = Uuid::new_v4();
+    push_one(s, &owner, &client, 1, "nobody listens");
+    assert_eq!(
+        presence(),
+        Vec::<serde_json::Value>::new(),
+        "never opened: never live"
+    );
+
+    // A socket is counted before the object takes it, and hears the next push.
+    let mut first = open(s, &owner, &Uuid::new_v4());
+    assert_eq!(presence(), vec![json!({"connects": 1, "idle_at": 0})]);
+    push_one(s, &owner, &client, 2, "one listens");
+    assert!(first.poke(SOON).is_some(), "the socket is poked");
+    drop(first);
+
+    // Its close is noticed by the next poke, which finds no socket: the workspace goes idle.
+    let mut next = 3;
+    let idle = (0..20).any(|_| {
+        push_one(s, &owner, &client, next, "after it closed");
+        next += 1;
+        std::thread::sleep(Duration::from_millis(250));
+        presence() == vec![json!({"connects": 1, "idle_at": 1})]
+    });
+    assert!(idle, "recorded idle: {:?}", presence());
+
+    // A new socket makes it live again, and is poked at once.
+    let mut second = open(s, &owner, &Uuid::new_v4());
+    assert_eq!(presence(), vec![json!({"connects": 2, "idle_at": 1})]);
+    push_one(s, &owner, &client, next, "someone is back");
+    assert!(second.poke(SOON).is_some(), "the new socket is poked");
+}

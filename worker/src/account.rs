@@ -22,7 +22,7 @@ const SELECT_SESSION: &str = "SELECT m.name AS member_name, w.id, w.name, ms.rol
 /// `GET /api/session`: who is signed in, and their workspaces; renews a session past half its life.
 pub async fn handle(req: &Request, env: &Env) -> Result<Response, ApiError> {
     let db = env.d1(d1::BINDING)?;
-    let caller = auth::caller(req, env, &db).await?;
+    let caller = auth::caller(req, env, &db, auth::TokenCheck::Now).await?;
     crate::limits::member(env, caller.member_id()).await?;
     let mut info = session_info(&db, caller.member_id())
         .await?

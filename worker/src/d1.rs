@@ -34,8 +34,8 @@ pub enum BatchError {
 /// file of a local D1 for a moment (the tests' own reads and writes of it do).
 const BUSY_WAITS_MS: [u64; 3] = [20, 100, 400];
 
-/// Runs `statements` as one atomic D1 batch.
-pub async fn batch(db: &D1Database, statements: &[Statement]) -> Result<(), BatchError> {
+/// Runs `statements` as one atomic D1 batch; what each returned.
+pub async fn batch(db: &D1Database, statements: &[Statement]) -> Result<Vec<D1Result>, BatchError> {
     let mut waits = BUSY_WAITS_MS.iter();
     loop {
         let prepared = statements
@@ -44,7 +44,7 @@ pub async fn batch(db: &D1Database, statements: &[Statement]) -> Result<(), Batc
             .collect::<worker::Result<Vec<_>>>()
             .map_err(BatchError::Failed)?;
         let err = match db.batch(prepared).await {
-            Ok(_) => return Ok(()),
+            Ok(results) => return Ok(results),
             Err(err) => err,
         };
         match waits.next() {
@@ -126,7 +126,7 @@ fn clean(message: &str) -> String {
 /// Runs `statements` as one atomic D1 batch, for statements that fail only if D1 does.
 pub async fn run(db: &D1Database, statements: &[Statement]) -> Result<(), ApiError> {
     match batch(db, statements).await {
-        Ok(()) => Ok(()),
+        Ok(_) => Ok(()),
         Err(BatchError::Refused(refusal)) => Err(refusal.into()),
         Err(BatchError::OutOfOrder) => Err(ApiError::internal("a batch", "out of order")),
         Err(BatchError::Constraint(message)) => Err(ApiError::internal("a batch", message)),
@@ -223,6 +223,38 @@ pub async fn access(db: &D1Database, by: &Actor, client_id: &uuid::Uuid) -> Resu
     })
     .await?;
     Ok(access_row(&result)?.check(by)?)
+}
+
+/// Counts a socket of `workspace` about to be handed to its object ([`shared::presence`]); the count.
+pub async fn record_connect(db: &D1Database, workspace: &uuid::Uuid) -> Result<u64, ApiError> {
+    #[derive(Deserialize)]
+    struct Connects {
+        connects: u64,
+    }
+    let statement = shared::presence::record_connect(workspace);
+    let results = batch(db, std::slice::from_ref(&statement))
+        .await
+        .map_err(|_| ApiError::internal("counting a socket", "the batch failed"))?;
+    results
+        .first()
+        .map(first_row::<Connects>)
+        .transpose()?
+        .flatten()
+        .map(|row| row.connects)
+        .ok_or_else(|| ApiError::internal("counting a socket", "no count came back"))
+}
+
+/// Whether the last of `results` (a push's batch ending in [`shared::presence::select_live`]) says
+/// a socket may be open; `true` when it cannot tell, so that no poke is skipped by mistake.
+pub fn live(results: &[D1Result]) -> bool {
+    #[derive(Deserialize)]
+    struct Live {
+        live: u8,
+    }
+    results
+        .last()
+        .and_then(|result| first_row::<Live>(result).ok().flatten())
+        .is_none_or(|row| row.live != 0)
 }
 
 /// What a poke needs, in one batch: the workspace's newest entries (newest first), its compaction
@@ -360,6 +392,7 @@ fn access_row(result: &D1Result) -> Result<Access, ApiError> {
         role: row.role,
         client_workspace: row.client_workspace,
         client_member: row.client_member,
+        token_valid: row.token_valid.is_some_and(|valid| valid != 0),
     })
 }
 
@@ -392,6 +425,7 @@ struct AccessRow {
     role: Option<String>,
     client_workspace: Option<String>,
     client_member: Option<String>,
+    token_valid: Option<u8>,
 }
 
 #[derive(Deserialize)]

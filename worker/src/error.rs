@@ -10,6 +10,11 @@ use worker::{Request, Response, console_error};
 pub struct ApiError(ProtocolError);
 
 impl ApiError {
+    /// The protocol code this error answers with.
+    pub fn code(&self) -> ErrorCode {
+        self.0.code
+    }
+
     pub fn not_found(req: &Request) -> Self {
         Self(ProtocolError::new(
             ErrorCode::NotFound,

@@ -84,28 +84,50 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context) -> Result<Response,
         Route::TestPanic => Err(ApiError::not_found(req)),
         Route::Workspace(workspace, action) => {
             let db = env.d1(d1::BINDING)?;
-            let caller = auth::caller(req, env, &db).await?;
+            let check = if action.checks_token_in_batch() {
+                auth::TokenCheck::InBatch
+            } else {
+                auth::TokenCheck::Now
+            };
+            let caller = auth::caller(req, env, &db, check).await?;
             let by = caller.in_workspace(workspace)?;
             limits::member(env, by.member_id).await?;
-            match action {
-                InWorkspace::Push => {
-                    let pushed = push::handle(req, env, &by).await?;
-                    if pushed.applied && live::on(env) {
-                        // After the answer: the push is not delayed by the fan-out.
-                        ctx.wait_until(live::poke(env.clone(), workspace));
-                    }
-                    Ok(pushed.response)
-                }
-                InWorkspace::Live => live::connect(req, env, &caller, &by).await,
-                InWorkspace::Pull => pull::handle(req, env, &by).await,
-                InWorkspace::Members => members::list(env, &by).await,
-                InWorkspace::RemoveMember => members::remove(req, env, &by).await,
-                InWorkspace::CreateInvite => invites::create(req, env, &by).await,
-                InWorkspace::RevokeInvite => invites::revoke(req, env, &by).await,
-                InWorkspace::CreateToken => tokens::create(req, env, &caller, &by).await,
-                InWorkspace::RevokeToken => tokens::revoke(req, env, &by).await,
+            let answer = in_workspace(req, env, ctx, &caller, &by, action).await;
+            if let Err(err) = &answer {
+                auth::forget_if_refused(req, err);
             }
+            answer
         }
+    }
+}
+
+/// A route of one workspace, as `by`.
+async fn in_workspace(
+    req: &mut Request,
+    env: &Env,
+    ctx: &Context,
+    caller: &auth::Caller,
+    by: &shared::Actor,
+    action: InWorkspace,
+) -> Result<Response, ApiError> {
+    let workspace = by.workspace_id;
+    match action {
+        InWorkspace::Push => {
+            let pushed = push::handle(req, env, by).await?;
+            if pushed.poke {
+                // After the answer: the push is not delayed by the fan-out.
+                ctx.wait_until(live::poke(env.clone(), workspace));
+            }
+            Ok(pushed.response)
+        }
+        InWorkspace::Live => live::connect(req, env, caller, by).await,
+        InWorkspace::Pull => pull::handle(req, env, by).await,
+        InWorkspace::Members => members::list(env, by).await,
+        InWorkspace::RemoveMember => members::remove(req, env, by).await,
+        InWorkspace::CreateInvite => invites::create(req, env, by).await,
+        InWorkspace::RevokeInvite => invites::revoke(req, env, by).await,
+        InWorkspace::CreateToken => tokens::create(req, env, caller, by).await,
+        InWorkspace::RevokeToken => tokens::revoke(req, env, by).await,
     }
 }
 

@@ -32,17 +32,18 @@ impl Budget {
     }
 }
 
-/// A push's answer, and whether it applied anything (then the workspace's sockets are poked).
+/// A push's answer, and whether to poke the workspace's sockets: it applied something, and one may
+/// be open ([`shared::presence`]).
 pub struct Pushed {
     pub response: Response,
-    pub applied: bool,
+    pub poke: bool,
 }
 
 impl Pushed {
-    fn answer(response: &PushResponse, applied: bool) -> Result<Pushed, ApiError> {
+    fn answer(response: &PushResponse, poke: bool) -> Result<Pushed, ApiError> {
         Ok(Pushed {
             response: Response::from_json(response)?,
-            applied,
+            poke,
         })
     }
 }
@@ -63,14 +64,24 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Pushed, 
         daily: crate::limits::daily_mutations(env),
     };
     let client_id = request.client_id;
+    // Whether a poke may follow: the fast path's batch also reads whether a socket may be open.
+    let live = crate::live::on(env);
     // A client sends what the server has not processed yet, so first try it all at once without
     // reading anything: the ordering guard only lets the batch commit if its first id is exactly
     // lastMutationId + 1. Retries, gaps and failing statements abort it, having written nothing.
     let version = request.schema_version;
-    if let Some((done, applied)) =
-        process_together(&db, by, budget, version, &client_id, &request.mutations).await?
+    if let Some((done, poke)) = process_together(
+        &db,
+        by,
+        budget,
+        version,
+        live,
+        &client_id,
+        &request.mutations,
+    )
+    .await?
     {
-        return Pushed::answer(&done, applied);
+        return Pushed::answer(&done, poke);
     }
     // An empty push, or a batch that aborted: who is asking is checked with this read.
     let mut last_mutation_id = d1::last_mutation_id(&db, by, &client_id).await?;
@@ -79,10 +90,10 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Pushed, 
     let unprocessed = request.unprocessed(last_mutation_id)?;
     if unprocessed.len() < request.mutations.len() {
         calls += 1;
-        if let Some((done, applied)) =
-            process_together(&db, by, budget, version, &client_id, unprocessed).await?
+        if let Some((done, poke)) =
+            process_together(&db, by, budget, version, live, &client_id, unprocessed).await?
         {
-            return Pushed::answer(&done, applied);
+            return Pushed::answer(&done, poke);
         }
     }
     let mut rejected = Vec::new();
@@ -117,25 +128,27 @@ pub async fn handle(req: &mut Request, env: &Env, by: &Actor) -> Result<Pushed, 
         }
         break;
     }
+    // The careful path does not read whether a socket may be open: it pokes whenever it applied.
     Pushed::answer(
         &PushResponse {
             last_mutation_id,
             rejected,
         },
-        applied,
+        applied && live,
     )
 }
 
 /// The common case in one round trip: every given mutation of the push in one D1 batch (each with its
-/// log entry and `lastMutationId`, as always; the whole push is then atomic too), and whether any
-/// of them applied. `None` when the
-/// batch aborted, having written nothing: a statement failed or a racing push got there first, and
-/// one batch per mutation finds out which.
+/// log entry and `lastMutationId`, as always; the whole push is then atomic too), and whether to
+/// poke: any of them applied and, with the live channel on (`live`), the same batch read that a
+/// socket may be open. `None` when the batch aborted, having written nothing: a statement failed or
+/// a racing push got there first, and one batch per mutation finds out which.
 async fn process_together(
     db: &D1Database,
     by: &Actor,
     budget: Budget,
     version: u64,
+    live: bool,
     client_id: &Uuid,
     mutations: &[PushMutation],
 ) -> Result<Option<(PushResponse, bool)>, ApiError> {
@@ -158,13 +171,17 @@ async fn process_together(
         }
     }
     statements.push(budget.count(by, mutations.len() as u64));
+    let watch = live && applied > 0;
+    if watch {
+        statements.push(shared::presence::select_live(by.workspace()));
+    }
     match d1::batch(db, &statements).await {
-        Ok(()) => Ok(Some((
+        Ok(results) => Ok(Some((
             PushResponse {
                 last_mutation_id: last.id,
                 rejected,
             },
-            applied > 0,
+            watch && d1::live(&results),
         ))),
         Err(BatchError::OutOfOrder | BatchError::Constraint(_)) => Ok(None),
         Err(BatchError::Refused(refusal)) => Err(refusal.into()),
@@ -188,7 +205,7 @@ async fn process(
     let mut batch = applied_batch(by, client_id, mutation.id, &parsed);
     batch.push(budget.count(by, 1));
     match d1::batch(db, &batch).await {
-        Ok(()) => Ok(Outcome::Applied),
+        Ok(_) => Ok(Outcome::Applied),
         Err(BatchError::OutOfOrder) => Ok(Outcome::LostRace),
         Err(BatchError::Constraint(message)) => {
             reject(
@@ -219,7 +236,7 @@ async fn reject(
     let mut batch = rejected_batch(by, client_id, mutation_id);
     batch.push(budget.count(by, 1));
     match d1::batch(db, &batch).await {
-        Ok(()) => Ok(Outcome::Rejected(err)),
+        Ok(_) => Ok(Outcome::Rejected(err)),
         Err(BatchError::OutOfOrder) => Ok(Outcome::LostRace),
         Err(BatchError::Refused(refusal)) => Err(refusal.into()),
         Err(BatchError::Constraint(message)) => {

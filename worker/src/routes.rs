@@ -33,6 +33,18 @@ pub enum InWorkspace {
     RevokeToken,
 }
 
+impl InWorkspace {
+    /// Whether the route's own D1 batch checks the caller's API token (push, pull and the live
+    /// socket read it with membership, `shared::server::SELECT_ACCESS`, or guard their writes with
+    /// it), so that the token need not be looked up first.
+    pub fn checks_token_in_batch(&self) -> bool {
+        matches!(
+            self,
+            InWorkspace::Push | InWorkspace::Pull | InWorkspace::Live
+        )
+    }
+}
+
 pub fn route(req: &Request) -> Result<Route, ApiError> {
     let path = req.path();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();

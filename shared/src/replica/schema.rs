@@ -31,6 +31,7 @@ pub const BASE: &[Migration] = &[
         include_str!("migrations/base/0004_snapshot_v2.sql"),
     ),
     MIGRATIONS[5],
+    MIGRATIONS[6],
 ];
 
 /// The optimistic database: the shared schema, the pending queue and the rebase's record.
@@ -57,4 +58,5 @@ pub const OPTIMISTIC: &[Migration] = &[
         include_str!("migrations/optimistic/0004_status_counts.sql"),
     ),
     MIGRATIONS[5],
+    MIGRATIONS[6],
 ];

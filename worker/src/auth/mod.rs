@@ -11,7 +11,8 @@ pub mod session;
 pub mod token;
 
 use shared::api::Role;
-use shared::{Actor, ProtocolError, SqlValue};
+use shared::session::hash_secret;
+use shared::{Actor, ErrorCode, ProtocolError, SqlValue};
 use uuid::Uuid;
 use worker::{D1Database, Env, Request};
 
@@ -40,24 +41,49 @@ impl Caller {
         }
     }
 
-    /// The caller acting in `workspace`; a token made for another workspace is refused.
+    /// The caller acting in `workspace`; a token made for another workspace is refused. A token's
+    /// actor carries it, so that the batches that do the work check it still stands.
     pub fn in_workspace(&self, workspace: Uuid) -> Result<Actor, ApiError> {
-        if let Caller::Token { workspace_id, .. } = self
-            && *workspace_id != workspace
-        {
-            return Err(ProtocolError::forbidden("this API token is for another workspace").into());
+        match self {
+            Caller::Token { workspace_id, .. } if *workspace_id != workspace => {
+                Err(ProtocolError::forbidden("this API token is for another workspace").into())
+            }
+            Caller::Token { token_id, .. } => {
+                Ok(Actor::new(workspace, self.member_id()).with_token(*token_id))
+            }
+            Caller::Session { .. } => Ok(Actor::new(workspace, self.member_id())),
         }
-        Ok(Actor::new(workspace, self.member_id()))
     }
+}
+
+/// How a route checks an API token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenCheck {
+    /// Looked up in D1 now.
+    Now,
+    /// The route's own batch checks it (push, pull, the live socket): a token this isolate looked up
+    /// before is taken from memory, without a D1 read.
+    InBatch,
 }
 
 /// The caller of a request that needs one: an API token if the request carries one (and then only
 /// that), or else the session cookie.
-pub async fn caller(req: &Request, env: &Env, db: &D1Database) -> Result<Caller, ApiError> {
+pub async fn caller(
+    req: &Request,
+    env: &Env,
+    db: &D1Database,
+    check: TokenCheck,
+) -> Result<Caller, ApiError> {
     if let Some(bearer) = token::bearer(req)? {
+        let hash = hash_secret(&bearer);
+        if check == TokenCheck::InBatch
+            && let Some(known) = token::remembered(&hash)
+        {
+            return Ok(known);
+        }
         // Each lookup is a D1 read whatever the token: made-up ones count against the address.
         crate::limits::address(env, req).await?;
-        return token::caller(db, &bearer).await;
+        return token::caller(db, &hash).await;
     }
     match session::read(req, env)? {
         Some(Ok(session)) => Ok(Caller::Session {
@@ -74,6 +100,15 @@ pub async fn caller(req: &Request, env: &Env, db: &D1Database) -> Result<Caller,
 }
 
 const SELECT_ROLE: &str = "SELECT role FROM membership WHERE workspace_id = ?1 AND member_id = ?2";
+
+/// Forgets the request's API token when `err` says it is gone, so that its next use looks it up.
+pub fn forget_if_refused(req: &Request, err: &ApiError) {
+    if err.code() == ErrorCode::Unauthenticated
+        && let Ok(Some(bearer)) = token::bearer(req)
+    {
+        token::forget(&hash_secret(&bearer));
+    }
+}
 
 /// `by`'s role in its workspace, read now; `403 Forbidden` when they are not a member.
 pub async fn role(db: &D1Database, by: &Actor) -> Result<Role, ApiError> {

@@ -1,9 +1,17 @@
 //! Personal API tokens: `trk_` and 256 random bits, shown once when made, stored as their SHA-256.
 //! A token acts as the member who made it, in the workspace it was made for, until revoked (or until
 //! that member is removed, which deletes their tokens).
+//!
+//! Finding a token's member is a D1 read. The isolate remembers what it found ([`remembered`]), so
+//! the routes that check the token again in the very batch that does their work (push, pull, the
+//! live socket: `Actor::token_id`) skip that read when the isolate has seen the token before. What
+//! is remembered never lets anyone in: a token gone from D1 is refused by that batch, and forgotten.
 
 use shared::ProtocolError;
-use shared::session::{encode_secret, hash_secret};
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use shared::session::encode_secret;
 use uuid::Uuid;
 use worker::{D1Database, Request};
 
@@ -40,24 +48,54 @@ pub fn bearer(req: &Request) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// The caller a token stands for: one D1 read.
-pub async fn caller(db: &D1Database, token: &str) -> Result<Caller, ApiError> {
+/// How many tokens an isolate remembers; past it, it starts over.
+const MAX_REMEMBERED: usize = 1024;
+
+thread_local! {
+    /// Who each token this isolate looked up stands for, by the token's hash.
+    static REMEMBERED: RefCell<HashMap<String, Caller>> = RefCell::new(HashMap::new());
+}
+
+/// Who the token with this hash stood for when this isolate last looked it up, if it did.
+pub fn remembered(hash: &str) -> Option<Caller> {
+    REMEMBERED.with(|known| known.borrow().get(hash).copied())
+}
+
+fn remember(hash: &str, caller: Caller) {
+    REMEMBERED.with(|known| {
+        let mut known = known.borrow_mut();
+        if known.len() >= MAX_REMEMBERED {
+            known.clear();
+        }
+        known.insert(hash.to_owned(), caller);
+    });
+}
+
+/// Forgets the token with this hash: a batch found it gone.
+pub fn forget(hash: &str) {
+    REMEMBERED.with(|known| known.borrow_mut().remove(hash));
+}
+
+/// The caller the token with this hash stands for: one D1 read.
+pub async fn caller(db: &D1Database, hash: &str) -> Result<Caller, ApiError> {
     #[derive(serde::Deserialize)]
     struct Row {
         id: String,
         member_id: String,
         workspace_id: String,
     }
-    let row: Option<Row> = d1::first(db, SELECT_TOKEN, &[hash_secret(token).into()]).await?;
+    let row: Option<Row> = d1::first(db, SELECT_TOKEN, &[hash.into()]).await?;
     let row = row.ok_or_else(|| {
         ProtocolError::unauthenticated("this API token is not valid: it was revoked, or never made")
     })?;
     let id = |text: &str| {
         Uuid::parse_str(text).map_err(|err| ApiError::internal("a stored token's ids", err))
     };
-    Ok(Caller::Token {
+    let caller = Caller::Token {
         member_id: id(&row.member_id)?,
         workspace_id: id(&row.workspace_id)?,
         token_id: id(&row.id)?,
-    })
+    };
+    remember(hash, caller);
+    Ok(caller)
 }

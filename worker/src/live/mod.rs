@@ -16,7 +16,7 @@ use worker::{Env, Method, Request, RequestInit, Response};
 use crate::auth::Caller;
 use crate::d1;
 use crate::error::ApiError;
-use object::{CloseRequest, SOCKET_HEADER, Socket, member_tag, token_tag};
+use object::{CloseRequest, PokeAnswer, SOCKET_HEADER, Socket, member_tag, token_tag};
 
 /// The binding of the workspaces' objects in wrangler.toml.
 pub const BINDING: &str = "LIVE";
@@ -69,6 +69,8 @@ pub async fn connect(
             Caller::Session { .. } => None,
         },
         opened_at: crate::auth::now(),
+        // Counted before the object accepts it, so a push meanwhile still pokes.
+        seq: d1::record_connect(&db, &by.workspace_id).await?,
     };
     let headers = req.headers().clone();
     headers.set(
@@ -84,21 +86,32 @@ pub async fn connect(
 }
 
 /// Tells the workspace's object that its log grew; it pokes every socket. Run after the push has
-/// answered (`wait_until`); a poke that fails is only logged: clients still pull.
+/// answered (`wait_until`); a poke that fails is only logged: clients still pull. An object with no
+/// socket says so, and the workspace is recorded idle: its pushes stop poking until a socket opens
+/// ([`shared::presence`]).
 pub async fn poke(env: Env, workspace_id: Uuid) {
     let sent = async {
         let mut init = RequestInit::new();
         init.with_method(Method::Post);
         let req = Request::new_with_init(&format!("{OBJECT_URL}/poke"), &init)?;
-        object_of(&env, &workspace_id)?
+        let mut response = object_of(&env, &workspace_id)?
             .fetch_with_request(req)
-            .await
-            .map_err(ApiError::from)
+            .await?;
+        if response.status_code() != 200 {
+            return Err(ApiError::internal(
+                "a poke",
+                format!("the object answered {}", response.status_code()),
+            ));
+        }
+        let answer: PokeAnswer = response.json().await?;
+        if let Some(seen) = answer.idle_seen.filter(|seen| *seen > 0) {
+            let db = env.d1(d1::BINDING)?;
+            d1::run(&db, &[shared::presence::record_idle(&workspace_id, seen)]).await?;
+        }
+        Ok::<_, ApiError>(())
     };
-    match sent.await {
-        Ok(response) if response.status_code() == 200 => {}
-        Ok(response) => worker::console_error!("live: a poke answered {}", response.status_code()),
-        Err(err) => worker::console_error!("live: a poke failed: {err:?}"),
+    if let Err(err) = sent.await {
+        worker::console_error!("live: a poke failed: {err:?}");
     }
 }
 

@@ -37,7 +37,26 @@ pub struct Socket {
     /// When it opened (epoch milliseconds): past a member's cap, the oldest goes.
     #[serde(default)]
     pub opened_at: u64,
+    /// The workspace's count of sockets handed to the object, this one included
+    /// ([`shared::presence`]).
+    #[serde(default)]
+    pub seq: u64,
 }
+
+/// What a poke answers: how many sockets it poked and, when the object had no socket at all, the
+/// highest socket count it has seen, from which the worker records the workspace idle.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PokeAnswer {
+    pub sockets: usize,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_seen: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cookie: Option<u64>,
+}
+
+/// The object's storage key for the highest socket count it has seen.
+const SEEN: &str = "seen";
 
 impl Socket {
     fn tags(&self) -> Vec<String> {
@@ -91,7 +110,7 @@ impl DurableObject for LiveWorkspace {
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         let answer = match req.path().as_str() {
-            "/connect" => self.connect(&req),
+            "/connect" => self.connect(&req).await,
             "/poke" => self.poke().await,
             "/close" => match req.json::<CloseRequest>().await {
                 Ok(close) => Ok(self.close(&close)),
@@ -144,10 +163,15 @@ impl DurableObject for LiveWorkspace {
 impl LiveWorkspace {
     /// Accepts a connection the worker checked, tagged with its member (and token), with who opened
     /// it attached.
-    fn connect(&self, req: &Request) -> Result<Response, ApiError> {
+    async fn connect(&self, req: &Request) -> Result<Response, ApiError> {
         let header = req.headers().get(SOCKET_HEADER)?.unwrap_or_default();
         let socket: Socket = serde_json::from_str(&header)
             .map_err(|err| ApiError::internal("the socket's caller", err))?;
+        // Before the socket is accepted: a poke that finds the object empty must not report a count
+        // this socket is part of.
+        if socket.seq > self.seen().await {
+            self.state.storage().put(SEEN, socket.seq).await?;
+        }
         self.make_room_for(&socket.member_id);
         let pair = WebSocketPair::new()?;
         let tags = socket.tags();
@@ -191,7 +215,10 @@ impl LiveWorkspace {
     async fn poke(&self) -> Result<Response, ApiError> {
         let sockets = self.state.get_websockets();
         if sockets.is_empty() {
-            return Ok(Response::from_json(&serde_json::json!({"sockets": 0}))?);
+            return Ok(Response::from_json(&PokeAnswer {
+                idle_seen: Some(self.seen().await),
+                ..PokeAnswer::default()
+            })?);
         }
         let workspace = self
             .state
@@ -212,7 +239,7 @@ impl LiveWorkspace {
             .and_then(|fanout| fanout.since(self.poked.get()));
         let Some(fanout) = fanout else {
             // Nothing newer than the last poke (a late one, from an earlier push).
-            return Ok(Response::from_json(&serde_json::json!({"sockets": 0}))?);
+            return Ok(Response::from_json(&PokeAnswer::default())?);
         };
         self.poked
             .set(Some(self.poked.get().unwrap_or(0).max(fanout.cookie)));
@@ -247,9 +274,22 @@ impl LiveWorkspace {
                 poked += 1;
             }
         }
-        Ok(Response::from_json(
-            &serde_json::json!({"sockets": poked, "cookie": fanout.cookie}),
-        )?)
+        Ok(Response::from_json(&PokeAnswer {
+            sockets: poked,
+            idle_seen: None,
+            cookie: Some(fanout.cookie),
+        })?)
+    }
+
+    /// The highest socket count this object has seen (0 before its first socket).
+    async fn seen(&self) -> u64 {
+        self.state
+            .storage()
+            .get::<u64>(SEEN)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or(0)
     }
 
     /// Closes every socket tagged `close.tag`.
