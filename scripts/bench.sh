@@ -7,6 +7,8 @@
 #     the same replica workload in a Web Worker on OPFS (app/bench/browser.mjs);
 #   - the live channel against polling: another profile's change to screen, an idle tab's requests
 #     in 10 minutes, fan-out of one push to 100 sockets (app/bench/live.mjs);
+#   - what one request costs the worker (latency, its CPU, D1 and Durable Object calls) against a
+#     404 that reads nothing, the worker's floor (app/bench/cost.mjs; docs/performance.md);
 #   - a new device's catch-up, today's replay of the log against the snapshot, on 20,000 and 200,000
 #     log entries: natively through the protocol (tests/benches/snapshot.rs) and in Chromium to the
 #     full list (app/bench/snapshot.mjs).
@@ -24,6 +26,13 @@ bash app/bench/build.sh
 node app/bench/browser.mjs "$@"
 node app/bench/live.mjs "$@"
 node app/bench/snapshot.mjs "$@"
+# Per-request cost against the worker's floor; with BENCH_COST_AGAINST=REV, against that commit's
+# worker too, in the same run.
+if [[ -n "${BENCH_COST_AGAINST:-}" ]]; then
+  node app/bench/cost.mjs "$@" --against "$(bash scripts/bench-baseline.sh "$BENCH_COST_AGAINST")"
+else
+  node app/bench/cost.mjs "$@"
+fi
 
 # One report, printed at the end and kept in target/bench/summary.md.
 {
@@ -56,6 +65,10 @@ node app/bench/snapshot.mjs "$@"
   echo "## A new device in headless Chromium: replay against snapshot"
   echo
   cat target/bench/snapshot.md
+  echo
+  echo "## What one request costs the worker, against its floor (a 404 that reads no D1)"
+  echo
+  cat target/bench/cost.md
 } > target/bench/summary.md
 echo
 cat target/bench/summary.md

@@ -48,6 +48,7 @@ bash app/bench/build.sh
 node app/bench/browser.mjs --quick
 node app/bench/live.mjs --quick
 node app/bench/snapshot.mjs --quick
+node app/bench/cost.mjs --quick
 
 passed=$(grep -Eo '^test result: ok\. [0-9]+ passed' .tmp/test-output.txt | awk '{s += $4} END {print s + 0}')
 failed=$(grep -Eo '[0-9]+ failed' .tmp/test-output.txt | awk '{s += $1} END {print s + 0}')

@@ -8,8 +8,10 @@
 //   - D1 per request: calls, and the time from sending each to its answer;
 //   - Durable Object calls per request (the live channel's pokes).
 // Then where the worker's CPU went for the costliest kind: its functions by self time.
-// Usage: node app/bench/cost.mjs [--quick]. Prints markdown, also written to target/bench/cost.md;
-// each kind's CPU profile is kept as target/bench/cost-<kind>.cpuprofile (DevTools opens it).
+// Usage: node app/bench/cost.mjs [--quick] [--against DIR]. Prints markdown, also written to
+// target/bench/cost.md; each kind's CPU profile is kept as target/bench/cost-<kind>.cpuprofile
+// (DevTools opens it). `--against DIR`: also the worker built in DIR, a checkout of another commit
+// (scripts/bench-baseline.sh makes one), measured first in the same run.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
@@ -103,50 +105,53 @@ async function measure(server, name, request) {
   };
 }
 
-const server = await startServer({ vars: ["RATE_LIMITS:off"] });
-const { owner, workspace } = server;
-const token = (await (await api(server.url, `/api/workspaces/${workspace}/tokens`, { body: { name: "bench" }, cookie: owner.cookie })).json()).token;
-const post = (path, body, auth) =>
-  fetch(`${server.url}/api/workspaces/${workspace}/${path}`, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", ...auth },
-    body: JSON.stringify(body),
-  });
-const cookie = { Cookie: `tracker_session=${owner.cookie}` };
-const bearer = { Authorization: `Bearer ${token}` };
-const pusher = (auth) => {
-  const clientId = randomUUID();
-  return (i) =>
-    post("push", {
-      clientId,
-      schemaVersion: 2,
-      mutations: [{ id: i + 1, name: "createIssue", args: { id: randomUUID(), title: `cost ${i}`, description: "", owner: "bench", createdAt: Date.now() } }],
-    }, auth);
-};
-const emptyPull = (auth) => {
-  const clientId = randomUUID();
-  return async () => {
-    const head = await (await post("pull", { clientId, schemaVersion: 2, cookie: 0 }, auth)).json();
-    return post("pull", { clientId, schemaVersion: 2, cookie: head.cookie }, auth);
+/** Every request kind through the worker built in `cwd`, the floor first. */
+async function run(cwd, label) {
+  log(`${label}: starting its server`);
+  const server = await startServer({ vars: ["RATE_LIMITS:off"], cwd });
+  const { owner, workspace } = server;
+  const made = await api(server.url, `/api/workspaces/${workspace}/tokens`, { body: { name: "bench" }, cookie: owner.cookie });
+  const token = (await made.json()).token;
+  const post = (path, body, auth) =>
+    fetch(`${server.url}/api/workspaces/${workspace}/${path}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", ...auth },
+      body: JSON.stringify(body),
+    });
+  const cookie = { Cookie: `tracker_session=${owner.cookie}` };
+  const bearer = { Authorization: `Bearer ${token}` };
+  const pusher = (auth) => {
+    const clientId = randomUUID();
+    return (i) =>
+      post("push", {
+        clientId,
+        schemaVersion: 2,
+        mutations: [{ id: i + 1, name: "createIssue", args: { id: randomUUID(), title: `cost ${i}`, description: "", owner: "bench", createdAt: Date.now() } }],
+      }, auth);
   };
-};
-// Warm the isolate up first: its first requests compile the wasm.
-for (let i = 0; i < 20; i++) await (await fetch(`${server.url}/api/nowhere`)).arrayBuffer();
-const floor = await measure(server, "404, no D1 (the floor)", () => fetch(`${server.url}/api/nowhere`));
-const rows = [
-  floor,
-  await measure(server, "push, 1 mutation, session cookie", pusher(cookie)),
-  await measure(server, "push, 1 mutation, API token", pusher(bearer)),
-];
-// A pull that brings nothing: its client caught up first (that pull is outside the figure).
-const pullRow = async (name, auth) => {
-  const clientId = randomUUID();
-  const head = (await (await post("pull", { clientId, schemaVersion: 2, cookie: 0 }, auth)).json()).cookie;
-  return measure(server, name, () => post("pull", { clientId, schemaVersion: 2, cookie: head }, auth));
-};
-rows.push(await pullRow("pull that brings nothing, session cookie", cookie));
-rows.push(await pullRow("pull that brings nothing, API token", bearer));
-await server.stop();
+  // A pull that brings nothing: its client caught up first (that pull is outside the figure).
+  const puller = async (auth) => {
+    const clientId = randomUUID();
+    const head = (await (await post("pull", { clientId, schemaVersion: 2, cookie: 0 }, auth)).json()).cookie;
+    return () => post("pull", { clientId, schemaVersion: 2, cookie: head }, auth);
+  };
+  // Warm the isolate up first: its first requests compile the wasm.
+  for (let i = 0; i < 20; i++) await (await fetch(`${server.url}/api/nowhere`)).arrayBuffer();
+  const rows = [
+    await measure(server, "404, no D1 (the floor)", () => fetch(`${server.url}/api/nowhere`)),
+    await measure(server, "push, 1 mutation, session cookie", pusher(cookie)),
+    await measure(server, "push, 1 mutation, API token", pusher(bearer)),
+    await measure(server, "pull that brings nothing, session cookie", await puller(cookie)),
+    await measure(server, "pull that brings nothing, API token", await puller(bearer)),
+  ];
+  await server.stop();
+  return rows;
+}
+
+const against = process.argv.includes("--against") ? process.argv[process.argv.indexOf("--against") + 1] : null;
+const baseline = against ? await run(against, `the build in ${against}`) : null;
+const rows = await run(root, "this build");
+const floor = rows[0];
 
 const lines = [
   `| request (${N} each, one after another) | p50 | ratio to the floor | worker CPU | ratio | D1 calls | D1 time | Durable Object calls |`,
@@ -157,6 +162,20 @@ const lines = [
   "Worker CPU: the user worker's isolate, from workerd's CPU profile (samples every 100 µs, idle excluded); local D1 runs in another isolate, its time is in D1 time (sent to answered). Rate limits off (RATE_LIMITS=off), as in most tests.",
   "",
 ];
+if (baseline) {
+  const before = baseline[0];
+  lines.push(
+    `Against the build in \`${against}\`, in the same run (each build's ratios are to its own floor):`,
+    "",
+    "| request | p50 before | p50 now | worker CPU before | worker CPU now | D1 calls before / now | Durable Object calls before / now |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
+    ...rows.map((r, i) => {
+      const b = baseline[i];
+      return `| ${r.name} | ${f1(b.p50)} ms (${(b.p50 / before.p50).toFixed(2)}x) | ${f1(r.p50)} ms (${(r.p50 / floor.p50).toFixed(2)}x) | ${f1(b.cpu)} ms (${(b.cpu / before.cpu).toFixed(2)}x) | ${f1(r.cpu)} ms (${(r.cpu / floor.cpu).toFixed(2)}x) | ${f1(b.d1Calls)} / ${f1(r.d1Calls)} | ${f1(b.objectCalls)} / ${f1(r.objectCalls)} |`;
+    }),
+    "",
+  );
+}
 const costliest = rows.slice(1).reduce((a, b) => (b.cpu > a.cpu ? b : a));
 lines.push(`Where the worker's CPU went, ${costliest.name} (self time per request):`, "", "| function | per request |", "| --- | --- |");
 for (const [name, us] of [...costliest.times].sort((a, b) => b[1] - a[1]).slice(0, 12)) {

@@ -53,12 +53,14 @@ let fileServer = null;
 
 /** Starts `wrangler dev` on a fresh local D1 with the migrations applied; `https` serves it with
  * wrangler's self-signed certificate, as a deployment is served; `vars` (`NAME:value`) are set;
- * `assets`, a folder, serves that build of the app instead of app/dist (an older build's, say). */
-export async function startServer({ https = false, vars = [], assets = null } = {}) {
+ * `assets`, a folder, serves that build of the app instead of app/dist (an older build's, say);
+ * `cwd`, a checkout of another commit with its worker built, runs that worker and its migrations
+ * (a benchmark's baseline). */
+export async function startServer({ https = false, vars = [], assets = null, cwd = root } = {}) {
   mkdirSync(tmp, { recursive: true });
   const persist = mkdtempSync(pathJoin(tmp, "d1-"));
-  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], {
-    cwd: root,
+  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, "--config", "wrangler.tests.toml"], {
+    cwd,
     env,
     stdio: "ignore",
   });
@@ -75,7 +77,7 @@ export async function startServer({ https = false, vars = [], assets = null } = 
        ...currentVars.flatMap((v) => ["--var", v]),
        ...(currentAssets ? ["--assets", currentAssets] : []),
        ...(https ? ["--local-protocol", "https"] : [])],
-      { cwd: root, env, stdio: "ignore", detached: true },
+      { cwd, env, stdio: "ignore", detached: true },
     );
   const url = `${https ? "https" : "http"}://127.0.0.1:${port}`;
   const kill = (child) => {

@@ -1,6 +1,7 @@
 //! The live channel (`shared::live`): `GET /api/workspaces/{id}/live?clientId=…` upgraded to a
 //! WebSocket held by the workspace's Durable Object ([`object::LiveWorkspace`]), pokes after a push
-//! applied something, and sockets closed when their member is removed or their token revoked.
+//! applied something while a socket may be open ([`shared::presence`]), and sockets closed when
+//! their member is removed or their token revoked.
 //!
 //! The upgrade is checked like every other route (a session or an API token, membership read from
 //! D1 now, the client id the caller's own) and then from a page of this site only (`Origin`); the
