@@ -2,8 +2,9 @@
 # Makes a checkout of another commit with its worker built, for a benchmark's same-run baseline:
 #   bash scripts/bench-baseline.sh REV        # prints the folder; then, say,
 #   node app/bench/cost.mjs --against "$(bash scripts/bench-baseline.sh REV)"
-# The checkout is a git worktree in .tmp/baseline-<commit>, sharing this one's node_modules and
-# cargo target directory (only the crates that differ are compiled again).
+# The checkout is a git worktree in .tmp/baseline-<commit>, sharing this one's node_modules. Its cargo
+# target directory is target/baseline: sharing this checkout's would mix the two builds' crates of
+# the same name and version (cargo names a workspace crate's artifacts without its path).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
@@ -21,6 +22,6 @@ mkdir -p "$dir/app"
   awk '/^\[build\]$/ { skip = 1; next } /^\[/ { skip = 0 } !skip' "$dir/wrangler.toml"
 } > "$dir/wrangler.tests.toml"
 if [[ ! -f "$dir/worker/build/index.js" ]]; then
-  (cd "$dir/worker" && CARGO_TARGET_DIR="$ROOT/target" worker-build --release >&2)
+  (cd "$dir/worker" && CARGO_TARGET_DIR="$ROOT/target/baseline" worker-build --release >&2)
 fi
 echo "$dir"
