@@ -18,9 +18,9 @@ ln -sfn "$ROOT/node_modules" "$dir/node_modules"
 mkdir -p "$dir/app"
 [[ -e "$dir/app/dist" ]] || ln -s "$ROOT/app/dist" "$dir/app/dist"
 {
-  echo "# Written by scripts/bench-baseline.sh: the config the tests run, without [build]."
+  echo "# Written by scripts/bench-baseline.sh: what local servers run, without [build]."
   awk '/^\[build\]$/ { skip = 1; next } /^\[/ { skip = 0 } !skip' "$dir/wrangler.toml"
-} > "$dir/wrangler.tests.toml"
+} > "$dir/wrangler.local.toml"
 if [[ ! -f "$dir/worker/build/index.js" ]]; then
   (cd "$dir/worker" && CARGO_TARGET_DIR="$ROOT/target/baseline" worker-build --release >&2)
 fi

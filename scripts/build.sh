@@ -6,21 +6,41 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
 
-# The tests' `wrangler dev` config: wrangler.toml without [build]. The tests build once; with a
-# [build], each server also watches the sources and builds and restarts once its watcher is ready,
-# and a restart that comes after the first start has bound the port fails ("Address already in use").
+# The config local servers run (`scripts/dev.sh`, the tests): wrangler.toml without [build]. They
+# build once, before starting; with a [build], `wrangler dev` also watches the sources and, once its
+# watcher is ready, builds everything again and restarts (slow for dev.sh; for a test server, a
+# restart after its first start bound the port fails with "Address already in use").
 {
-  echo "# Written by scripts/build.sh from wrangler.toml, without [build]: the config the tests run."
+  echo "# Written by scripts/build.sh from wrangler.toml, without [build]: what local servers run."
   awk '/^\[build\]$/ { skip = 1; next } /^\[/ { skip = 0 } !skip' wrangler.toml
-} > wrangler.tests.toml
+} > wrangler.local.toml
 
 if [[ "${TRACKER_SKIP_BUILD:-}" == 1 && -f worker/build/index.js && -f app/dist/index.html ]]; then
   exit 0
 fi
 
-echo "building the worker" >&2
-(cd worker && worker-build --release)
+# Whether the output `$1` exists and none of its inputs (the other arguments, and everything under
+# them) changed since it was written. Even with nothing to compile, worker-build, wasm-bindgen and
+# wasm-opt take a minute or two: a build with nothing new skips them.
+COMMON=(Cargo.toml Cargo.lock .cargo shared migrations scripts/build.sh)
+up_to_date() {
+  local output=$1
+  shift
+  [[ -f "$output" && -z "$(find "${COMMON[@]}" "$@" -newer "$output" -print -quit 2>/dev/null)" ]]
+}
 
+if up_to_date worker/build/index.js worker/src worker/Cargo.toml worker/entry.mjs; then
+  echo "the worker is up to date" >&2
+else
+  echo "building the worker" >&2
+  (cd worker && worker-build --release)
+fi
+
+if up_to_date app/dist/index.html app/src app/Cargo.toml app/static app/engine/src app/engine/js \
+  app/engine/Cargo.toml; then
+  echo "the app is up to date" >&2
+  exit 0
+fi
 echo "building the app and its engine" >&2
 cargo build -p app --target wasm32-unknown-unknown --release
 cargo build -p engine --features web-worker --target wasm32-unknown-unknown --release

@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Runs the tracker locally: installs what is missing, writes the secrets local use needs into
 # .dev.vars when they are missing (git-ignored; wrangler reads it), applies the migrations to the
-# local D1 (kept in .wrangler/state between runs), prints the setup link, then `wrangler dev` builds
-# the worker and the app and serves both on http://localhost:8787. Extra arguments go to
+# local D1 (kept in .wrangler/state between runs), builds the worker and the app once (nothing, when
+# the test command or an earlier run built them and no source changed since), prints the setup link,
+# and serves both on http://localhost:8787 with `wrangler dev`. A change to a source file rebuilds:
+# this script watches the sources and runs scripts/build.sh, and wrangler reloads what it built.
+# (wrangler's own [build] watcher builds everything a second time once it is ready, which is why the
+# server runs from wrangler.local.toml, the config without [build].) Extra arguments go to
 # `wrangler dev` (say, --port 9000).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
@@ -24,6 +28,8 @@ setup_token=$(sed -n 's/^SETUP_TOKEN=//p' .dev.vars | head -n 1)
 
 npx wrangler d1 migrations apply DB --local
 
+bash scripts/build.sh
+
 port=8787
 args=("$@")
 for i in "${!args[@]}"; do
@@ -32,4 +38,20 @@ for i in "${!args[@]}"; do
 done
 printf '\n  Make a workspace (and become its owner): http://localhost:%s/setup?token=%s\n' "$port" "$setup_token" >&2
 printf '  Then open http://localhost:%s/ : invite others from "Members".\n\n' "$port" >&2
-exec npx wrangler dev "$@"
+# Rebuild on a change: poll the sources every second, build when one is newer than the last build.
+watch() {
+  local stamp=.wrangler/dev-built
+  mkdir -p .wrangler && touch "$stamp"
+  while sleep 1; do
+    if [[ -n "$(find "${WATCHED[@]}" -newer "$stamp" -print -quit 2>/dev/null)" ]]; then
+      touch "$stamp"
+      echo "a source changed: building" >&2
+      bash scripts/build.sh || echo "the build failed: fix it and save again" >&2
+    fi
+  done
+}
+WATCHED=(shared/src worker/src app/src app/static app/engine/src app/engine/js migrations)
+watch &
+watcher=$!
+trap 'kill "$watcher" 2>/dev/null' EXIT
+npx wrangler dev --config wrangler.local.toml "$@"

@@ -59,7 +59,7 @@ let fileServer = null;
 export async function startServer({ https = false, vars = [], assets = null, cwd = root } = {}) {
   mkdirSync(tmp, { recursive: true });
   const persist = mkdtempSync(pathJoin(tmp, "d1-"));
-  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, "--config", "wrangler.tests.toml"], {
+  execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", persist, "--config", "wrangler.local.toml"], {
     cwd,
     env,
     stdio: "ignore",
@@ -71,7 +71,7 @@ export async function startServer({ https = false, vars = [], assets = null, cwd
   const spawnWrangler = () =>
     spawn(
       "npx",
-      ["wrangler", "dev", "--config", "wrangler.tests.toml", "--ip", "127.0.0.1", "--port", `${port}`, "--inspector-port", `${inspector}`,
+      ["wrangler", "dev", "--config", "wrangler.local.toml", "--ip", "127.0.0.1", "--port", `${port}`, "--inspector-port", `${inspector}`,
        "--persist-to", persist, "--show-interactive-dev-session=false", "--test-scheduled",
        "--var", `SETUP_TOKEN:${SETUP_TOKEN}`, "--var", `SESSION_KEY:${SESSION_KEY}`,
        ...currentVars.flatMap((v) => ["--var", v]),

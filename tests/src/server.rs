@@ -3,7 +3,7 @@
 //!
 //! Each test binary starts its own server on a free port with its own `--persist-to` folder, so runs
 //! and binaries never share state. The worker and the app must be built already (the test command
-//! does that); the server runs from `wrangler.tests.toml`, which scripts/build.sh writes from
+//! does that); the server runs from `wrangler.local.toml`, which scripts/build.sh writes from
 //! wrangler.toml without its `[build]`, so it neither rebuilds them nor watches the sources.
 
 use std::net::TcpListener;
@@ -75,7 +75,7 @@ impl Server {
         for built in [
             "worker/build/index.js",
             "app/dist/index.html",
-            "wrangler.tests.toml",
+            "wrangler.local.toml",
         ] {
             assert!(
                 root().join(built).exists(),
@@ -120,7 +120,7 @@ impl Server {
         // A watchdog shell owns wrangler and its workerd: when this test process exits, however it
         // exits, the shell notices within half a second and kills its whole process group.
         let script = format!(
-            "trap 'kill 0' EXIT; npx wrangler dev --config wrangler.tests.toml --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
+            "trap 'kill 0' EXIT; npx wrangler dev --config wrangler.local.toml --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
              --persist-to '{}' --show-interactive-dev-session=false --test-scheduled --var TRACKER_TEST_ROUTES:1 \
              --var SETUP_TOKEN:{SETUP_TOKEN} --var SESSION_KEY:{SESSION_KEY} {limits}{vars} \
              > '{}' 2>&1 & while kill -0 {} 2>/dev/null; do sleep 0.5; done",
