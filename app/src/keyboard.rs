@@ -1,7 +1,7 @@
 //! Shortcuts for the whole page: ArrowUp/ArrowDown (and `k`/`j`) move the selection through the
 //! list, Page Up/Page Down by a screen, Home/End to its first and last row; Enter edits the selected
 //! issue, `o` opens its page, `c` creates, `/` searches, `a` assigns the selected (or open) issue to
-//! me; on an issue's page `j`/`k` go to the next and previous issue and Esc back to the list. They
+//! me, `?` lists them all (`components/shortcuts.rs`); on an issue's page `j`/`k` go to the next and previous issue and Esc back to the list. They
 //! apply when no dialog is open and focus is not in a text field.
 
 use dioxus::prelude::*;
@@ -43,6 +43,7 @@ pub fn use_shortcuts(state: AppState) {
                     | "o"
                     | "a"
                     | "/"
+                    | "?"
                     | "Escape"
             ) {
                 let scrolls_the_page = matches!(
@@ -100,6 +101,7 @@ fn shortcut(mut state: AppState, engine: &EngineLink, key: &str) {
     let matching = state.view.peek().matching;
     match key {
         "c" => state.dialog.set(DialogState::New),
+        "?" => state.dialog.set(DialogState::Shortcuts),
         "j" | "k" if open.is_some() => {
             let step = if key == "j" { 1 } else { -1 };
             if let Some(id) = crate::components::neighbour(state, step) {

@@ -33,6 +33,10 @@ use state::AppState;
 /// A field's `maxlength` for a rule of `max_chars` characters. The browser counts UTF-16 units, two
 /// for some characters, and trimmed whitespace does not count: the field allows room for both, and
 /// the rule itself, checked on save, says the rest next to the field.
+/// This build's version (the app crate's, as in CHANGELOG.md): shown in the sync inspector and the
+/// keyboard shortcuts sheet, so a bug report can say which build it is about.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub fn max_input_length(max_chars: usize) -> usize {
     max_chars * 2
 }

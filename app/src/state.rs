@@ -30,6 +30,8 @@ pub enum DialogState {
     Members,
     /// The sync inspector.
     Inspector,
+    /// The keyboard shortcuts sheet (`?`).
+    Shortcuts,
 }
 
 /// What the server says of this person and this workspace.

@@ -2,12 +2,12 @@
 // local D1. Two profiles are two users; tabs of one profile share its storage.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import {
   root, serverForThisFile, launchProfile, openTracker, waitForList, titles, createIssue, serverLog, pushAs,
-  eventually, unique, syncLabel, sleep,
+  eventually, unique, syncLabel, sleep, auditBothSchemes,
 } from "./harness.mjs";
 
 const server = serverForThisFile();
@@ -337,6 +337,13 @@ test("screenshots of the main screens: light, dark and phone width", async () =>
     }
     await row(page, "Export issues as CSV").getByRole("button", { name: /^Status:/ }).click();
     await page.screenshot({ path: join(dir, "list-light.png") });
+    // The README's picture: desktop width, light, every change saved. Written to docs/ only when
+    // asked (TRACKER_UPDATE_SCREENSHOT=1), so a test run does not leave the checkout changed.
+    await page.setViewportSize({ width: 1280, height: 640 });
+    await eventually(async () => /^(Live|Saved)/.test(await syncLabel(page)), "every change saved");
+    const readme = process.env.TRACKER_UPDATE_SCREENSHOT === "1" ? join(root, "docs/screenshot.png") : join(dir, "readme.png");
+    await page.screenshot({ path: readme });
+    await page.setViewportSize({ width: 1100, height: 800 });
     await page.emulateMedia({ colorScheme: "dark" });
     await page.screenshot({ path: join(dir, "list-dark.png") });
     await openIssue(page, "Login fails on Safari");
@@ -350,6 +357,35 @@ test("screenshots of the main screens: light, dark and phone width", async () =>
   } finally {
     await a.close();
   }
+});
+
+test("? opens the keyboard shortcuts, which name this build's version, as does the inspector", async () => {
+  const version = readFileSync(join(root, "app/Cargo.toml"), "utf8").match(/^version = "([^"]+)"/m)[1];
+  const a = await launchProfile();
+  const screens = [];
+  try {
+    const page = await openTracker(a, server.url);
+    await page.keyboard.press("?");
+    const sheet = page.getByRole("dialog", { name: "Keyboard shortcuts" });
+    await sheet.waitFor();
+    assert.match(await sheet.textContent(), new RegExp(`Tracker ${version.replaceAll(".", "\\.")}`));
+    for (const [key, what] of [["c", "New issue"], ["/", "Search"], ["?", "This sheet"]]) {
+      assert.ok((await sheet.getByRole("definition").allTextContents()).includes(what), what);
+      assert.ok((await sheet.getByRole("term").allTextContents()).includes(key), key);
+    }
+    await auditBothSchemes(page, "keyboard shortcuts", screens);
+    await page.keyboard.press("Escape");
+    await sheet.waitFor({ state: "detached" });
+    // The header's button opens the same sheet; the inspector names the version too.
+    await page.getByRole("button", { name: "Keyboard shortcuts" }).click();
+    await sheet.getByRole("button", { name: "Close" }).click();
+    await page.getByRole("button", { name: /Live|Connecting|Syncing/ }).click();
+    const inspector = page.getByRole("dialog", { name: "Sync inspector" });
+    await eventually(async () => (await inspector.textContent()).includes(`Version${version}`), "the inspector's version");
+  } finally {
+    await a.close();
+  }
+  assert.deepEqual(screens.filter(([, found]) => found.length > 0), [], "accessibility violations");
 });
 
 test("the app runs under its Content-Security-Policy without a single violation", async () => {

@@ -1,12 +1,14 @@
 //! The dialog that is open, if any: the form for a new issue or for editing one (`issue_form.rs`),
-//! word that the issue being edited was deleted meanwhile, the members (`members.rs`) or the sync
-//! inspector (`inspector.rs`); and [`Modal`], the frame the last two share.
+//! word that the issue being edited was deleted meanwhile, the members (`members.rs`), the sync
+//! inspector (`inspector.rs`) or the keyboard shortcuts (`shortcuts.rs`); and [`Modal`], the frame
+//! the last three share.
 
 use dioxus::prelude::*;
 
 use super::inspector::InspectorDialog;
 use super::issue_form::IssueForm;
 use super::members::MembersDialog;
+use super::shortcuts::ShortcutsDialog;
 use crate::state::{AppState, DialogState};
 
 #[component]
@@ -17,6 +19,7 @@ pub fn Dialog() -> Element {
         DialogState::Closed => rsx! {},
         DialogState::Members => rsx! { MembersDialog {} },
         DialogState::Inspector => rsx! { InspectorDialog {} },
+        DialogState::Shortcuts => rsx! { ShortcutsDialog {} },
         DialogState::New => {
             let key = "new";
             rsx! { IssueForm { key: "{key}", editing: None } }

@@ -82,6 +82,13 @@ pub fn Header() -> Element {
                 span { class: "who", "{info.member.name}" }
             }
             button {
+                class: "help",
+                aria_label: "Keyboard shortcuts",
+                title: "Keyboard shortcuts (?)",
+                onclick: move |_| state.dialog.set(DialogState::Shortcuts),
+                "?"
+            }
+            button {
                 onclick: move |_| state.dialog.set(DialogState::Members),
                 "Members"
             }

@@ -48,6 +48,8 @@ pub fn InspectorDialog() -> Element {
                         dd { "{inspection.last_mutation_id}" }
                         dt { "Storage" }
                         dd { "{storage(&inspection.storage)}" }
+                        dt { "Version" }
+                        dd { "{crate::VERSION}" }
                     }
                     section { aria_labelledby: "pending-heading",
                         h3 { id: "pending-heading", "Pending ({inspection.pending_count})" }

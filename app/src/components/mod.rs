@@ -16,6 +16,7 @@ mod notices;
 mod page;
 mod question;
 mod setup;
+mod shortcuts;
 mod unsent;
 
 pub use dialog::Dialog;
