@@ -11,8 +11,9 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
 
-step() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 started=$SECONDS
+# Each step says when it starts (seconds since the start): what each costs, in the log.
+step() { printf '\033[1m==> %s (at %d s)\033[0m\n' "$*" "$((SECONDS - started))" >&2; }
 
 step "setup"
 bash scripts/setup.sh
