@@ -4,8 +4,8 @@
 //   - another profile's change on screen: profile A changes an issue's status in its tab, until the
 //     row in profile B's tab shows it (both pages' clocks are this machine's);
 //   - requests an idle open tab sends in 10 minutes (both servers' tabs at once);
-//   - fan-out: one push with 100 sockets connected (Node WebSocket clients), until the last socket
-//     has its poke; against 1 socket.
+//   - fan-out: one push with 100 sockets connected (Node WebSocket clients, 20 of each of five
+//     members, as many as a member may hold), until the last socket has its poke; against 1 socket.
 // Usage: node app/bench/live.mjs [--quick]. Prints markdown, also written to target/bench/live.md.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -107,13 +107,19 @@ async function idleRequests(server, settled, minutes) {
   }
 }
 
-/** Opens `n` sockets as the workspace's owner; resolves once every one answered a ping. */
+/** A member holds at most this many sockets in a workspace (`shared::live::MAX_SOCKETS_PER_MEMBER`). */
+const SOCKETS_PER_MEMBER = 20;
+
+/** Opens `n` sockets, 20 a member (the owner's first, then members who join for it); resolves once
+ * every one is open. */
 async function sockets(server, n) {
   const url = `${server.url.replace("http", "ws")}/api/workspaces/${server.workspace}/live`;
   const open = [];
+  let member = server.owner;
   for (let i = 0; i < n; i++) {
+    if (i > 0 && i % SOCKETS_PER_MEMBER === 0) member = await joinWorkspace(server, `Fan-out ${i}`);
     const ws = new WebSocket(`${url}?clientId=${randomUUID()}`, {
-      headers: { Cookie: `tracker_session=${server.owner.cookie}` },
+      headers: { Cookie: `tracker_session=${member.cookie}` },
     });
     ws.pokes = [];
     ws.on("message", (data) => {

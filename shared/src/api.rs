@@ -1,6 +1,6 @@
 //! The workspace API around the sync protocol: setting up a workspace, who is signed in, invite links,
 //! members and API tokens. JSON, camelCase, errors in the protocol's shape (`{"error", "message"}`).
-//! The routes are listed in the README; the worker's `auth` module serves them.
+//! The routes are listed in docs/protocol.md; the worker's `auth` module serves them.
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};

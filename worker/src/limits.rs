@@ -2,7 +2,7 @@
 //! through the Workers Rate Limiting binding, `429 RateLimited` past it. Changes: applied mutations
 //! per member per UTC day, counted in D1 by the push's own batch (`shared::server::count_usage`),
 //! `429 QuotaExceeded` past the deployment's budget. Both answers say when to retry
-//! (`Retry-After`). The limits and why: the README's "Limits".
+//! (`Retry-After`). The limits and why: docs/security.md, "Limits".
 
 use shared::{ErrorCode, ProtocolError};
 use uuid::Uuid;
