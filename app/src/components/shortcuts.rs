@@ -6,7 +6,7 @@ use dioxus::prelude::*;
 use super::dialog::Modal;
 use crate::state::{AppState, DialogState};
 
-/// Each shortcut: its keys, and what it does.
+/// Each shortcut: its keys (two spaces between keys; `or` between alternatives), and what it does.
 const SHORTCUTS: &[(&str, &str)] = &[
     ("c", "New issue"),
     ("/", "Search"),
@@ -31,7 +31,11 @@ pub fn ShortcutsDialog() -> Element {
             dl { class: "keys", aria_label: "Shortcuts",
                 for (keys, what) in SHORTCUTS.iter() {
                     div { key: "{keys}",
-                        dt { for key in keys.split("  ") { kbd { "{key}" } } }
+                        dt {
+                            for key in keys.split("  ") {
+                                if key == "or" { span { "or" } } else { kbd { "{key}" } }
+                            }
+                        }
                         dd { "{what}" }
                     }
                 }
