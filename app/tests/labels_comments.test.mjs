@@ -187,3 +187,36 @@ test("filters and sort live in the URL, and the keyboard moves between issues an
     await me.close();
   }
 });
+
+test("a label's colour reaches the page, and a word longer than the screen wraps on the issue page", async () => {
+  const issue = randomUUID();
+  const label = randomUUID();
+  const long = "x".repeat(186);
+  const word = "https://example.com/" + "a1b2c3d4".repeat(32);
+  await pushAs(server.url, randomUUID(), [
+    { name: "createLabel", args: { id: label, name: unique("Red"), color: "#d73a4a", createdAt: Date.now() } },
+    { name: "createIssue", args: { id: issue, title: long, description: word, owner: "Ada", createdAt: Date.now() } },
+    { name: "addIssueLabel", args: { issueId: issue, labelId: label, updatedAt: Date.now() } },
+    { name: "addComment", args: { id: randomUUID(), issueId: issue, body: `See ${word}`, createdAt: Date.now() } },
+  ]);
+  const context = await profile("Wide");
+  try {
+    const page = await openTracker(context, server.url);
+    const dot = row(page, long).locator(".label-chip .dot circle");
+    await dot.waitFor();
+    // The computed colour, not only the markup: an inline style would be blocked by the CSP.
+    assert.equal(await dot.evaluate((circle) => getComputedStyle(circle).fill), "rgb(215, 58, 74)");
+    for (const width of [1280, 390, 360]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(`${server.url}/w/${server.workspace}/issue/${issue}`);
+      await page.getByRole("heading", { level: 2, name: long }).waitFor();
+      await page.getByRole("listitem", { name: /^Comment by/ }).waitFor();
+      const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+      assert.ok(fits, `nothing spills sideways at ${width} px`);
+      const edit = await page.getByRole("button", { name: "Edit", exact: true }).boundingBox();
+      assert.ok(edit && edit.x + edit.width <= width, `the Edit button is on screen at ${width} px`);
+    }
+  } finally {
+    await context.close();
+  }
+});

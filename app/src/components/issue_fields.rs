@@ -62,7 +62,12 @@ pub fn AssigneeSelect(value: Option<Uuid>, on_change: EventHandler<Option<Uuid>>
 pub fn LabelChip(label: Label) -> Element {
     rsx! {
         span { class: "label-chip",
-            span { class: "dot", style: "background: {label.color}", aria_hidden: "true" }
+            svg {
+                class: "dot",
+                view_box: "0 0 10 10",
+                "aria-hidden": "true",
+                circle { cx: "5", cy: "5", r: "5", fill: "{label.color}" }
+            }
             "{label.name}"
         }
     }
