@@ -8,6 +8,7 @@
 
 mod access;
 mod api;
+mod clipboard;
 mod components;
 mod drafts;
 mod durable;

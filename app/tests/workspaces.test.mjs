@@ -184,7 +184,7 @@ test("accessibility: no axe-core violation on the screens around the tracker, li
   const owner = await setUp(server.url, unique("Audited"), "Audrey");
   const place = { ...server, workspace: owner.workspace, owner, app: `${server.url}/w/${owner.workspace}` };
   const [a, b, stranger] = await Promise.all([
-    launchProfile({ signIn: false }), launchProfile({ signIn: false }), launchProfile({ signIn: false }),
+    launchProfile({ signIn: false, permissions: ["clipboard-read", "clipboard-write"] }), launchProfile({ signIn: false }), launchProfile({ signIn: false }),
   ]);
   try {
     const out = await stranger.newPage();
@@ -202,9 +202,17 @@ test("accessibility: no axe-core violation on the screens around the tracker, li
     const dialog = pa.getByRole("dialog", { name: "Members" });
     await dialog.getByRole("button", { name: "Create invite link" }).click();
     const link = await dialog.getByLabel("New invite link").inputValue();
+    // The link copies with one click: it is the whole link, not what fits in the field.
+    await dialog.getByRole("button", { name: "Copy link" }).click();
+    await dialog.getByRole("status").filter({ hasText: "Copied to the clipboard." }).waitFor();
+    assert.equal(await pa.evaluate(() => navigator.clipboard.readText()), link);
+    assert.match(link, /\/join\?invite=inv_/);
     await dialog.getByLabel("Token name").fill("CI");
     await dialog.getByRole("button", { name: "Create token" }).click();
     await dialog.getByLabel(/New API token/).waitFor();
+    await dialog.getByRole("button", { name: "Copy token" }).click();
+    await dialog.getByRole("status").filter({ hasText: "Copied to the clipboard." }).waitFor();
+    assert.match(await pa.evaluate(() => navigator.clipboard.readText()), /^trk_/);
     await auditBothSchemes(pa, "members, as the owner, an invite and a token shown", screens);
 
     const pb = await b.newPage();

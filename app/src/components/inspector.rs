@@ -204,17 +204,5 @@ fn duration(ms: Option<f64>) -> String {
 async fn copy(inspection: Option<&Inspection>) -> Result<(), String> {
     let inspection = inspection.ok_or("the engine has not answered yet")?;
     let json = serde_json::to_string_pretty(inspection).map_err(|err| err.to_string())?;
-    let clipboard = web_sys::window()
-        .ok_or("no window")?
-        .navigator()
-        .clipboard();
-    wasm_bindgen_futures::JsFuture::from(clipboard.write_text(&json))
-        .await
-        .map(|_| ())
-        .map_err(|err| {
-            js_sys::Reflect::get(&err, &"message".into())
-                .ok()
-                .and_then(|message| message.as_string())
-                .unwrap_or_else(|| "the browser refused".to_owned())
-        })
+    crate::clipboard::write(&json).await
 }

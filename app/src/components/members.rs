@@ -117,13 +117,10 @@ pub fn MembersDialog() -> Element {
                                 "Create invite link"
                             }
                             if let Shown::Invite(invite) = shown() {
-                                label {
-                                    "New invite link"
-                                    input {
-                                        readonly: true,
-                                        value: "{route::origin()}/join?invite={invite.token}",
-                                        onfocus: move |evt| select_all(&evt),
-                                    }
+                                SecretField {
+                                    label: "New invite link",
+                                    value: format!("{}/join?invite={}", route::origin(), invite.token),
+                                    copy: "Copy link",
                                 }
                             }
                             ul { class: "people",
@@ -169,13 +166,10 @@ pub fn MembersDialog() -> Element {
                             }
                         }
                         if let Shown::Token(token) = shown() {
-                            label {
-                                "New API token (shown once: copy it now)"
-                                input {
-                                    readonly: true,
-                                    value: "{token.token}",
-                                    onfocus: move |evt| select_all(&evt),
-                                }
+                            SecretField {
+                                label: "New API token (shown once: copy it now)",
+                                value: token.token.clone(),
+                                copy: "Copy token",
                             }
                         }
                         ul { class: "people",
@@ -202,6 +196,34 @@ pub fn MembersDialog() -> Element {
                     onclick: close,
                     "Close"
                 }
+            }
+        }
+    }
+}
+
+/// A secret shown once: a read-only field (its text selected on focus) and a button that copies it,
+/// saying whether that worked.
+#[component]
+fn SecretField(label: String, value: String, copy: String) -> Element {
+    let mut copied = use_signal(|| None::<Result<(), String>>);
+    let text = value.clone();
+    rsx! {
+        div { class: "secret",
+            label {
+                "{label}"
+                input { readonly: true, value: "{value}", onfocus: move |evt| select_all(&evt) }
+            }
+            button {
+                onclick: move |_| {
+                    let text = text.clone();
+                    spawn(async move { copied.set(Some(crate::clipboard::write(&text).await)) });
+                },
+                "{copy}"
+            }
+            match copied() {
+                Some(Ok(())) => rsx! { p { class: "hint", role: "status", "Copied to the clipboard." } },
+                Some(Err(reason)) => rsx! { p { class: "error", role: "alert", "Could not copy: {reason}" } },
+                None => rsx! {},
             }
         }
     }
