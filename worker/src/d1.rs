@@ -125,8 +125,16 @@ fn clean(message: &str) -> String {
 
 /// Runs `statements` as one atomic D1 batch, for statements that fail only if D1 does.
 pub async fn run(db: &D1Database, statements: &[Statement]) -> Result<(), ApiError> {
+    run_for_results(db, statements).await.map(|_| ())
+}
+
+/// [`run`], and what each statement returned.
+pub async fn run_for_results(
+    db: &D1Database,
+    statements: &[Statement],
+) -> Result<Vec<D1Result>, ApiError> {
     match batch(db, statements).await {
-        Ok(_) => Ok(()),
+        Ok(results) => Ok(results),
         Err(BatchError::Refused(refusal)) => Err(refusal.into()),
         Err(BatchError::OutOfOrder) => Err(ApiError::internal("a batch", "out of order")),
         Err(BatchError::Constraint(message)) => Err(ApiError::internal("a batch", message)),
@@ -232,9 +240,7 @@ pub async fn record_connect(db: &D1Database, workspace: &uuid::Uuid) -> Result<u
         connects: u64,
     }
     let statement = shared::presence::record_connect(workspace);
-    let results = batch(db, std::slice::from_ref(&statement))
-        .await
-        .map_err(|_| ApiError::internal("counting a socket", "the batch failed"))?;
+    let results = run_for_results(db, std::slice::from_ref(&statement)).await?;
     results
         .first()
         .map(first_row::<Connects>)
