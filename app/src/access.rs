@@ -80,13 +80,17 @@ fn use_names(state: AppState) {
     let mut asked = use_signal(BTreeSet::<Uuid>::new);
     use_effect(move || {
         let view = state.view.read();
-        let members = state.members.read();
+        let _ = state.members.read();
+        let _ = state.former.read();
+        let comments = view.open.iter().flat_map(|open| &open.comments);
         let unknown: Vec<Uuid> = view
             .issues
             .iter()
-            .flat_map(|issue| [issue.created_by, issue.updated_by])
+            .chain(view.open.iter().map(|open| &open.issue))
+            .flat_map(|issue| [issue.created_by, issue.updated_by, issue.assignee])
+            .chain(comments.map(|comment| Some(comment.author)))
             .flatten()
-            .filter(|id| !members.iter().any(|m| m.id == *id) && !asked.peek().contains(id))
+            .filter(|id| !state.knows(*id) && !asked.peek().contains(id))
             .collect();
         if !unknown.is_empty() {
             asked.write().extend(unknown);
@@ -104,5 +108,6 @@ pub async fn refresh_members(mut state: AppState) -> Option<Members> {
     let members = api::get::<Members>(&path).await.ok()?;
     session::remember_members(state.workspace, &members);
     state.members.set(members.members.clone());
+    state.former.set(members.former.clone());
     Some(members)
 }

@@ -29,6 +29,8 @@ use crate::state::{AppState, EngineStatus};
 thread_local! {
     /// The last subscription sent: views answering an earlier one are stale.
     static SUBSCRIBED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// The palette's last `Find`: earlier answers are dropped.
+    static FINDING: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }
 
 /// The rows on either side of an open issue the engine sends: its neighbours, for `j`/`k`.
@@ -134,9 +136,11 @@ impl EngineLink {
             }
             Link::Starting { held, .. } | Link::Stopped { held } => held.push(message),
             Link::Running { worker, unapplied } => {
-                if matches!(message, ToEngine::Mutate { .. }) {
-                    *unapplied += 1;
-                }
+                *unapplied += match &message {
+                    ToEngine::Mutate { .. } => 1,
+                    ToEngine::MutateAll { mutations } => mutations.len(),
+                    _ => 0,
+                };
                 post(worker, &message);
             }
         }
@@ -152,6 +156,25 @@ impl EngineLink {
         self.send(ToEngine::Mutate { mutation });
     }
 
+    /// Asks the engine for the first issues holding `text` (the palette's search).
+    pub fn find(&self, text: String) {
+        let seq = FINDING.get() + 1;
+        FINDING.set(seq);
+        self.send(ToEngine::Find { text, seq });
+    }
+
+    /// Local changes made together: applied in order and pushed together.
+    pub fn mutate_all(&self, mutations: Vec<Mutation>) {
+        if mutations.is_empty() {
+            return;
+        }
+        if !matches!(*self.link.borrow(), Link::Running { .. }) {
+            let mut unsent = self.state.unsent;
+            unsent.write().extend(mutations.iter().cloned());
+        }
+        self.send(ToEngine::MutateAll { mutations });
+    }
+
     /// The engine listens: send what was held, in order, and from now on send at once.
     fn ready(&self) {
         let mut link = self.link.borrow_mut();
@@ -164,8 +187,12 @@ impl EngineLink {
         {
             let unapplied = held
                 .iter()
-                .filter(|message| matches!(message, ToEngine::Mutate { .. }))
-                .count();
+                .map(|message| match message {
+                    ToEngine::Mutate { .. } => 1,
+                    ToEngine::MutateAll { mutations } => mutations.len(),
+                    _ => 0,
+                })
+                .sum();
             for message in &held {
                 post(&worker, message);
             }
@@ -221,9 +248,14 @@ impl EngineLink {
         let link = self.link.clone();
         let on_leave = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
             let unsent = match &*link.borrow() {
-                Link::Starting { held, .. } | Link::Stopped { held } => held
-                    .iter()
-                    .any(|message| matches!(message, ToEngine::Mutate { .. })),
+                Link::Starting { held, .. } | Link::Stopped { held } => {
+                    held.iter().any(|message| {
+                        matches!(
+                            message,
+                            ToEngine::Mutate { .. } | ToEngine::MutateAll { .. }
+                        )
+                    })
+                }
                 Link::Running { unapplied, .. } => *unapplied > 0,
             };
             if unsent {
@@ -437,6 +469,16 @@ fn apply(mut state: AppState, message: FromEngine, text: Option<String>) {
             }
         }
         FromEngine::Refused { message } => state.notify(format!("Not saved: {message}")),
+        FromEngine::Found { seq, issues } => {
+            if seq == FINDING.get() {
+                state.found.set(issues);
+            }
+        }
+        FromEngine::MembersChanged => {
+            spawn(async move {
+                crate::access::refresh_members(state).await;
+            });
+        }
         // Shown by the header, with what was not saved.
         FromEngine::Failed { message } => {
             web_sys::console::error_1(&format!("tracker: the engine stopped: {message}").into())

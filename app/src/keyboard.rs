@@ -1,7 +1,7 @@
 //! Shortcuts for the whole page: ArrowUp/ArrowDown (and `k`/`j`) move the selection through the
 //! list, Page Up/Page Down by a screen, Home/End to its first and last row; Enter edits the selected
 //! issue, `o` opens its page, `c` creates, `/` searches, `a` assigns the selected (or open) issue to
-//! me, `?` lists them all (`components/shortcuts.rs`); on an issue's page `j`/`k` go to the next and previous issue and Esc back to the list. They
+//! me, Ctrl/Cmd+K opens the command palette (`components/palette.rs`) even while typing, `x` picks the selected row for a change to many (Shift+x extends), `?` lists them all (`components/shortcuts.rs`); on an issue's page `j`/`k` go to the next and previous issue and Esc back to the list. They
 //! apply when no dialog is open and focus is not in a text field.
 
 use dioxus::prelude::*;
@@ -20,6 +20,15 @@ pub fn use_shortcuts(state: AppState) {
     use_hook(move || {
         let (sender, mut keys) = unbounded::<String>();
         let on_key = Closure::<dyn FnMut(KeyboardEvent)>::new(move |event: KeyboardEvent| {
+            // Ctrl/Cmd+K: the command palette, from anywhere, typing or not.
+            if (event.ctrl_key() || event.meta_key())
+                && !event.alt_key()
+                && event.key().eq_ignore_ascii_case("k")
+            {
+                event.prevent_default();
+                let _ = sender.unbounded_send(PALETTE.to_owned());
+                return;
+            }
             if event.ctrl_key() || event.meta_key() || event.alt_key() || typing(&event) {
                 return;
             }
@@ -44,6 +53,8 @@ pub fn use_shortcuts(state: AppState) {
                     | "a"
                     | "/"
                     | "?"
+                    | "x"
+                    | "X"
                     | "Escape"
             ) {
                 let scrolls_the_page = matches!(
@@ -73,10 +84,11 @@ pub fn use_shortcuts(state: AppState) {
     });
 }
 
-/// Keys typed into a field or a dialog are theirs.
+/// Keys typed into a field or a dialog are theirs (a checkbox is not typed into).
 fn typing(event: &KeyboardEvent) -> bool {
     target(event).is_some_and(|target| {
-        matches!(target.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+        let checkbox = target.get_attribute("type").as_deref() == Some("checkbox");
+        (matches!(target.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") && !checkbox)
             || target.closest("[role=dialog]").ok().flatten().is_some()
     })
 }
@@ -89,8 +101,27 @@ fn target(event: &KeyboardEvent) -> Option<web_sys::Element> {
     event.target()?.dyn_into::<web_sys::Element>().ok()
 }
 
+/// What the listener sends for Ctrl/Cmd+K.
+const PALETTE: &str = "palette";
+
 fn shortcut(mut state: AppState, engine: &EngineLink, key: &str) {
-    if *state.dialog.peek() != DialogState::Closed {
+    if key == PALETTE {
+        // Over the list, the issue page and the other sheets; not over the issue form, whose
+        // draft would close under it.
+        let dialog = *state.dialog.peek();
+        match dialog {
+            DialogState::Palette => state.dialog.set(DialogState::Closed),
+            DialogState::New | DialogState::Edit(_) => {}
+            _ => state.dialog.set(DialogState::Palette),
+        }
+        return;
+    }
+    let dialog = *state.dialog.peek();
+    if dialog != DialogState::Closed {
+        // Esc closes a sheet wherever focus is (the issue form asks first, by its own key handler).
+        if key == "Escape" && !matches!(dialog, DialogState::New | DialogState::Edit(_)) {
+            state.dialog.set(DialogState::Closed);
+        }
         return;
     }
     let open = *state.open_issue.peek();
@@ -99,7 +130,9 @@ fn shortcut(mut state: AppState, engine: &EngineLink, key: &str) {
     let current = viewport::selected_index(state);
     let from = current.unwrap_or(first);
     let matching = state.view.peek().matching;
+    let can_change = state.can_change();
     match key {
+        "c" | "a" | "Enter" if !can_change => {}
         "c" => state.dialog.set(DialogState::New),
         "?" => state.dialog.set(DialogState::Shortcuts),
         "j" | "k" if open.is_some() => {
@@ -109,6 +142,8 @@ fn shortcut(mut state: AppState, engine: &EngineLink, key: &str) {
             }
         }
         "Escape" if open.is_some() => crate::components::close_issue(state),
+        "Escape" => crate::components::clear_picked(state),
+        "x" | "X" if open.is_none() => crate::components::toggle_picked(state, key == "X"),
         "o" => {
             // Read before opening: a signal is not written while it is being read.
             let selected = *state.selected.peek();
@@ -126,12 +161,7 @@ fn shortcut(mut state: AppState, engine: &EngineLink, key: &str) {
                 });
             }
         }
-        "/" => {
-            if open.is_some() {
-                crate::components::close_issue(state);
-            }
-            focus_search();
-        }
+        "/" => search(state),
         "Enter" => {
             if let Some(id) = *state.selected.peek() {
                 state.dialog.set(DialogState::Edit(id));
@@ -150,6 +180,14 @@ fn shortcut(mut state: AppState, engine: &EngineLink, key: &str) {
         "End" => viewport::select_index(state, matching.saturating_sub(1)),
         _ => {}
     }
+}
+
+/// Back to the list (from an issue's page) with focus in the search field.
+pub fn search(state: AppState) {
+    if state.open_issue.peek().is_some() {
+        crate::components::close_issue(state);
+    }
+    focus_search();
 }
 
 /// Puts focus in the search field: at once on the list, or once the list is back on the page.

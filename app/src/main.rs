@@ -26,7 +26,8 @@ use dioxus::prelude::*;
 use uuid::Uuid;
 
 use components::{
-    Dialog, FilterBar, Header, Home, IssueList, IssuePage, JoinPage, Notices, SetupPage, Unsent,
+    BulkBar, Dialog, FilterBar, Header, Home, IssueList, IssuePage, JoinPage, Notices, SetupPage,
+    Unsent,
 };
 use route::Route;
 use state::AppState;
@@ -79,6 +80,7 @@ fn Tracker(workspace: Uuid) -> Element {
                     IssuePage { id }
                 } else {
                     FilterBar {}
+                    BulkBar {}
                     IssueList {}
                 }
             }

@@ -2,7 +2,7 @@
 //! the member it last was, while `GET /api/session` confirms it in the background. The names of each
 //! workspace's members are kept too, so authors show by name offline.
 
-use shared::api::{Members, Membership, SessionInfo};
+use shared::api::{FormerMember, Members, Membership, SessionInfo};
 use uuid::Uuid;
 
 const SESSION: &str = "tracker.session";
@@ -58,6 +58,16 @@ pub fn cached_members(workspace: Uuid) -> Vec<Membership> {
     read::<Vec<Membership>>(&members_key(workspace)).unwrap_or_default()
 }
 
+/// The people removed from the workspace, as last fetched here.
+pub fn cached_former(workspace: Uuid) -> Vec<FormerMember> {
+    read::<Vec<FormerMember>>(&former_key(workspace)).unwrap_or_default()
+}
+
+fn former_key(workspace: Uuid) -> String {
+    format!("tracker.former.{workspace}")
+}
+
 pub fn remember_members(workspace: Uuid, members: &Members) {
+    write(&former_key(workspace), &members.former);
     write(&members_key(workspace), &members.members);
 }

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use dioxus::prelude::*;
 use engine::messages::{Inspection, StorageKind, SyncStatus, View};
-use shared::api::{Membership, SessionInfo};
+use shared::api::{FormerMember, Membership, SessionInfo};
 use shared::issue::WindowRequest;
 use shared::issue::{Issue, IssueFilter};
 use shared::mutations::fields::Millis;
@@ -32,6 +32,8 @@ pub enum DialogState {
     Inspector,
     /// The keyboard shortcuts sheet (`?`).
     Shortcuts,
+    /// The command palette (Ctrl/Cmd+K).
+    Palette,
 }
 
 /// What the server says of this person and this workspace.
@@ -65,6 +67,8 @@ pub struct AppState {
     pub access: Signal<Access>,
     /// The workspace's members, for authors' names.
     pub members: Signal<Vec<Membership>>,
+    /// People removed from the workspace: what they wrote keeps their name, marked as gone.
+    pub former: Signal<Vec<FormerMember>>,
     /// The list the engine sends for the current filter.
     pub view: Signal<View>,
     pub engine: Signal<EngineStatus>,
@@ -87,6 +91,12 @@ pub struct AppState {
     /// The rows of the list to show (`crate::viewport`).
     pub window: Signal<WindowRequest>,
     pub selected: Signal<Option<Uuid>>,
+    /// The rows picked for a change to all of them at once (`components/bulk.rs`).
+    pub picked: Signal<BTreeSet<Uuid>>,
+    /// The command palette's search results (`EngineLink::find`).
+    pub found: Signal<Vec<Issue>>,
+    /// The screen is narrow: rows are two lines high (`crate::viewport::row_height`).
+    pub narrow: Signal<bool>,
     pub dialog: Signal<DialogState>,
     pub notices: Signal<Vec<Notice>>,
     /// The issues with an unsaved edit draft in this browser (`crate::drafts`).
@@ -117,6 +127,7 @@ impl AppState {
             session: Signal::new(session),
             access: Signal::new(Access::Checking),
             members: Signal::new(crate::session::cached_members(workspace)),
+            former: Signal::new(crate::session::cached_former(workspace)),
             view: Signal::new(kept.unwrap_or_default()),
             engine: Signal::new(EngineStatus::Starting),
             unsent: Signal::new(Vec::new()),
@@ -129,6 +140,9 @@ impl AppState {
             open_issue: Signal::new(open_issue),
             window: Signal::new(crate::viewport::wanted()),
             selected: Signal::new(None),
+            picked: Signal::new(BTreeSet::new()),
+            found: Signal::new(Vec::new()),
+            narrow: Signal::new(crate::viewport::row_height() > crate::viewport::ROW_HEIGHT),
             dialog: Signal::new(DialogState::Closed),
             notices: Signal::new(Vec::new()),
             drafts: Signal::new(crate::drafts::issues_with_drafts()),
@@ -204,12 +218,20 @@ impl AppState {
         })
     }
 
+    /// Whether changes made here can reach the server: not after the member was removed or signed
+    /// out (the screens then offer no change they could not save).
+    pub fn can_change(&self) -> bool {
+        let refused = self.sync.read().denied.is_some();
+        !refused && !matches!(*self.access.read(), Access::SignedOut | Access::NotAMember)
+    }
+
     /// The signed-in member's id, once known.
     pub fn me(&self) -> Option<Uuid> {
         self.session.peek().as_ref().map(|info| info.member.id)
     }
 
-    /// A member's name; "someone" for one this page does not know (yet).
+    /// A member's name; someone removed keeps theirs, marked "(left)"; "someone" only for an id
+    /// this page has not heard of yet (it reads the members again then: `crate::access`).
     pub fn name_of(&self, member: Option<Uuid>) -> String {
         let Some(member) = member else {
             return "someone".to_owned();
@@ -217,10 +239,22 @@ impl AppState {
         if let Some(found) = self.members.read().iter().find(|m| m.id == member) {
             return found.name.clone();
         }
-        match &*self.session.read() {
-            Some(info) if info.member.id == member => info.member.name.clone(),
-            _ => "someone".to_owned(),
+        if let Some(info) = &*self.session.read()
+            && info.member.id == member
+        {
+            return info.member.name.clone();
         }
+        match self.former.read().iter().find(|m| m.id == member) {
+            Some(gone) => format!("{} (left)", gone.name),
+            None => "someone".to_owned(),
+        }
+    }
+
+    /// Whether the page knows `member`'s name (a member, or someone who left).
+    pub fn knows(&self, member: Uuid) -> bool {
+        self.members.peek().iter().any(|m| m.id == member)
+            || self.former.peek().iter().any(|m| m.id == member)
+            || self.me() == Some(member)
     }
 
     /// The issues that unsent changes touch, as those changes would leave them, newest first.

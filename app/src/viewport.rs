@@ -1,6 +1,6 @@
 //! The list on the screen: which window of rows to ask the engine for, and moving through the list.
 //!
-//! Every row is [`ROW_HEIGHT`] pixels high and the list is as tall as all its rows, so the page
+//! Every row is [`row_height`] pixels high (one line, or two on a narrow screen) and the list is as tall as all its rows, so the page
 //! scrolls as if every row were there; only the window the engine sent is in the DOM (the rows on the
 //! screen, [`OVERSCAN`] more above and below). Scrolling asks for a new window when the screen
 //! nears the edge of the one held ([`use_viewport`]).
@@ -21,8 +21,12 @@ use wasm_bindgen::closure::Closure;
 
 use crate::state::AppState;
 
-/// Each row's height, in CSS pixels (`.row` in `style.css` has the same).
+/// Each row's height, in CSS pixels (`#issue-rows .row` in `style.css` has the same): one line...
 pub const ROW_HEIGHT: f64 = 42.0;
+/// ... or, on a narrow screen, two: the title on its own line, the properties below it.
+pub const NARROW_ROW_HEIGHT: f64 = 80.0;
+/// The media query `style.css` lays rows out on two lines under.
+const NARROW: &str = "(max-width: 36rem)";
 /// Rows held above and below the screen.
 const OVERSCAN: u64 = 20;
 /// A window starts at a multiple of this many rows, so scrolling asks again every few rows.
@@ -37,6 +41,24 @@ thread_local! {
     static PENDING: Cell<Option<u64>> = const { Cell::new(None) };
     /// The engine's first view is on the page (for the first render's breakdown).
     static LIVE: Cell<bool> = const { Cell::new(false) };
+    /// The screen is narrow: rows are two lines high.
+    static IS_NARROW: Cell<bool> = Cell::new(narrow_now());
+}
+
+/// Whether the screen is narrow now (the media query `style.css` uses).
+fn narrow_now() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media(NARROW).ok().flatten())
+        .is_some_and(|query| query.matches())
+}
+
+/// A row's height on this screen, in CSS pixels.
+pub fn row_height() -> f64 {
+    if IS_NARROW.get() {
+        NARROW_ROW_HEIGHT
+    } else {
+        ROW_HEIGHT
+    }
 }
 
 /// The list's top, relative to the screen's, and the screen's height; `None` when the list is not
@@ -57,8 +79,8 @@ pub fn on_screen() -> (u64, u64) {
             .unwrap_or(800.0);
         (0.0, height)
     });
-    let first = (-top / ROW_HEIGHT).max(0.0).floor() as u64;
-    let rows = (height / ROW_HEIGHT).ceil() as u64;
+    let first = (-top / row_height()).max(0.0).floor() as u64;
+    let rows = (height / row_height()).ceil() as u64;
     (first, rows.max(1))
 }
 
@@ -78,6 +100,10 @@ pub fn wanted() -> WindowRequest {
 pub fn use_viewport(mut state: AppState) {
     use_hook(move || {
         let on_move = Closure::<dyn FnMut()>::new(move || {
+            let narrow = narrow_now();
+            if narrow != IS_NARROW.replace(narrow) {
+                state.narrow.set(narrow);
+            }
             let current = *state.window.peek();
             if current.around.is_some() || state.open_issue.peek().is_some() {
                 return;
@@ -124,7 +150,7 @@ pub fn after_render(mut state: AppState) {
     }
     let shift = SHIFT.replace(0);
     if let (true, Some(window)) = (shift != 0, web_sys::window()) {
-        window.scroll_by_with_x_and_y(0.0, shift as f64 * ROW_HEIGHT);
+        window.scroll_by_with_x_and_y(0.0, shift as f64 * row_height());
     }
     let view = state.view.peek();
     let position = |id: Uuid| {
@@ -203,11 +229,11 @@ pub fn bring_into_view(index: u64) {
         return;
     };
     // A pixel more: the list may sit at a fractional offset, and scrolling moves by whole pixels.
-    let row_top = top + index as f64 * ROW_HEIGHT;
+    let row_top = top + index as f64 * row_height();
     if row_top < 0.0 {
         window.scroll_by_with_x_and_y(0.0, row_top.floor() - 1.0);
-    } else if row_top + ROW_HEIGHT > height {
-        window.scroll_by_with_x_and_y(0.0, (row_top + ROW_HEIGHT - height).ceil() + 1.0);
+    } else if row_top + row_height() > height {
+        window.scroll_by_with_x_and_y(0.0, (row_top + row_height() - height).ceil() + 1.0);
     }
 }
 
@@ -216,8 +242,8 @@ fn centre(index: u64) {
     let (Some((top, height)), Some(window)) = (geometry(), web_sys::window()) else {
         return;
     };
-    let row_top = top + index as f64 * ROW_HEIGHT;
-    window.scroll_by_with_x_and_y(0.0, row_top - (height - ROW_HEIGHT) / 2.0);
+    let row_top = top + index as f64 * row_height();
+    window.scroll_by_with_x_and_y(0.0, row_top - (height - row_height()) / 2.0);
 }
 
 /// Back to the list's first row (the filter changed).

@@ -267,16 +267,18 @@ export async function createIssue(page, title, description = "") {
   await page.getByRole("button", { name: "Save", exact: true }).click();
 }
 
-/** The shared workspace's whole log, through the protocol, from its start or from `from` (cookie 0:
- * a client with no cookie at all would get a snapshot of the rows instead). */
-export async function serverLog(url, from = 0) {
+/** The shared workspace's whole log (or that of `who`'s workspace), through the protocol, from its
+ * start or from `from` (cookie 0: a client with no cookie at all would get a snapshot of the rows
+ * instead). */
+export async function serverLog(url, from = 0, who) {
   const server = servers.get(url);
+  const as = who ?? server.owner;
   const entries = [];
   let cookie = from;
   for (;;) {
-    const response = await api(url, `/api/workspaces/${server.workspace}/pull`, {
+    const response = await api(url, `/api/workspaces/${as.workspace}/pull`, {
       body: { clientId: randomUUID(), schemaVersion: SCHEMA_VERSION, cookie },
-      cookie: server.owner.cookie,
+      cookie: as.cookie,
     });
     const page = await response.json();
     entries.push(...page.mutations);

@@ -42,10 +42,10 @@ test("labels, an assignee and a comment thread made in one profile appear in the
     await dialog.getByRole("button", { name: "Create label" }).click();
     await dialog.getByRole("list", { name: "Labels on this issue" }).getByText("Bug").waitFor();
     await dialog.getByRole("button", { name: "Save", exact: true }).click();
-    await eventually(async () => /Bug.*High.*→ Grace/s.test(await row(a, title).textContent()), "Ada's row");
+    await eventually(async () => /High.*Bug.*Assigned to Grace/s.test(await row(a, title).textContent()), "Ada's row");
 
     // Grace sees all of it in her list.
-    await eventually(async () => /Bug.*High.*→ Grace/s.test((await row(g, title).textContent()) ?? ""), "Grace's row", 30_000);
+    await eventually(async () => /High.*Bug.*Assigned to Grace/s.test((await row(g, title).textContent()) ?? ""), "Grace's row", 30_000);
 
     // Ada opens the issue's page and starts the thread; Grace answers from hers.
     await a.getByRole("link", { name: `Open issue: ${title}` }).click();
@@ -179,7 +179,7 @@ test("filters and sort live in the URL, and the keyboard moves between issues an
     await page.getByRole("heading", { level: 2, name: urgent }).waitFor();
     await page.keyboard.press("Escape");
     await waitForList(page);
-    await eventually(async () => /→ Kay/.test(await row(page, low).textContent()), "the assignee in the list");
+    await eventually(async () => /Assigned to Kay/.test(await row(page, low).textContent()), "the assignee in the list");
     // Filter by assignee: mine only.
     await page.getByLabel("Filter by assignee").selectOption({ label: "Kay" });
     await eventually(async () => (await titles(page)).join("|") === low, "only the issue assigned to me");

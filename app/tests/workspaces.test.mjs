@@ -87,6 +87,10 @@ test("a removed member's tab says so and keeps their unsaved change on screen", 
     await createIssue(pb, before);
     await eventually(async () => (await titles(pa)).includes(before), "the member's change reaches the owner");
 
+    // The member's tab is offline when the owner removes them (it cannot know yet).
+    await b.setOffline(true);
+    await pb.getByRole("status").filter({ hasText: "Offline" }).waitFor();
+
     // The owner removes the member from the members dialog.
     await pa.getByRole("button", { name: "Members" }).click();
     const dialog = pa.getByRole("dialog", { name: "Members" });
@@ -97,9 +101,11 @@ test("a removed member's tab says so and keeps their unsaved change on screen", 
     await question.getByRole("button", { name: "Remove" }).click();
     await eventually(async () => !(await dialog.getByRole("list", { name: "Members" }).textContent()).includes(memberName), "gone from the list");
 
-    // The member's next change is refused: the tab says so, and the change stays on screen, unsaved.
+    // The change the member makes meanwhile is refused once back online: the tab says so, and the
+    // change stays on screen, unsaved.
     const after = unique("After removal");
     await createIssue(pb, after);
+    await b.setOffline(false);
     await pb.getByRole("alert").filter({ hasText: "no longer a member" }).waitFor({ timeout: 20_000 });
     // (A pull may be refused before the push is: the count follows.)
     await eventually(async () => (await syncLabel(pb)) === "Not saved · 1 pending", "the change counted, not saved");
@@ -111,6 +117,22 @@ test("a removed member's tab says so and keeps their unsaved change on screen", 
     const entries = (await log.json()).mutations;
     assert.ok(!entries.some((e) => e.args.title === after), "nothing of it reached the server");
     assert.ok(!(await titles(pa)).includes(after));
+    assert.match(await pb.getByRole("alert").filter({ hasText: "no longer a member" }).textContent(), /1 change stays on this device/);
+
+    // The tab offers nothing it could not save: no New issue, Members, Edit, Assign to me or comment field.
+    for (const name of ["New issue", "Members"]) {
+      assert.equal(await pb.getByRole("button", { name, exact: true }).count(), 0, `no ${name}`);
+    }
+    assert.equal(await pb.getByRole("button", { name: /^Status: / }).first().isDisabled(), true, "status buttons disabled");
+    await pb.getByRole("button", { name: before, exact: true }).click();
+    await pb.getByRole("heading", { name: before }).waitFor();
+    for (const name of ["Edit", "Assign to me", "Comment"]) {
+      assert.equal(await pb.getByRole("button", { name, exact: true }).count(), 0, `no ${name} on the issue page`);
+    }
+    assert.equal(await pb.getByLabel("Add a comment").count(), 0);
+    assert.equal(await pb.getByRole("complementary", { name: "Properties" }).getByLabel("Status").isDisabled(), true);
+    await pb.keyboard.press("c");
+    assert.equal(await pb.getByRole("dialog").count(), 0, "c opens no form");
   } finally {
     await Promise.all([a.close(), b.close()]);
   }
@@ -228,8 +250,10 @@ test("accessibility: no axe-core violation on the screens around the tracker, li
     await dialog.getByRole("button", { name: "Remove Bea" }).click();
     await dialog.getByRole("alertdialog", { name: "Remove Bea?" }).waitFor();
     await auditBothSchemes(pa, "members, removing someone", screens);
+    await b.setOffline(true);
     await dialog.getByRole("alertdialog", { name: "Remove Bea?" }).getByRole("button", { name: "Remove" }).click();
     await createIssue(pb, unique("Made after removal"));
+    await b.setOffline(false);
     await pb.getByRole("alert").filter({ hasText: "no longer a member" }).waitFor({ timeout: 20_000 });
     await auditBothSchemes(pb, "removed, a change not saved", screens);
   } finally {

@@ -158,8 +158,19 @@ pub struct MemberInfo {
 #[serde(rename_all = "camelCase")]
 pub struct Members {
     pub members: Vec<Membership>,
+    /// People who were members and were removed: their names stay on what they wrote.
+    #[serde(default)]
+    pub former: Vec<FormerMember>,
     pub invites: Vec<InviteInfo>,
     pub tokens: Vec<TokenInfo>,
+}
+
+/// Someone removed from the workspace, by the name they had.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FormerMember {
+    pub id: Uuid,
+    pub name: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

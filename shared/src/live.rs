@@ -75,6 +75,10 @@ pub fn newest_log_params(workspace_id: &Uuid) -> Vec<SqlValue> {
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum LiveMessage {
     Poke(Poke),
+    /// The workspace's members changed (someone joined or was removed): read
+    /// `GET /api/workspaces/{id}/members` again for their names. Carries nothing itself, so no
+    /// member's name reaches a socket the members route would not show it to.
+    Members,
 }
 
 /// The workspace's log grew.

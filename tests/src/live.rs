@@ -16,6 +16,8 @@ use crate::server::Server;
 
 pub struct Socket {
     ws: WebSocket<MaybeTlsStream<TcpStream>>,
+    /// How many "the members changed" messages it heard (`hear` counts them and listens on).
+    pub members_changed: usize,
 }
 
 /// What a socket heard within a wait.
@@ -78,7 +80,10 @@ impl Server {
             request.headers_mut().insert(name, value);
         }
         match tungstenite::connect(request) {
-            Ok((ws, _)) => Ok(Socket { ws }),
+            Ok((ws, _)) => Ok(Socket {
+                ws,
+                members_changed: 0,
+            }),
             Err(tungstenite::Error::Http(response)) => {
                 // The client does not read a chunked body. Every refusal comes before the upgrade
                 // is looked at, so the same request without it gets the same answer, body and all.
@@ -109,9 +114,14 @@ impl Socket {
             match self.ws.read() {
                 Ok(Message::Text(text)) if text.as_str() == PONG => return Heard::Pong,
                 Ok(Message::Text(text)) => {
-                    let LiveMessage::Poke(poke) =
-                        serde_json::from_str(text.as_str()).expect("a live message parses");
-                    return Heard::Poke(poke);
+                    match serde_json::from_str(text.as_str()).expect("a live message parses") {
+                        LiveMessage::Poke(poke) => return Heard::Poke(poke),
+                        // Says nothing but "read the members again": counted, not returned.
+                        LiveMessage::Members => {
+                            assert_eq!(text.as_str(), r#"{"type":"members"}"#, "names no one");
+                            self.members_changed += 1;
+                        }
+                    }
                 }
                 Ok(Message::Close(frame)) => {
                     return frame.map_or(Heard::Closed(1005, String::new()), |frame| {

@@ -472,3 +472,65 @@ fn pushes_poke_a_workspace_only_while_a_socket_may_be_open_and_never_miss_one() 
     push_one(s, &owner, &client, next, "someone is back");
     assert!(second.poke(SOON).is_some(), "the new socket is poked");
 }
+
+#[test]
+fn a_join_and_a_removal_tell_every_open_tracker_to_read_the_members_again_who_then_keep_the_name() {
+    let s = server();
+    let owner = s.setup("Names", "Nora", None);
+    let mut owners = open(s, &owner, &Uuid::new_v4());
+
+    // Someone joins: the owner's socket is told, with nothing but that.
+    let newcomer = s.join(&owner, "Nell Newcomer");
+    owners.ping();
+    assert_eq!(owners.hear(SOON), Heard::Pong);
+    assert_eq!(owners.members_changed, 1, "told of the join");
+    let members = s
+        .send_as(Some(&owner), "GET", &owner.api("members"), &json!(null))
+        .json();
+    let names: Vec<&str> = members["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .filter_map(|m| m["name"].as_str())
+        .collect();
+    assert_eq!(names, ["Nora", "Nell Newcomer"]);
+    assert_eq!(members["former"], json!([]));
+
+    // The owner removes them: told again, and the route still names them, as former.
+    let reply = s.send_as(
+        Some(&owner),
+        "POST",
+        &owner.api("members/remove"),
+        &json!({"memberId": newcomer.id}),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    owners.ping();
+    assert_eq!(owners.hear(SOON), Heard::Pong);
+    assert_eq!(owners.members_changed, 2, "told of the removal");
+    let members = s
+        .send_as(Some(&owner), "GET", &owner.api("members"), &json!(null))
+        .json();
+    assert_eq!(members["members"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        members["former"],
+        json!([{"id": newcomer.id, "name": "Nell Newcomer"}])
+    );
+
+    // Back in by a new invite: a member again, no longer former.
+    let again = s.invite(&owner, None);
+    let reply = s.accept(&again, "ignored", Some(&newcomer));
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let members = s
+        .send_as(Some(&owner), "GET", &owner.api("members"), &json!(null))
+        .json();
+    assert_eq!(members["members"].as_array().map(Vec::len), Some(2));
+    assert_eq!(members["former"], json!([]));
+
+    // Another workspace's sockets hear none of it.
+    let other = s.setup("Elsewhere", "Otto", None);
+    let mut others = open(s, &other, &Uuid::new_v4());
+    s.join(&owner, "Third");
+    others.ping();
+    assert_eq!(others.hear(SOON), Heard::Pong);
+    assert_eq!(others.members_changed, 0);
+}

@@ -69,6 +69,8 @@ pub async fn accept(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
         ],
     ));
     d1::run(&db, &statements).await?;
+    // The members' open trackers learn the newcomer's name now, not at their next read.
+    crate::live::members_changed(env, &invite.preview.workspace_id).await;
     account::signed_in_answer(req, env, &db, member_id, 200).await
 }
 

@@ -1,11 +1,13 @@
 //! `GET /api/workspaces/{id}/members`: who is in the workspace; for its owner the open invites; for
-//! everyone their own API tokens. `POST /api/workspaces/{id}/members/remove` (owners): the member's
+//! everyone their own API tokens, and the names of people removed (what they wrote keeps them). `POST /api/workspaces/{id}/members/remove` (owners): the member's
 //! next request is refused, their tokens for this workspace are deleted with them, the invite link
 //! they joined by is revoked (it would let them, or anyone holding it, straight back in), and no
 //! link made before now lets them back in under the same identity.
 
 use serde::Deserialize;
-use shared::api::{self, InviteInfo, Members, Membership, RemoveMember, Role, TokenInfo};
+use shared::api::{
+    self, FormerMember, InviteInfo, Members, Membership, RemoveMember, Role, TokenInfo,
+};
 use shared::{Actor, ErrorCode, ProtocolError, Statement};
 use uuid::Uuid;
 use worker::{Env, Request, Response};
@@ -14,8 +16,13 @@ use crate::auth::{self, now};
 use crate::error::ApiError;
 use crate::{body, d1};
 
-const SELECT_MEMBERS: &str = "SELECT m.id, m.name, ms.role FROM membership ms \
-     JOIN member m ON m.id = ms.member_id WHERE ms.workspace_id = ?1 ORDER BY ms.joined_at, m.id";
+/// The members, then (role `former`) the people removed and not back since, in one read.
+const SELECT_MEMBERS: &str = "SELECT m.id, m.name, ms.role, 0 AS gone, ms.joined_at AS since FROM membership ms \
+     JOIN member m ON m.id = ms.member_id WHERE ms.workspace_id = ?1 \
+     UNION ALL SELECT m.id, m.name, 'former', 1, r.removed_at FROM removed_member r \
+     JOIN member m ON m.id = r.member_id WHERE r.workspace_id = ?1 AND NOT EXISTS \
+     (SELECT 1 FROM membership ms WHERE ms.workspace_id = ?1 AND ms.member_id = r.member_id) \
+     ORDER BY gone, since, id";
 const SELECT_INVITES: &str = "SELECT id, created_at, expires_at FROM invite \
      WHERE workspace_id = ?1 AND expires_at > ?2 ORDER BY created_at";
 const SELECT_TOKENS: &str = "SELECT id, name, created_at FROM api_token \
@@ -38,6 +45,7 @@ pub async fn list(env: &Env, by: &Actor) -> Result<Response, ApiError> {
         id: String,
         name: String,
         role: String,
+        gone: u8,
     }
     #[derive(Deserialize)]
     struct InviteRow {
@@ -53,7 +61,11 @@ pub async fn list(env: &Env, by: &Actor) -> Result<Response, ApiError> {
     }
     let db = env.d1(d1::BINDING)?;
     let role = auth::role(&db, by).await?;
-    let members: Vec<MemberRow> = d1::all(&db, SELECT_MEMBERS, &[by.workspace()]).await?;
+    let (former, members): (Vec<MemberRow>, Vec<MemberRow>) =
+        d1::all::<MemberRow>(&db, SELECT_MEMBERS, &[by.workspace()])
+            .await?
+            .into_iter()
+            .partition(|row| row.gone == 1);
     let invites: Vec<InviteRow> = match role {
         Role::Owner => d1::all(&db, SELECT_INVITES, &[by.workspace(), now().into()]).await?,
         Role::Member => Vec::new(),
@@ -67,6 +79,15 @@ pub async fn list(env: &Env, by: &Actor) -> Result<Response, ApiError> {
                     id: uuid(&row.id)?,
                     name: row.name,
                     role: Role::parse(&row.role).unwrap_or(Role::Member),
+                })
+            })
+            .collect::<Result<_, ApiError>>()?,
+        former: former
+            .into_iter()
+            .map(|row| {
+                Ok(FormerMember {
+                    id: uuid(&row.id)?,
+                    name: row.name,
                 })
             })
             .collect::<Result<_, ApiError>>()?,
@@ -126,6 +147,8 @@ pub async fn remove(req: &mut Request, env: &Env, by: &Actor) -> Result<Response
     }
     // Out now, not at their next request: their open trackers' sockets close.
     crate::live::close_member(env, &by.workspace_id, &request.member_id).await;
+    // Everyone else's open trackers mark them as gone.
+    crate::live::members_changed(env, &by.workspace_id).await;
     Ok(Response::from_json(
         &serde_json::json!({"removed": request.member_id}),
     )?)

@@ -38,6 +38,12 @@ pub enum ToEngine {
     Role { role: Role },
     /// A local mutation; ids and times are in its args. It arrives parsed and validated.
     Mutate { mutation: Mutation },
+    /// The command palette's question: the first issues whose title or description holds `text`,
+    /// across the whole replica (not only the list's window). Answered by `Found` with its `seq`.
+    Find { text: String, seq: u64 },
+    /// Several local changes made together (a change to many picked rows): applied in order and
+    /// pushed together, each answered as a `Mutate` is.
+    MutateAll { mutations: Vec<Mutation> },
     /// Sync now (the page came back into view).
     SyncNow,
     /// Whether the browser says it has a network (`navigator.onLine`), at start and at every
@@ -81,7 +87,18 @@ pub enum FromEngine {
     },
     /// The engine's own state, for the sync inspector.
     Inspection(Box<Inspection>),
+    /// The answer to `Find` number `seq`: at most [`FIND_LIMIT`] issues, in the list's order.
+    Found {
+        seq: u64,
+        issues: Vec<Issue>,
+    },
+    /// The live channel said the workspace's members changed, or it (re)opened and may have missed
+    /// word of it: the UI reads their names again.
+    MembersChanged,
 }
+
+/// The most issues a `Find` answers with.
+pub const FIND_LIMIT: u32 = 8;
 
 /// Where the engine keeps its data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,6 +8,7 @@ use shared::mutations::fields::{CommentBody, check_no_control_characters};
 use shared::mutations::{AddComment, DeleteComment, EditComment};
 use uuid::Uuid;
 
+use super::icons::{Ago, Avatar};
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, now};
 
@@ -60,36 +61,41 @@ pub fn Comments(issue: Uuid, comments: Vec<Comment>) -> Element {
                     CommentItem {
                         key: "{comment.id}",
                         targeted: target == Some(comment.id),
-                        may_change: state.is_owner() || state.me() == Some(comment.author),
+                        may_change: state.can_change()
+                            && (state.is_owner() || state.me() == Some(comment.author)),
                         comment: comment.clone(),
                     }
                 }
             }
-            label { class: "field",
-                "Add a comment"
-                textarea {
-                    rows: 3,
-                    value: "{writing}",
-                    maxlength: crate::max_input_length(CommentBody::MAX_CHARS),
-                    oninput: move |evt| {
-                        writing.set(evt.value());
-                        problem.set(None);
-                    },
-                    onkeydown: move |evt| {
-                        let modifiers = evt.modifiers();
-                        if evt.key() == Key::Enter && (modifiers.ctrl() || modifiers.meta()) {
-                            evt.prevent_default();
-                            post(());
-                        }
-                    },
+            if state.can_change() {
+                label { class: "field",
+                    "Add a comment"
+                    textarea {
+                        rows: 3,
+                        value: "{writing}",
+                        maxlength: crate::max_input_length(CommentBody::MAX_CHARS),
+                        oninput: move |evt| {
+                            writing.set(evt.value());
+                            problem.set(None);
+                        },
+                        onkeydown: move |evt| {
+                            let modifiers = evt.modifiers();
+                            if evt.key() == Key::Enter && (modifiers.ctrl() || modifiers.meta()) {
+                                evt.prevent_default();
+                                post(());
+                            }
+                        },
+                    }
                 }
-            }
-            if let Some(message) = problem() {
-                p { class: "error", role: "alert", "{message}" }
-            }
-            div { class: "actions",
-                span { class: "hint", "Ctrl+Enter to comment" }
-                button { class: "primary", onclick: move |_| post(()), "Comment" }
+                if let Some(message) = problem() {
+                    p { class: "error", role: "alert", "{message}" }
+                }
+                div { class: "actions",
+                    span { class: "hint", "Ctrl+Enter to comment" }
+                    button { class: "primary", onclick: move |_| post(()), "Comment" }
+                }
+            } else {
+                p { class: "hint", "Comments cannot be added from here: this browser is no longer signed in to the workspace." }
             }
         }
     }
@@ -104,7 +110,7 @@ fn CommentItem(comment: Comment, targeted: bool, may_change: bool) -> Element {
     let id = comment.id;
     let issue = comment.issue_id;
     let author = state.name_of(Some(comment.author));
-    let when = super::list::short_date(comment.created_at);
+
     let edit_engine = engine.clone();
     let save = use_callback(move |()| {
         let Some(text) = editing.peek().clone() else {
@@ -130,8 +136,11 @@ fn CommentItem(comment: Comment, targeted: bool, may_change: bool) -> Element {
             aria_current: if targeted { "location" } else { "false" },
             aria_label: "Comment by {author}",
             div { class: "byline",
+                Avatar { member: comment.author, name: author.clone(), label: String::new() }
                 strong { "{author}" }
-                a { href: "#comment-{id}", title: "Link to this comment", "{when}" }
+                a { href: "#comment-{id}", class: "permalink",
+                    Ago { millis: comment.created_at, prefix: "Commented" }
+                }
                 if comment.edited_at.is_some() {
                     span { class: "hint", "edited" }
                 }

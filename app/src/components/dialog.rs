@@ -1,6 +1,7 @@
 //! The dialog that is open, if any: the form for a new issue or for editing one (`issue_form.rs`),
 //! word that the issue being edited was deleted meanwhile, the members (`members.rs`), the sync
-//! inspector (`inspector.rs`) or the keyboard shortcuts (`shortcuts.rs`); and [`Modal`], the frame
+//! inspector (`inspector.rs`), the keyboard shortcuts (`shortcuts.rs`) or the command palette
+//! (`palette.rs`); and [`Modal`], the frame
 //! the last three share.
 
 use dioxus::prelude::*;
@@ -8,6 +9,7 @@ use dioxus::prelude::*;
 use super::inspector::InspectorDialog;
 use super::issue_form::IssueForm;
 use super::members::MembersDialog;
+use super::palette::Palette;
 use super::shortcuts::ShortcutsDialog;
 use crate::state::{AppState, DialogState};
 
@@ -20,6 +22,7 @@ pub fn Dialog() -> Element {
         DialogState::Members => rsx! { MembersDialog {} },
         DialogState::Inspector => rsx! { InspectorDialog {} },
         DialogState::Shortcuts => rsx! { ShortcutsDialog {} },
+        DialogState::Palette => rsx! { Palette {} },
         DialogState::New => {
             let key = "new";
             rsx! { IssueForm { key: "{key}", editing: None } }

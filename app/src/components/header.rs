@@ -44,6 +44,8 @@ pub fn Header() -> Element {
     let denied = sync.denied.clone();
     let pending = sync.pending;
     let changes = if pending == 1 { "change" } else { "changes" };
+    let stay = if pending == 1 { "stays" } else { "stay" };
+    let can_change = state.can_change();
 
     rsx! {
         header { class: "top",
@@ -82,20 +84,31 @@ pub fn Header() -> Element {
                 span { class: "who", "{info.member.name}" }
             }
             button {
+                class: "commands",
+                aria_keyshortcuts: "Control+K Meta+K",
+                title: "Command palette (Ctrl+K)",
+                onclick: move |_| state.dialog.set(DialogState::Palette),
+                "Commands"
+                kbd { class: "shortcut", "aria-hidden": "true", "Ctrl K" }
+            }
+            button {
                 class: "help",
                 aria_label: "Keyboard shortcuts",
                 title: "Keyboard shortcuts (?)",
                 onclick: move |_| state.dialog.set(DialogState::Shortcuts),
                 "?"
             }
-            button {
-                onclick: move |_| state.dialog.set(DialogState::Members),
-                "Members"
-            }
-            button {
-                class: "primary",
-                onclick: move |_| state.dialog.set(DialogState::New),
-                "New issue"
+            if can_change {
+                button {
+                    onclick: move |_| state.dialog.set(DialogState::Members),
+                    "Members"
+                }
+                button {
+                    class: "primary",
+                    aria_keyshortcuts: "c",
+                    onclick: move |_| state.dialog.set(DialogState::New),
+                    "New issue"
+                }
             }
         }
         if let EngineStatus::Stopped(reason) = engine {
@@ -111,7 +124,7 @@ pub fn Header() -> Element {
                     "You are signed out here (the session ended or was refused). "
                 }
                 if pending > 0 {
-                    "Your changes are not saved: {pending} {changes} stay on this device until you are let back in. "
+                    "Your changes are not saved: {pending} {changes} {stay} on this device until you are let back in. "
                 }
                 "Ask the workspace's owner for an invite link."
             }

@@ -11,6 +11,7 @@ use shared::mutations::{
 use uuid::Uuid;
 
 use super::comments::Comments;
+use super::icons::Ago;
 use super::issue_fields::{AssigneeSelect, LabelPicker, PrioritySelect};
 use super::status_name;
 use crate::engine_link::EngineLink;
@@ -89,6 +90,8 @@ pub fn IssuePage(id: Uuid) -> Element {
     let issue = open.issue;
     let labels = state.label_ids_of(id);
     let creator = state.name_of(issue.created_by);
+    let changer = state.name_of(issue.updated_by);
+    let can_change = state.can_change();
     let [
         status_engine,
         priority_engine,
@@ -102,61 +105,95 @@ pub fn IssuePage(id: Uuid) -> Element {
         article { class: "issue-page", aria_labelledby: "issue-heading",
             div { class: "heading",
                 h2 { id: "issue-heading", "{issue.title}" }
-                button {
-                    onclick: move |_| {
-                        let mut state = state;
-                        state.dialog.set(DialogState::Edit(id));
-                    },
-                    "Edit"
+                if can_change {
+                    button {
+                        onclick: move |_| {
+                            let mut state = state;
+                            state.dialog.set(DialogState::Edit(id));
+                        },
+                        "Edit"
+                    }
                 }
             }
-            p { class: "hint", "Opened by {creator} · {issue.owner}" }
-            div { class: "fields",
-                label { class: "field",
-                    "Status"
-                    select {
-                        value: "{issue.status.as_str()}",
-                        onchange: move |evt| {
-                            if let Some(status) = Status::parse(&evt.value()) {
-                                status_engine.mutate(UpdateIssueStatus { id, status, updated_at: now() });
+            div { class: "issue-body",
+                div { class: "issue-main",
+                    if issue.description.is_empty() {
+                        p { class: "hint", "No description." }
+                    } else {
+                        p { class: "description", "{issue.description}" }
+                    }
+                    Comments { issue: id, comments: open.comments }
+                }
+                aside { class: "properties", aria_label: "Properties",
+                    fieldset { disabled: !can_change,
+                        legend { class: "visually-hidden", "Properties" }
+                        label { class: "field",
+                            "Status"
+                            select {
+                                value: "{issue.status.as_str()}",
+                                onchange: move |evt| {
+                                    if let Some(status) = Status::parse(&evt.value()) {
+                                        status_engine.mutate(UpdateIssueStatus { id, status, updated_at: now() });
+                                    }
+                                },
+                                for s in Status::ALL {
+                                    option { key: "{s.as_str()}", value: "{s.as_str()}", selected: issue.status == s, "{status_name(s)}" }
+                                }
                             }
-                        },
-                        for s in Status::ALL {
-                            option { key: "{s.as_str()}", value: "{s.as_str()}", selected: issue.status == s, "{status_name(s)}" }
+                        }
+                        PrioritySelect {
+                            value: issue.priority,
+                            on_change: move |priority| {
+                                priority_engine.mutate(SetIssuePriority { id, priority, updated_at: now() });
+                            },
+                        }
+                        AssigneeSelect {
+                            value: issue.assignee,
+                            on_change: move |assignee| {
+                                assign_engine.mutate(AssignIssue { id, assignee, updated_at: now() });
+                            },
+                        }
+                        if let Some(me) = state.me().filter(|me| issue.assignee != Some(*me) && can_change) {
+                            button {
+                                class: "link",
+                                aria_keyshortcuts: "a",
+                                onclick: move |_| me_engine.mutate(AssignIssue { id, assignee: Some(me), updated_at: now() }),
+                                "Assign to me"
+                            }
+                        }
+                        LabelPicker {
+                            chosen: labels,
+                            on_add: move |label_id| add_engine.mutate(AddIssueLabel { issue_id: id, label_id, updated_at: now() }),
+                            on_remove: move |label_id| remove_engine.mutate(RemoveIssueLabel { issue_id: id, label_id, updated_at: now() }),
+                        }
+                    }
+                    dl { class: "facts",
+                        div {
+                            dt { "Created" }
+                            dd {
+                                "by {creator} · "
+                                Ago { millis: issue.created_at, prefix: "Created" }
+                            }
+                        }
+                        if issue.updated_at != issue.created_at {
+                            div {
+                                dt { "Changed" }
+                                dd {
+                                    "by {changer} · "
+                                    Ago { millis: issue.updated_at, prefix: "Changed" }
+                                }
+                            }
+                        }
+                        // The seed's free-text owner, when it says something the creator does not.
+                        if !issue.owner.is_empty() && issue.owner != creator {
+                            div {
+                                dt { "Owner" }
+                                dd { "{issue.owner}" }
+                            }
                         }
                     }
                 }
-                PrioritySelect {
-                    value: issue.priority,
-                    on_change: move |priority| {
-                        priority_engine.mutate(SetIssuePriority { id, priority, updated_at: now() });
-                    },
-                }
-                AssigneeSelect {
-                    value: issue.assignee,
-                    on_change: move |assignee| {
-                        assign_engine.mutate(AssignIssue { id, assignee, updated_at: now() });
-                    },
-                }
-                if let Some(me) = state.me().filter(|me| issue.assignee != Some(*me)) {
-                    button {
-                        aria_keyshortcuts: "a",
-                        onclick: move |_| me_engine.mutate(AssignIssue { id, assignee: Some(me), updated_at: now() }),
-                        "Assign to me"
-                    }
-                }
             }
-            LabelPicker {
-                chosen: labels,
-                on_add: move |label_id| add_engine.mutate(AddIssueLabel { issue_id: id, label_id, updated_at: now() }),
-                on_remove: move |label_id| remove_engine.mutate(RemoveIssueLabel { issue_id: id, label_id, updated_at: now() }),
-            }
-            if issue.description.is_empty() {
-                p { class: "hint", "No description." }
-            } else {
-                p { class: "description", "{issue.description}" }
-            }
-            Comments { issue: id, comments: open.comments }
         }
     }
 }

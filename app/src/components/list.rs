@@ -3,17 +3,21 @@
 //! Virtualized: the list is as tall as every matching row, and holds only the window of rows the
 //! engine sent, each at its place (`crate::viewport`).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+
 use dioxus::prelude::*;
 use shared::issue::Issue;
 use shared::label::Label;
 use shared::mutations::UpdateIssueStatus;
-use shared::mutations::fields::Priority;
+use shared::mutations::fields::Status;
+use uuid::Uuid;
 
+use super::icons::{Ago, Avatar, PriorityIcon, StatusIcon};
 use super::issue_fields::LabelChip;
-use super::{next_status, priority_name, status_name};
+use super::{next_status, status_name};
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState, EngineStatus, now};
-use crate::viewport::ROW_HEIGHT;
 
 #[component]
 pub fn IssueList() -> Element {
@@ -23,13 +27,15 @@ pub fn IssueList() -> Element {
     let mut labels = state.labels_by_issue();
     let loaded = *state.loaded.read();
     let stopped = matches!(*state.engine.read(), EngineStatus::Stopped(_));
+    // Rows are one line high or two (a narrow screen): laid out again when that changes.
+    let _ = state.narrow.read();
     // Before the engine's first view: the rows kept from the last visit, if any
     // (`crate::first_screen`; an engine that cannot start takes them away).
     let shown: &[Issue] = &view.issues;
     let height = if shown.is_empty() && !loaded {
         0.0
     } else {
-        view.matching as f64 * ROW_HEIGHT
+        view.matching as f64 * crate::viewport::row_height()
     };
 
     // Once a view is on the page: follow rows that moved, finish a jump or a selection by position.
@@ -87,49 +93,74 @@ pub(super) fn IssueRow(
     );
     let authors = authors(&state, &issue);
     let assignee = issue.assignee.map(|member| state.name_of(Some(member)));
+    let picked = state.picked.read().contains(&id);
+    let title = issue.title.clone();
     rsx! {
         li {
-            class: if selected { "row selected" } else { "row" },
-            top: "{position as f64 * ROW_HEIGHT}px",
+            class: match (selected, picked) {
+                (_, true) => "row picked",
+                (true, false) => "row selected",
+                (false, false) => "row",
+            },
+            top: "{position as f64 * crate::viewport::row_height()}px",
             aria_setsize: "{of}",
             aria_posinset: "{position + 1}",
             "data-id": "{id}",
             aria_current: if selected { "true" } else { "false" },
-            button {
-                class: "title",
-                onclick: move |_| {
-                    state.selected.set(Some(id));
-                    state.dialog.set(DialogState::Edit(id));
+            input {
+                class: "pick",
+                r#type: "checkbox",
+                checked: picked,
+                // Named by `title`, not `aria-label`: a field's label search must not find it.
+                title: "Select {title}",
+                onclick: move |evt| {
+                    let shift = evt.modifiers().shift();
+                    super::bulk::toggle(state, id, position, shift);
                 },
-                "{issue.title}"
             }
             button {
                 class: "status {crate::url::slug(status)}",
                 aria_label: "{status_label}",
+                title: "{status_name(status)} (click: {status_name(next)})",
+                disabled: !state.can_change(),
                 onclick: move |_| {
                     state.selected.set(Some(id));
+                    let status = next_click(id, status);
                     engine.mutate(UpdateIssueStatus {
                         id,
-                        status: next,
+                        status,
                         updated_at: now(),
                     });
                 },
-                "{status_name(status)}"
+                StatusIcon { status }
+                span { class: "visually-hidden", "{status_name(status)}" }
             }
-            if state.drafts.read().contains(&id) {
-                span { class: "draft-mark", "Draft" }
+            button {
+                class: "title",
+                onclick: move |_| {
+                    state.selected.set(Some(id));
+                    if state.can_change() {
+                        state.dialog.set(DialogState::Edit(id));
+                    } else {
+                        super::issue_page::open_issue(state, id);
+                    }
+                },
+                "{issue.title}"
             }
-            for label in labels {
-                LabelChip { key: "{label.id}", label: label.clone() }
+            div { class: "props",
+                if state.drafts.read().contains(&id) {
+                    span { class: "draft-mark", "Draft" }
+                }
+                PriorityIcon { priority: issue.priority }
+                for label in labels {
+                    LabelChip { key: "{label.id}", label: label.clone() }
+                }
+                span { class: "authors", "{authors}" }
+                if let (Some(member), Some(name)) = (issue.assignee, assignee) {
+                    Avatar { member, label: "Assigned to {name}", name }
+                }
+                Ago { millis: issue.created_at, prefix: "Created" }
             }
-            if issue.priority != Priority::None {
-                span { class: "priority {issue.priority.as_str()}", "{priority_name(issue.priority)}" }
-            }
-            if let Some(assignee) = assignee {
-                span { class: "assignee", "→ {assignee}" }
-            }
-            span { class: "authors", "{authors}" }
-            time { class: "date", "{short_date(issue.created_at)}" }
             a {
                 class: "open",
                 href: "{crate::url::issue_path(state.workspace, id)}",
@@ -143,6 +174,28 @@ pub(super) fn IssueRow(
             }
         }
     }
+}
+
+thread_local! {
+    /// The status each row's last click asked for, and when: a click that lands before the row
+    /// shows the previous one's result moves on from that, not from the status on screen.
+    static CLICKED: RefCell<HashMap<Uuid, (Status, f64)>> = RefCell::new(HashMap::new());
+}
+
+/// How long a click's status counts over the one on screen (another person's change meanwhile
+/// wins after it).
+const CLICK_MEMORY_MS: f64 = 2_000.0;
+
+/// The status a click on `id`'s status button, which shows `shown`, asks for.
+fn next_click(id: Uuid, shown: Status) -> Status {
+    let now = js_sys::Date::now();
+    CLICKED.with_borrow_mut(|clicked| {
+        clicked.retain(|_, (_, at)| now - *at < CLICK_MEMORY_MS);
+        let from = clicked.get(&id).map_or(shown, |(status, _)| *status);
+        let next = next_status(from);
+        clicked.insert(id, (next, now));
+        next
+    })
 }
 
 /// "by Ada", or "by Ada · changed by Grace" when someone else changed it last.

@@ -1,10 +1,12 @@
 //! The tracker's components, one file each.
 
+mod bulk;
 mod comments;
 mod dialog;
 mod filters;
 mod header;
 mod home;
+mod icons;
 mod inspector;
 mod issue_fields;
 mod issue_form;
@@ -14,11 +16,13 @@ mod list;
 mod members;
 mod notices;
 mod page;
+mod palette;
 mod question;
 mod setup;
 mod shortcuts;
 mod unsent;
 
+pub use bulk::{BulkBar, clear as clear_picked, toggle_selected as toggle_picked};
 pub use dialog::Dialog;
 pub use filters::FilterBar;
 pub use header::Header;

@@ -8,6 +8,10 @@ use crate::state::{AppState, DialogState};
 
 /// Each shortcut: its keys (two spaces between keys; `or` between alternatives), and what it does.
 const SHORTCUTS: &[(&str, &str)] = &[
+    (
+        "Ctrl+K  or  ⌘K",
+        "Command palette: go to an issue, run any action",
+    ),
     ("c", "New issue"),
     ("/", "Search"),
     ("↑ ↓  or  k j", "Move the selection through the list"),
@@ -17,7 +21,15 @@ const SHORTCUTS: &[(&str, &str)] = &[
     ("o", "Open the selected issue's page"),
     ("a", "Assign the selected or open issue to me"),
     ("j k", "On an issue's page: next and previous issue"),
-    ("Esc", "Back to the list; close a dialog"),
+    ("x", "Pick the selected issue, to change many at once"),
+    (
+        "Shift+x",
+        "Pick every issue from the last one picked to the selected",
+    ),
+    (
+        "Esc",
+        "Back to the list; close a dialog; let go of picked issues",
+    ),
     ("?", "This sheet"),
 ];
 
@@ -27,7 +39,7 @@ pub fn ShortcutsDialog() -> Element {
     rsx! {
         Modal { class: "shortcuts", labelled_by: "shortcuts-heading",
             h2 { id: "shortcuts-heading", "Keyboard shortcuts" }
-            p { class: "hint", "They work wherever you are not typing." }
+            p { class: "hint", "They work wherever you are not typing; Ctrl+K works everywhere." }
             dl { class: "keys", aria_label: "Shortcuts",
                 for (keys, what) in SHORTCUTS.iter() {
                     div { key: "{keys}",

@@ -144,6 +144,27 @@ pub async fn close_token(env: &Env, workspace_id: &Uuid, token_id: &Uuid) {
     .await;
 }
 
+/// Tells every open tracker of the workspace that its members changed (someone joined or was
+/// removed), so they read the names again. A failure is logged: the trackers read them at their
+/// next start, or on meeting a name they lack.
+pub async fn members_changed(env: &Env, workspace_id: &Uuid) {
+    if !on(env) {
+        return;
+    }
+    let sent = async {
+        let mut init = RequestInit::new();
+        init.with_method(Method::Post);
+        let req = Request::new_with_init(&format!("{OBJECT_URL}/members"), &init)?;
+        object_of(env, workspace_id)?
+            .fetch_with_request(req)
+            .await
+            .map_err(ApiError::from)
+    };
+    if let Err(err) = sent.await {
+        worker::console_error!("live: telling of new members failed: {err:?}");
+    }
+}
+
 /// Asks the object to close sockets. A failure is logged, not returned: what it closes has lost
 /// access already, which its next request finds out.
 async fn close(env: &Env, workspace_id: &Uuid, close: CloseRequest) {

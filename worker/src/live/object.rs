@@ -112,6 +112,7 @@ impl DurableObject for LiveWorkspace {
         let answer = match req.path().as_str() {
             "/connect" => self.connect(&req).await,
             "/poke" => self.poke().await,
+            "/members" => Ok(self.members_changed()),
             "/close" => match req.json::<CloseRequest>().await {
                 Ok(close) => Ok(self.close(&close)),
                 Err(err) => Err(ApiError::internal("a close request", err)),
@@ -290,6 +291,19 @@ impl LiveWorkspace {
             .ok()
             .flatten()
             .unwrap_or(0)
+    }
+
+    /// Tells every socket that the members changed. The message names no one: each tracker reads
+    /// the members through the route, which checks who asks.
+    fn members_changed(&self) -> Response {
+        let message = serde_json::to_string(&LiveMessage::Members).unwrap_or_default();
+        let sockets = self.state.get_websockets();
+        let told = sockets
+            .iter()
+            .filter(|ws| ws.send_with_str(&message).is_ok())
+            .count();
+        Response::from_json(&serde_json::json!({"told": told}))
+            .unwrap_or_else(|err| ApiError::internal("a members answer", err).into_response())
     }
 
     /// Closes every socket tagged `close.tag`.

@@ -187,18 +187,9 @@ impl Engine {
                     log("recording the member's role", &err.to_string());
                 }
             }
-            Event::Ui(ToEngine::Mutate { mutation }) => {
-                match self.replica.mutate_typed(&mutation, now()) {
-                    Ok(_) => {
-                        post(&FromEngine::Applied);
-                        self.send_view(true);
-                        self.replica.push_soon();
-                    }
-                    Err(err) => post(&FromEngine::Refused {
-                        message: err.to_string(),
-                    }),
-                }
-            }
+            Event::Ui(ToEngine::Mutate { mutation }) => self.mutate(&[mutation]),
+            Event::Ui(ToEngine::MutateAll { mutations }) => self.mutate(&mutations),
+            Event::Ui(ToEngine::Find { text, seq }) => self.find(text, seq),
             Event::Ui(ToEngine::Hidden { hidden }) => self.replica.set_hidden(hidden),
             Event::Ui(ToEngine::SyncNow) => {
                 self.replica.push_soon();
@@ -236,6 +227,50 @@ impl Engine {
         self.send_status();
     }
 
+    /// Applies local changes, each answered `Applied` or `Refused`; the view goes out once, and
+    /// the push after all of them.
+    fn mutate(&mut self, mutations: &[shared::Mutation]) {
+        let mut applied = false;
+        for mutation in mutations {
+            match self.replica.mutate_typed(mutation, now()) {
+                Ok(_) => {
+                    post(&FromEngine::Applied);
+                    applied = true;
+                }
+                Err(err) => post(&FromEngine::Refused {
+                    message: err.to_string(),
+                }),
+            }
+        }
+        if applied {
+            self.send_view(true);
+            self.replica.push_soon();
+        }
+    }
+
+    /// The command palette's search: its own cursor, so the list's window is left as it is.
+    fn find(&mut self, text: String, seq: u64) {
+        let filter = IssueFilter {
+            search: Some(text),
+            ..IssueFilter::default()
+        };
+        let request = WindowRequest {
+            start: 0,
+            len: crate::messages::FIND_LIMIT,
+            around: None,
+        };
+        match self
+            .replica
+            .window(&mut ListCursor::default(), &filter, request, false)
+        {
+            Ok(window) => post(&FromEngine::Found {
+                seq,
+                issues: window.issues,
+            }),
+            Err(err) => log("finding issues", &err.to_string()),
+        }
+    }
+
     /// What the live channel said.
     fn heard(&mut self, heard: Heard) {
         match heard {
@@ -243,6 +278,8 @@ impl Engine {
                 self.journal
                     .note(SyncEventKind::Socket, "live: opened".into(), None, None);
                 self.replica.set_live(true);
+                // Whoever joined or left while no socket was open was told to no one here.
+                post(&FromEngine::MembersChanged);
             }
             Heard::Closed {
                 code,
@@ -275,6 +312,16 @@ impl Engine {
         let started = clock_ms();
         let poke = match serde_json::from_str::<LiveMessage>(text) {
             Ok(LiveMessage::Poke(poke)) => poke,
+            Ok(LiveMessage::Members) => {
+                post(&FromEngine::MembersChanged);
+                self.journal.note(
+                    SyncEventKind::Poke,
+                    "the members changed: the page reads their names again".to_owned(),
+                    None,
+                    None,
+                );
+                return;
+            }
             Err(err) => {
                 log("a live message", &format!("{err}: {text}"));
                 return;
