@@ -72,7 +72,7 @@ fn Tracker(workspace: Uuid) -> Element {
     upgrade::use_reload_when_outdated(state);
 
     rsx! {
-        div { class: "app",
+        div { class: if state.open_issue.read().is_some() { "app issue-open" } else { "app" },
             Header {}
             main {
                 Unsent {}

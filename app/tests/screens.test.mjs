@@ -331,7 +331,7 @@ test("twelve quick clicks on a row's status make twelve changes, each from the o
   }
 });
 
-test("accessibility at phone width: no axe-core violation on the list, an issue, the palette, picked rows, setup", async () => {
+test("accessibility at phone width: no axe-core violation on the list, picked rows, the palette, members, the inspector, an issue, setup", async () => {
   const screens = [];
   const { owner, place, issues } = await teamWithIssues("Phone audit", { issues: 4 });
   const context = await launchProfile({ signIn: false, viewport: { width: 390, height: 844 } });
@@ -353,6 +353,14 @@ test("accessibility at phone width: no axe-core violation on the list, an issue,
     await page.getByRole("dialog", { name: "Command palette" }).getByRole("option").first().waitFor();
     await auditBothSchemes(page, "phone: the palette", screens);
     await page.keyboard.press("Escape");
+    await page.getByRole("button", { name: "Members" }).click();
+    await page.getByRole("dialog", { name: "Members" }).getByRole("list", { name: "Members" }).waitFor();
+    await auditBothSchemes(page, "phone: members", screens);
+    await page.keyboard.press("Escape");
+    await page.getByTitle("Open the sync inspector").click();
+    await page.getByRole("dialog", { name: "Sync inspector" }).waitFor();
+    await auditBothSchemes(page, "phone: the sync inspector", screens);
+    await page.keyboard.press("Escape");
     await page.getByRole("link", { name: `Open issue: ${issues[0].title}` }).click();
     await page.getByRole("heading", { name: issues[0].title }).waitFor();
     await auditBothSchemes(page, "phone: an issue", screens);
@@ -367,5 +375,5 @@ test("accessibility at phone width: no axe-core violation on the list, an issue,
     await context.close();
   }
   assert.deepEqual(screens.filter(([, found]) => found.length > 0), [], "screens with accessibility violations");
-  assert.equal(screens.length, 14);
+  assert.equal(screens.length, 18);
 });

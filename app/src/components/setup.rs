@@ -67,6 +67,7 @@ pub fn SetupPage(token: String) -> Element {
                     "This address has no setup token: open the setup link printed when the tracker started."
                 }
             }
+            p { class: "hint", "Name the workspace and yourself. You will own it, and invite your team from Members once it is made." }
             form { class: "form", onsubmit: submit,
                 label {
                     "Workspace name"
