@@ -90,6 +90,12 @@ pub fn BulkBar() -> Element {
     rsx! {
         section { class: "bulk", role: "toolbar", aria_label: "Change {count} selected {issues}",
             p { class: "picked", role: "status", "{count} selected" }
+            button {
+                class: "link clear",
+                onclick: move |_| clear(state),
+                aria_keyshortcuts: "Escape",
+                "Clear selection"
+            }
             for r in [round()] {
             div { key: "{r}", class: "pickers",
             label { class: "field",
@@ -180,7 +186,6 @@ pub fn BulkBar() -> Element {
             } else {
                 button { class: "danger", onclick: move |_| deleting.set(true), "Delete…" }
             }
-            button { onclick: move |_| clear(state), aria_keyshortcuts: "Escape", "Clear selection" }
         }
     }
 }
