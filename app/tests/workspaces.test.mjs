@@ -173,6 +173,16 @@ test("one person in two workspaces switches between them and sees only each one'
     // The way in (/) goes back to the last workspace used.
     await page.goto(server.url);
     await page.waitForURL(`${server.url}/w/${south.workspace}`);
+
+    // The command palette switches too, by keyboard.
+    await waitForList(page);
+    await page.keyboard.press("Control+k");
+    await page.getByRole("combobox", { name: "Command or issue" }).fill("switch");
+    await page.getByRole("option", { name: "Switch to North" }).waitFor();
+    await page.keyboard.press("Enter");
+    await page.waitForURL(`${server.url}/w/${north.workspace}`);
+    await waitForList(page);
+    await eventually(async () => (await titles(page)).includes(northTitle), "North's issue again");
   } finally {
     await p.close();
   }

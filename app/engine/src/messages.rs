@@ -131,6 +131,10 @@ pub struct View {
     /// The issue whose page is open (whether or not the filter shows it), and its comments, oldest
     /// first; `None` when there is none, or it does not exist (here).
     pub open: Option<OpenIssue>,
+    /// The replica holds the workspace as the server had it at least once (it has a cookie): an
+    /// empty list before then is not yet loaded, not a workspace without issues.
+    #[serde(default)]
+    pub fetched: bool,
 }
 
 /// The issue whose page is open.

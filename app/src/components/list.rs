@@ -52,7 +52,15 @@ pub fn IssueList() -> Element {
                 }
             } else if loaded && view.issues.is_empty() && view.matching == 0 {
                 p { class: "empty",
-                    if view.counts.total() == 0 { "No issues yet. Press C or “New issue” to create one." } else { "No issues match." }
+                    if view.counts.total() > 0 {
+                        "No issues match."
+                    } else if !view.fetched && state.sync.read().online {
+                        "Loading the workspace…"
+                    } else if !view.fetched {
+                        "This device has not loaded the workspace yet: it will once it is online."
+                    } else {
+                        "No issues yet. Press C or “New issue” to create one."
+                    }
                 }
             }
             // As tall as every matching row; only the window the engine sent is in it.

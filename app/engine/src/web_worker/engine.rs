@@ -450,6 +450,7 @@ impl Engine {
                     issues: window.issues,
                     matching: window.matching,
                     counts: window.counts,
+                    fetched: replica.cookie().is_some(),
                 })
             });
         match view {
