@@ -2,7 +2,10 @@
 //   - first render, cold, at 10,000 and at 100,000 issues: a new Chromium process on a profile whose
 //     OPFS already holds every issue, from navigation start to the first row on screen and the frame
 //     that paints it, with where the time goes (the page, the UI's wasm, the engine's worker and
-//     wasm, OPFS open, the first query; from marks the page and the engine's worker set);
+//     wasm, OPFS open, the first query; from marks the page and the engine's worker set); and, as
+//     ratios, against a floor measured in the same run, alternating with them: a static page
+//     served the same way that paints one kept row from localStorage with no wasm (the machine's
+//     and the browser's share, so the ratio travels between machines where milliseconds do not);
 //   - each wasm module's compile time (WebAssembly.compile of its bytes, in the page), and what a
 //     traced cold start compiles, per thread (functions compiled on their first call, hot ones
 //     optimized in the background);
@@ -96,6 +99,74 @@ function watchFirstRow() {
     }
   });
   observer.observe(document, { childList: true, subtree: true });
+}
+
+/** The floor a first render is measured against, served the same way as the app (by the worker,
+ * from the app's assets, under the same headers): a static page with the app's stylesheet and one
+ * small script that paints the first row kept from the last visit (localStorage, as the app's
+ * `first_screen` keeps it), with no wasm. What it takes is the machine's and the browser's, not the
+ * tracker's: first row and paint are reported as ratios to it, which travel between machines. */
+const FLOOR_PAGE = "bench-floor.html";
+const FLOOR_FILES = {
+  [FLOOR_PAGE]: `<!doctype html>
+<html lang="en"><head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" />
+<title>Floor</title><link rel="stylesheet" href="/style.css" /></head>
+<body><div class="app"><section class="list"><ul id="issue-rows"></ul></section></div>
+<script type="module" src="/bench-floor.js"></script></body></html>
+`,
+  "bench-floor.js": `const kept = JSON.parse(localStorage.getItem("tracker.firstScreen.view") ?? "null");
+const issue = kept?.issues?.[0];
+const row = document.createElement("li");
+row.className = "row";
+const title = document.createElement("button");
+title.className = "title";
+title.textContent = issue ? issue.title : "nothing kept";
+row.append(title);
+document.getElementById("issue-rows").append(row);
+`,
+};
+
+/** Writes the floor's files into the assets folder served; returns a function that removes them. */
+function writeFloor(assets) {
+  for (const [name, text] of Object.entries(FLOOR_FILES)) writeFileSync(join(assets, name), text);
+  return () => {
+    for (const name of Object.keys(FLOOR_FILES)) rmSync(join(assets, name), { force: true });
+  };
+}
+
+/** The floor's cold first render: a new Chromium on the profile in `dir` (whose localStorage keeps
+ * the app's first screen), the floor page opened: its row in the DOM, and painted. */
+async function floorRender(dir, origin, who) {
+  const context = await launch(dir, who);
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(watchFirstRow);
+    await page.goto(`${origin}/${FLOOR_PAGE}`);
+    await page.waitForFunction(() => window.__painted, null, { timeout: 60_000 });
+    const found = await page.evaluate(() => ({ row: window.__firstRow, painted: window.__painted, title: document.querySelector(".row .title").textContent }));
+    if (found.title === "nothing kept") throw new Error("the floor page found no kept row: the profile has not shown the list");
+    return found;
+  } finally {
+    await context.close();
+  }
+}
+
+/** Cold first renders of the app and of the floor, alternated so that both see the same machine. */
+async function coldRenders(dir, url, who) {
+  const app = [];
+  const floor = [];
+  for (let i = 0; i < COLD_LOADS; i++) {
+    floor.push(await floorRender(dir, server.url, who));
+    app.push(await firstRender(dir, url, who));
+  }
+  return { app, floor };
+}
+
+/** "2.3x the floor (first row 241.5 ms against 105.0 ms)": medians, and their ratio. */
+function againstFloor(app, floor, what) {
+  const a = median(app.map((r) => r[what]));
+  const f = median(floor.map((r) => r[what]));
+  return `${(a / f).toFixed(2)}x the floor (${ms(a)} against ${ms(f)})`;
 }
 
 /** A cold first render: a new Chromium on the profile in `dir`. Times from navigation start: the
@@ -502,6 +573,7 @@ mkdirSync(tmp, { recursive: true });
 // Limits off: the seeding pushes 10,000 issues as one member as fast as it can.
 // BENCH_APP_ASSETS=<folder> serves another build of the app (an older one's files, to compare in
 // the same session); the sizes are that build's too (the worker's are this one's).
+const removeFloor = writeFloor(process.env.BENCH_APP_ASSETS ?? join(root, "app/dist"));
 const server = await startServer({ vars: ["RATE_LIMITS:off"], assets: process.env.BENCH_APP_ASSETS ?? null });
 const dir = mkdtempSync(join(tmp, "profile-"));
 const bigDir = mkdtempSync(join(tmp, "profile-"));
@@ -513,14 +585,14 @@ try {
     log(`seeded ${ISSUES} issues`);
     if (coldOnly) {
       await syncInto(dir, server.app, ISSUES);
-      const cold = [];
-      for (let i = 0; i < COLD_LOADS; i++) cold.push(await firstRender(dir, server.app));
+      const { app: cold, floor } = await coldRenders(dir, server.app);
       const traced = [];
       for (let i = 0; i < 3; i++) traced.push(await compileWork(dir, server.app));
       const rows = cold.map((r) => r.row);
       process.stdout.write(
         [
           `first row: median ${ms(median(rows))} (${rows.map((x) => x.toFixed(0)).join(", ")}); painted ${ms(median(cold.map((r) => r.painted)))}`,
+          `first row: ${againstFloor(cold, floor, "row")}; painted: ${againstFloor(cold, floor, "painted")}`,
           "",
           `| step, ${ISSUES} issues | ends at |`,
           "| --- | --- |",
@@ -564,10 +636,8 @@ try {
     await syncInto(dir, server.app, ISSUES);
     await syncInto(bigDir, bigApp, MANY, big);
     log("synced into OPFS");
-    const cold = [];
-    for (let i = 0; i < COLD_LOADS; i++) cold.push(await firstRender(dir, server.app));
-    const coldBig = [];
-    for (let i = 0; i < COLD_LOADS; i++) coldBig.push(await firstRender(bigDir, bigApp, big));
+    const { app: cold, floor } = await coldRenders(dir, server.app);
+    const { app: coldBig, floor: floorBig } = await coldRenders(bigDir, bigApp, big);
     log(`cold renders: ${cold.map((x) => x.row.toFixed(0)).join(", ")} ms; at ${MANY}: ${coldBig.map((x) => x.row.toFixed(0)).join(", ")} ms`);
     const traced = [];
     for (let i = 0; i < 3; i++) traced.push(await compileWork(dir, server.app));
@@ -608,8 +678,12 @@ try {
       `| first render, cold, ${ISSUES} issues: painted | ${spread(paintedAt(cold))} |`,
       `| first render, cold, ${MANY} issues: first row in the DOM | ${spread(rowsAt(coldBig))} |`,
       `| first render, cold, ${MANY} issues: painted | ${spread(paintedAt(coldBig))} |`,
+      `| the floor (a static page painting one kept row, no wasm): row in the DOM | ${spread(rowsAt(floor))} |`,
+      `| the floor: painted | ${spread(paintedAt(floor))} |`,
       `| keystroke in the search field to the list on screen, ${MANY} issues | ${spread(searches)} |`,
       `| keypress (Ctrl+Enter) to the new issue on screen, ${ISSUES} issues | ${spread(keys)} |`,
+      "",
+      `Against the floor, measured in the same run (alternating with the app's cold starts): at ${ISSUES} issues the first row is ${againstFloor(cold, floor, "row")}, painted ${againstFloor(cold, floor, "painted")}; at ${MANY}, ${againstFloor(coldBig, floorBig, "row")} and ${againstFloor(coldBig, floorBig, "painted")}.`,
       "",
       `Scrolling ${reachedEnd ? `all ${MANY} rows` : "the list (it ends before the last issue: this build shows a limited list)"} with the mouse wheel (2,000 px a notch) took ${scrolled.seconds.toFixed(1)} s and ${scrolled.frames.length} frames:`,
       `${slow} of them (${((100 * slow) / scrolled.frames.length).toFixed(1)}%) took longer than 16.7 ms; the median frame ${ms(median(scrolled.frames))}, the longest ${ms(Math.max(...scrolled.frames))}.`,
@@ -654,6 +728,7 @@ try {
   }
 } finally {
   await server.stop();
+  removeFloor();
   rmSync(dir, { recursive: true, force: true });
   rmSync(bigDir, { recursive: true, force: true });
 }

@@ -27,6 +27,8 @@ pub fn IssueList() -> Element {
     let mut labels = state.labels_by_issue();
     let loaded = *state.loaded.read();
     let stopped = matches!(*state.engine.read(), EngineStatus::Stopped(_));
+    // Read once here, not by each row: a row re-renders only when its own props change.
+    let can_change = state.can_change();
     // Rows are one line high or two (a narrow screen): laid out again when that changes.
     let _ = state.narrow.read();
     // Before the engine's first view: the rows kept from the last visit, if any
@@ -68,6 +70,7 @@ pub fn IssueList() -> Element {
                 for (at, issue) in shown.iter().enumerate() {
                     IssueRow {
                         key: "{issue.id}",
+                        can_change,
                         labels: labels.remove(&issue.id).unwrap_or_default(),
                         issue: issue.clone(),
                         selected: selected == Some(issue.id),
@@ -88,6 +91,8 @@ pub(super) fn IssueRow(
     /// Its place in the list, from 0, and how many rows the list has.
     position: u64,
     of: u64,
+    /// Whether changes made here can still be saved (`AppState::can_change`).
+    can_change: bool,
 ) -> Element {
     let mut state = use_context::<AppState>();
     let engine = use_context::<EngineLink>();
@@ -130,7 +135,7 @@ pub(super) fn IssueRow(
                 class: "status {crate::url::slug(status)}",
                 aria_label: "{status_label}",
                 title: "{status_name(status)} (click: {status_name(next)})",
-                disabled: !state.can_change(),
+                disabled: !can_change,
                 onclick: move |_| {
                     state.selected.set(Some(id));
                     let status = next_click(id, status);
@@ -147,7 +152,7 @@ pub(super) fn IssueRow(
                 class: "title",
                 onclick: move |_| {
                     state.selected.set(Some(id));
-                    if state.can_change() {
+                    if can_change {
                         state.dialog.set(DialogState::Edit(id));
                     } else {
                         super::issue_page::open_issue(state, id);
@@ -221,12 +226,9 @@ pub(super) fn authors(state: &AppState, issue: &Issue) -> String {
 
 /// "Nov 26", or "Nov 26, 2025" for another year.
 pub(super) fn short_date(millis: u64) -> String {
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
     let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(millis as f64));
     let this_year = js_sys::Date::new_0().get_full_year();
-    let month = MONTHS[date.get_month() as usize % 12];
+    let month = super::icons::MONTHS[date.get_month() as usize % 12];
     if date.get_full_year() == this_year {
         format!("{month} {}", date.get_date())
     } else {

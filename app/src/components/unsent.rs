@@ -31,6 +31,7 @@ pub fn Unsent() -> Element {
                 for (at, issue) in previews.into_iter().enumerate() {
                     IssueRow {
                         key: "{issue.id}",
+                        can_change: state.can_change(),
                         position: at as u64,
                         of: shown,
                         selected: selected == Some(issue.id),
