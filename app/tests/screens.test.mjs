@@ -81,6 +81,17 @@ test("on a phone (360 and 390 px) the list and the issue page fit: no sideways s
           assert.ok(target.height >= 44 && target.width >= 44, `at ${width} px "${target.name}" is ${target.width}x${target.height} px`);
         }
       }
+      // The pickers fold away behind "Filters" (the list starts higher); it opens them.
+      const toggle = page.getByRole("button", { name: "Filters" });
+      assert.equal(await toggle.getAttribute("aria-expanded"), "false");
+      assert.equal(await page.getByRole("combobox", { name: "Filter by label" }).isVisible(), false);
+      await toggle.click();
+      assert.equal(await toggle.getAttribute("aria-expanded"), "true");
+      await page.getByRole("combobox", { name: "Filter by label" }).selectOption({ label: "Bug" });
+      assert.equal(await page.getByRole("button", { name: "Filters · 1" }).count(), 1, "the button counts what is chosen");
+      assert.ok((await layout(page)).sideways <= 0, `at ${width} px the open filters scroll sideways`);
+      await page.getByRole("button", { name: "Remove filter Label: Bug" }).click();
+      await toggle.click();
       // New issue stays on the screen, however far down the list is scrolled.
       await page.mouse.wheel(0, 3000);
       await eventually(async () => (await page.evaluate(() => scrollY)) > 500, "scrolled down");

@@ -23,6 +23,14 @@ pub fn FilterBar() -> Element {
     let counts = state.view.read().counts;
     let current = state.filter.read().status;
     let search = state.filter.read().search.clone().unwrap_or_default();
+    let mut open_filters = use_signal(|| false);
+    let chosen = {
+        let filter = state.filter.read();
+        filter.labels.len()
+            + filter.priorities.len()
+            + filter.assignees.len()
+            + filter.creators.len()
+    };
     let options: Vec<(&str, Option<Status>, u64)> = std::iter::once(("All", None, counts.total()))
         .chain(Status::ALL.map(|s| (status_name(s), Some(s), counts.of(s))))
         .collect();
@@ -57,7 +65,16 @@ pub fn FilterBar() -> Element {
                     state.filter.write().search = (!text.is_empty()).then_some(text);
                 },
             }
-            MoreFilters {}
+            // On a phone the pickers fold away behind this button (`style.css`); on a wider
+            // screen it is hidden and they always show.
+            button {
+                class: "filters-toggle",
+                aria_expanded: "{open_filters()}",
+                aria_controls: "more-filters",
+                onclick: move |_| open_filters.toggle(),
+                if chosen > 0 { "Filters · {chosen}" } else { "Filters" }
+            }
+            MoreFilters { open: open_filters() }
         }
     }
 }
@@ -65,7 +82,7 @@ pub fn FilterBar() -> Element {
 /// One "add a filter" picker for each of label, priority, assignee and creator, the sort, and the
 /// values chosen so far as chips that remove themselves.
 #[component]
-fn MoreFilters() -> Element {
+fn MoreFilters(open: bool) -> Element {
     let mut state = use_context::<AppState>();
     let filter = state.filter.read().clone();
     let labels = state.view.read().labels.clone();
@@ -93,7 +110,7 @@ fn MoreFilters() -> Element {
     }
     let creators = people.clone();
     rsx! {
-        div { class: "more-filters",
+        div { id: "more-filters", class: if open { "more-filters open" } else { "more-filters" },
             select {
                 aria_label: "Filter by label",
                 value: "",
