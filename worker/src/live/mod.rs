@@ -92,12 +92,7 @@ pub async fn connect(
 /// ([`shared::presence`]).
 pub async fn poke(env: Env, workspace_id: Uuid) {
     let sent = async {
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post);
-        let req = Request::new_with_init(&format!("{OBJECT_URL}/poke"), &init)?;
-        let mut response = object_of(&env, &workspace_id)?
-            .fetch_with_request(req)
-            .await?;
+        let mut response = post(&env, &workspace_id, "/poke", None).await?;
         if response.status_code() != 200 {
             return Err(ApiError::internal(
                 "a poke",
@@ -151,16 +146,7 @@ pub async fn members_changed(env: &Env, workspace_id: &Uuid) {
     if !on(env) {
         return;
     }
-    let sent = async {
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post);
-        let req = Request::new_with_init(&format!("{OBJECT_URL}/members"), &init)?;
-        object_of(env, workspace_id)?
-            .fetch_with_request(req)
-            .await
-            .map_err(ApiError::from)
-    };
-    if let Err(err) = sent.await {
+    if let Err(err) = post(env, workspace_id, "/members", None).await {
         worker::console_error!("live: telling of new members failed: {err:?}");
     }
 }
@@ -171,18 +157,30 @@ async fn close(env: &Env, workspace_id: &Uuid, close: CloseRequest) {
     let sent = async {
         let body =
             serde_json::to_string(&close).map_err(|err| ApiError::internal("a close", err))?;
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_body(Some(wasm_bindgen::JsValue::from_str(&body)));
-        let req = Request::new_with_init(&format!("{OBJECT_URL}/close"), &init)?;
-        object_of(env, workspace_id)?
-            .fetch_with_request(req)
-            .await
-            .map_err(ApiError::from)
+        post(env, workspace_id, "/close", Some(body)).await
     };
     if let Err(err) = sent.await {
         worker::console_error!("live: closing sockets failed: {err:?}");
     }
+}
+
+/// A `POST` to `path` of the workspace's object, with `body` if any: how the worker tells it
+/// anything (a poke, a close, the members changed).
+async fn post(
+    env: &Env,
+    workspace_id: &Uuid,
+    path: &str,
+    body: Option<String>,
+) -> Result<Response, ApiError> {
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post);
+    if let Some(body) = body {
+        init.with_body(Some(wasm_bindgen::JsValue::from_str(&body)));
+    }
+    let req = Request::new_with_init(&format!("{OBJECT_URL}{path}"), &init)?;
+    Ok(object_of(env, workspace_id)?
+        .fetch_with_request(req)
+        .await?)
 }
 
 fn object_of(env: &Env, workspace_id: &Uuid) -> Result<worker::Stub, ApiError> {
