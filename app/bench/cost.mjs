@@ -125,15 +125,15 @@ async function run(cwd, label) {
     return (i) =>
       post("push", {
         clientId,
-        schemaVersion: 2,
+        schemaVersion: 3,
         mutations: [{ id: i + 1, name: "createIssue", args: { id: randomUUID(), title: `cost ${i}`, description: "", owner: "bench", createdAt: Date.now() } }],
       }, auth);
   };
   // A pull that brings nothing: its client caught up first (that pull is outside the figure).
   const puller = async (auth) => {
     const clientId = randomUUID();
-    const head = (await (await post("pull", { clientId, schemaVersion: 2, cookie: 0 }, auth)).json()).cookie;
-    return () => post("pull", { clientId, schemaVersion: 2, cookie: head }, auth);
+    const head = (await (await post("pull", { clientId, schemaVersion: 3, cookie: 0 }, auth)).json()).cookie;
+    return () => post("pull", { clientId, schemaVersion: 3, cookie: head }, auth);
   };
   // Warm the isolate up first: its first requests compile the wasm.
   for (let i = 0; i < 20; i++) await (await fetch(`${server.url}/api/nowhere`)).arrayBuffer();

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import {
   serverForThisFile, launchProfile, openTracker, titles, createIssue, serverLog, pushAs, eventually,
   unique, syncLabel, signIn, api,
+  SCHEMA_VERSION,
 } from "./harness.mjs";
 
 const server = serverForThisFile({ vars: ["LOG_RETENTION_DAYS:0"] });
@@ -44,7 +45,7 @@ test("a profile closed longer than the retention window reopens with its offline
     }]);
     await server.compact();
     const head = await api(server.url, `/api/workspaces/${server.workspace}/pull`, {
-      body: { clientId: randomUUID(), schemaVersion: 1, cookie: 0 },
+      body: { clientId: randomUUID(), schemaVersion: SCHEMA_VERSION, cookie: 0 },
       cookie: server.owner.cookie,
     });
     const snapshot = await head.json();

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import {
   serverForThisFile, launchProfile, openTracker, waitForList, titles, createIssue, serverLog, pushAs, eventually,
   unique, syncLabel, setUp, signIn, api, auditBothSchemes, startServer, SETUP_TOKEN,
+  SCHEMA_VERSION,
 } from "./harness.mjs";
 import { randomUUID } from "node:crypto";
 
@@ -111,7 +112,7 @@ test("a removed member's tab says so and keeps their unsaved change on screen", 
     await eventually(async () => (await syncLabel(pb)) === "Not saved · 1 pending", "the change counted, not saved");
     assert.ok((await titles(pb)).includes(after), "the unsaved change is still shown");
     const log = await api(server.url, `/api/workspaces/${owner.workspace}/pull`, {
-      body: { clientId: randomUUID(), schemaVersion: 1, cookie: 0 },
+      body: { clientId: randomUUID(), schemaVersion: SCHEMA_VERSION, cookie: 0 },
       cookie: owner.cookie,
     });
     const entries = (await log.json()).mutations;

@@ -195,6 +195,7 @@ impl<'h> Bench<'h> {
                     id: None,
                     name: (*name).to_owned(),
                     args: args.clone(),
+                    number: None,
                 }
             })
             .collect();
@@ -268,6 +269,7 @@ impl<'h> Bench<'h> {
                         id: Some(m.id),
                         name: m.name.clone(),
                         args: m.args.clone(),
+                        number: None,
                     }
                 })
                 .collect();

@@ -88,6 +88,17 @@ pub struct SetupRequest {
     pub workspace_name: Name,
     #[serde(default)]
     pub name: Option<Name>,
+    /// The workspace's issue key (`TRK` in TRK-42); made from its name when absent.
+    #[serde(default)]
+    pub issue_key: Option<crate::numbers::IssueKey>,
+}
+
+/// `POST /api/workspaces/{id}/issue-key` (owners): the workspace's new issue key. Numbers stay; every
+/// issue reads with the new key, and addresses written with the old one still open their issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetIssueKey {
+    pub issue_key: crate::numbers::IssueKey,
 }
 
 /// `POST /api/invites/preview`: what an invite link leads to, before joining.
@@ -143,6 +154,18 @@ pub struct WorkspaceInfo {
     /// from then belongs to it.
     #[serde(default)]
     pub legacy: bool,
+    /// Its issue key (`TRK` in TRK-42); absent from a server before issue numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_key: Option<crate::numbers::IssueKey>,
+}
+
+impl WorkspaceInfo {
+    /// Its issue key, or one made from its name for a server that sent none.
+    pub fn key(&self) -> crate::numbers::IssueKey {
+        self.issue_key
+            .clone()
+            .unwrap_or_else(|| crate::numbers::IssueKey::from_name(&self.name))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -59,6 +59,25 @@ const DELETE_ENTRIES: &str = concat!(
     "DELETE FROM mutation_log WHERE workspace_id <> '' AND id <= ",
     cut!()
 );
+/// `?1` cutoff, `?2` issues: the trashed issues due, oldest first (the same ones for each statement of
+/// [`PURGE_TRASH`]: nothing else runs in between).
+macro_rules! trashed_due {
+    () => {
+        "(SELECT id FROM issue WHERE deleted_at < ?1 ORDER BY deleted_at, id LIMIT ?2)"
+    };
+}
+/// Removes issues that went to the trash before the cutoff, for good: their comments, label links and
+/// history, then the issues. A replica drops them from its trash view by the same window
+/// ([`TRASH_RETENTION_MS`]).
+const PURGE_TRASH: [&str; 4] = [
+    concat!("DELETE FROM comment WHERE issue_id IN ", trashed_due!()),
+    concat!("DELETE FROM issue_label WHERE issue_id IN ", trashed_due!()),
+    concat!("DELETE FROM issue_event WHERE issue_id IN ", trashed_due!()),
+    concat!("DELETE FROM issue WHERE id IN ", trashed_due!()),
+];
+/// How long a deleted issue stays in the trash, restorable: the log's default retention, so that the
+/// same daily run removes both.
+pub const TRASH_RETENTION_MS: u64 = DEFAULT_RETENTION_DAYS as u64 * DAY_MS;
 /// `?1` the clients' cutoff, `?2` clients: forgets clients that have not pushed since then.
 const DELETE_CLIENTS: &str = "DELETE FROM client WHERE id IN \
      (SELECT id FROM client WHERE seen_at < ?1 LIMIT ?2)";
@@ -164,7 +183,8 @@ pub struct Outcome {
     pub finished: bool,
 }
 
-/// The last step of a run, one D1 call: drop old usage counts and run records, forget unused clients
+/// The last step of a run, one D1 call: drop old usage counts and run records, remove what has been in
+/// the trash since before the cutoff (at most a batch of issues), forget unused clients
 /// (at most a batch), and record this run (`outcome.d1_calls` should count this call; the clients
 /// deleted are counted by the database, `changes()` of the statement before).
 pub fn closing_step(
@@ -176,9 +196,15 @@ pub fn closing_step(
     let day_before_yesterday = (now / DAY_MS).saturating_sub(2);
     // Runs of the retention window, and of the last day at least.
     let runs_kept_since = cutoff.min(now.saturating_sub(DAY_MS));
-    vec![
+    let mut statements = vec![
         Statement::new(DELETE_USAGE, vec![day_before_yesterday.into()]),
         Statement::new(PRUNE_RUNS, vec![runs_kept_since.into()]),
+    ];
+    statements.extend(
+        PURGE_TRASH
+            .map(|sql| Statement::new(sql, vec![cutoff.into(), settings.batch_entries.into()])),
+    );
+    statements.extend([
         Statement::new(
             DELETE_CLIENTS,
             vec![
@@ -196,7 +222,8 @@ pub fn closing_step(
                 u64::from(outcome.finished).into(),
             ],
         ),
-    ]
+    ]);
+    statements
 }
 
 /// The D1 calls a run has left: every step takes one, and the closing step is always kept for.

@@ -27,6 +27,16 @@ pub struct Issue {
     /// The member it is assigned to, if any (schema version 2).
     #[serde(default)]
     pub assignee: Option<MemberId>,
+    /// Its number in the workspace (`TRK-42`), given by the server when it applies the create
+    /// (schema version 3); `None` until the create comes back, and from an older server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
+    /// When it went to the trash, and by whom (schema version 3); `None` for a live issue. Lists,
+    /// search and counts leave trashed issues out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted_by: Option<MemberId>,
 }
 
 /// Which issues a list shows, and in which order: all, or one status; text to find in the title or

@@ -4,6 +4,7 @@
 //!   server and every client run the very same statements.
 //! - [`issue`]: the issue as clients read it (row, list filter, counts by status).
 //! - [`label`], [`comment`]: labels and comments as clients read them (schema version 2).
+//! - [`history`], [`numbers`]: each issue's history and its number's key (schema version 3).
 //! - [`protocol`]: the wire protocol (push, pull, error bodies) and its request rules.
 //! - [`live`]: the live channel's pokes, from the worker through the workspace's object to each tab.
 //! - [`api`]: the workspace API around the protocol (setup, sessions, invites, members, tokens).
@@ -22,10 +23,12 @@ pub mod api;
 pub mod comment;
 pub mod compaction;
 pub mod error;
+pub mod history;
 pub mod issue;
 pub mod label;
 pub mod live;
 pub mod mutations;
+pub mod numbers;
 pub mod presence;
 pub mod protocol;
 #[cfg(feature = "replica")]

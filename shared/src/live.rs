@@ -52,8 +52,8 @@ pub const CLOSE_POLICY: u16 = 1008;
 pub const MAX_SOCKETS_PER_MEMBER: usize = 20;
 
 /// `?1` workspace, `?2` how many: the workspace's newest log entries, newest first.
-pub const SELECT_NEWEST_LOG: &str = "SELECT id, client_id, member_id, mutation_id, name, args \
-     FROM mutation_log WHERE workspace_id = ?1 ORDER BY id DESC LIMIT ?2";
+pub const SELECT_NEWEST_LOG: &str = "SELECT id, client_id, member_id, mutation_id, name, args, \
+     issue_number FROM mutation_log WHERE workspace_id = ?1 ORDER BY id DESC LIMIT ?2";
 
 /// `?1` workspace: its members now. Read with the newest entries, so that a poke never reaches the
 /// socket of someone removed, even if closing their sockets at removal failed.
@@ -138,6 +138,8 @@ pub struct NewestLogRow {
     pub mutation_id: u64,
     pub name: String,
     pub args: String,
+    #[serde(default)]
+    pub issue_number: Option<u64>,
 }
 
 impl Fanout {
@@ -241,6 +243,7 @@ impl FanoutEntry {
                 name: row.name.clone(),
                 args: serde_json::from_str(&row.args)
                     .map_err(|err| internal(format!("a log entry's args are not JSON: {err}")))?,
+                number: row.issue_number,
             },
             client_id: uuid(&row.client_id, "client id")?,
             mutation_id: row.mutation_id,

@@ -1,4 +1,4 @@
-//! The wire protocol, schema version 2: JSON over HTTP, camelCase. `POST /api/workspaces/{id}/push` and
+//! The wire protocol, schema version 3: JSON over HTTP, camelCase. `POST /api/workspaces/{id}/push` and
 //! `POST /api/workspaces/{id}/pull`, as a member of that workspace (see [`crate::api`]).
 //!
 //! Parsing a request checks, in order: the body size (`413 PayloadTooLarge`), that it is a JSON object
@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use crate::error::{ErrorCode, ProtocolError, quote};
 
-/// The schema version this code speaks: 2 added priority, assignee, labels and comments.
-pub const SCHEMA_VERSION: u64 = 2;
+/// The schema version this code speaks: 2 added priority, assignee, labels and comments; 3 issue
+/// numbers, history, the trash and undo.
+pub const SCHEMA_VERSION: u64 = 3;
 /// The oldest schema version the server still accepts. A version-1 client pushes as before (its
 /// mutations are a subset); it may pull a workspace only while that has logged nothing of a later
 /// version (`409 VersionNotSupported` then, and its page reloads into the new build).
@@ -169,6 +170,9 @@ pub struct SnapshotPage {
     /// The comments of this page's issues (schema version 2).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub comments: Vec<crate::comment::Comment>,
+    /// The history of this page's issues (schema version 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<crate::history::IssueEvent>,
     /// The next page's cursor; `None` on the last page.
     pub next: Option<SnapshotCursor>,
 }
@@ -204,6 +208,22 @@ pub struct LogEntry {
     pub id: Option<u64>,
     pub name: String,
     pub args: serde_json::Value,
+    /// On a `createIssue`: the number the server gave its issue (schema version 3; a client of an
+    /// older one ignores it and shows no numbers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
+}
+
+impl LogEntry {
+    /// The entry as a mutation to replay: its args, parsed as logged (not as a new mutation), with the
+    /// number the server gave a create.
+    pub fn mutation(&self) -> Result<crate::Mutation, crate::MutationError> {
+        let mut mutation = crate::Mutation::parse(&self.name, &self.args)?;
+        if let crate::Mutation::CreateIssue(create) = &mut mutation {
+            create.number = self.number.or(create.number);
+        }
+        Ok(mutation)
+    }
 }
 
 /// Every error response: `{"error": "<Code>", "message": "<human text>"}`.

@@ -34,6 +34,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0007_live_presence.sql",
         include_str!("../../migrations/0007_live_presence.sql"),
     ),
+    (
+        "0008_numbers_history_trash.sql",
+        include_str!("../../migrations/0008_numbers_history_trash.sql"),
+    ),
 ];
 
 /// The schema version a database reaches once every migration has been applied.

@@ -64,6 +64,23 @@ const APPEND_LOG: &str = concat!(
     ")"
 );
 
+/// The log entry of a create, with the number its issue got beside it (pulls and pokes carry it as
+/// the entry's `number`, outside its args): `?1`..`?6` as [`APPEND_LOG`], `?7` the issue.
+const APPEND_LOG_NUMBERED: &str = concat!(
+    "INSERT INTO mutation_log (client_id, mutation_id, name, args, workspace_id, member_id, \
+     logged_at, issue_number) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ",
+    now_ms!(),
+    ", (SELECT number FROM issue WHERE id = ?7 AND workspace_id = ?5))"
+);
+/// `?1` workspace, `?2` issue: gives a created issue the workspace's next number. In the batch that
+/// applies the create, which is one transaction, so racing pushes number their issues one after the
+/// other: unique, gapless, never reused (a refused create aborts its batch, counter and all).
+const NUMBER_ISSUE: [&str; 2] = [
+    "UPDATE workspace SET next_issue_number = next_issue_number + 1 WHERE id = ?1",
+    "UPDATE issue SET number = (SELECT next_issue_number - 1 FROM workspace WHERE id = ?1) \
+     WHERE id = ?2 AND workspace_id = ?1",
+];
+
 /// `?1` client id: the client's `last_mutation_id`, no row for a client never seen.
 pub const SELECT_LAST_MUTATION_ID: &str = "SELECT last_mutation_id FROM client WHERE id = ?1";
 /// `?1` workspace, `?2` member, `?3` client, `?4` the API token asked with (NULL for a session):
@@ -90,7 +107,7 @@ pub const TOKEN_REVOKED: &str = "refused_token_revoked";
 /// entries themselves are read once, for the rows returned (`in_page` = 0 marks the one after).
 pub const SELECT_LOG_PAGE: &str = "\
 SELECT l.id, l.member_id, CASE WHEN l.client_id = ?6 THEN l.mutation_id END AS own_id, \
-  l.name, l.args, w.in_page FROM ( \
+  l.name, l.args, w.in_page, l.issue_number FROM ( \
   SELECT id, n, bytes - size AS start, ((n = 1 OR bytes <= ?4) AND n <= ?2) AS in_page FROM ( \
     SELECT id, size, SUM(size) OVER running AS bytes, ROW_NUMBER() OVER running AS n FROM ( \
       SELECT id, length(CAST(args AS BLOB)) + ?3 AS size FROM mutation_log \
@@ -127,23 +144,39 @@ pub fn applied_batch(
 ) -> Vec<Statement> {
     let mut batch = advance_client(by, client_id, mutation_id);
     batch.extend(mutation.statements(by));
-    if mutation.schema_version() > crate::protocol::MIN_SCHEMA_VERSION {
+    let created = match mutation {
+        Mutation::CreateIssue(create) => Some(SqlValue::from(create.id.to_string())),
+        _ => None,
+    };
+    if let Some(issue) = &created {
+        let [counter, number] = NUMBER_ISSUE;
+        batch.extend([
+            Statement::new(counter, vec![by.workspace()]),
+            Statement::new(number, vec![by.workspace(), issue.clone()]),
+        ]);
+    }
+    let version = mutation.logged_schema_version();
+    if version > crate::protocol::MIN_SCHEMA_VERSION {
         batch.push(Statement::new(
             RAISE_SCHEMA_VERSION,
-            vec![by.workspace(), mutation.schema_version().into()],
+            vec![by.workspace(), version.into()],
         ));
     }
-    batch.push(Statement::new(
-        APPEND_LOG,
-        vec![
-            client_id.to_string().into(),
-            mutation_id.into(),
-            mutation.name().into(),
-            mutation.args_json().into(),
-            by.workspace(),
-            by.member(),
-        ],
-    ));
+    let mut log = vec![
+        client_id.to_string().into(),
+        mutation_id.into(),
+        mutation.name().into(),
+        mutation.args_json().into(),
+        by.workspace(),
+        by.member(),
+    ];
+    batch.push(match created {
+        Some(issue) => {
+            log.push(issue);
+            Statement::new(APPEND_LOG_NUMBERED, log)
+        }
+        None => Statement::new(APPEND_LOG, log),
+    });
     batch
 }
 

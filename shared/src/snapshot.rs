@@ -27,6 +27,7 @@ use uuid::Uuid;
 use crate::actor::Actor;
 use crate::comment::Comment;
 use crate::error::ProtocolError;
+use crate::history::IssueEvent;
 use crate::issue::Issue;
 use crate::label::{IssueLabel, Label};
 use crate::mutations::fields::Millis;
@@ -49,7 +50,7 @@ macro_rules! head {
 
 /// The columns of an issue as a snapshot sends it (and the replica reads it).
 pub const ISSUE_COLUMNS: &str = "id, title, description, owner, status, created_at, updated_at, \
-     created_by, updated_by, priority, assignee";
+     created_by, updated_by, priority, assignee, number, deleted_at, deleted_by";
 
 /// A page's keys: `?1` workspace, `?2` and `?6` the key after which the page starts (`createdAt` and
 /// `id`; above every time and `''` for the first page), `?3` rows a page, `?4` bytes a row besides its
@@ -68,7 +69,9 @@ macro_rules! page_keys {
              SELECT id, created_at, length(CAST(title AS BLOB)) + length(CAST(description AS BLOB)) \
                + length(CAST(owner AS BLOB)) + ?4 + COALESCE((SELECT SUM(length(CAST(c.body AS BLOB)) \
                + ?4) FROM comment c WHERE c.issue_id = issue.id), 0) \
-               + ?7 * (SELECT COUNT(*) FROM issue_label l WHERE l.issue_id = issue.id) AS size \
+               + ?7 * (SELECT COUNT(*) FROM issue_label l WHERE l.issue_id = issue.id) \
+               + COALESCE((SELECT SUM(length(CAST(e.value AS BLOB)) + ?7) FROM issue_event e \
+                 WHERE e.issue_id = issue.id), 0) AS size \
              FROM issue WHERE workspace_id = ?1 AND (created_at, id) < (?2, ?6) \
              ORDER BY created_at DESC, id DESC LIMIT ?3 + 1) \
            WINDOW running AS (ORDER BY created_at DESC, id DESC ROWS UNBOUNDED PRECEDING))) w"
@@ -78,7 +81,8 @@ macro_rules! page_keys {
 /// The page's issues ([`page_keys`]), and perhaps the row after them (`in_page` = 0).
 pub const SELECT_ISSUE_PAGE: &str = concat!(
     "SELECT i.id, i.title, i.description, i.owner, i.status, i.created_at, i.updated_at, \
-     i.created_by, i.updated_by, i.priority, i.assignee, w.in_page FROM ",
+     i.created_by, i.updated_by, i.priority, i.assignee, i.number, i.deleted_at, i.deleted_by, \
+     w.in_page FROM ",
     page_keys!(),
     " JOIN issue i ON i.id = w.id \
      WHERE w.in_page OR w.n = 2 OR w.start <= ?5 ORDER BY i.created_at DESC, i.id DESC"
@@ -98,6 +102,16 @@ pub const SELECT_COMMENT_PAGE: &str = concat!(
      c.created_at AS createdAt, c.edited_at AS editedAt FROM ",
     page_keys!(),
     " JOIN comment c ON c.issue_id = w.id WHERE w.in_page ORDER BY c.issue_id, c.created_at, c.id"
+);
+
+/// The history of the page's issues ([`page_keys`]), named as [`crate::history::IssueEvent`]'s
+/// fields.
+pub const SELECT_EVENT_PAGE: &str = concat!(
+    "SELECT e.issue_id AS issueId, e.at AS at, e.member_id AS memberId, e.kind AS kind, \
+     e.value AS value FROM ",
+    page_keys!(),
+    " JOIN issue_event e ON e.issue_id = w.id WHERE w.in_page \
+     ORDER BY e.issue_id, e.at, e.member_id, e.kind, e.value"
 );
 
 /// `?1` workspace, `?2` 1 on a snapshot's first page: the workspace's labels, which the first page
@@ -123,15 +137,15 @@ pub const SELECT_LAST_MUTATION_ID_AT: &str = concat!(
     "(SELECT last_mutation_id FROM client WHERE id = ?2), 0) AS last_mutation_id"
 );
 
-/// The seven reads of a snapshot page, to run as one batch (one transaction): the page's issues, their
+/// The eight reads of a snapshot page, to run as one batch (one transaction): the page's issues, their
 /// label links and comments, the workspace's labels (first page only), the workspace's position, the
-/// client's `lastMutationId` at the snapshot's cookie, and who may read it. `from`: the previous
+/// client's `lastMutationId` at the snapshot's cookie, who may read it, and the issues' history. `from`: the previous
 /// page's `next`, or `None` for a first page.
 pub fn page_params(
     by: &Actor,
     client_id: &Uuid,
     from: Option<&SnapshotCursor>,
-) -> [(&'static str, Vec<SqlValue>); 7] {
+) -> [(&'static str, Vec<SqlValue>); 8] {
     let workspace = by.workspace();
     let client = SqlValue::from(client_id.to_string());
     // The first page starts above every time (they are at most 2^53 - 1) and every id.
@@ -162,7 +176,7 @@ pub fn page_params(
     [
         (SELECT_ISSUE_PAGE, keys.clone()),
         (SELECT_ISSUE_LABEL_PAGE, keys.clone()),
-        (SELECT_COMMENT_PAGE, keys),
+        (SELECT_COMMENT_PAGE, keys.clone()),
         (
             SELECT_LABELS,
             vec![workspace.clone(), u64::from(from.is_none()).into()],
@@ -177,6 +191,7 @@ pub fn page_params(
             ],
         ),
         (crate::server::SELECT_ACCESS, access_params(by, client_id)),
+        (SELECT_EVENT_PAGE, keys),
     ]
 }
 
@@ -213,6 +228,8 @@ pub struct PageRead {
     /// The page's issues' label links and comments.
     pub issue_labels: Vec<IssueLabel>,
     pub comments: Vec<Comment>,
+    /// The page's issues' history.
+    pub events: Vec<IssueEvent>,
     /// The workspace's labels, on a first page.
     pub labels: Vec<Label>,
     pub horizon: u64,
@@ -293,6 +310,7 @@ pub fn page_step(
             labels: read.labels,
             issue_labels: read.issue_labels,
             comments: read.comments,
+            events: read.events,
             next,
         }),
     }))

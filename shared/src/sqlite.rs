@@ -104,6 +104,7 @@ pub fn pull_read(
                 id: row.get::<_, Option<i64>>(2)?.map(|id| id as u64),
                 name: row.get(3)?,
                 args: serde_json::from_str(&args).map_err(|err| invalid(4, err.to_string()))?,
+                number: row.get::<_, Option<i64>>(6)?.map(|n| n as u64),
             };
             Ok((entry, row.get::<_, bool>(5)?))
         })?
@@ -173,7 +174,7 @@ pub fn answer_pull(
     }
 }
 
-/// The seven reads of a snapshot page on SQLite, in one transaction: what the worker runs on D1 as
+/// The eight reads of a snapshot page on SQLite, in one transaction: what the worker runs on D1 as
 /// one batch ([`crate::snapshot::page_params`]).
 pub fn snapshot_page(
     conn: &mut Connection,
@@ -190,15 +191,17 @@ pub fn snapshot_page(
         position,
         last_mutation_id,
         access,
+        events,
     ] = crate::snapshot::page_params(by, client_id, from);
     let rows = tx
         .prepare_cached(page.0)?
         .query_map(params_from_iter(page.1.iter()), |row| {
-            Ok((issue(row)?, row.get::<_, bool>(11)?))
+            Ok((issue(row)?, row.get::<_, bool>(14)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let issue_labels = all_rows(&tx, links, issue_label)?;
     let comments = all_rows(&tx, comments, comment)?;
+    let events = all_rows(&tx, events, event)?;
     let labels = all_rows(&tx, labels, label)?;
     let (horizon, schema_version, head) =
         tx.prepare_cached(position.0)?
@@ -221,6 +224,7 @@ pub fn snapshot_page(
         issues: rows.into_iter().map(|(issue, _)| issue).collect(),
         issue_labels,
         comments,
+        events,
         labels,
         horizon: horizon.unwrap_or(0) as u64,
         schema_version: schema_version.unwrap_or(1) as u64,
@@ -283,6 +287,9 @@ pub fn issue(row: &rusqlite::Row) -> rusqlite::Result<crate::issue::Issue> {
         priority: crate::mutations::fields::Priority::parse(&priority)
             .ok_or_else(|| text_error(9, "priority"))?,
         assignee: member(row, 10)?,
+        number: row.get::<_, Option<i64>>(11)?.map(|n| n as u64),
+        deleted_at: row.get::<_, Option<i64>>(12)?.map(|at| at as u64),
+        deleted_by: member(row, 13)?,
     })
 }
 
@@ -313,6 +320,24 @@ pub fn comment(row: &rusqlite::Row) -> rusqlite::Result<crate::comment::Comment>
         body: row.get(3)?,
         created_at: row.get::<_, i64>(4)? as u64,
         edited_at: row.get::<_, Option<i64>>(5)?.map(|at| at as u64),
+    })
+}
+
+/// An event row in [`crate::history::EVENT_COLUMNS`] order.
+pub fn event(row: &rusqlite::Row) -> rusqlite::Result<crate::history::IssueEvent> {
+    let kind: String = row.get(3)?;
+    Ok(crate::history::IssueEvent {
+        issue_id: uuid_at(row, 0)?,
+        at: row.get::<_, i64>(1)? as u64,
+        member_id: uuid_at(row, 2)?,
+        kind: crate::history::EventKind::parse(&kind).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                3,
+                rusqlite::types::Type::Text,
+                "not a valid event kind".into(),
+            )
+        })?,
+        value: row.get(4)?,
     })
 }
 
@@ -389,6 +414,7 @@ pub fn newest_log(
                     mutation_id: row.get::<_, i64>(3)? as u64,
                     name: row.get(4)?,
                     args: row.get(5)?,
+                    issue_number: row.get::<_, Option<i64>>(6)?.map(|n| n as u64),
                 })
             },
         )?

@@ -623,6 +623,13 @@ fn one_of_each() -> Vec<Mutation> {
         ),
         parse("deleteComment", json!({"id": COMMENT, "issueId": ISSUE})),
         parse("deleteIssue", json!({"id": ISSUE})),
+        parse("deleteIssue", json!({"id": ISSUE, "deletedAt": 40})),
+        parse("restoreIssue", json!({"id": ISSUE, "restoredAt": 40})),
+        parse(
+            "revertIssue",
+            json!({"id": ISSUE, "updatedAt": 40, "status": {"from": "not started", "to": "done"},
+                   "assignee": {"from": null, "to": MEMBER}}),
+        ),
     ]
 }
 
@@ -634,6 +641,7 @@ fn by_scope(conn: &Connection) -> std::collections::BTreeMap<String, Value> {
         .into_iter()
         .chain(issue_of("SELECT issue_id, * FROM comment"))
         .chain(issue_of("SELECT issue_id, * FROM issue_label"))
+        .chain(issue_of("SELECT issue_id, * FROM issue_event"))
     {
         let key = format!("issue {}", row[0].as_str().unwrap());
         let rows = scopes.entry(key).or_insert_with(|| json!([]));
@@ -658,6 +666,7 @@ fn every_mutation_touches_only_the_scopes_it_names() {
     let mut names: Vec<_> = mutations.iter().map(Mutation::name).collect();
     let mut every: Vec<_> = Mutation::NAMES.iter().map(|(name, _)| *name).collect();
     names.sort();
+    names.dedup();
     every.sort();
     assert_eq!(names, every, "one of each");
     for mutation in &mutations {

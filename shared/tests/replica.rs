@@ -35,6 +35,7 @@ fn entry(log_id: u64, own: Option<u64>, name: &str, args: Value) -> LogEntry {
         id: own,
         name: name.to_owned(),
         args,
+        number: None,
     }
 }
 
@@ -312,6 +313,20 @@ fn acknowledging_exactly_the_pending_mutations_only_drops_them() {
     let id = Uuid::new_v4();
     r.mutate("createIssue", &create_args(id, "mine", 1), 1)
         .unwrap();
+    assert_eq!(
+        r.issue(id).unwrap().unwrap().number,
+        None,
+        "not numbered yet"
+    );
+    // The create comes back with the number the server gave it: that is news to optimistic.
+    let numbered = LogEntry {
+        number: Some(7),
+        ..entry(1, Some(1), "createIssue", create_args(id, "mine", 1))
+    };
+    let outcome = pull(&mut r, &pull_answer(1, 1, vec![numbered]));
+    assert_eq!(outcome.changed, ["issue"]);
+    assert_eq!(r.issue(id).unwrap().unwrap().number, Some(7));
+
     r.mutate(
         "updateIssueStatus",
         &json!({"id": id, "status": "in progress", "updatedAt": 2}),
@@ -330,15 +345,12 @@ fn acknowledging_exactly_the_pending_mutations_only_drops_them() {
         &pull_answer(
             2,
             2,
-            vec![
-                entry(1, Some(1), "createIssue", create_args(id, "mine", 1)),
-                entry(
-                    2,
-                    Some(2),
-                    "updateIssueStatus",
-                    json!({"id": id, "status": "in progress", "updatedAt": 2}),
-                ),
-            ],
+            vec![entry(
+                2,
+                Some(2),
+                "updateIssueStatus",
+                json!({"id": id, "status": "in progress", "updatedAt": 2}),
+            )],
         ),
     );
     assert_eq!(
@@ -788,9 +800,10 @@ fn a_pull_touches_only_the_rows_it_can_have_made_stale() {
     let theirs = Uuid::new_v4();
     let written = r.rows_written();
     pull_created_elsewhere(&mut r, 51, theirs, "someone else's");
-    // Base: the new row and the cursor; optimistic: the copied row and its version. Not 50 replays.
+    // Base: the new row, its first history event and the cursor; optimistic: the copied row and
+    // event and its version. Not 50 replays.
     assert!(
-        r.rows_written() - written <= 6,
+        r.rows_written() - written <= 8,
         "wrote {} rows",
         r.rows_written() - written
     );

@@ -90,7 +90,7 @@ pub fn issues_in(server: &Server, workspace: &Uuid) -> Vec<Value> {
     // The id is a UUID we made: safe to inline in SQL that only the test runs.
     server.sql(&format!(
         "SELECT id, title, description, owner, status, created_at, updated_at, created_by, \
-         updated_by FROM issue WHERE workspace_id = '{workspace}' ORDER BY id"
+         updated_by, number, deleted_at FROM issue WHERE workspace_id = '{workspace}' ORDER BY id"
     ))
 }
 
@@ -101,7 +101,8 @@ pub fn replica_rows(issues: Vec<shared::issue::Issue>) -> Vec<Value> {
         .map(|i| {
             json!({"id": i.id, "title": i.title, "description": i.description, "owner": i.owner,
                    "status": i.status.as_str(), "created_at": i.created_at, "updated_at": i.updated_at,
-                   "created_by": i.created_by, "updated_by": i.updated_by})
+                   "created_by": i.created_by, "updated_by": i.updated_by, "number": i.number,
+                   "deleted_at": i.deleted_at})
         })
         .collect();
     rows.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));

@@ -49,6 +49,7 @@ fn routes(by: &Member) -> Vec<(&'static str, String, Value)> {
             by.api("tokens/revoke"),
             json!({"id": Uuid::new_v4()}),
         ),
+        ("POST", by.api("issue-key"), json!({"issueKey": "ABC"})),
     ]
 }
 

@@ -26,6 +26,8 @@ use uuid::Uuid;
 const REPLICAS: usize = 4;
 /// The only rejection a valid mutation may meet: a comment on an issue someone deleted meanwhile.
 const ISSUE_MISSING: &str = "the issue does not exist (it may have been deleted)";
+const CHANGED_SINCE: &str =
+    "someone changed this since: undoing would overwrite their change, so nothing was undone";
 
 /// Rejections reported to the replicas: `(client id, mutation id)` and the message.
 type Rejected = std::collections::BTreeSet<(Uuid, u64, String)>;
@@ -55,6 +57,8 @@ enum Expect {
     Invalid,
     /// Valid, but refused if its issue is gone (locally, or by the time the server sees it).
     UnlessIssueGone,
+    /// An undo: refused if its issue is gone or a field it reverts changed since.
+    UnlessChangedSince,
 }
 
 impl Client {
@@ -303,6 +307,11 @@ fn random_mutation(
                 json!({"id": id, "status": status, "updatedAt": now}),
             )
         }
+        // Half to the trash, half for good (as a client of schema version 2 deletes).
+        42..50 if rng.bool() => valid(
+            "deleteIssue",
+            json!({"id": pick(rng, issues), "deletedAt": now}),
+        ),
         42..50 => valid("deleteIssue", json!({"id": pick(rng, issues)})),
         50..56 => valid(
             "setIssuePriority",
@@ -344,7 +353,22 @@ fn random_mutation(
                 valid("deleteComment", json!({"id": id, "issueId": issue}))
             }
         }
-        88..94 => (
+        88..91 => (
+            "restoreIssue",
+            json!({"id": pick(rng, issues), "restoredAt": now}),
+            Expect::UnlessIssueGone,
+        ),
+        91..94 => {
+            // An undo as the app makes them: often refused, as someone changed the field since.
+            let status = |rng: &mut fastrand::Rng| statuses[rng.usize(0..3)];
+            let mut args = json!({"id": pick(rng, issues), "updatedAt": now,
+                                  "status": {"from": status(rng), "to": status(rng)}});
+            if rng.bool() {
+                args["priority"] = json!({"from": priorities[rng.usize(0..5)], "to": "high"});
+            }
+            ("revertIssue", args, Expect::UnlessChangedSince)
+        }
+        94..97 => (
             "updateIssue",
             json!({"id": pick(rng, issues), "title": "   ", "updatedAt": now}),
             Expect::Invalid,
@@ -499,6 +523,10 @@ fn run(seed: u64) {
                                 assert_eq!(err.code(), Some(shared::ErrorCode::InvalidArgs))
                             }
                             Expect::UnlessIssueGone => assert_eq!(err.to_string(), ISSUE_MISSING),
+                            Expect::UnlessChangedSince => assert!(
+                                [ISSUE_MISSING, CHANGED_SINCE].contains(&err.to_string().as_str()),
+                                "{err}"
+                            ),
                         }
                         assert_eq!(c.replica.pending_count().unwrap(), before, "nothing queued");
                     }
@@ -542,12 +570,20 @@ fn run(seed: u64) {
             while pull(s, c, Fault::None, &mut rejected) {}
         }
     }
-    // A comment whose issue was deleted before it reached the server is the only rejection: it
+    // A comment whose issue was deleted before it reached the server, a restore of an issue
+    // deleted for good, and an undo of a field someone changed since are the only rejections: each
     // was accepted here, and is not in the log. (When the push's answer was lost, the pull that
     // acknowledges it can only say that it did not apply.)
     for (client, id, message) in &rejected {
         assert!(
-            message == ISSUE_MISSING || message == "the server did not apply addComment",
+            [
+                ISSUE_MISSING,
+                CHANGED_SINCE,
+                "the server did not apply addComment",
+                "the server did not apply restoreIssue",
+                "the server did not apply revertIssue",
+            ]
+            .contains(&message.as_str()),
             "no other valid mutation was rejected: {message}"
         );
         for c in &mut clients {
@@ -562,6 +598,28 @@ fn run(seed: u64) {
         server_issues.len(),
         "every issue is the workspace's"
     );
+    // Numbers: every create got one, in the order the server applied them, none twice, none
+    // skipped, whichever client made it and however its pushes raced (issues deleted for good took
+    // theirs with them).
+    let next = s.sql(&format!(
+        "SELECT next_issue_number AS n FROM workspace WHERE id = '{}'",
+        owner.workspace
+    ))[0]["n"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(
+        next - 1,
+        issues.len() as u64,
+        "one number a create, no gaps"
+    );
+    let mut numbers: Vec<u64> = server_issues
+        .iter()
+        .map(|row| row["number"].as_u64().expect("every issue has its number"))
+        .collect();
+    numbers.sort();
+    numbers.dedup();
+    assert_eq!(numbers.len(), server_issues.len(), "no number twice");
+    assert!(numbers.iter().all(|n| (1..next).contains(n)));
     for (i, c) in clients.iter().enumerate() {
         assert_eq!(
             c.replica.pending_count().unwrap(),
@@ -573,16 +631,27 @@ fn run(seed: u64) {
             &server_issues,
             &format!("replica {i}'s base"),
         );
+        let live: Vec<Value> = server_issues
+            .iter()
+            .filter(|row| row["deleted_at"].is_null())
+            .cloned()
+            .collect();
         assert_same_rows(
             replica_rows(c.replica.issues(&IssueFilter::default()).unwrap()),
-            &server_issues,
-            &format!("replica {i}'s optimistic state"),
+            &live,
+            &format!("replica {i}'s list, the trash left out"),
+        );
+        let trashed = server_issues.len() - live.len();
+        assert_eq!(
+            c.replica.trash(0, u32::MAX).unwrap().len(),
+            trashed,
+            "replica {i}'s trash"
         );
     }
 
     // Labels, their links and comments too: base row for row, and what the replica shows.
     for (i, c) in clients.iter().enumerate() {
-        for table in ["label", "issue_label", "comment"] {
+        for table in ["label", "issue_label", "comment", "issue_event"] {
             let mut on_server = Vec::new();
             s.with_d1(|conn| {
                 let mut statement = conn

@@ -324,7 +324,7 @@ fn bad_requests_get_their_error_codes_and_change_nothing() {
     .assert_error(400, "InvalidRequest");
     s.post_json(
         &s.api("push"),
-        &json!({"clientId": client, "schemaVersion": 3, "mutations": next}),
+        &json!({"clientId": client, "schemaVersion": 4, "mutations": next}),
     )
     .assert_error(409, "VersionNotSupported");
     s.post_json(
@@ -418,7 +418,7 @@ fn the_http_cookie_carries_the_cursor_when_the_body_has_none() {
     s.push(&client, &numbered(2, [update_status(&issue, "done", 2)]))
         .ok();
 
-    let body = json!({"clientId": client, "schemaVersion": 1});
+    let body = json!({"clientId": client, "schemaVersion": shared::protocol::SCHEMA_VERSION});
     let bytes = serde_json::to_vec(&body).unwrap();
     let reply = s.post(
         &s.api("pull"),

@@ -75,6 +75,11 @@ fn the_readmes_curl_walkthrough_runs_as_written() {
     let entry: serde_json::Value = serde_json::from_str(last).expect("the pull's line is JSON");
     assert_eq!(entry["id"], serde_json::json!(1), "{last}");
     assert_eq!(entry["title"], serde_json::json!("Made by a script"));
+    assert_eq!(
+        entry["number"],
+        serde_json::json!(1),
+        "the server numbered it: {last}"
+    );
     assert!(entry["memberId"].as_str().is_some_and(|id| id.len() == 36));
 }
 

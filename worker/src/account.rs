@@ -13,7 +13,8 @@ use crate::error::ApiError;
 
 const INSERT_MEMBER: &str = "INSERT INTO member (id, name, created_at) VALUES (?1, ?2, ?3)";
 const SELECT_MEMBER: &str = "SELECT 1 AS known FROM member WHERE id = ?1";
-const SELECT_SESSION: &str = "SELECT m.name AS member_name, w.id, w.name, ms.role, w.legacy \
+const SELECT_SESSION: &str = "SELECT m.name AS member_name, w.id, w.name, ms.role, w.legacy, \
+     w.issue_key \
      FROM member m \
      LEFT JOIN membership ms ON ms.member_id = m.id \
      LEFT JOIN workspace w ON w.id = ms.workspace_id \
@@ -97,6 +98,7 @@ async fn session_info(db: &D1Database, member_id: Uuid) -> Result<Option<Session
         name: Option<String>,
         role: Option<String>,
         legacy: Option<u8>,
+        issue_key: Option<String>,
     }
     let rows: Vec<Row> = d1::all(db, SELECT_SESSION, &[member_id.to_string().into()]).await?;
     let Some(first) = rows.first() else {
@@ -113,9 +115,15 @@ async fn session_info(db: &D1Database, member_id: Uuid) -> Result<Option<Session
         };
         workspaces.push(WorkspaceInfo {
             id: Uuid::parse_str(&id).map_err(|err| ApiError::internal("a workspace id", err))?,
-            name,
             role: Role::parse(&role).unwrap_or(Role::Member),
             legacy: row.legacy == Some(1),
+            // Stored when chosen; made from the name otherwise (and for what a wrong row holds).
+            issue_key: Some(
+                row.issue_key
+                    .and_then(|key| shared::numbers::IssueKey::try_from(key).ok())
+                    .unwrap_or_else(|| shared::numbers::IssueKey::from_name(&name)),
+            ),
+            name,
         });
     }
     Ok(Some(SessionInfo { member, workspaces }))

@@ -347,7 +347,7 @@ pub async fn pull_read(
     })
 }
 
-/// The seven reads of a snapshot page, as one batch so that they read one snapshot.
+/// The eight reads of a snapshot page, as one batch so that they read one snapshot.
 pub async fn snapshot_page(
     db: &D1Database,
     by: &Actor,
@@ -363,6 +363,7 @@ pub async fn snapshot_page(
         position,
         last_mutation_id,
         access,
+        events,
     ] = results.as_slice()
     else {
         return Err(ApiError::internal(
@@ -383,6 +384,7 @@ pub async fn snapshot_page(
         page_len,
         issue_labels: rows(links)?,
         comments: rows(comments)?,
+        events: rows(events)?,
         labels: rows(labels)?,
         horizon: position.horizon.unwrap_or(0),
         schema_version: position.schema_version.unwrap_or(1),
@@ -475,6 +477,7 @@ struct LogRow {
     args: String,
     /// 1 for the page's entries, 0 for the one after it.
     in_page: u8,
+    issue_number: Option<u64>,
 }
 
 impl LogRow {
@@ -487,6 +490,7 @@ impl LogRow {
             name: self.name,
             args: serde_json::from_str(&self.args)
                 .map_err(|err| ApiError::internal("a log entry's args are not JSON", err))?,
+            number: self.issue_number,
         })
     }
 }
@@ -513,6 +517,9 @@ struct IssueRow {
     updated_by: Option<String>,
     priority: String,
     assignee: Option<String>,
+    number: Option<u64>,
+    deleted_at: Option<u64>,
+    deleted_by: Option<String>,
     /// 1 for the page's rows, 0 for the one after it.
     in_page: u8,
 }
@@ -541,6 +548,9 @@ impl IssueRow {
                 ApiError::internal("an issue's priority", format!("unknown: {}", self.priority))
             })?,
             assignee: member(self.assignee)?,
+            number: self.number,
+            deleted_at: self.deleted_at,
+            deleted_by: member(self.deleted_by)?,
         })
     }
 }

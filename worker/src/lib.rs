@@ -20,6 +20,7 @@ mod push;
 mod routes;
 mod setup;
 mod tokens;
+mod workspace;
 
 use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, event};
 
@@ -128,6 +129,7 @@ async fn in_workspace(
         InWorkspace::RevokeInvite => invites::revoke(req, env, by).await,
         InWorkspace::CreateToken => tokens::create(req, env, caller, by).await,
         InWorkspace::RevokeToken => tokens::revoke(req, env, by).await,
+        InWorkspace::SetIssueKey => workspace::set_issue_key(req, env, by).await,
     }
 }
 

@@ -31,6 +31,8 @@ pub enum InWorkspace {
     RevokeInvite,
     CreateToken,
     RevokeToken,
+    /// `POST .../issue-key` (owners).
+    SetIssueKey,
 }
 
 impl InWorkspace {
@@ -68,6 +70,7 @@ pub fn route(req: &Request) -> Result<Route, ApiError> {
                 ["invites", "revoke"] => (InWorkspace::RevokeInvite, Method::Post),
                 ["tokens"] => (InWorkspace::CreateToken, Method::Post),
                 ["tokens", "revoke"] => (InWorkspace::RevokeToken, Method::Post),
+                ["issue-key"] => (InWorkspace::SetIssueKey, Method::Post),
                 _ => return Err(ApiError::not_found(req)),
             };
             (Route::Workspace(workspace, action), method)

@@ -17,8 +17,8 @@ const SETUP_TOKEN: &str = "SETUP_TOKEN";
 /// A shorter `SETUP_TOKEN` could be guessed: setup stays off until it is replaced.
 const MIN_SETUP_TOKEN_CHARS: usize = 32;
 
-const INSERT_WORKSPACE: &str = "INSERT INTO workspace (id, name, created_at, legacy) \
-     VALUES (?1, ?2, ?3, NOT EXISTS (SELECT 1 FROM workspace))";
+const INSERT_WORKSPACE: &str = "INSERT INTO workspace (id, name, created_at, legacy, issue_key) \
+     VALUES (?1, ?2, ?3, NOT EXISTS (SELECT 1 FROM workspace), ?4)";
 const INSERT_OWNER: &str = "INSERT INTO membership (workspace_id, member_id, role, joined_at) \
      VALUES (?1, ?2, 'owner', ?3)";
 /// What a deployment held before workspaces: rows with no workspace go to this one, made by its
@@ -68,6 +68,13 @@ pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
                 workspace.clone(),
                 request.workspace_name.as_str().into(),
                 now.into(),
+                request
+                    .issue_key
+                    .unwrap_or_else(|| {
+                        shared::numbers::IssueKey::from_name(request.workspace_name.as_str())
+                    })
+                    .as_str()
+                    .into(),
             ],
         ),
         Statement::new(

@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::fields::{IssueId, LabelId, Millis};
 use super::refusal::Rule;
-use super::{Mutator, Scope};
+use super::{Mutator, Scope, history};
 use crate::actor::Actor;
+use crate::history::EventKind;
 use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
 
@@ -42,7 +43,7 @@ impl Mutator for AddIssueLabel {
     /// A label already on the issue stays (adding it again changes nothing but the time); an issue
     /// deleted meanwhile stays deleted.
     fn effects(&self, by: &Actor) -> Vec<Statement> {
-        vec![
+        let mut statements = vec![
             Statement::new(
                 "INSERT OR IGNORE INTO issue_label (issue_id, label_id, workspace_id) \
                  SELECT id, ?2, workspace_id FROM issue WHERE id = ?1 AND workspace_id = ?3",
@@ -53,7 +54,15 @@ impl Mutator for AddIssueLabel {
                 ],
             ),
             touch_issue(self.issue_id, self.updated_at, by),
-        ]
+        ];
+        statements.extend(history::record(
+            self.issue_id,
+            EventKind::LabelAdded,
+            &self.label_id.to_string(),
+            self.updated_at.get(),
+            by,
+        ));
+        statements
     }
 }
 

@@ -5,8 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::fields::{IssueId, MemberId, Millis};
-use super::{Mutator, Scope};
+use super::{Mutator, Scope, history};
 use crate::actor::Actor;
+use crate::history::EventKind;
 use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
 
@@ -39,7 +40,7 @@ impl Mutator for AssignIssue {
 
     /// An issue deleted meanwhile stays deleted: the update matches no row.
     fn effects(&self, by: &Actor) -> Vec<Statement> {
-        vec![Statement::new(
+        let mut statements = vec![Statement::new(
             "UPDATE issue SET assignee = ?2, updated_at = ?3, updated_by = ?5 \
              WHERE id = ?1 AND workspace_id = ?4",
             vec![
@@ -49,6 +50,14 @@ impl Mutator for AssignIssue {
                 by.workspace(),
                 by.member(),
             ],
-        )]
+        )];
+        statements.extend(history::record(
+            self.id,
+            EventKind::Assignee,
+            &self.assignee.map(|m| m.to_string()).unwrap_or_default(),
+            self.updated_at.get(),
+            by,
+        ));
+        statements
     }
 }

@@ -1,11 +1,15 @@
-//! `createIssue {id, title, description, owner, status?, createdAt}`
+//! `createIssue {id, title, description, owner, status?, createdAt}`, and in the log `number`: the
+//! issue's number in its workspace, which only the server gives (`shared/src/server.rs`), in the batch
+//! that applies the create. A client's create has none ([`CreateIssue::check_new`]); its replica shows
+//! the issue without a number until the logged create comes back with one.
 
 use serde::{Deserialize, Serialize};
 
 use super::fields::{Description, IssueId, Millis, Owner, Status, Title};
-use super::{Mutator, Scope};
+use super::{Mutator, Scope, history};
 use crate::actor::Actor;
 use crate::error::MutationError;
+use crate::history::EventKind;
 use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
 
@@ -19,6 +23,8 @@ pub struct CreateIssue {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Status>,
     pub created_at: Millis,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<u64>,
 }
 
 impl Mutator for CreateIssue {
@@ -43,6 +49,9 @@ impl Mutator for CreateIssue {
                 updated_by: Some(by.member_id),
                 priority: Default::default(),
                 assignee: None,
+                number: self.number,
+                deleted_at: None,
+                deleted_by: None,
             })
         })
     }
@@ -71,9 +80,10 @@ impl Mutator for CreateIssue {
 
     /// Fails (a rejection) when an issue with this id already exists, in any workspace.
     fn effects(&self, by: &Actor) -> Vec<Statement> {
-        vec![Statement::new(
+        let mut statements = vec![Statement::new(
             "INSERT INTO issue (id, title, description, owner, status, created_at, updated_at, \
-             workspace_id, created_by, updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?8)",
+             workspace_id, created_by, updated_by, number) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?8, ?9)",
             vec![
                 self.id.to_string().into(),
                 self.title.as_str().into(),
@@ -83,7 +93,24 @@ impl Mutator for CreateIssue {
                 SqlValue::from(self.created_at.get()),
                 by.workspace(),
                 by.member(),
+                self.number.into(),
             ],
-        )]
+        )];
+        statements.extend(history::record(
+            self.id,
+            EventKind::Created,
+            "",
+            self.created_at.get(),
+            by,
+        ));
+        statements
+    }
+
+    /// A number is the server's to give: a client that sends one is refused.
+    fn check_new(&self) -> Result<(), String> {
+        match self.number {
+            Some(_) => Err("number is given by the server; leave it out".to_owned()),
+            None => Ok(()),
+        }
     }
 }

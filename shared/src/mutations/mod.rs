@@ -14,8 +14,11 @@ mod delete_issue;
 mod delete_label;
 mod edit_comment;
 pub mod fields;
+pub mod history;
 pub mod refusal;
 mod remove_issue_label;
+mod restore_issue;
+mod revert_issue;
 mod scope;
 mod set_issue_priority;
 mod update_issue;
@@ -32,6 +35,8 @@ pub use delete_issue::DeleteIssue;
 pub use delete_label::DeleteLabel;
 pub use edit_comment::EditComment;
 pub use remove_issue_label::RemoveIssueLabel;
+pub use restore_issue::RestoreIssue;
+pub use revert_issue::{Revert, RevertIssue};
 pub use scope::Scope;
 pub use set_issue_priority::SetIssuePriority;
 pub use update_issue::UpdateIssue;
@@ -91,6 +96,12 @@ pub trait Mutator: Serialize + DeserializeOwned {
     /// before (`None` when there is none), the result the issue after. The UI shows it for changes it
     /// holds while the engine starts; a test checks it against the statements for every mutation.
     fn preview(&self, row: Option<Issue>, by: &Actor) -> Option<Issue>;
+
+    /// Rules for a mutation made now (pushed, or made in a replica) beyond its args' types: what only
+    /// a logged entry may carry. None by default.
+    fn check_new(&self) -> Result<(), String> {
+        Ok(())
+    }
 
     /// Why this mutation was refused, in its own words, when its statements failed with
     /// `sql_error` (the database's message, on the server or in a replica).
@@ -158,6 +169,12 @@ macro_rules! mutations {
                 }
             }
 
+            fn check_new(&self) -> Result<(), String> {
+                match self {
+                    $(Mutation::$variant(m) => m.check_new(),)+
+                }
+            }
+
             pub fn statement_failed(&self, sql_error: &str) -> MutationError {
                 match self {
                     $(Mutation::$variant(m) => m.statement_failed(sql_error),)+
@@ -204,6 +221,8 @@ mutations!(
     AddComment,
     EditComment,
     DeleteComment,
+    RestoreIssue,
+    RevertIssue,
 );
 
 impl Mutation {
@@ -212,6 +231,12 @@ impl Mutation {
     /// already in the log are replayed with `parse`, so tightening a rule never strands a client.
     pub fn parse_new(name: &str, args: &serde_json::Value) -> Result<Self, MutationError> {
         let mutation = Self::parse(name, args)?;
+        mutation
+            .check_new()
+            .map_err(|reason| MutationError::InvalidArgs {
+                name: mutation.name(),
+                reason,
+            })?;
         if let Some(fields) = args.as_object() {
             for (field, value) in fields {
                 if let Some(text) = value.as_str() {
@@ -243,11 +268,25 @@ impl Mutation {
         Self::parse_new(name, args)
     }
 
+    /// The schema version a client needs to read this mutation as the server logs it: a delete that
+    /// trashes carries its time, which a client of version 2 would refuse (and it would show the
+    /// trashed issue as live), so it raises the workspace to version 3 like the version-3
+    /// mutations. A create's number travels beside its entry, not in it: creates change nothing.
+    pub fn logged_schema_version(&self) -> u64 {
+        match self {
+            Mutation::DeleteIssue(delete) if delete.deleted_at.is_some() => NUMBERS_SCHEMA_VERSION,
+            other => other.schema_version(),
+        }
+    }
+
     /// The issue whose row [`Mutation::preview`] changes, if the mutation is about one.
     pub fn issue_id(&self) -> Option<IssueId> {
         self.scopes().into_iter().find_map(Scope::issue)
     }
 }
+
+/// The schema version that brought issue numbers, history, the trash and undo.
+pub const NUMBERS_SCHEMA_VERSION: u64 = 3;
 
 /// A mutation travels as `{"name": "createIssue", "args": {...}}`, and parses (validating its args) on
 /// the way in, so a value of this type is always valid wherever it arrives.

@@ -29,16 +29,21 @@ pub enum Rule {
     /// `?1` label, `?2` workspace, `?3` the cap: the workspace has fewer labels than the cap besides
     /// this one ([`crate::protocol::MAX_LABELS`]).
     TooManyLabels,
+    /// `?1` issue, `?2` workspace, then for each of status, priority, assignee, title and description
+    /// a flag (the field is named) and the value it must still hold: an undo is refused when someone
+    /// changed a field it reverts since the change it undoes ([`crate::mutations::RevertIssue`]).
+    ChangedSince,
 }
 
 impl Rule {
-    const ALL: [Rule; 6] = [
+    const ALL: [Rule; 7] = [
         Rule::IssueMissing,
         Rule::LabelMissing,
         Rule::LabelNameTaken,
         Rule::NotCommentAuthor,
         Rule::ThreadFull,
         Rule::TooManyLabels,
+        Rule::ChangedSince,
     ];
 
     /// The guard statement: refuses when the rule is broken.
@@ -71,6 +76,12 @@ impl Rule {
             Rule::TooManyLabels => {
                 "INSERT INTO refusal (rule) SELECT 'too_many_labels' WHERE \
                  (SELECT COUNT(*) FROM label WHERE workspace_id = ?2 AND id <> ?1) >= ?3"
+            }
+            Rule::ChangedSince => {
+                "INSERT INTO refusal (rule) SELECT 'changed_since' FROM issue \
+                 WHERE id = ?1 AND workspace_id = ?2 AND ((?3 AND status IS NOT ?4) \
+                 OR (?5 AND priority IS NOT ?6) OR (?7 AND assignee IS NOT ?8) \
+                 OR (?9 AND title IS NOT ?10) OR (?11 AND description IS NOT ?12))"
             }
         };
         Statement::new(sql, params)
@@ -133,6 +144,7 @@ impl Rule {
             Rule::NotCommentAuthor => "refused_not_comment_author",
             Rule::ThreadFull => "refused_thread_full",
             Rule::TooManyLabels => "refused_too_many_labels",
+            Rule::ChangedSince => "refused_changed_since",
         }
     }
 
@@ -150,6 +162,10 @@ impl Rule {
             }
             Rule::TooManyLabels => {
                 "this workspace has as many labels as it may (200): delete one it no longer uses"
+            }
+            Rule::ChangedSince => {
+                "someone changed this since: undoing would overwrite their change, so nothing was \
+                 undone"
             }
         }
     }

@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::add_issue_label::touch_issue;
 use super::fields::{IssueId, LabelId, Millis};
-use super::{Mutator, Scope};
+use super::{Mutator, Scope, history};
 use crate::actor::Actor;
+use crate::history::EventKind;
 use crate::issue::Issue;
 use crate::statement::Statement;
 
@@ -35,7 +36,7 @@ impl Mutator for RemoveIssueLabel {
 
     /// A label not on the issue (any more) changes nothing but the time.
     fn effects(&self, by: &Actor) -> Vec<Statement> {
-        vec![
+        let mut statements = vec![
             Statement::new(
                 "DELETE FROM issue_label WHERE issue_id = ?1 AND label_id = ?2 AND workspace_id = ?3",
                 vec![
@@ -45,6 +46,14 @@ impl Mutator for RemoveIssueLabel {
                 ],
             ),
             touch_issue(self.issue_id, self.updated_at, by),
-        ]
+        ];
+        statements.extend(history::record(
+            self.issue_id,
+            EventKind::LabelRemoved,
+            &self.label_id.to_string(),
+            self.updated_at.get(),
+            by,
+        ));
+        statements
     }
 }

@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::fields::{IssueId, Millis, Priority};
-use super::{Mutator, Scope};
+use super::{Mutator, Scope, history};
 use crate::actor::Actor;
+use crate::history::EventKind;
 use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
 
@@ -35,7 +36,7 @@ impl Mutator for SetIssuePriority {
 
     /// An issue deleted meanwhile stays deleted: the update matches no row.
     fn effects(&self, by: &Actor) -> Vec<Statement> {
-        vec![Statement::new(
+        let mut statements = vec![Statement::new(
             "UPDATE issue SET priority = ?2, updated_at = ?3, updated_by = ?5 \
              WHERE id = ?1 AND workspace_id = ?4",
             vec![
@@ -45,6 +46,14 @@ impl Mutator for SetIssuePriority {
                 by.workspace(),
                 by.member(),
             ],
-        )]
+        )];
+        statements.extend(history::record(
+            self.id,
+            EventKind::Priority,
+            self.priority.as_str(),
+            self.updated_at.get(),
+            by,
+        ));
+        statements
     }
 }

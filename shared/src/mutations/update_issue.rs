@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::fields::{Description, IssueId, Millis, Owner, Title};
-use super::{Mutator, Scope};
+use super::{Mutator, Scope, history};
 use crate::actor::Actor;
+use crate::history::EventKind;
 use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
 
@@ -48,7 +49,7 @@ impl Mutator for UpdateIssue {
     /// One fixed statement whatever fields are present. An issue deleted meanwhile stays deleted:
     /// the update matches no row and changes nothing; so does an issue of another workspace.
     fn effects(&self, by: &Actor) -> Vec<Statement> {
-        vec![Statement::new(
+        let mut statements = vec![Statement::new(
             "UPDATE issue SET title = COALESCE(?2, title), description = COALESCE(?3, description), \
              owner = COALESCE(?4, owner), updated_at = ?5, updated_by = ?7 \
              WHERE id = ?1 AND workspace_id = ?6",
@@ -61,6 +62,20 @@ impl Mutator for UpdateIssue {
                 by.workspace(),
                 by.member(),
             ],
-        )]
+        )];
+        let at = self.updated_at.get();
+        if let Some(title) = &self.title {
+            statements.extend(history::record(
+                self.id,
+                EventKind::Title,
+                title.as_str(),
+                at,
+                by,
+            ));
+        }
+        if self.description.is_some() {
+            statements.extend(history::record(self.id, EventKind::Description, "", at, by));
+        }
+        statements
     }
 }

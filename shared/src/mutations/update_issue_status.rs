@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::fields::{IssueId, Millis, Status};
-use super::{Mutator, Scope};
+use super::{Mutator, Scope, history};
 use crate::actor::Actor;
+use crate::history::EventKind;
 use crate::issue::Issue;
 use crate::statement::{SqlValue, Statement};
 
@@ -34,7 +35,7 @@ impl Mutator for UpdateIssueStatus {
 
     /// An issue deleted meanwhile stays deleted: the update matches no row.
     fn effects(&self, by: &Actor) -> Vec<Statement> {
-        vec![Statement::new(
+        let mut statements = vec![Statement::new(
             "UPDATE issue SET status = ?2, updated_at = ?3, updated_by = ?5 \
              WHERE id = ?1 AND workspace_id = ?4",
             vec![
@@ -44,6 +45,14 @@ impl Mutator for UpdateIssueStatus {
                 by.workspace(),
                 by.member(),
             ],
-        )]
+        )];
+        statements.extend(history::record(
+            self.id,
+            EventKind::Status,
+            self.status.as_str(),
+            self.updated_at.get(),
+            by,
+        ));
+        statements
     }
 }

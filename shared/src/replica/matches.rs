@@ -89,7 +89,8 @@ pub(super) fn search_text(filter: &IssueFilter) -> Option<String> {
 
 /// Whether every issue that matches `narrower` matches `wider`: the same filter, but for a text to
 /// find that contains `wider`'s (an issue containing "424" contains "42") and a status where `wider`
-/// has none. The order does not matter.
+/// has none. The order does not matter. A text that names an issue's number (`42`) also finds that
+/// issue, which "4" does not find: it narrows nothing but itself.
 fn narrows(wider: &IssueFilter, narrower: &IssueFilter) -> bool {
     let text = |filter: &IssueFilter| search_text(filter).unwrap_or_default();
     (wider.status.is_none() || wider.status == narrower.status)
@@ -98,6 +99,8 @@ fn narrows(wider: &IssueFilter, narrower: &IssueFilter) -> bool {
         && wider.creators == narrower.creators
         && wider.labels == narrower.labels
         && text(narrower).contains(&text(wider))
+        && (crate::numbers::parse_reference(&text(narrower)).is_none()
+            || text(narrower) == text(wider))
 }
 
 /// Whether two filters match the same issues (whatever their order).
@@ -145,7 +148,7 @@ impl Replica {
         let ids = self
             .optimistic
             .prepare_cached(&format!(
-                "SELECT id FROM issue WHERE {MATCHES} AND id IN rarray(?7)"
+                "SELECT id FROM issue WHERE {MATCHES} AND id IN rarray(?8)"
             ))?
             .query_map(&params[..], |row| row.get::<_, String>(0).map(Value::Text))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -163,7 +166,7 @@ impl Replica {
         let ids = self
             .optimistic
             .prepare_cached(&format!(
-                "SELECT id FROM issue WHERE {MATCHES} ORDER BY id LIMIT ?7"
+                "SELECT id FROM issue WHERE {MATCHES} ORDER BY id LIMIT ?8"
             ))?
             .query_map(rusqlite::params_from_iter(params.iter()), |row| {
                 row.get::<_, String>(0).map(Value::Text)
@@ -180,7 +183,7 @@ impl Replica {
         let rest: i64 = self
             .optimistic
             .prepare_cached(&format!(
-                "SELECT COUNT(*) FROM issue WHERE {MATCHES} AND id > ?7"
+                "SELECT COUNT(*) FROM issue WHERE {MATCHES} AND id > ?8"
             ))?
             .query_row(rusqlite::params_from_iter(params.iter()), |row| row.get(0))?;
         Ok(Matches {
@@ -252,7 +255,7 @@ mod tests {
         let among = query_plan(
             &replica,
             &format!(
-                "SELECT id FROM issue WHERE {} AND id IN rarray(?7)",
+                "SELECT id FROM issue WHERE {} AND id IN rarray(?8)",
                 super::MATCHES
             ),
         );
@@ -264,7 +267,7 @@ mod tests {
         let pass = query_plan(
             &replica,
             &format!(
-                "SELECT id FROM issue WHERE {} ORDER BY id LIMIT ?7",
+                "SELECT id FROM issue WHERE {} ORDER BY id LIMIT ?8",
                 super::MATCHES
             ),
         );
@@ -280,22 +283,26 @@ mod tests {
 
     #[test]
     fn a_longer_text_or_a_status_narrows() {
-        assert!(narrows(&search("42"), &search("424")));
+        assert!(narrows(&search("x42"), &search("x424")));
         assert!(narrows(&search("Bug"), &search(" a BUG ")));
         assert!(narrows(&IssueFilter::default(), &search("x")));
         let done = IssueFilter {
             status: Some(Status::Done),
             sort: Sort::Updated,
-            ..search("424")
+            ..search("x424")
         };
-        assert!(narrows(&search("42"), &done));
-        assert!(!narrows(&done, &search("424")));
-        assert!(!narrows(&search("424"), &search("42")));
-        assert!(!narrows(&search("42"), &search("4 2")));
+        assert!(narrows(&search("x42"), &done));
+        assert!(!narrows(&done, &search("x424")));
+        assert!(!narrows(&search("x424"), &search("x42")));
+        assert!(!narrows(&search("x42"), &search("x4 2")));
         let urgent = IssueFilter {
             priorities: vec![Priority::Urgent],
-            ..search("424")
+            ..search("x424")
         };
-        assert!(!narrows(&urgent, &search("424")));
+        assert!(!narrows(&urgent, &search("x424")));
+        // A text naming a number also finds that issue, which a shorter text does not.
+        assert!(!narrows(&search("4"), &search("42")));
+        assert!(!narrows(&search("TRK"), &search("TRK-4")));
+        assert!(narrows(&search("42"), &search("42")));
     }
 }

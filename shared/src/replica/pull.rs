@@ -170,7 +170,8 @@ impl Replica {
             }
         }
         for entry in &response.mutations {
-            let applied = Mutation::parse(&entry.name, &entry.args)
+            let applied = entry
+                .mutation()
                 .map_err(|err| err.to_string())
                 .and_then(|mutation| {
                     touched.extend(mutation.scopes());
@@ -234,9 +235,12 @@ impl Replica {
 }
 
 /// True when the entries are exactly this client's acknowledged mutations, in order: the server did
-/// to base precisely what optimistic already shows, so optimistic needs no change.
+/// to base precisely what optimistic already shows, so optimistic needs no change. Not for a create:
+/// the server gave its issue a number, which optimistic does not have.
 fn only_these(entries: &[LogEntry], acknowledged: &[(u64, String)]) -> bool {
-    entries.len() == acknowledged.len()
+    entries.iter().all(|entry| {
+        entry.name != <crate::mutations::CreateIssue as crate::mutations::Mutator>::NAME
+    }) && entries.len() == acknowledged.len()
         && entries
             .iter()
             .zip(acknowledged)

@@ -5,12 +5,13 @@ use rusqlite::OptionalExtension;
 use super::error::Result;
 use super::{Replica, pending};
 use crate::comment::{COMMENT_COLUMNS, Comment};
+use crate::history::{EVENT_COLUMNS, IssueEvent};
 use crate::issue::Issue;
 use crate::label::{IssueLabel, LABEL_COLUMNS, Label};
 use crate::mutations::fields::IssueId;
 
 use crate::snapshot::ISSUE_COLUMNS as COLUMNS;
-use crate::sqlite::{comment, issue, issue_label, label};
+use crate::sqlite::{comment, event, issue, issue_label, label};
 
 impl Replica {
     /// One issue, if it exists (optimistically).
@@ -55,6 +56,39 @@ impl Replica {
             .query_map([issue.to_string()], comment)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(comments)
+    }
+
+    /// An issue's history, oldest first (schema version 3).
+    pub fn events(&self, issue: IssueId) -> Result<Vec<IssueEvent>> {
+        let mut statement = self.optimistic.prepare_cached(&format!(
+            "SELECT {EVENT_COLUMNS} FROM issue_event WHERE issue_id = ?1 \
+             ORDER BY at, member_id, kind, value"
+        ))?;
+        let events = statement
+            .query_map([issue.to_string()], event)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(events)
+    }
+
+    /// The issue numbered `number`, in the trash or not.
+    pub fn issue_numbered(&self, number: u64) -> Result<Option<Issue>> {
+        Ok(self
+            .optimistic
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM issue WHERE number = ?1"))?
+            .query_row([number as i64], issue)
+            .optional()?)
+    }
+
+    /// The trash: issues deleted at or after `since` (epoch milliseconds), most recent first, at most
+    /// `limit`. Older ones are compaction's to remove ([`crate::compaction::TRASH_RETENTION_MS`]).
+    pub fn trash(&self, since: u64, limit: u32) -> Result<Vec<Issue>> {
+        let mut statement = self.optimistic.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM issue WHERE deleted_at >= ?1 ORDER BY deleted_at DESC, id LIMIT ?2"
+        ))?;
+        let issues = statement
+            .query_map([since as i64, i64::from(limit)], issue)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(issues)
     }
 
     /// Local mutations the server has not acknowledged yet.

@@ -16,13 +16,14 @@ use crate::actor::Actor;
 use crate::mutations::{Mutation, Scope};
 
 /// The tables of an issue's scope, each with the column naming the issue.
-const ISSUE_SCOPE: [(&str, &str); 3] = [
+const ISSUE_SCOPE: [(&str, &str); 4] = [
     ("issue", "id"),
     ("comment", "issue_id"),
     ("issue_label", "issue_id"),
+    ("issue_event", "issue_id"),
 ];
 /// Every table a mutation can change.
-pub(super) const TABLES: [&str; 4] = ["issue", "comment", "issue_label", "label"];
+pub(super) const TABLES: [&str; 5] = ["issue", "comment", "issue_label", "label", "issue_event"];
 
 impl Replica {
     /// Optimistic from scratch: every base row, then the live pending mutations. O(database); used

@@ -32,6 +32,11 @@ pub const BASE: &[Migration] = &[
     ),
     MIGRATIONS[5],
     MIGRATIONS[6],
+    MIGRATIONS[7],
+    (
+        "replica/base/0005_snapshot_v3.sql",
+        include_str!("migrations/base/0005_snapshot_v3.sql"),
+    ),
 ];
 
 /// The optimistic database: the shared schema, the pending queue and the rebase's record.
@@ -59,4 +64,9 @@ pub const OPTIMISTIC: &[Migration] = &[
     ),
     MIGRATIONS[5],
     MIGRATIONS[6],
+    MIGRATIONS[7],
+    (
+        "replica/optimistic/0005_trash_counts.sql",
+        include_str!("migrations/optimistic/0005_trash_counts.sql"),
+    ),
 ];

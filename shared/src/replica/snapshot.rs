@@ -139,8 +139,8 @@ fn exists(tx: &Connection, table: &str) -> Result<bool> {
 fn insert(tx: &Connection, prefix: &str, workspace: &str, page: &SnapshotPage) -> Result<()> {
     let mut issues = tx.prepare_cached(&format!(
         "INSERT OR REPLACE INTO {prefix}issue (id, title, description, owner, status, created_at, \
-         updated_at, workspace_id, created_by, updated_by, priority, assignee) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"
+         updated_at, workspace_id, created_by, updated_by, priority, assignee, number, deleted_at, \
+         deleted_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"
     ))?;
     for issue in &page.issues {
         issues.execute(params![
@@ -156,6 +156,9 @@ fn insert(tx: &Connection, prefix: &str, workspace: &str, page: &SnapshotPage) -
             issue.updated_by.map(|m| m.to_string()),
             issue.priority.as_str(),
             issue.assignee.map(|m| m.to_string()),
+            issue.number.map(|n| n as i64),
+            issue.deleted_at.map(|at| at as i64),
+            issue.deleted_by.map(|m| m.to_string()),
         ])?;
     }
     let mut labels = tx.prepare_cached(&format!(
@@ -195,6 +198,20 @@ fn insert(tx: &Connection, prefix: &str, workspace: &str, page: &SnapshotPage) -
             comment.body,
             comment.created_at as i64,
             comment.edited_at.map(|at| at as i64),
+        ])?;
+    }
+    let mut events = tx.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO {prefix}issue_event (issue_id, at, member_id, kind, value, \
+         workspace_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    ))?;
+    for event in &page.events {
+        events.execute(params![
+            event.issue_id.to_string(),
+            event.at as i64,
+            event.member_id.to_string(),
+            event.kind.as_str(),
+            event.value,
+            workspace,
         ])?;
     }
     Ok(())

@@ -157,12 +157,15 @@ enum Direction {
     Up,
 }
 
-/// Whether an issue matches the filter: `?1` status, `?2` the text to find as a `LIKE` pattern
-/// (`%text%`, see [`like_pattern`]), `?3`..`?6` lists as JSON arrays (`[]`: no filter) of priorities,
-/// assignees (`null` is no one), creators and label names (all of them on the issue). `LIKE` ignores
+/// Whether an issue matches the filter: it is not in the trash; `?1` status, `?2` the text to find as
+/// a `LIKE` pattern (`%text%`, see [`like_pattern`]) or `?7` the number that text names (`42`,
+/// `TRK-42`: [`crate::numbers::parse_reference`]), `?3`..`?6` lists as JSON arrays (`[]`: no
+/// filter) of priorities, assignees (`null` is no one), creators and label names (all of them on the
+/// issue). `LIKE` ignores
 /// the case of ASCII letters, as `lower` does, without making a lowercase copy of every row's text.
-pub(super) const MATCHES: &str = "(?1 IS NULL OR status = ?1) \
-     AND (?2 IS NULL OR title LIKE ?2 ESCAPE '\\' OR description LIKE ?2 ESCAPE '\\') \
+pub(super) const MATCHES: &str = "deleted_at IS NULL AND (?1 IS NULL OR status = ?1) \
+     AND (?2 IS NULL OR title LIKE ?2 ESCAPE '\\' OR description LIKE ?2 ESCAPE '\\' \
+          OR number = ?7) \
      AND (?3 = '[]' OR priority IN (SELECT value FROM json_each(?3))) \
      AND (?4 = '[]' OR COALESCE(assignee, '') IN (SELECT COALESCE(value, '') FROM json_each(?4))) \
      AND (?5 = '[]' OR created_by IN (SELECT value FROM json_each(?5))) \
@@ -229,8 +232,8 @@ impl SortKey {
     }
 }
 
-/// The filter's parameters, `?1` to `?6` ([`MATCHES`]).
-const FILTER_PARAMS: usize = 6;
+/// The filter's parameters, `?1` to `?7` ([`MATCHES`]).
+const FILTER_PARAMS: usize = 7;
 
 /// An issue's values of an order's key, in the order of [`key_columns`].
 fn key_values(sort: Sort, issue: &Issue) -> Vec<Value> {
@@ -305,14 +308,18 @@ fn like_pattern(text: &str) -> String {
 pub(super) struct List<'r> {
     replica: &'r Replica,
     sort: Sort,
-    /// The filter's, [`MATCHES`]'s `?1` to `?6`.
+    /// The filter's, [`MATCHES`]'s `?1` to `?7`.
     pub params: Vec<Value>,
     plan: Plan,
 }
 
 impl<'r> List<'r> {
     pub fn new(replica: &'r Replica, filter: &IssueFilter) -> List<'r> {
-        let search = search_text(filter).map(|text| like_pattern(&text));
+        let text_found = search_text(filter);
+        let number = text_found
+            .as_deref()
+            .and_then(crate::numbers::parse_reference);
+        let search = text_found.map(|text| like_pattern(&text));
         let json = |value: serde_json::Value| Value::Text(value.to_string());
         let text = |value: Option<String>| value.map_or(Value::Null, Value::Text);
         List {
@@ -326,6 +333,7 @@ impl<'r> List<'r> {
                 json(serde_json::json!(filter.assignees)),
                 json(serde_json::json!(filter.creators)),
                 json(serde_json::json!(filter.labels)),
+                number.map_or(Value::Null, |n| Value::Integer(n as i64)),
             ],
         }
     }
