@@ -149,6 +149,11 @@ impl EngineLink {
     /// A local change: applied and queued by the engine, or held (and shown as unsent) until it can.
     pub fn mutate(&self, mutation: impl Into<Mutation>) {
         let mutation = mutation.into();
+        self.record(std::slice::from_ref(&mutation));
+        self.send_mutation(mutation);
+    }
+
+    fn send_mutation(&self, mutation: Mutation) {
         if !matches!(*self.link.borrow(), Link::Running { .. }) {
             let mut unsent = self.state.unsent;
             unsent.write().push(mutation.clone());
@@ -165,6 +170,62 @@ impl EngineLink {
 
     /// Local changes made together: applied in order and pushed together.
     pub fn mutate_all(&self, mutations: Vec<Mutation>) {
+        self.record(&mutations);
+        self.send_all(mutations);
+    }
+
+    /// Takes back this tab's newest change (Ctrl/Cmd+Z): see `crate::undo`.
+    pub fn undo(&self) {
+        let mut history = self.state.undo;
+        let mutations = history.write().undo(crate::state::now());
+        match mutations {
+            Some(mutations) => self.send_all(mutations),
+            None => self.state.notify("Nothing to undo".to_owned()),
+        }
+    }
+
+    /// Makes the newest undone change again (Ctrl/Cmd+Shift+Z).
+    pub fn redo(&self) {
+        let mut history = self.state.undo;
+        let mutations = history.write().redo(crate::state::now());
+        match mutations {
+            Some(mutations) => self.send_all(mutations),
+            None => self.state.notify("Nothing to redo".to_owned()),
+        }
+    }
+
+    /// Records `mutations`, about to be made here, as one change this tab can undo: each with what
+    /// it changes from, as the page shows it now.
+    fn record(&self, mutations: &[Mutation]) {
+        let state = self.state;
+        let steps: Vec<crate::undo::Step> = mutations
+            .iter()
+            .filter_map(|mutation| {
+                let id = mutation.issue_id();
+                let before = id.and_then(|id| state.issue_shown(id));
+                let labels = id.map(|id| state.label_ids_of(id)).unwrap_or_default();
+                crate::undo::Step::of(mutation, before.as_ref(), &labels)
+            })
+            .collect();
+        if steps.is_empty() {
+            return;
+        }
+        let labels = state.view.peek().labels.clone();
+        let what = crate::undo::describe(
+            &steps,
+            |id| {
+                labels
+                    .iter()
+                    .find(|l| l.id == id)
+                    .map_or_else(|| "a deleted label".to_owned(), |l| l.name.clone())
+            },
+            |member| state.name_of(member),
+        );
+        let mut history = state.undo;
+        history.write().record(crate::undo::Entry { what, steps });
+    }
+
+    fn send_all(&self, mutations: Vec<Mutation>) {
         if mutations.is_empty() {
             return;
         }
@@ -454,7 +515,16 @@ fn apply(mut state: AppState, message: FromEngine, text: Option<String>) {
             if let Some(text) = text {
                 crate::first_screen::keep(state.workspace, &state.filter.peek(), &view, &text);
             }
-            state.view.set(view);
+            // An address by number (`/issue/TRK-42`) names this issue: its page opens by its id.
+            let named = *state.open_number.peek();
+            if let (Some(number), Some(open)) = (named, &view.open)
+                && open.issue.number == Some(number)
+            {
+                state.open_number.set(None);
+                state.open_issue.set(Some(open.issue.id));
+                state.selected.set(Some(open.issue.id));
+            }
+            state.view.set(*view);
             state.loaded.set(true);
         }
         FromEngine::Applied => {}
@@ -492,6 +562,8 @@ struct Subscription {
     filter: IssueFilter,
     window: WindowRequest,
     issue: Option<Uuid>,
+    number: Option<u64>,
+    trash: bool,
 }
 
 /// Asks the engine for `asked` (`last`: what was asked before), and writes the filter into the
@@ -525,6 +597,8 @@ fn subscribe(engine: &EngineLink, asked: Subscription, last: &RefCell<Option<Sub
         filter: asked.filter.clone(),
         window,
         issue: asked.issue,
+        issue_number: asked.number,
+        trash: asked.trash,
         seq,
     });
     *last.borrow_mut() = Some(asked);
@@ -550,6 +624,8 @@ pub fn use_engine(state: AppState) {
             filter: state.filter.peek().clone(),
             window: *state.window.peek(),
             issue: *state.open_issue.peek(),
+            number: *state.open_number.peek(),
+            trash: *state.trash_open.peek(),
         };
         subscribe(&engine, asked, &last);
         last
@@ -560,6 +636,8 @@ pub fn use_engine(state: AppState) {
             filter: state.filter.read().clone(),
             window: *state.window.read(),
             issue: *state.open_issue.read(),
+            number: *state.open_number.read(),
+            trash: *state.trash_open.read(),
         };
         if last.borrow().as_ref() != Some(&asked) {
             subscribe(&subscriber, asked, &last);
@@ -583,7 +661,13 @@ pub fn use_engine(state: AppState) {
         use wasm_bindgen::JsCast;
         let mut state = state;
         let on_pop = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+            let address = crate::url::read_address();
             state.open_issue.set(crate::url::read_open_issue());
+            state.open_number.set(match address {
+                crate::url::Address::Number(n) => Some(n),
+                _ => None,
+            });
+            state.trash_open.set(address == crate::url::Address::Trash);
             state.filter.set(crate::url::read_filter());
         });
         if let Some(window) = web_sys::window() {

@@ -47,7 +47,7 @@ pub fn kept(workspace: Uuid, member: Uuid, filter: &IssueFilter, rows: usize) ->
     match serde_json::from_str(&storage.get_item(VIEW).ok()??).ok()? {
         FromEngine::View(mut view) => {
             view.issues.truncate(rows);
-            Some(view)
+            Some(*view)
         }
         _ => None,
     }

@@ -1,7 +1,8 @@
 //! Shortcuts for the whole page: ArrowUp/ArrowDown (and `k`/`j`) move the selection through the
 //! list, Page Up/Page Down by a screen, Home/End to its first and last row; Enter edits the selected
 //! issue, `o` opens its page, `c` creates, `/` searches, `a` assigns the selected (or open) issue to
-//! me, Ctrl/Cmd+K opens the command palette (`components/palette.rs`) even while typing, `x` picks the selected row for a change to many (Shift+x extends), `?` lists them all (`components/shortcuts.rs`); on an issue's page `j`/`k` go to the next and previous issue and Esc back to the list. They
+//! me, Ctrl/Cmd+Z undoes this tab's last change and Ctrl/Cmd+Shift+Z redoes it (`crate::undo`),
+//! Ctrl/Cmd+K opens the command palette (`components/palette.rs`) even while typing, `x` picks the selected row for a change to many (Shift+x extends), `?` lists them all (`components/shortcuts.rs`); on an issue's page `j`/`k` go to the next and previous issue and Esc back to the list. They
 //! apply when no dialog is open and focus is not in a text field.
 
 use dioxus::prelude::*;
@@ -28,6 +29,17 @@ pub fn use_shortcuts(state: AppState) {
                 event.prevent_default();
                 let _ = sender.unbounded_send(PALETTE.to_owned());
                 return;
+            }
+            // Ctrl/Cmd+Z undoes this tab's last change, with Shift (or Ctrl+Y) redoes it; in a
+            // text field they are the field's own.
+            if (event.ctrl_key() || event.meta_key()) && !event.alt_key() && !typing(&event) {
+                let key = event.key().to_ascii_lowercase();
+                let redo = (key == "z" && event.shift_key()) || (key == "y" && event.ctrl_key());
+                if key == "z" || redo {
+                    event.prevent_default();
+                    let _ = sender.unbounded_send(if redo { REDO } else { UNDO }.to_owned());
+                    return;
+                }
             }
             if event.ctrl_key() || event.meta_key() || event.alt_key() || typing(&event) {
                 return;
@@ -103,6 +115,9 @@ fn target(event: &KeyboardEvent) -> Option<web_sys::Element> {
 
 /// What the listener sends for Ctrl/Cmd+K.
 const PALETTE: &str = "palette";
+/// ... for Ctrl/Cmd+Z and Ctrl/Cmd+Shift+Z.
+const UNDO: &str = "undo";
+const REDO: &str = "redo";
 
 fn shortcut(mut state: AppState, engine: &EngineLink, key: &str) {
     if key == PALETTE {
@@ -113,6 +128,16 @@ fn shortcut(mut state: AppState, engine: &EngineLink, key: &str) {
             DialogState::Palette => state.dialog.set(DialogState::Closed),
             DialogState::New | DialogState::Edit(_) => {}
             _ => state.dialog.set(DialogState::Palette),
+        }
+        return;
+    }
+    if key == UNDO || key == REDO {
+        if *state.dialog.peek() == DialogState::Closed && state.can_change() {
+            if key == UNDO {
+                engine.undo();
+            } else {
+                engine.redo();
+            }
         }
         return;
     }

@@ -18,6 +18,7 @@ mod keyboard;
 mod route;
 mod session;
 mod state;
+mod undo;
 mod upgrade;
 mod url;
 mod viewport;
@@ -26,8 +27,8 @@ use dioxus::prelude::*;
 use uuid::Uuid;
 
 use components::{
-    BulkBar, Dialog, FilterBar, Header, Home, IssueList, IssuePage, JoinPage, Notices, SetupPage,
-    Unsent,
+    BulkBar, Dialog, FilterBar, Header, Home, IssueList, IssuePage, JoinPage, Notices,
+    NumberedIssue, SetupPage, TrashPage, Unsent,
 };
 use route::Route;
 use state::AppState;
@@ -78,6 +79,10 @@ fn Tracker(workspace: Uuid) -> Element {
                 Unsent {}
                 if let Some(id) = *state.open_issue.read() {
                     IssuePage { id }
+                } else if let Some(number) = *state.open_number.read() {
+                    NumberedIssue { number }
+                } else if *state.trash_open.read() {
+                    TrashPage {}
                 } else {
                     FilterBar {}
                     BulkBar {}

@@ -37,7 +37,7 @@ pub fn current() -> Route {
         ["join"] => Route::Join {
             invite: param("invite"),
         },
-        ["w", id] | ["w", id, "issue", _] => {
+        ["w", id] | ["w", id, "issue", _] | ["w", id, "trash"] => {
             Uuid::parse_str(id).map_or(Route::Home, Route::Workspace)
         }
         _ => Route::Home,

@@ -101,6 +101,12 @@ pub struct AppState {
     pub notices: Signal<Vec<Notice>>,
     /// The issues with an unsaved edit draft in this browser (`crate::drafts`).
     pub drafts: Signal<BTreeSet<Uuid>>,
+    /// This tab's changes to undo and redo, and the toast offering it (`crate::undo`).
+    pub undo: Signal<crate::undo::History>,
+    /// The issue the address names by number (`/issue/TRK-42`) until the engine says which it is.
+    pub open_number: Signal<Option<u64>>,
+    /// The trash is open (`/w/<workspace>/trash`).
+    pub trash_open: Signal<bool>,
     /// The owner new issues get: the member's name.
     pub owner: Signal<String>,
 }
@@ -112,12 +118,13 @@ impl AppState {
             .as_ref()
             .map_or_else(String::new, |info| info.member.name.clone());
         let filter = crate::url::read_filter();
+        let address = crate::url::read_address();
         let open_issue = crate::url::read_open_issue();
         // The rows this member saw last at the list's top, until the engine's first view.
         let kept = session
             .as_ref()
             .and_then(|info| info.replica_of(workspace))
-            .filter(|_| open_issue.is_none())
+            .filter(|_| address == crate::url::Address::List)
             .and_then(|(actor, _)| {
                 let rows = crate::viewport::on_screen().1 as usize;
                 crate::first_screen::kept(workspace, actor.member_id, &filter, rows)
@@ -138,6 +145,12 @@ impl AppState {
             persisted: Signal::new(None),
             filter: Signal::new(filter),
             open_issue: Signal::new(open_issue),
+            open_number: Signal::new(match address {
+                crate::url::Address::Number(n) => Some(n),
+                _ => None,
+            }),
+            trash_open: Signal::new(address == crate::url::Address::Trash),
+            undo: Signal::new(crate::undo::History::default()),
             window: Signal::new(crate::viewport::wanted()),
             selected: Signal::new(None),
             picked: Signal::new(BTreeSet::new()),
@@ -271,8 +284,44 @@ impl AppState {
             };
             rows.extend(mutation.preview(before, &self.actor()));
         }
+        rows.retain(|issue| issue.deleted_at.is_none());
         rows.sort_by_key(|issue| std::cmp::Reverse(issue.created_at));
         rows
+    }
+
+    /// The issue as the page shows it now, wherever it is: the list, or the open issue's page.
+    pub fn issue_shown(&self, id: Uuid) -> Option<Issue> {
+        self.issue(id).or_else(|| {
+            let view = self.view.peek();
+            let open = view.open.as_ref().filter(|open| open.issue.id == id);
+            let trashed = view
+                .trash
+                .as_ref()
+                .and_then(|t| t.iter().find(|i| i.id == id));
+            open.map(|open| open.issue.clone())
+                .or_else(|| trashed.cloned())
+        })
+    }
+
+    /// The workspace's issue key (`TRK`), as the session last said.
+    pub fn issue_key(&self) -> shared::numbers::IssueKey {
+        let session = self.session.read();
+        let workspace = session
+            .as_ref()
+            .and_then(|info| info.workspaces.iter().find(|w| w.id == self.workspace));
+        match workspace {
+            Some(w) => w.key(),
+            None => shared::numbers::IssueKey::from_name(""),
+        }
+    }
+
+    /// How an issue is named in a sentence: `TRK-42`, or `TRK-…` until the server numbers it.
+    pub fn reference(&self, issue: &Issue) -> String {
+        let key = self.issue_key();
+        match issue.number {
+            Some(n) => key.issue(n),
+            None => format!("{}-…", key.as_str()),
+        }
     }
 
     /// The issue as the UI shows it: with its unsent changes, else as the engine last sent it.

@@ -107,12 +107,37 @@ pub fn write_filter(filter: &IssueFilter) {
     }
 }
 
-/// The issue whose page the address opens: `/w/<workspace>/issue/<id>`.
-pub fn read_open_issue() -> Option<Uuid> {
-    let path = web_sys::window()?.location().pathname().ok()?;
+/// What a tracker's address opens: its list, an issue's page (by id, or by number:
+/// `/w/<workspace>/issue/TRK-42`, whatever key it was written with), or the trash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Address {
+    List,
+    Issue(Uuid),
+    Number(u64),
+    Trash,
+}
+
+pub fn read_address() -> Address {
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     match segments.as_slice() {
-        ["w", _, "issue", id] => Uuid::parse_str(id).ok(),
+        ["w", _, "issue", reference] => match Uuid::parse_str(reference) {
+            Ok(id) => Address::Issue(id),
+            Err(_) => {
+                shared::numbers::parse_reference(reference).map_or(Address::List, Address::Number)
+            }
+        },
+        ["w", _, "trash"] => Address::Trash,
+        _ => Address::List,
+    }
+}
+
+/// The issue whose page the address opens by its id.
+pub fn read_open_issue() -> Option<Uuid> {
+    match read_address() {
+        Address::Issue(id) => Some(id),
         _ => None,
     }
 }
@@ -126,6 +151,24 @@ pub fn read_comment_anchor() -> Option<Uuid> {
 /// The address of an issue's page (its filter kept).
 pub fn issue_path(workspace: Uuid, issue: Uuid) -> String {
     format!("/w/{workspace}/issue/{issue}")
+}
+
+/// The address of an issue's page by its number, once it has one (`/w/<workspace>/issue/TRK-42`):
+/// the one to share.
+pub fn numbered_path(
+    workspace: Uuid,
+    key: &shared::numbers::IssueKey,
+    issue: &shared::issue::Issue,
+) -> String {
+    match issue.number {
+        Some(number) => format!("/w/{workspace}/issue/{}", key.issue(number)),
+        None => issue_path(workspace, issue.id),
+    }
+}
+
+/// The trash's address.
+pub fn trash_path(workspace: Uuid) -> String {
+    format!("/w/{workspace}/trash")
 }
 
 /// Moves the page's address to `path` (keeping the query) without reloading: the tracker's engine

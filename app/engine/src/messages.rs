@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use shared::api::Role;
 use shared::comment::Comment;
+use shared::history::IssueEvent;
 use shared::issue::WindowRequest;
 use shared::issue::{Issue, IssueFilter, StatusCounts};
 use shared::label::{IssueLabel, Label};
@@ -32,6 +33,13 @@ pub enum ToEngine {
         window: WindowRequest,
         #[serde(default)]
         issue: Option<Uuid>,
+        /// The open issue by its number, when the address named it so (`/issue/TRK-42`) and its id
+        /// is not known yet.
+        #[serde(default)]
+        issue_number: Option<u64>,
+        /// The trash is open: the view carries what is in it.
+        #[serde(default)]
+        trash: bool,
         seq: u64,
     },
     /// The member's role in the workspace, as the server last said: the replica's rules read it.
@@ -68,7 +76,7 @@ pub enum FromEngine {
         client_id: Uuid,
         storage: StorageKind,
     },
-    View(View),
+    View(Box<View>),
     /// A local change was applied and queued: it survives a reload from here on. Each `Mutate` is
     /// answered by exactly one `Applied` or `Refused`, in order.
     Applied,
@@ -135,6 +143,9 @@ pub struct View {
     /// empty list before then is not yet loaded, not a workspace without issues.
     #[serde(default)]
     pub fetched: bool,
+    /// The trash, most recently deleted first, when the subscription asked for it.
+    #[serde(default)]
+    pub trash: Option<Vec<Issue>>,
 }
 
 /// The issue whose page is open.
@@ -143,7 +154,13 @@ pub struct View {
 pub struct OpenIssue {
     pub issue: Issue,
     pub comments: Vec<Comment>,
+    /// Its history, oldest first.
+    #[serde(default)]
+    pub events: Vec<IssueEvent>,
 }
+
+/// The most issues the trash view shows.
+pub const TRASH_LIMIT: u32 = 500;
 
 /// The live channel's socket.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -173,11 +173,11 @@ pub fn BulkBar() -> Element {
             if deleting() {
                 Question {
                     label: "Delete {count} {issues}?",
-                    text: "Delete {count} {issues}, with their comments? This cannot be undone.",
+                    text: "Move {count} {issues} to the trash? Any member can restore them for 30 days, with their comments and history.",
                     act: "Delete",
                     on_act: move |_| {
                         deleting.set(false);
-                        apply(Box::new(|id| DeleteIssue { id }.into()));
+                        apply(Box::new(|id| DeleteIssue { id, deleted_at: Some(now()) }.into()));
                         clear(state);
                     },
                     keep: "Keep",

@@ -1,4 +1,5 @@
-//! The discussion under an issue, oldest first: each comment with its author, a permalink
+//! The discussion under an issue, oldest first, with what happened to the issue between the
+//! comments (`super::history`): each comment with its author, a permalink
 //! (`#comment-<id>`, which opens the issue's page scrolled to it) and, for its author or the
 //! workspace's owner, edit and delete; and the field that adds one.
 
@@ -8,12 +9,14 @@ use shared::mutations::fields::{CommentBody, check_no_control_characters};
 use shared::mutations::{AddComment, DeleteComment, EditComment};
 use uuid::Uuid;
 
+use super::history::HistoryItem;
 use super::icons::{Ago, Avatar};
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, now};
+use shared::history::IssueEvent;
 
 #[component]
-pub fn Comments(issue: Uuid, comments: Vec<Comment>) -> Element {
+pub fn Comments(issue: Uuid, comments: Vec<Comment>, events: Vec<IssueEvent>) -> Element {
     let state = use_context::<AppState>();
     let engine = use_context::<EngineLink>();
     let mut writing = use_signal(String::new);
@@ -50,20 +53,32 @@ pub fn Comments(issue: Uuid, comments: Vec<Comment>) -> Element {
             Err(message) => problem.set(Some(message)),
         }
     });
+    let no_comments = comments.is_empty();
+    let thread = thread(comments, events);
     rsx! {
         section { class: "comments", aria_labelledby: "comments-heading",
-            h3 { id: "comments-heading", "Comments" }
-            if comments.is_empty() {
+            h3 { id: "comments-heading", "Activity" }
+            if no_comments {
                 p { class: "hint", "No comments yet." }
             }
             ol {
-                for comment in comments {
-                    CommentItem {
-                        key: "{comment.id}",
-                        targeted: target == Some(comment.id),
-                        may_change: state.can_change()
-                            && (state.is_owner() || state.me() == Some(comment.author)),
-                        comment: comment.clone(),
+                for item in thread {
+                    match item {
+                        Item::Comment(comment) => rsx! {
+                            CommentItem {
+                                key: "{comment.id}",
+                                targeted: target == Some(comment.id),
+                                may_change: state.can_change()
+                                    && (state.is_owner() || state.me() == Some(comment.author)),
+                                comment: comment.clone(),
+                            }
+                        },
+                        Item::Event(event) => rsx! {
+                            HistoryItem {
+                                key: "{event.at}-{event.member_id}-{event.kind.as_str()}-{event.value}",
+                                event: event.clone(),
+                            }
+                        },
                     }
                 }
             }
@@ -99,6 +114,27 @@ pub fn Comments(issue: Uuid, comments: Vec<Comment>) -> Element {
             }
         }
     }
+}
+
+/// One line of the thread.
+enum Item {
+    Comment(Comment),
+    Event(IssueEvent),
+}
+
+/// The comments and the history in time order (an event before a comment made at the same moment).
+fn thread(comments: Vec<Comment>, events: Vec<IssueEvent>) -> Vec<Item> {
+    let mut items: Vec<(u64, u8, Item)> = events
+        .into_iter()
+        .map(|e| (e.at, 0, Item::Event(e)))
+        .chain(
+            comments
+                .into_iter()
+                .map(|c| (c.created_at, 1, Item::Comment(c))),
+        )
+        .collect();
+    items.sort_by_key(|(at, order, _)| (*at, *order));
+    items.into_iter().map(|(_, _, item)| item).collect()
 }
 
 #[component]

@@ -195,6 +195,15 @@ fn MoreFilters(open: bool) -> Element {
                         option { key: "{sort.as_str()}", value: "{sort.as_str()}", selected: filter.sort == sort, "{sort_name(sort)}" }
                     }
             }
+            a {
+                class: "trash-link",
+                href: "{crate::url::trash_path(state.workspace)}",
+                onclick: move |evt| {
+                    evt.prevent_default();
+                    super::open_trash(state);
+                },
+                "Trash"
+            }
             if !chosen.is_empty() {
                 ul { class: "chips", aria_label: "Filters",
                     for (text, which) in chosen {

@@ -254,11 +254,11 @@ pub fn IssueForm(editing: Option<Issue>) -> Element {
                     Asking::Delete => rsx! {
                         Question {
                             label: "Delete this issue?",
-                            text: "Delete this issue? This cannot be undone.",
+                            text: "Move this issue to the trash? Any member can restore it for 30 days, with its comments and history.",
                             act: "Delete issue",
                             on_act: move |()| {
                                 if let Some(id) = editing_id {
-                                    engine.mutate(DeleteIssue { id });
+                                    engine.mutate(DeleteIssue { id, deleted_at: Some(now()) });
                                 }
                                 state.selected.set(None);
                                 discard();
@@ -377,6 +377,7 @@ fn submit(
             owner,
             status: None,
             created_at: now(),
+            number: None,
         });
         send_changes(engine, id, fields, &Fields::empty());
         state.selected.set(Some(id));

@@ -6,7 +6,7 @@
 use dioxus::prelude::*;
 use shared::mutations::fields::Status;
 use shared::mutations::{
-    AddIssueLabel, AssignIssue, RemoveIssueLabel, SetIssuePriority, UpdateIssueStatus,
+    AddIssueLabel, AssignIssue, RemoveIssueLabel, RestoreIssue, SetIssuePriority, UpdateIssueStatus,
 };
 use uuid::Uuid;
 
@@ -19,7 +19,13 @@ use crate::state::{AppState, DialogState, EngineStatus, now};
 
 /// Opens `id`'s page in this tab, without reloading.
 pub fn open_issue(mut state: AppState, id: Uuid) {
-    crate::url::push_path(&crate::url::issue_path(state.workspace, id));
+    let path = match state.issue_shown(id) {
+        Some(issue) => crate::url::numbered_path(state.workspace, &state.issue_key(), &issue),
+        None => crate::url::issue_path(state.workspace, id),
+    };
+    crate::url::push_path(&path);
+    state.open_number.set(None);
+    state.trash_open.set(false);
     state.selected.set(Some(id));
     state.open_issue.set(Some(id));
 }
@@ -27,6 +33,8 @@ pub fn open_issue(mut state: AppState, id: Uuid) {
 /// Back to the list, scrolled to the issue, selected.
 pub fn close_issue(mut state: AppState) {
     crate::url::push_path(&crate::route::workspace_path(state.workspace));
+    state.open_number.set(None);
+    state.trash_open.set(false);
     let open = *state.open_issue.peek();
     if let Some(id) = open {
         state.window.set(shared::issue::WindowRequest {
@@ -88,6 +96,17 @@ pub fn IssuePage(id: Uuid) -> Element {
         };
     };
     let issue = open.issue;
+    let reference = state.reference(&issue);
+    let link = format!(
+        "{}{}",
+        crate::route::origin(),
+        crate::url::numbered_path(state.workspace, &state.issue_key(), &issue)
+    );
+    let mut copied = use_signal(|| None::<Result<(), String>>);
+    let trashed = issue
+        .deleted_at
+        .map(|at| (at, state.name_of(issue.deleted_by)));
+    let restore_engine = engine.clone();
     let labels = state.label_ids_of(id);
     let creator = state.name_of(issue.created_by);
     let changer = state.name_of(issue.updated_by);
@@ -103,8 +122,38 @@ pub fn IssuePage(id: Uuid) -> Element {
     rsx! {
         {nav}
         article { class: "issue-page", aria_labelledby: "issue-heading",
+            if let Some((at, by)) = trashed {
+                div { class: "banner trashed", role: "note",
+                    span {
+                        "In the trash: {by} deleted it "
+                        Ago { millis: at, prefix: "Deleted" }
+                        " ago. It is removed for good 30 days after."
+                    }
+                    if can_change {
+                        button {
+                            onclick: move |_| restore_engine.mutate(RestoreIssue { id, restored_at: now() }),
+                            "Restore"
+                        }
+                    }
+                }
+            }
             div { class: "heading",
+                span { class: "issue-ref", title: "This issue's number", "{reference}" }
                 h2 { id: "issue-heading", "{issue.title}" }
+                button {
+                    class: "link",
+                    disabled: issue.number.is_none(),
+                    title: if issue.number.is_none() { "The link works once the server has numbered the issue" } else { "{link}" },
+                    onclick: move |_| {
+                        let link = link.clone();
+                        spawn(async move { copied.set(Some(crate::clipboard::write(&link).await)) });
+                    },
+                    match copied() {
+                        Some(Ok(())) => "Link copied",
+                        Some(Err(_)) => "Copy failed",
+                        None => "Copy link",
+                    }
+                }
                 if can_change {
                     button {
                         onclick: move |_| {
@@ -122,7 +171,7 @@ pub fn IssuePage(id: Uuid) -> Element {
                     } else {
                         p { class: "description", "{issue.description}" }
                     }
-                    Comments { issue: id, comments: open.comments }
+                    Comments { issue: id, comments: open.comments, events: open.events }
                 }
                 aside { class: "properties", aria_label: "Properties",
                     fieldset { disabled: !can_change,
@@ -193,6 +242,29 @@ pub fn IssuePage(id: Uuid) -> Element {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// An issue's page asked for by number (`/issue/TRK-42`) before the engine has said which issue that
+/// is: it opens as soon as the engine finds it (`crate::engine_link`).
+#[component]
+pub fn NumberedIssue(number: u64) -> Element {
+    let state = use_context::<AppState>();
+    let reference = state.issue_key().issue(number);
+    let settled = *state.loaded.read() && state.view.read().fetched;
+    rsx! {
+        nav { class: "issue-nav", aria_label: "Issues",
+            button { onclick: move |_| close_issue(state), "← All issues" }
+        }
+        section { class: "issue-page",
+            if settled {
+                p { class: "empty",
+                    "There is no issue {reference} here: it may have been deleted for good, or not have reached this device yet."
+                }
+            } else {
+                p { class: "empty", "Loading {reference}…" }
             }
         }
     }

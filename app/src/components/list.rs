@@ -46,6 +46,7 @@ pub fn IssueList() -> Element {
         crate::viewport::after_render(state);
     });
 
+    let issue_key = state.issue_key();
     rsx! {
         section { class: "list", aria_label: "Issues",
             if !loaded && shown.is_empty() {
@@ -71,6 +72,7 @@ pub fn IssueList() -> Element {
                     IssueRow {
                         key: "{issue.id}",
                         can_change,
+                        issue_key: issue_key.clone(),
                         labels: labels.remove(&issue.id).unwrap_or_default(),
                         issue: issue.clone(),
                         selected: selected == Some(issue.id),
@@ -93,6 +95,8 @@ pub(super) fn IssueRow(
     of: u64,
     /// Whether changes made here can still be saved (`AppState::can_change`).
     can_change: bool,
+    /// The workspace's issue key, read once by the list.
+    issue_key: shared::numbers::IssueKey,
 ) -> Element {
     let mut state = use_context::<AppState>();
     let engine = use_context::<EngineLink>();
@@ -161,6 +165,12 @@ pub(super) fn IssueRow(
                 "{issue.title}"
             }
             div { class: "props",
+                span { class: "issue-ref",
+                    match issue.number {
+                        Some(number) => issue_key.issue(number),
+                        None => format!("{}-…", issue_key.as_str()),
+                    }
+                }
                 if state.drafts.read().contains(&id) {
                     span { class: "draft-mark", "Draft" }
                 }
@@ -176,7 +186,7 @@ pub(super) fn IssueRow(
             }
             a {
                 class: "open",
-                href: "{crate::url::issue_path(state.workspace, id)}",
+                href: "{crate::url::numbered_path(state.workspace, &issue_key, &issue)}",
                 onclick: move |evt| {
                     evt.prevent_default();
                     super::issue_page::open_issue(state, id);

@@ -107,6 +107,7 @@ pub fn MembersDialog() -> Element {
                         }
                     }
                     if owner {
+                        IssueKeyField {}
                         section { aria_labelledby: "invites-heading",
                             h3 { id: "invites-heading", "Invite links" }
                             p { class: "hint", "Anyone with a link can join until it expires (7 days), you revoke it, or you remove someone who joined by it." }
@@ -252,4 +253,65 @@ fn day(millis: u64) -> String {
         MONTHS[date.get_month() as usize % 12],
         date.get_date()
     )
+}
+
+/// The owner's field for the workspace's issue key (`TRK` in TRK-42).
+#[component]
+fn IssueKeyField() -> Element {
+    let mut state = use_context::<AppState>();
+    let current = state.issue_key();
+    let mut typed = use_signal(|| current.as_str().to_owned());
+    let mut said = use_signal(|| None::<Result<String, String>>);
+    let workspace = state.workspace;
+    let save = move |evt: FormEvent| {
+        evt.prevent_default();
+        let key = match shared::numbers::IssueKey::try_from(typed.peek().clone()) {
+            Ok(key) => key,
+            Err(problem) => {
+                said.set(Some(Err(problem)));
+                return;
+            }
+        };
+        spawn(async move {
+            let path = format!("/api/workspaces/{workspace}/issue-key");
+            let body = shared::api::SetIssueKey {
+                issue_key: key.clone(),
+            };
+            match api::post::<_, serde_json::Value>(&path, &body).await {
+                Ok(_) => {
+                    let mut session = state.session.write();
+                    if let Some(info) = session.as_mut() {
+                        for w in info.workspaces.iter_mut().filter(|w| w.id == workspace) {
+                            w.issue_key = Some(key.clone());
+                        }
+                        crate::session::remember(info);
+                    }
+                    said.set(Some(Ok(format!("Issues now read {}.", key.issue(42)))));
+                }
+                Err(failure) => said.set(Some(Err(failure.message()))),
+            }
+        });
+    };
+    rsx! {
+        section { aria_labelledby: "key-heading",
+            h3 { id: "key-heading", "Issue numbers" }
+            form { class: "actions", onsubmit: save,
+                label { class: "field",
+                    "Issue key"
+                    input {
+                        value: "{typed}",
+                        maxlength: 5,
+                        autocapitalize: "characters",
+                        oninput: move |evt| typed.set(evt.value().to_ascii_uppercase()),
+                    }
+                }
+                button { r#type: "submit", "Save key" }
+            }
+            match said() {
+                Some(Ok(text)) => rsx! { p { class: "hint", role: "status", "{text}" } },
+                Some(Err(problem)) => rsx! { p { class: "error", role: "alert", "{problem}" } },
+                None => rsx! { p { class: "hint", "Numbers stay as they are; links with the old key still open their issue." } },
+            }
+        }
+    }
 }

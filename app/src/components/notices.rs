@@ -11,6 +11,7 @@ pub fn Notices() -> Element {
     let notices = state.notices.read().clone();
     rsx! {
         div { class: "notices",
+            super::undo_toast::UndoToast {}
             for notice in notices {
                 div { key: "{notice.id}", class: "notice", role: "alert",
                     span { "{notice.text}" }

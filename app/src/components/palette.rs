@@ -24,6 +24,9 @@ enum Command {
     Inspector,
     Shortcuts,
     Search,
+    Trash,
+    Undo,
+    Redo,
     Workspace(Uuid),
     Open(Uuid),
     Change(Change),
@@ -115,6 +118,18 @@ pub fn Palette() -> Element {
             crate::keyboard::search(state);
         }
         Command::Workspace(id) => crate::route::go(&crate::route::workspace_path(id)),
+        Command::Trash => {
+            state.dialog.set(DialogState::Closed);
+            super::open_trash(state);
+        }
+        Command::Undo => {
+            state.dialog.set(DialogState::Closed);
+            run_engine.undo();
+        }
+        Command::Redo => {
+            state.dialog.set(DialogState::Closed);
+            run_engine.redo();
+        }
         Command::Open(id) => {
             state.dialog.set(DialogState::Closed);
             super::open_issue(state, id);
@@ -144,10 +159,10 @@ pub fn Palette() -> Element {
                 if let Some(id) = deleting() {
                     Question {
                         label: "Delete this issue?",
-                        text: "Delete this issue, with its comments? This cannot be undone.",
+                        text: "Move this issue to the trash? Any member can restore it for 30 days, with its comments and history.",
                         act: "Delete",
                         on_act: move |_| {
-                            engine.mutate(DeleteIssue { id });
+                            engine.mutate(DeleteIssue { id, deleted_at: Some(now()) });
                             if *state.open_issue.peek() == Some(id) {
                                 super::close_issue(state);
                             }
@@ -268,7 +283,7 @@ fn items(state: &AppState, typed: &str) -> Vec<Item> {
         for issue in state.found.read().iter() {
             items.push(Item {
                 group: "Issues".to_owned(),
-                text: issue.title.clone(),
+                text: format!("{} {}", state.reference(issue), issue.title),
                 command: Command::Open(issue.id),
             });
         }
@@ -340,7 +355,9 @@ fn items(state: &AppState, typed: &str) -> Vec<Item> {
         if state.open_issue.peek().is_none() {
             add("Open issue".to_owned(), Command::Open(id));
         }
-        add("Delete issue…".to_owned(), Command::Delete(id));
+        if issue.deleted_at.is_none() {
+            add("Delete issue…".to_owned(), Command::Delete(id));
+        }
     }
     let general = "Tracker".to_owned();
     let mut tracker = |text: &str, command: Command| {
@@ -353,7 +370,15 @@ fn items(state: &AppState, typed: &str) -> Vec<Item> {
     if state.can_change() {
         tracker("New issue", Command::NewIssue);
         tracker("Members", Command::Members);
+        let history = state.undo.peek();
+        if history.can_undo() {
+            tracker("Undo", Command::Undo);
+        }
+        if history.can_redo() {
+            tracker("Redo", Command::Redo);
+        }
     }
+    tracker("Trash", Command::Trash);
     tracker("Search issues", Command::Search);
     tracker("Sync inspector", Command::Inspector);
     tracker("Keyboard shortcuts", Command::Shortcuts);

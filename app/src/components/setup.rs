@@ -13,6 +13,8 @@ pub fn SetupPage(token: String) -> Element {
     let signed_in = use_hook(session::cached);
     let mut workspace_name = use_signal(String::new);
     let name = use_signal(String::new);
+    // Empty until typed: the key shown is then the one made from the workspace's name.
+    let mut issue_key = use_signal(String::new);
     let mut error = use_signal(|| None::<String>);
     let mut busy = use_signal(|| false);
     let has_name = signed_in.is_some();
@@ -31,10 +33,18 @@ pub fn SetupPage(token: String) -> Element {
                             .map_err(|e| format!("Your name: {e}"))?,
                     )
                 };
+                let issue_key = match issue_key.peek().trim() {
+                    "" => None,
+                    typed => Some(
+                        shared::numbers::IssueKey::try_from(typed.to_owned())
+                            .map_err(|e| format!("Issue key: {e}"))?,
+                    ),
+                };
                 Ok(SetupRequest {
                     token,
                     workspace_name,
                     name,
+                    issue_key,
                 })
             });
         let request = match request {
@@ -77,6 +87,28 @@ pub fn SetupPage(token: String) -> Element {
                         autofocus: true,
                         oninput: move |evt| workspace_name.set(evt.value()),
                     }
+                }
+                label {
+                    "Issue key"
+                    input {
+                        value: "{issue_key}",
+                        placeholder: "{shared::numbers::IssueKey::from_name(&workspace_name()).as_str()}",
+                        maxlength: 5,
+                        autocapitalize: "characters",
+                        aria_describedby: "issue-key-hint",
+                        oninput: move |evt| issue_key.set(evt.value().to_ascii_uppercase()),
+                    }
+                }
+                p { id: "issue-key-hint", class: "hint",
+                    "2 to 5 letters that start each issue's number, as in "
+                    {
+                        let key = match issue_key().trim() {
+                            "" => shared::numbers::IssueKey::from_name(&workspace_name()).as_str().to_owned(),
+                            typed => typed.to_owned(),
+                        };
+                        format!("{key}-42")
+                    }
+                    "."
                 }
                 if let Some(info) = &signed_in {
                     p { class: "hint", "You will own it as {info.member.name}." }

@@ -13,6 +13,10 @@ const SHORTCUTS: &[(&str, &str)] = &[
         "Command palette: go to an issue, run any action",
     ),
     ("c", "New issue"),
+    (
+        "Ctrl+Z  or  ⌘Z",
+        "Undo your last change in this tab (Shift to redo)",
+    ),
     ("/", "Search"),
     ("↑ ↓  or  k j", "Move the selection through the list"),
     ("Page Up  Page Down", "Move a screen at a time"),

@@ -32,6 +32,7 @@ pub fn Unsent() -> Element {
                     IssueRow {
                         key: "{issue.id}",
                         can_change: state.can_change(),
+                        issue_key: state.issue_key(),
                         position: at as u64,
                         of: shown,
                         selected: selected == Some(issue.id),

@@ -64,6 +64,8 @@ struct Subscription {
     filter: IssueFilter,
     window: WindowRequest,
     open: Option<Uuid>,
+    open_number: Option<u64>,
+    trash: bool,
     seq: u64,
 }
 
@@ -169,6 +171,8 @@ impl Engine {
                 filter,
                 window,
                 issue,
+                issue_number,
+                trash,
                 seq,
             }) => {
                 if !self.viewed {
@@ -178,6 +182,8 @@ impl Engine {
                     filter,
                     window,
                     open: issue,
+                    open_number: issue_number,
+                    trash,
                     seq,
                 });
                 self.send_view(false);
@@ -429,9 +435,16 @@ impl Engine {
                 changed,
             )
             .and_then(|window| {
-                let open = match subscription.open {
-                    Some(id) => replica.issue(id)?,
-                    None => None,
+                let open = match (subscription.open, subscription.open_number) {
+                    (Some(id), _) => replica.issue(id)?,
+                    (None, Some(number)) => replica.issue_numbered(number)?,
+                    (None, None) => None,
+                };
+                let trash = if subscription.trash {
+                    let since = now().saturating_sub(shared::compaction::TRASH_RETENTION_MS);
+                    Some(replica.trash(since, crate::messages::TRASH_LIMIT)?)
+                } else {
+                    None
                 };
                 let mut ids: Vec<Uuid> = window.issues.iter().map(|issue| issue.id).collect();
                 ids.extend(open.as_ref().map(|issue| issue.id));
@@ -442,6 +455,7 @@ impl Engine {
                     open: match open {
                         Some(issue) => Some(OpenIssue {
                             comments: replica.comments(issue.id)?,
+                            events: replica.events(issue.id)?,
                             issue,
                         }),
                         None => None,
@@ -451,11 +465,12 @@ impl Engine {
                     matching: window.matching,
                     counts: window.counts,
                     fetched: replica.cookie().is_some(),
+                    trash,
                 })
             });
         match view {
             Ok(view) => {
-                post(&FromEngine::View(view));
+                post(&FromEngine::View(Box::new(view)));
                 if !self.viewed {
                     self.viewed = true;
                     super::mark("first-view");
