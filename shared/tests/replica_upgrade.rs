@@ -283,3 +283,116 @@ fn a_replica_of_the_last_schema_version_1_build_upgrades_and_its_pending_changes
     assert_eq!(replica.comments(b.id).unwrap().len(), 1);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_replica_of_the_last_schema_version_2_build_upgrades_takes_the_servers_numbers_and_pushes_its_pending_changes()
+ {
+    // Written by the last build of schema version 2 (23eee11): label Bug, issues A, B and C pulled
+    // (B with the label and a comment); A's status, a new issue D and C's priority pending.
+    let dir = copy_of("replica-schema-v2");
+    let client_id = stored_client_id(&dir);
+    assert_eq!(
+        user_version(&dir, "base.sqlite3"),
+        11,
+        "version 2's migrations"
+    );
+    let mut replica = Replica::open(&Storage::Directory(dir.clone()), common::by()).unwrap();
+    common::assert_counts_match(&replica);
+    assert_eq!(
+        user_version(&dir, "base.sqlite3") as usize,
+        shared::replica::schema::BASE.len()
+    );
+    assert_eq!(replica.client_id().to_string(), client_id);
+    assert_eq!(replica.cookie(), None, "the next pull is a snapshot");
+    assert_eq!(replica.pending_count().unwrap(), 3);
+    let shown = replica.issues(&IssueFilter::default()).unwrap();
+    let by_title = |title: &str| shown.iter().find(|i| i.title == title).cloned().unwrap();
+    assert_eq!(by_title("Issue A").status, Status::Done);
+    assert_eq!(by_title("Issue D, made offline").number, None);
+    let b = by_title("Issue B");
+    assert_eq!(replica.comments(b.id).unwrap().len(), 1);
+    assert_eq!(replica.issue_labels(&[b.id]).unwrap().len(), 1);
+
+    // The upgraded server: the same rows (numbered by its migration, here by its batches), and an
+    // issue someone made since.
+    let mut server = common::Server::new();
+    let label = "d4d4d4d4-0000-4000-8000-000000000004";
+    server.someone_does(
+        "createLabel",
+        serde_json::json!({"id": label, "name": "Bug", "color": "#d73a4a", "createdAt": 1_764_000_000_000u64}),
+    );
+    for (i, (id, title)) in [
+        ("a1a1a1a1-0000-4000-8000-000000000001", "Issue A"),
+        ("b2b2b2b2-0000-4000-8000-000000000002", "Issue B"),
+        ("c3c3c3c3-0000-4000-8000-000000000003", "Issue C"),
+        (
+            "f7f7f7f7-0000-4000-8000-000000000007",
+            "Issue E, made since",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        server.someone_does(
+            "createIssue",
+            serde_json::json!({"id": id, "title": title, "description": "", "owner": "ada",
+                               "createdAt": 1_764_000_000_000u64 + i as u64}),
+        );
+    }
+    server.someone_does(
+        "addIssueLabel",
+        serde_json::json!({"issueId": b.id, "labelId": label, "updatedAt": 1_764_000_000_010u64}),
+    );
+    server.someone_does(
+        "addComment",
+        serde_json::json!({"id": "e5e5e5e5-0000-4000-8000-000000000005", "issueId": b.id,
+                           "body": "seen before the upgrade", "createdAt": 1_764_000_000_020u64}),
+    );
+    server.push(&mut replica);
+    server.catch_up(&mut replica);
+    common::assert_counts_match(&replica);
+    assert_eq!(replica.pending_count().unwrap(), 0);
+    let numbered: Vec<(String, Option<u64>)> = {
+        let mut rows: Vec<_> = replica
+            .issues(&IssueFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|i| (i.title, i.number))
+            .collect();
+        rows.sort_by_key(|(_, n)| *n);
+        rows
+    };
+    assert_eq!(
+        numbered,
+        [
+            ("Issue A".to_owned(), Some(1)),
+            ("Issue B".to_owned(), Some(2)),
+            ("Issue C".to_owned(), Some(3)),
+            ("Issue E, made since".to_owned(), Some(4)),
+            ("Issue D, made offline".to_owned(), Some(5)),
+        ]
+    );
+    for table in ["issue", "label", "issue_label", "comment"] {
+        assert_eq!(
+            replica.base_rows(table).unwrap(),
+            server.rows(table),
+            "base's {table} equals the server's"
+        );
+    }
+    let a = replica
+        .issue("a1a1a1a1-0000-4000-8000-000000000001".parse().unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!(a.status, Status::Done, "the pending change landed");
+    let kinds: Vec<_> = replica
+        .events(a.id)
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        kinds.contains(&shared::history::EventKind::Status),
+        "{kinds:?}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -134,7 +134,18 @@ fn thread(comments: Vec<Comment>, events: Vec<IssueEvent>) -> Vec<Item> {
         )
         .collect();
     items.sort_by_key(|(at, order, _)| (*at, *order));
-    items.into_iter().map(|(_, _, item)| item).collect()
+    // The same person setting the same value again (a repeated pick, two tabs at once) reads once.
+    let mut thread: Vec<Item> = Vec::with_capacity(items.len());
+    for (_, _, item) in items {
+        if let (Item::Event(event), Some(Item::Event(last))) = (&item, thread.last())
+            && (event.member_id, event.kind, &event.value)
+                == (last.member_id, last.kind, &last.value)
+        {
+            continue;
+        }
+        thread.push(item);
+    }
+    thread
 }
 
 #[component]
