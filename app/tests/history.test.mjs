@@ -188,3 +188,58 @@ test("the trash: a deleted issue leaves the list, waits in the trash with its co
     await context.close();
   }
 });
+
+test("undo of each kind: a change to two picked issues as one step, a title, a label and an assignee, each back as it was", async () => {
+  const { owner, place } = await numbered("EAC", ["One", "Two", "Three"]);
+  await pushAs(server.url, randomUUID(), [
+    { name: "createLabel", args: { id: randomUUID(), name: "Bug", color: "#d73a4a", createdAt: Date.now() } },
+  ], 1, owner);
+  const context = await launchProfile({ signIn: false });
+  try {
+    await signIn(context, place, owner);
+    const page = await openTracker(context, place.app);
+    await rowOf(page, "One").waitFor();
+    const calm = () => page.locator("body").click({ position: { x: 5, y: 5 } });
+
+    // Two picked rows set to Urgent at once: one Ctrl+Z takes both back.
+    await page.getByRole("checkbox", { name: "Select One" }).click();
+    await page.getByRole("checkbox", { name: "Select Two" }).click();
+    await page.getByRole("toolbar", { name: "Change 2 selected issues" }).getByLabel("Priority").selectOption("urgent");
+    await page.getByRole("status").filter({ hasText: "Priority → Urgent · 2 issues" }).waitFor();
+    await eventually(async () => /Urgent/.test(await rowOf(page, "One").textContent()) && /Urgent/.test(await rowOf(page, "Two").textContent()), "both urgent");
+    await page.keyboard.press("Escape");
+    await calm();
+    await page.keyboard.press("Control+Z");
+    await eventually(async () => !/Urgent/.test(await rowOf(page, "One").textContent()) && !/Urgent/.test(await rowOf(page, "Two").textContent()), "both back, by one undo");
+
+    // A title, in the dialog.
+    await page.getByRole("button", { name: "Three", exact: true }).click();
+    await page.getByRole("dialog").getByLabel("Title").fill("Three, renamed");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByRole("status").filter({ hasText: "Title changed" }).waitFor();
+    await calm();
+    await page.keyboard.press("Control+Z");
+    await eventually(async () => (await titles(page)).includes("Three") && !(await titles(page)).includes("Three, renamed"), "the old title back");
+
+    // A label and an assignee, on the issue's page.
+    await rowOf(page, "Three").getByRole("link", { name: /Open/ }).click();
+    await page.getByRole("heading", { name: "Three", level: 2 }).waitFor();
+    await page.getByLabel("Add label").selectOption({ label: "Bug" });
+    const on = page.getByRole("list", { name: "Labels on this issue" });
+    await on.getByText("Bug").waitFor();
+    await calm();
+    await page.keyboard.press("Control+Z");
+    await eventually(async () => (await on.getByText("Bug").count()) === 0, "the label off again");
+    await page.getByRole("button", { name: "Assign to me" }).click();
+    const assignee = page.getByRole("combobox", { name: "Assignee", exact: true });
+    await eventually(async () => (await assignee.inputValue()) === owner.member, "assigned to me");
+    await calm();
+    await page.keyboard.press("Control+Z");
+    await eventually(async () => (await assignee.inputValue()) === "", "no one again");
+    // And redo brings the assignment back.
+    await page.keyboard.press("Control+Shift+Z");
+    await eventually(async () => (await assignee.inputValue()) === owner.member, "redone");
+  } finally {
+    await context.close();
+  }
+});

@@ -71,7 +71,7 @@ pub fn Header() -> Element {
             } else if let Some(workspace) = &here {
                 span { class: "workspace", "{workspace.name}" }
             }
-            div { role: "status", aria_live: "polite",
+            div { role: "status", aria_live: "polite", aria_label: "Sync",
                 button {
                     class: "sync {class}",
                     aria_haspopup: "dialog",
