@@ -212,14 +212,17 @@ test("undo of each kind: a change to two picked issues as one step, a title, a l
     await page.keyboard.press("Control+Z");
     await eventually(async () => !/Urgent/.test(await rowOf(page, "One").textContent()) && !/Urgent/.test(await rowOf(page, "Two").textContent()), "both back, by one undo");
 
-    // A title, in the dialog.
+    // A title and a priority saved together in the dialog: one step.
     await page.getByRole("button", { name: "Three", exact: true }).click();
     await page.getByRole("dialog").getByLabel("Title").fill("Three, renamed");
+    await page.getByRole("dialog").getByLabel("Priority").selectOption({ label: "High" });
     await page.getByRole("button", { name: "Save", exact: true }).click();
     await page.getByRole("status").filter({ hasText: "Title changed" }).waitFor();
+    await eventually(async () => /High/.test(await rowOf(page, "Three, renamed").textContent()), "renamed and high");
     await calm();
     await page.keyboard.press("Control+Z");
     await eventually(async () => (await titles(page)).includes("Three") && !(await titles(page)).includes("Three, renamed"), "the old title back");
+    assert.ok(!/High/.test(await rowOf(page, "Three").textContent()), "and the priority, by the same undo");
 
     // A label and an assignee, on the issue's page.
     await rowOf(page, "Three").getByRole("link", { name: /Open/ }).click();

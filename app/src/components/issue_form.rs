@@ -7,6 +7,7 @@
 //! editing also changes the status and deletes, after a confirmation.
 
 use dioxus::prelude::*;
+use shared::Mutation;
 use shared::issue::Issue;
 use shared::mutations::fields::{Description, Owner, Status, Title, check_no_control_characters};
 use shared::mutations::{
@@ -370,67 +371,94 @@ fn submit(
             ..Problems::default()
         })?;
         let id = Uuid::new_v4();
-        engine.mutate(CreateIssue {
-            id,
-            title,
-            description,
-            owner,
-            status: None,
-            created_at: now(),
-            number: None,
-        });
-        send_changes(engine, id, fields, &Fields::empty());
+        // The issue and what the dialog set on it: one change, one push, one step to undo.
+        let mut made: Vec<Mutation> = vec![
+            CreateIssue {
+                id,
+                title,
+                description,
+                owner,
+                status: None,
+                created_at: now(),
+                number: None,
+            }
+            .into(),
+        ];
+        made.extend(changes(id, fields, &Fields::empty()));
+        engine.mutate_all(made);
         state.selected.set(Some(id));
         return Ok(());
     };
+    let mut made: Vec<Mutation> = Vec::new();
     if title.is_some() || description.is_some() {
-        engine.mutate(UpdateIssue {
-            id,
-            title,
-            description,
-            owner: None,
-            updated_at: now(),
-        });
+        made.push(
+            UpdateIssue {
+                id,
+                title,
+                description,
+                owner: None,
+                updated_at: now(),
+            }
+            .into(),
+        );
     }
     if fields.status != base.status {
-        engine.mutate(UpdateIssueStatus {
-            id,
-            status: fields.status,
-            updated_at: now(),
-        });
+        made.push(
+            UpdateIssueStatus {
+                id,
+                status: fields.status,
+                updated_at: now(),
+            }
+            .into(),
+        );
     }
-    send_changes(engine, id, fields, base);
+    made.extend(changes(id, fields, base));
+    engine.mutate_all(made);
     Ok(())
 }
 
-/// Sends what changed of the fields schema version 2 added, each as its own mutation.
-fn send_changes(engine: &EngineLink, id: Uuid, fields: &Fields, base: &Fields) {
+/// What changed of the fields schema version 2 added, each as its own mutation.
+fn changes(id: Uuid, fields: &Fields, base: &Fields) -> Vec<Mutation> {
+    let mut changes: Vec<Mutation> = Vec::new();
     if fields.priority != base.priority {
-        engine.mutate(SetIssuePriority {
-            id,
-            priority: fields.priority,
-            updated_at: now(),
-        });
+        changes.push(
+            SetIssuePriority {
+                id,
+                priority: fields.priority,
+                updated_at: now(),
+            }
+            .into(),
+        );
     }
     if fields.assignee != base.assignee {
-        engine.mutate(AssignIssue {
-            id,
-            assignee: fields.assignee,
-            updated_at: now(),
-        });
+        changes.push(
+            AssignIssue {
+                id,
+                assignee: fields.assignee,
+                updated_at: now(),
+            }
+            .into(),
+        );
     }
     for label in fields.labels.iter().filter(|l| !base.labels.contains(l)) {
-        engine.mutate(AddIssueLabel {
-            issue_id: id,
-            label_id: *label,
-            updated_at: now(),
-        });
+        changes.push(
+            AddIssueLabel {
+                issue_id: id,
+                label_id: *label,
+                updated_at: now(),
+            }
+            .into(),
+        );
     }
     for label in base.labels.iter().filter(|l| !fields.labels.contains(l)) {
-        engine.mutate(RemoveIssueLabel {
-            issue_id: id,
-            label_id: *label,
-            updated_at: now(),
-        });
+        changes.push(
+            RemoveIssueLabel {
+                issue_id: id,
+                label_id: *label,
+                updated_at: now(),
+            }
+            .into(),
+        );
     }
+    changes
 }
