@@ -74,6 +74,14 @@ async fn confirm(mut state: AppState, engine: EngineLink) {
     }
 }
 
+/// Reads the session again (the workspace's issue key changed) and keeps it for the next start.
+pub async fn refresh_session(mut state: AppState) {
+    if let Ok(info) = api::get::<SessionInfo>("/api/session").await {
+        session::remember(&info);
+        state.session.set(Some(info));
+    }
+}
+
 /// Someone the page has no name for made a change (they joined since the members were read): read
 /// the members again, once for each such id.
 fn use_names(state: AppState) {

@@ -549,6 +549,11 @@ fn apply(mut state: AppState, message: FromEngine, text: Option<String>) {
                 crate::access::refresh_members(state).await;
             });
         }
+        FromEngine::WorkspaceChanged => {
+            spawn(async move {
+                crate::access::refresh_session(state).await;
+            });
+        }
         // Shown by the header, with what was not saved.
         FromEngine::Failed { message } => {
             web_sys::console::error_1(&format!("tracker: the engine stopped: {message}").into())

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import {
   serverForThisFile, launchProfile, openTracker, pushAs, eventually, unique, setUp, signIn, join, api, createIssue, titles,
+  syncLabel,
 } from "./harness.mjs";
 
 const server = serverForThisFile();
@@ -244,5 +245,35 @@ test("undo of each kind: a change to two picked issues as one step, a title, a l
     await eventually(async () => (await assignee.inputValue()) === owner.member, "redone");
   } finally {
     await context.close();
+  }
+});
+
+test("a new issue key set in the owner's Members dialog reaches another member's open page without a reload, and old links still open", async () => {
+  const { owner, place } = await numbered("OLD", ["First"]);
+  const mo = await join(place, "Mo Member");
+  const [oc, mc] = await Promise.all([launchProfile({ signIn: false }), launchProfile({ signIn: false })]);
+  try {
+    await signIn(oc, place, owner);
+    await signIn(mc, place, mo);
+    const po = await openTracker(oc, place.app);
+    const pm = await openTracker(mc, place.app);
+    const ref = () => rowOf(pm, "First").locator(".issue-ref").textContent();
+    await eventually(async () => (await ref()) === "OLD-1", "the old key");
+    await eventually(async () => (await syncLabel(pm)) === "Live", "the member's page is live");
+    await po.getByRole("button", { name: "Members" }).click();
+    const dialog = po.getByRole("dialog");
+    // A bad key says why and changes nothing.
+    await dialog.getByLabel("Issue key").fill("N1");
+    await dialog.getByRole("button", { name: "Save key" }).click();
+    await dialog.getByRole("alert").filter({ hasText: "2 to 5 letters" }).waitFor();
+    await dialog.getByLabel("Issue key").fill("new");
+    await dialog.getByRole("button", { name: "Save key" }).click();
+    await dialog.getByRole("status").filter({ hasText: "Issues now read NEW-42." }).waitFor();
+    await eventually(async () => (await ref()) === "NEW-1", "the member's open page reads the new key, no reload", 20_000);
+    await pm.goto(`${place.app}/issue/OLD-1`);
+    await pm.getByRole("heading", { name: "First", level: 2 }).waitFor({ timeout: 30_000 });
+    assert.equal(await pm.locator(".issue-page .heading .issue-ref").textContent(), "NEW-1");
+  } finally {
+    await Promise.all([oc.close(), mc.close()]);
   }
 });

@@ -79,6 +79,9 @@ pub enum LiveMessage {
     /// `GET /api/workspaces/{id}/members` again for their names. Carries nothing itself, so no
     /// member's name reaches a socket the members route would not show it to.
     Members,
+    /// The workspace's own settings changed (its issue key): read `GET /api/session` again.
+    /// Carries nothing itself, for the same reason.
+    Workspace,
 }
 
 /// The workspace's log grew.

@@ -18,6 +18,8 @@ pub struct Socket {
     ws: WebSocket<MaybeTlsStream<TcpStream>>,
     /// How many "the members changed" messages it heard (`hear` counts them and listens on).
     pub members_changed: usize,
+    /// ... and "the workspace's settings changed" messages.
+    pub workspace_changed: usize,
 }
 
 /// What a socket heard within a wait.
@@ -83,6 +85,7 @@ impl Server {
             Ok((ws, _)) => Ok(Socket {
                 ws,
                 members_changed: 0,
+                workspace_changed: 0,
             }),
             Err(tungstenite::Error::Http(response)) => {
                 // The client does not read a chunked body. Every refusal comes before the upgrade
@@ -120,6 +123,10 @@ impl Socket {
                         LiveMessage::Members => {
                             assert_eq!(text.as_str(), r#"{"type":"members"}"#, "names no one");
                             self.members_changed += 1;
+                        }
+                        LiveMessage::Workspace => {
+                            assert_eq!(text.as_str(), r#"{"type":"workspace"}"#, "names nothing");
+                            self.workspace_changed += 1;
                         }
                     }
                 }

@@ -534,3 +534,44 @@ fn a_join_and_a_removal_tell_every_open_tracker_to_read_the_members_again_who_th
     assert_eq!(others.hear(SOON), Heard::Pong);
     assert_eq!(others.members_changed, 0);
 }
+
+#[test]
+fn a_new_issue_key_tells_every_open_tracker_of_the_workspace_and_no_other() {
+    let s = server();
+    let owner = s.setup("Keys", "Kim", None);
+    let member = s.join(&owner, "Mo");
+    let mut owners = open(s, &owner, &Uuid::new_v4());
+    let mut members = open(s, &member, &Uuid::new_v4());
+    let other = s.setup("Other keys", "Otto", None);
+    let mut others = open(s, &other, &Uuid::new_v4());
+
+    // A member may not change it: nobody is told of anything.
+    s.send_as(
+        Some(&member),
+        "POST",
+        &member.api("issue-key"),
+        &json!({"issueKey": "MO"}),
+    )
+    .assert_error(403, "Forbidden");
+    let reply = s.send_as(
+        Some(&owner),
+        "POST",
+        &owner.api("issue-key"),
+        &json!({"issueKey": "KEY"}),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    for socket in [&mut owners, &mut members, &mut others] {
+        socket.ping();
+        assert_eq!(socket.hear(SOON), Heard::Pong);
+    }
+    assert_eq!(
+        (owners.workspace_changed, members.workspace_changed),
+        (1, 1),
+        "told, once"
+    );
+    assert_eq!(
+        others.workspace_changed, 0,
+        "another workspace hears nothing"
+    );
+    assert_eq!(owners.members_changed, 0);
+}

@@ -1,6 +1,6 @@
 //! `POST /api/workspaces/{id}/issue-key` (owners): the workspace's issue key (`TRK` in TRK-42). Numbers
-//! do not change with it; every issue reads with the new key from the next session read, and
-//! addresses written with the old key still open their issue (`shared::numbers::parse_reference`).
+//! do not change with it; every open tracker is told on the live channel and reads the session again,
+//! and addresses written with the old key still open their issue (`shared::numbers::parse_reference`).
 
 use shared::api::{self, SetIssueKey};
 use shared::{Actor, Statement};
@@ -23,5 +23,7 @@ pub async fn set_issue_key(req: &mut Request, env: &Env, by: &Actor) -> Result<R
         )],
     )
     .await?;
+    // Every open tracker shows the new key at once.
+    crate::live::workspace_changed(env, &by.workspace_id).await;
     Ok(Response::from_json(&request)?)
 }

@@ -103,6 +103,9 @@ pub enum FromEngine {
     /// The live channel said the workspace's members changed, or it (re)opened and may have missed
     /// word of it: the UI reads their names again.
     MembersChanged,
+    /// The live channel said the workspace's settings changed (its issue key): the UI reads the
+    /// session again.
+    WorkspaceChanged,
 }
 
 /// The most issues a `Find` answers with.

@@ -151,6 +151,17 @@ pub async fn members_changed(env: &Env, workspace_id: &Uuid) {
     }
 }
 
+/// Tells every open tracker of the workspace that its settings changed (the owner set a new issue
+/// key), so they read the session again. A failure is logged: they read it at their next start.
+pub async fn workspace_changed(env: &Env, workspace_id: &Uuid) {
+    if !on(env) {
+        return;
+    }
+    if let Err(err) = post(env, workspace_id, "/workspace", None).await {
+        worker::console_error!("live: telling of the workspace's change failed: {err:?}");
+    }
+}
+
 /// Asks the object to close sockets. A failure is logged, not returned: what it closes has lost
 /// access already, which its next request finds out.
 async fn close(env: &Env, workspace_id: &Uuid, close: CloseRequest) {

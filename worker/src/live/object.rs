@@ -112,7 +112,8 @@ impl DurableObject for LiveWorkspace {
         let answer = match req.path().as_str() {
             "/connect" => self.connect(&req).await,
             "/poke" => self.poke().await,
-            "/members" => Ok(self.members_changed()),
+            "/members" => Ok(self.tell(&LiveMessage::Members)),
+            "/workspace" => Ok(self.tell(&LiveMessage::Workspace)),
             "/close" => match req.json::<CloseRequest>().await {
                 Ok(close) => Ok(self.close(&close)),
                 Err(err) => Err(ApiError::internal("a close request", err)),
@@ -293,10 +294,10 @@ impl LiveWorkspace {
             .unwrap_or(0)
     }
 
-    /// Tells every socket that the members changed. The message names no one: each tracker reads
-    /// the members through the route, which checks who asks.
-    fn members_changed(&self) -> Response {
-        let message = serde_json::to_string(&LiveMessage::Members).unwrap_or_default();
+    /// Tells every socket that the members or the workspace's settings changed. The message names
+    /// nothing: each tracker reads them through a route, which checks who asks.
+    fn tell(&self, message: &LiveMessage) -> Response {
+        let message = serde_json::to_string(message).unwrap_or_default();
         let sockets = self.state.get_websockets();
         let told = sockets
             .iter()

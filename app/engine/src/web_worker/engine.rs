@@ -318,6 +318,16 @@ impl Engine {
         let started = clock_ms();
         let poke = match serde_json::from_str::<LiveMessage>(text) {
             Ok(LiveMessage::Poke(poke)) => poke,
+            Ok(LiveMessage::Workspace) => {
+                post(&FromEngine::WorkspaceChanged);
+                self.journal.note(
+                    SyncEventKind::Poke,
+                    "the workspace's settings changed: the page reads them again".to_owned(),
+                    None,
+                    None,
+                );
+                return;
+            }
             Ok(LiveMessage::Members) => {
                 post(&FromEngine::MembersChanged);
                 self.journal.note(
