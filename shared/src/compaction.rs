@@ -66,9 +66,24 @@ macro_rules! trashed_due {
         "(SELECT id FROM issue WHERE deleted_at < ?1 ORDER BY deleted_at, id LIMIT ?2)"
     };
 }
+/// The client id compaction's own log entries carry: not a UUID, so no client's can ever be it.
+pub const COMPACTION_CLIENT: &str = "compaction";
+/// `?1` cutoff, `?2` issues, `?3` now: logs, for each trashed issue due, a `deleteIssue {id}` (for
+/// good), as the member who trashed it, from [`COMPACTION_CLIENT`] (its mutation ids follow its
+/// newest still in the log). Every replica applies it as any entry, so the issue leaves them as it
+/// leaves D1, and one that takes a snapshot later gets the rows without it. Before
+/// [`PURGE_TRASH`], in the same batch.
+const LOG_PURGE: &str = concat!(
+    "INSERT INTO mutation_log (client_id, mutation_id, name, args, workspace_id, member_id, \
+     logged_at) SELECT 'compaction', (SELECT COALESCE(MAX(mutation_id), 0) FROM mutation_log \
+     WHERE client_id = 'compaction') + ROW_NUMBER() OVER (ORDER BY deleted_at, id), 'deleteIssue', \
+     json_object('id', id), workspace_id, COALESCE(deleted_by, created_by, ''), ?3 \
+     FROM issue WHERE workspace_id <> '' AND id IN ",
+    trashed_due!()
+);
 /// Removes issues that went to the trash before the cutoff, for good: their comments, label links and
 /// history, then the issues. A replica drops them from its trash view by the same window
-/// ([`TRASH_RETENTION_MS`]).
+/// ([`TRASH_RETENTION_MS`]), and from its rows by the entries [`LOG_PURGE`] logs.
 const PURGE_TRASH: [&str; 4] = [
     concat!("DELETE FROM comment WHERE issue_id IN ", trashed_due!()),
     concat!("DELETE FROM issue_label WHERE issue_id IN ", trashed_due!()),
@@ -200,6 +215,10 @@ pub fn closing_step(
         Statement::new(DELETE_USAGE, vec![day_before_yesterday.into()]),
         Statement::new(PRUNE_RUNS, vec![runs_kept_since.into()]),
     ];
+    statements.push(Statement::new(
+        LOG_PURGE,
+        vec![cutoff.into(), settings.batch_entries.into(), now.into()],
+    ));
     statements.extend(
         PURGE_TRASH
             .map(|sql| Statement::new(sql, vec![cutoff.into(), settings.batch_entries.into()])),

@@ -338,6 +338,10 @@ fn compaction_removes_what_has_been_in_the_trash_past_the_window_and_nothing_els
     }
     server.someone_does("deleteIssue", json!({"id": old, "deletedAt": 1_000}));
     server.someone_does("deleteIssue", json!({"id": recent, "deletedAt": 9_000}));
+    // A replica that holds both in its trash.
+    let mut mine = replica();
+    server.catch_up(&mut mine);
+    assert_eq!(mine.trash(0, 10).unwrap().len(), 2);
     let settings = shared::compaction::Settings::default();
     let closing = shared::compaction::closing_step(
         &settings,
@@ -366,9 +370,34 @@ fn compaction_removes_what_has_been_in_the_trash_past_the_window_and_nothing_els
             .unwrap();
         assert_eq!(orphans, 0, "{table} of the removed issue");
     }
-    // Restoring it now is refused, in the rule's words.
-    let mut mine = replica();
+    // Compaction logged the removal, as the member who trashed it: the replica drops the issue too,
+    // and equals the server row for row.
+    let (client, name, member): (String, String, String) = server
+        .conn
+        .query_row(
+            "SELECT client_id, name, member_id FROM mutation_log ORDER BY id DESC LIMIT 1",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (client.as_str(), name.as_str(), member),
+        (
+            shared::compaction::COMPACTION_CLIENT,
+            "deleteIssue",
+            server.someone.member_id.to_string()
+        )
+    );
     server.catch_up(&mut mine);
+    for table in ["issue", "comment", "issue_event"] {
+        assert_eq!(
+            mine.base_rows(table).unwrap(),
+            server.rows(table),
+            "{table}"
+        );
+    }
+    assert_eq!(mine.trash(0, 10).unwrap().len(), 1);
+    // Restoring it now is refused, in the rule's words.
     let err = mine
         .mutate("restoreIssue", &json!({"id": old, "restoredAt": 11_000}), 1)
         .unwrap_err();

@@ -105,10 +105,13 @@ fn limited() -> &'static Server {
 /// Every entry of the workspace's log, by log id: `(client id, mutation id, member id)`.
 type Logged = std::collections::BTreeMap<u64, (Uuid, u64, Uuid)>;
 
-/// Adds what the workspace's log holds now to `seen`.
+/// Adds what the workspace's log holds now to `seen`: the clients' entries, not compaction's own
+/// (`deleteIssue` of what it removed from the trash, checked by the rows).
 fn read_log(s: &Server, workspace: &Uuid, seen: &mut Logged) {
     let rows = s.sql(&format!(
-        "SELECT id, client_id, mutation_id, member_id FROM mutation_log WHERE workspace_id = '{workspace}'"
+        "SELECT id, client_id, mutation_id, member_id FROM mutation_log WHERE workspace_id = '{workspace}' \
+         AND client_id <> '{}'",
+        shared::compaction::COMPACTION_CLIENT
     ));
     for row in rows {
         let entry = (
