@@ -187,23 +187,14 @@ impl Step {
                     .into()
                 }
             }
-            Step::Trash { id, trashed } => {
-                if *trashed != back {
-                    DeleteIssue {
-                        id: *id,
-                        deleted_at: Some(now),
-                    }
-                    .into()
-                } else {
-                    RestoreIssue {
-                        id: *id,
-                        restored_at: now,
-                    }
-                    .into()
-                }
-            }
-            Step::Created { id } => {
-                if back {
+            // Taking back a create sends the issue to the trash, as taking back a restore does;
+            // doing either again brings it out.
+            Step::Trash { id, .. } | Step::Created { id } => {
+                let restored = matches!(
+                    self,
+                    Step::Created { .. } | Step::Trash { trashed: false, .. }
+                );
+                if restored == back {
                     DeleteIssue {
                         id: *id,
                         deleted_at: Some(now),
@@ -358,7 +349,9 @@ impl Step {
     /// The issue it is about.
     pub fn issue(&self) -> Uuid {
         match self {
-            Step::Fields(Fields { id, .. }) | Step::Trash { id, .. } | Step::Created { id } => *id,
+            Step::Fields(Fields { id, .. }) | Step::Trash { id, .. } | Step::Created { id, .. } => {
+                *id
+            }
             Step::Label { issue, .. } => *issue,
         }
     }
