@@ -198,12 +198,17 @@ impl EngineLink {
     /// it changes from, as the page shows it now.
     fn record(&self, mutations: &[Mutation]) {
         let state = self.state;
+        // The labels on every shown issue, read once: a change to 500 picked rows is 500 steps.
+        let on = state.labels_by_issue();
         let steps: Vec<crate::undo::Step> = mutations
             .iter()
             .filter_map(|mutation| {
                 let id = mutation.issue_id();
                 let before = id.and_then(|id| state.issue_shown(id));
-                let labels = id.map(|id| state.label_ids_of(id)).unwrap_or_default();
+                let labels: Vec<Uuid> = id
+                    .and_then(|id| on.get(&id))
+                    .map(|labels| labels.iter().map(|label| label.id).collect())
+                    .unwrap_or_default();
                 crate::undo::Step::of(mutation, before.as_ref(), &labels)
             })
             .collect();
