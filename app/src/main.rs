@@ -15,6 +15,7 @@ mod durable;
 mod engine_link;
 mod first_screen;
 mod keyboard;
+mod passkey;
 mod route;
 mod session;
 mod state;
@@ -28,7 +29,7 @@ use uuid::Uuid;
 
 use components::{
     BulkBar, Dialog, FilterBar, Header, Home, IssueList, IssuePage, JoinPage, Notices,
-    NumberedIssue, SetupPage, TrashPage, Unsent,
+    NumberedIssue, SetupPage, SignInPage, TrashPage, Unsent,
 };
 use route::Route;
 use state::AppState;
@@ -55,6 +56,7 @@ fn App() -> Element {
     match route::current() {
         Route::Setup { token } => rsx! { SetupPage { token } },
         Route::Join { invite } => rsx! { JoinPage { invite } },
+        Route::SignIn { device } => rsx! { SignInPage { device } },
         Route::Home => rsx! { Home {} },
         Route::Workspace(workspace) => rsx! { Tracker { workspace } },
     }

@@ -1,5 +1,5 @@
 //! Which screen the page's address asks for: `/setup?token=…` (make a workspace), `/join?invite=…`
-//! (join one), `/w/<workspace id>` (its tracker; the query is the list's filter, see `url.rs`; with
+//! (join one), `/signin` (with a passkey, or `?device=…` from a sign-in link), `/w/<workspace id>` (its tracker; the query is the list's filter, see `url.rs`; with
 //! `/issue/<id>` after it, that issue's page), or `/` (go to the last workspace used here).
 
 use uuid::Uuid;
@@ -7,8 +7,16 @@ use web_sys::UrlSearchParams;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Route {
-    Setup { token: String },
-    Join { invite: String },
+    Setup {
+        token: String,
+    },
+    Join {
+        invite: String,
+    },
+    /// `/signin`, with `?device=…` when opened from a sign-in link.
+    SignIn {
+        device: String,
+    },
     Workspace(Uuid),
     Home,
 }
@@ -36,6 +44,9 @@ pub fn current() -> Route {
         },
         ["join"] => Route::Join {
             invite: param("invite"),
+        },
+        ["signin"] => Route::SignIn {
+            device: param("device"),
         },
         ["w", id] | ["w", id, "issue", _] | ["w", id, "trash"] => {
             Uuid::parse_str(id).map_or(Route::Home, Route::Workspace)

@@ -34,6 +34,8 @@ pub enum DialogState {
     Shortcuts,
     /// The command palette (Ctrl/Cmd+K).
     Palette,
+    /// The account: name, devices, passkeys, signing out.
+    Account,
 }
 
 /// What the server says of this person and this workspace.

@@ -20,6 +20,10 @@ pub struct Actor {
     /// whatever a worker remembered of it. Never set in a replica.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_id: Option<Uuid>,
+    /// On the server, the session the request came with, if it did: checked the same way, so a
+    /// signed-out or revoked session is refused at once. Never set in a replica.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_id: Option<Uuid>,
 }
 
 impl Actor {
@@ -28,6 +32,7 @@ impl Actor {
             workspace_id,
             member_id,
             token_id: None,
+            session_id: None,
         }
     }
 
@@ -35,6 +40,14 @@ impl Actor {
     pub fn with_token(self, token_id: Uuid) -> Self {
         Self {
             token_id: Some(token_id),
+            ..self
+        }
+    }
+
+    /// The same actor, asking with the session `session_id`.
+    pub fn with_session(self, session_id: Uuid) -> Self {
+        Self {
+            session_id: Some(session_id),
             ..self
         }
     }

@@ -46,6 +46,8 @@ pub enum ErrorCode {
     NotFound,
     /// An invite link past its expiry.
     InviteExpired,
+    /// A sign-in link for another device, or a passkey challenge, past its expiry.
+    Expired,
     MethodNotAllowed,
     /// Too many requests from this member (or, signed out, this address) just now: retry after the
     /// `Retry-After` header's seconds.
@@ -73,7 +75,7 @@ impl ErrorCode {
             ErrorCode::Forbidden | ErrorCode::ClientNotOwned => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::MethodNotAllowed => 405,
-            ErrorCode::InviteExpired => 410,
+            ErrorCode::InviteExpired | ErrorCode::Expired => 410,
             ErrorCode::RateLimited | ErrorCode::QuotaExceeded => 429,
             ErrorCode::VersionNotSupported
             | ErrorCode::ClientStateNotFound

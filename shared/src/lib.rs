@@ -8,16 +8,19 @@
 //! - [`protocol`]: the wire protocol (push, pull, error bodies) and its request rules.
 //! - [`live`]: the live channel's pokes, from the worker through the workspace's object to each tab.
 //! - [`api`]: the workspace API around the protocol (setup, sessions, invites, members, tokens).
+//! - [`account`]: the account API (signed-in devices, passkeys, device links, names, ownership).
 //! - [`actor`]: whose change a mutation is, and in which workspace.
 //! - [`server`]: the server's atomic batch for one processed mutation, and its pull queries.
 //! - [`snapshot`]: snapshot pulls, the workspace's current rows a page at a time.
 //! - [`compaction`]: the scheduled job that deletes old log entries and raises each horizon.
 //! - [`session`] (feature `session`): signed session cookies and hashed secrets.
+//! - [`passkey`] (feature `passkeys`): WebAuthn registrations and sign-ins, checked.
 //! - [`schema`]: the migrations in `migrations/`, embedded.
 //! - [`replica`] (feature `replica`): the client's base, optimistic state, pending queue and rebase.
 //! - [`sqlite`] (feature `sqlite`): runs all of the above on rusqlite.
 //! - [`statement`]: a parameterised SQL statement, independent of the database that runs it.
 
+pub mod account;
 pub mod actor;
 pub mod api;
 pub mod comment;
@@ -29,6 +32,8 @@ pub mod label;
 pub mod live;
 pub mod mutations;
 pub mod numbers;
+#[cfg(feature = "passkeys")]
+pub mod passkey;
 pub mod presence;
 pub mod protocol;
 #[cfg(feature = "replica")]

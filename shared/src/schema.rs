@@ -38,6 +38,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0008_numbers_history_trash.sql",
         include_str!("../../migrations/0008_numbers_history_trash.sql"),
     ),
+    (
+        "0009_accounts.sql",
+        include_str!("../../migrations/0009_accounts.sql"),
+    ),
 ];
 
 /// The schema version a database reaches once every migration has been applied.

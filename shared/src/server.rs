@@ -83,15 +83,18 @@ const NUMBER_ISSUE: [&str; 2] = [
 
 /// `?1` client id: the client's `last_mutation_id`, no row for a client never seen.
 pub const SELECT_LAST_MUTATION_ID: &str = "SELECT last_mutation_id FROM client WHERE id = ?1";
-/// `?1` workspace, `?2` member, `?3` client, `?4` the API token asked with (NULL for a session):
-/// whether the member is in the workspace (their role, or NULL), whose the client is (NULLs for a
-/// client never seen, or one from before workspaces), and whether the token still stands.
+/// `?1` workspace, `?2` member, `?3` client, `?4` the API token asked with (NULL for a session), `?5`
+/// the session asked with (NULL for a token): whether the member is in the workspace (their role, or
+/// NULL), whose the client is (NULLs for a client never seen, or one from before workspaces), and
+/// whether the token or the session still stands.
 pub const SELECT_ACCESS: &str = "SELECT \
      (SELECT role FROM membership WHERE workspace_id = ?1 AND member_id = ?2) AS role, \
      (SELECT workspace_id FROM client WHERE id = ?3) AS client_workspace, \
      (SELECT member_id FROM client WHERE id = ?3) AS client_member, \
      (?4 IS NULL OR EXISTS (SELECT 1 FROM api_token \
-       WHERE id = ?4 AND workspace_id = ?1 AND member_id = ?2)) AS token_valid";
+       WHERE id = ?4 AND workspace_id = ?1 AND member_id = ?2)) AS token_valid, \
+     (?5 IS NULL OR EXISTS (SELECT 1 FROM session WHERE id = ?5 AND member_id = ?2)) \
+       AS session_valid";
 /// `?1` token, `?2` workspace, `?3` member: refuses the batch it is in when the API token the
 /// request came with is gone (revoked, or its member removed), through the `refusal` table's
 /// `refused_token_revoked` constraint. First in every batch a token's push runs.
@@ -99,6 +102,12 @@ const TOKEN_GUARD: &str = "INSERT INTO refusal (rule) SELECT 'token_revoked' WHE
      (SELECT 1 FROM api_token WHERE id = ?1 AND workspace_id = ?2 AND member_id = ?3)";
 /// The constraint [`TOKEN_GUARD`]'s row breaks.
 pub const TOKEN_REVOKED: &str = "refused_token_revoked";
+/// `?1` session, `?2` member: the same for the session the request came with (signed out, revoked,
+/// or past its absolute lifetime and swept). First in every batch a session's push runs.
+const SESSION_GUARD: &str = "INSERT INTO refusal (rule) SELECT 'session_revoked' WHERE NOT EXISTS \
+     (SELECT 1 FROM session WHERE id = ?1 AND member_id = ?2)";
+/// The constraint [`SESSION_GUARD`]'s row breaks.
+pub const SESSION_REVOKED: &str = "refused_session_revoked";
 /// `?1` cookie, `?2` page size, `?3` entry overhead, `?4` page bytes, `?5` workspace, `?6` the pulling
 /// client: the workspace's page after the cookie and the entry right after it, if any, which says
 /// there is more. `own_id` is the mutation id on the pulling client's own entries only. A page is at most `?2` entries and,
@@ -194,8 +203,12 @@ fn advance_client(by: &Actor, client_id: &Uuid, mutation_id: u64) -> Vec<Stateme
             vec![token.to_string().into(), by.workspace(), by.member()],
         )
     });
+    let session = by.session_id.map(|session| {
+        Statement::new(SESSION_GUARD, vec![session.to_string().into(), by.member()])
+    });
     token
         .into_iter()
+        .chain(session)
         .chain([
             Statement::new(
                 ENSURE_CLIENT,
@@ -242,6 +255,8 @@ pub fn access_params(by: &Actor, client_id: &Uuid) -> Vec<SqlValue> {
         client_id.to_string().into(),
         by.token_id
             .map_or(SqlValue::Null, |token| token.to_string().into()),
+        by.session_id
+            .map_or(SqlValue::Null, |session| session.to_string().into()),
     ]
 }
 
@@ -287,6 +302,8 @@ pub struct Access {
     pub client_member: Option<String>,
     /// Whether the API token asked with still stands (always, for a session).
     pub token_valid: bool,
+    /// Whether the session asked with still stands (always, for a token).
+    pub session_valid: bool,
 }
 
 impl Access {
@@ -295,6 +312,9 @@ impl Access {
     pub fn check(&self, by: &Actor) -> Result<(), ProtocolError> {
         if !self.token_valid {
             return Err(token_revoked());
+        }
+        if !self.session_valid {
+            return Err(session_revoked());
         }
         if self.role.is_none() {
             return Err(not_a_member());
@@ -318,6 +338,14 @@ pub fn token_revoked() -> ProtocolError {
     ProtocolError::unauthenticated("this API token is not valid: it was revoked, or never made")
 }
 
+/// `401 Unauthenticated`: the session asked with was signed out, or revoked from another device.
+pub fn session_revoked() -> ProtocolError {
+    ProtocolError::unauthenticated(
+        "you were signed out on this device: sign in again (a passkey, or a sign-in link from \
+         another of your devices)",
+    )
+}
+
 /// `403 Forbidden`: the caller is not (or no longer) a member of the workspace.
 pub fn not_a_member() -> ProtocolError {
     ProtocolError::forbidden("you are not a member of this workspace")
@@ -337,6 +365,8 @@ pub fn client_not_owned() -> ProtocolError {
 pub fn guard_refusal(message: &str) -> Option<ProtocolError> {
     if message.contains(TOKEN_REVOKED) {
         Some(token_revoked())
+    } else if message.contains(SESSION_REVOKED) {
+        Some(session_revoked())
     } else if message.contains(DAILY_BUDGET) {
         Some(quota_exceeded())
     } else if message.contains(NOT_A_MEMBER) {

@@ -256,6 +256,7 @@ fn read_access(
                 client_workspace: row.get(1)?,
                 client_member: row.get(2)?,
                 token_valid: row.get::<_, i64>(3)? != 0,
+                session_valid: row.get::<_, i64>(4)? != 0,
             })
         })
 }

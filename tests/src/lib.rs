@@ -2,11 +2,13 @@
 //! [`server`] starts the worker under `wrangler dev` on a fresh local D1 and speaks HTTP to it,
 //! [`members`] signs in as members of workspaces,
 //! [`reply`] holds its answers, [`fixtures`] the mutations clients send and the tables read back,
-//! [`transport`] carries a replica's requests to it, [`live`] listens on its live channel.
+//! [`transport`] carries a replica's requests to it, [`live`] listens on its live channel,
+//! [`passkey`] is a software authenticator.
 
 pub mod fixtures;
 pub mod live;
 pub mod members;
+pub mod passkey;
 pub mod reply;
 pub mod server;
 pub mod transport;

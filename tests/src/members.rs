@@ -33,10 +33,13 @@ pub enum Auth {
 }
 
 impl Member {
-    /// A session cookie for `id` signed under `key`, expiring at `expires_at`, made by the test.
+    /// A session cookie for `id` signed under `key`, expiring at `expires_at`, made by the test (for
+    /// a session that has no row, unless the test makes one).
     pub fn minted(id: Uuid, workspace: Uuid, key: &str, expires_at: u64) -> Member {
         let session = Session {
+            id: Uuid::new_v4(),
             member_id: id,
+            started_at: expires_at.saturating_sub(shared::session::LIFETIME_MS),
             expires_at,
         };
         Member {
@@ -44,6 +47,26 @@ impl Member {
             workspace,
             auth: Auth::Cookie(session.sign(key.as_bytes())),
         }
+    }
+
+    /// The session this member's cookie names, as the test server signed it.
+    pub fn session(&self) -> Session {
+        match &self.auth {
+            Auth::Cookie(value) => Session::verify(value, SESSION_KEY.as_bytes(), 0)
+                .expect("a cookie the test server signed"),
+            other => panic!("{other:?} is not a session cookie"),
+        }
+    }
+
+    /// The same session (its row stands), re-signed by the test with other times: to try expiry and
+    /// the absolute lifetime without waiting.
+    pub fn resigned(&self, started_at: u64, expires_at: u64) -> Member {
+        let session = Session {
+            started_at,
+            expires_at,
+            ..self.session()
+        };
+        self.with_auth(Auth::Cookie(session.sign(SESSION_KEY.as_bytes())))
     }
 
     /// The same member, in another workspace (for a cookie: any workspace they may be in).
@@ -115,7 +138,11 @@ impl Server {
         Member {
             id: uuid(&info["member"]["id"]),
             workspace: uuid(&made["id"]),
-            auth: Auth::Cookie(session_cookie(&reply)),
+            // Signed in already: the session goes on, no new cookie.
+            auth: match by {
+                Some(member) => member.auth.clone(),
+                None => Auth::Cookie(session_cookie(&reply)),
+            },
         }
     }
 
@@ -154,6 +181,22 @@ impl Server {
             workspace: owner.workspace,
             auth: Auth::Cookie(session_cookie(&reply)),
         }
+    }
+
+    /// `member` signed in on another device, by a sign-in link made on this one.
+    pub fn device(&self, member: &Member) -> Member {
+        let link = self.send_as(Some(member), "POST", "/api/devices/link", &json!({}));
+        assert_eq!(link.status, 201, "device link: {}", link.text);
+        let token = link.json()["token"].as_str().expect("token").to_owned();
+        let reply = self.send_as(
+            None,
+            "POST",
+            "/api/devices/accept",
+            &json!({"token": token}),
+        );
+        assert_eq!(reply.status, 200, "device accept: {}", reply.text);
+        assert_eq!(uuid(&reply.json()["member"]["id"]), member.id);
+        member.with_auth(Auth::Cookie(session_cookie(&reply)))
     }
 
     /// A new API token of `member`'s, for their workspace: the member, asking with it.

@@ -50,6 +50,37 @@ fn routes(by: &Member) -> Vec<(&'static str, String, Value)> {
             json!({"id": Uuid::new_v4()}),
         ),
         ("POST", by.api("issue-key"), json!({"issueKey": "ABC"})),
+        ("POST", by.api("name"), json!({"name": "Renamed"})),
+        ("POST", by.api("owner"), json!({"memberId": Uuid::new_v4()})),
+        ("POST", by.api("leave"), json!({})),
+    ]
+}
+
+/// Every route of the signed-in member's own account, with a body it would accept: no workspace in
+/// them, so they answer to sessions only.
+fn account_routes() -> Vec<(&'static str, String, Value)> {
+    vec![
+        ("GET", "/api/account".to_owned(), json!(null)),
+        ("POST", "/api/session/sign-out".to_owned(), json!({})),
+        (
+            "POST",
+            "/api/sessions/revoke".to_owned(),
+            json!({"id": Uuid::new_v4()}),
+        ),
+        ("POST", "/api/devices/link".to_owned(), json!({})),
+        ("POST", "/api/profile".to_owned(), json!({"name": "New"})),
+        ("POST", "/api/passkeys/register/begin".to_owned(), json!({})),
+        (
+            "POST",
+            "/api/passkeys/register/finish".to_owned(),
+            json!({"challengeId": Uuid::new_v4(), "name": "Laptop",
+                   "clientDataJson": "e30", "attestationObject": "oA"}),
+        ),
+        (
+            "POST",
+            "/api/passkeys/remove".to_owned(),
+            json!({"id": "abc"}),
+        ),
     ]
 }
 
@@ -70,7 +101,21 @@ fn every_route_refuses_a_caller_without_a_valid_session() {
         }
         other => panic!("the owner signs in by cookie, not {other:?}"),
     };
+    // A session of the owner's that was signed out, and one that never was (signed with the key).
+    let signed_out = s.device(owner);
+    s.send_as(
+        Some(&signed_out),
+        "POST",
+        "/api/session/sign-out",
+        &json!({}),
+    )
+    .ok();
     let callers = [
+        ("a signed-out session", signed_out),
+        (
+            "a session the server never made",
+            Member::minted(owner.id, owner.workspace, SESSION_KEY, u64::MAX / 2),
+        ),
         ("no session", owner.with_auth(Auth::None)),
         ("a tampered cookie", owner.with_auth(tampered)),
         (
@@ -97,7 +142,7 @@ fn every_route_refuses_a_caller_without_a_valid_session() {
         }),
     ];
     for (what, caller) in &callers {
-        for (method, path, body) in routes(caller) {
+        for (method, path, body) in routes(caller).into_iter().chain(account_routes()) {
             let reply = s.send_as(Some(caller), method, &path, &body);
             let message = reply.assert_error(401, "Unauthenticated");
             assert!(!message.is_empty(), "{what}: {method} {path}");

@@ -214,12 +214,7 @@ fn a_sockets_session_that_expires_is_closed_at_the_next_poke() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64;
-    let brief = Member::minted(
-        owner.id,
-        owner.workspace,
-        sync_tests::members::SESSION_KEY,
-        now + 2_000,
-    );
+    let brief = owner.resigned(now, now + 2_000);
     let mut socket = open(s, &brief, &Uuid::new_v4());
     std::thread::sleep(Duration::from_millis(2_500));
     push_one(s, &owner, &Uuid::new_v4(), 1, "after expiry");

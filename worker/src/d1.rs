@@ -401,6 +401,7 @@ fn access_row(result: &D1Result) -> Result<Access, ApiError> {
         client_workspace: row.client_workspace,
         client_member: row.client_member,
         token_valid: row.token_valid.is_some_and(|valid| valid != 0),
+        session_valid: row.session_valid.is_some_and(|valid| valid != 0),
     })
 }
 
@@ -434,6 +435,7 @@ struct AccessRow {
     client_workspace: Option<String>,
     client_member: Option<String>,
     token_valid: Option<u8>,
+    session_valid: Option<u8>,
 }
 
 #[derive(Deserialize)]

@@ -15,6 +15,7 @@ use shared::{Actor, ErrorCode, ProtocolError, Statement};
 use uuid::Uuid;
 use worker::{D1Database, Env, Request, Response};
 
+use crate::auth::session::SignInMethod;
 use crate::auth::{self, now, random_bytes};
 use crate::error::ApiError;
 use crate::{account, body, d1};
@@ -54,13 +55,13 @@ pub async fn accept(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
     let db = env.d1(d1::BINDING)?;
     let invite = standing(&db, &request.token).await?;
     let now = now();
-    let (member_id, mut statements) =
-        account::signed_in_or_new(req, env, &db, request.name.as_ref(), now).await?;
-    if statements.is_empty() {
+    let mut sign_in = account::signed_in_or_new(req, env, &db, request.name.as_ref(), now).await?;
+    let member_id = sign_in.member_id;
+    if sign_in.signed_in {
         // Signed in already: someone the owner removed does not walk back in by an old link.
         refuse_if_removed(&db, &invite, member_id).await?;
     }
-    statements.push(Statement::new(
+    sign_in.statements.push(Statement::new(
         JOIN,
         vec![
             hash_secret(&request.token).into(),
@@ -68,10 +69,10 @@ pub async fn accept(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
             now.into(),
         ],
     ));
-    d1::run(&db, &statements).await?;
+    d1::run(&db, &sign_in.statements).await?;
     // The members' open trackers learn the newcomer's name now, not at their next read.
     crate::live::members_changed(env, &invite.preview.workspace_id).await;
-    account::signed_in_answer(req, env, &db, member_id, 200).await
+    account::signed_in_answer(req, env, &db, &sign_in, SignInMethod::Invite, 200).await
 }
 
 /// `POST /api/workspaces/{id}/invites` (owners).

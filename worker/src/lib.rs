@@ -1,6 +1,7 @@
 //! The Cloudflare Worker: the sync protocol's push and pull on D1, per workspace, and the workspace API
-//! around it (setup, sessions, invites, members, API tokens). Workers static assets serve the app on
-//! the same origin; only `/api/*` reaches this code (`run_worker_first` in wrangler.toml).
+//! around it (setup, sessions, invites, members, API tokens, and the account: devices, passkeys).
+//! Workers static assets serve the app on the same origin; only `/api/*` reaches this code
+//! (`run_worker_first` in wrangler.toml).
 
 mod account;
 mod auth;
@@ -27,7 +28,7 @@ use worker::{Context, Env, Request, Response, ScheduleContext, ScheduledEvent, e
 pub use live::object::LiveWorkspace;
 
 use crate::error::ApiError;
-use crate::routes::{InWorkspace, Route};
+use crate::routes::{AccountRoute, InWorkspace, Route, SignInRoute};
 
 /// Set by `wrangler dev --var TRACKER_TEST_ROUTES:1` in the integration tests only; never in production.
 const TEST_ROUTES_VAR: &str = "TRACKER_TEST_ROUTES";
@@ -79,6 +80,26 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context) -> Result<Response,
             }
         }
         Route::Session => account::handle(req, env).await,
+        Route::SignIn(route) => {
+            limits::address(env, req).await?;
+            match route {
+                SignInRoute::DeviceLink => account::devices::accept(req, env).await,
+                SignInRoute::PasskeyBegin => account::passkeys::sign_in_begin(req, env).await,
+                SignInRoute::PasskeyFinish => account::passkeys::sign_in_finish(req, env).await,
+            }
+        }
+        Route::Account(route) => match route {
+            AccountRoute::SignOut => account::sessions::sign_out(req, env).await,
+            AccountRoute::Account => account::sessions::list(req, env).await,
+            AccountRoute::RevokeSession => account::sessions::revoke(req, env).await,
+            AccountRoute::CreateDeviceLink => account::devices::create(req, env).await,
+            AccountRoute::SetName => account::profile::set_name(req, env).await,
+            AccountRoute::RegisterPasskeyBegin => account::passkeys::register_begin(req, env).await,
+            AccountRoute::RegisterPasskeyFinish => {
+                account::passkeys::register_finish(req, env).await
+            }
+            AccountRoute::RemovePasskey => account::passkeys::remove(req, env).await,
+        },
         Route::TestPanic if test_routes(env) => {
             panic!("a panic requested by the integration tests")
         }
@@ -130,6 +151,9 @@ async fn in_workspace(
         InWorkspace::CreateToken => tokens::create(req, env, caller, by).await,
         InWorkspace::RevokeToken => tokens::revoke(req, env, by).await,
         InWorkspace::SetIssueKey => workspace::set_issue_key(req, env, by).await,
+        InWorkspace::SetName => workspace::set_name(req, env, by).await,
+        InWorkspace::TransferOwnership => workspace::transfer(req, env, by).await,
+        InWorkspace::Leave => workspace::leave(req, env, by).await,
     }
 }
 

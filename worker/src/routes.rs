@@ -11,6 +11,13 @@ pub enum Route {
     Setup,
     /// `GET /api/session`
     Session,
+    /// `POST /api/session/sign-out`, `GET /api/account`, `POST /api/sessions/revoke`, `POST
+    /// /api/devices/link`, `POST /api/profile`, the passkey routes but sign-in: the signed-in member's
+    /// own (a session, not a token).
+    Account(AccountRoute),
+    /// `POST /api/devices/accept`, `POST /api/passkeys/sign-in/{begin,finish}`: no caller needed, the
+    /// device link's secret or the passkey instead.
+    SignIn(SignInRoute),
     /// `POST /api/invites/preview` and `/accept`: no caller needed, the invite's token instead.
     PreviewInvite,
     AcceptInvite,
@@ -18,6 +25,23 @@ pub enum Route {
     Workspace(Uuid, InWorkspace),
     /// `POST /api/test/panic`, with the test routes on only.
     TestPanic,
+}
+
+pub enum AccountRoute {
+    SignOut,
+    Account,
+    RevokeSession,
+    CreateDeviceLink,
+    SetName,
+    RegisterPasskeyBegin,
+    RegisterPasskeyFinish,
+    RemovePasskey,
+}
+
+pub enum SignInRoute {
+    DeviceLink,
+    PasskeyBegin,
+    PasskeyFinish,
 }
 
 pub enum InWorkspace {
@@ -33,6 +57,12 @@ pub enum InWorkspace {
     RevokeToken,
     /// `POST .../issue-key` (owners).
     SetIssueKey,
+    /// `POST .../name` (owners).
+    SetName,
+    /// `POST .../owner` (owners).
+    TransferOwnership,
+    /// `POST .../leave` (members).
+    Leave,
 }
 
 impl InWorkspace {
@@ -53,6 +83,33 @@ pub fn route(req: &Request) -> Result<Route, ApiError> {
     let (route, method) = match segments.as_slice() {
         ["api", "setup"] => (Route::Setup, Method::Post),
         ["api", "session"] => (Route::Session, Method::Get),
+        ["api", "session", "sign-out"] => (Route::Account(AccountRoute::SignOut), Method::Post),
+        ["api", "account"] => (Route::Account(AccountRoute::Account), Method::Get),
+        ["api", "sessions", "revoke"] => {
+            (Route::Account(AccountRoute::RevokeSession), Method::Post)
+        }
+        ["api", "devices", "link"] => {
+            (Route::Account(AccountRoute::CreateDeviceLink), Method::Post)
+        }
+        ["api", "devices", "accept"] => (Route::SignIn(SignInRoute::DeviceLink), Method::Post),
+        ["api", "profile"] => (Route::Account(AccountRoute::SetName), Method::Post),
+        ["api", "passkeys", "register", "begin"] => (
+            Route::Account(AccountRoute::RegisterPasskeyBegin),
+            Method::Post,
+        ),
+        ["api", "passkeys", "register", "finish"] => (
+            Route::Account(AccountRoute::RegisterPasskeyFinish),
+            Method::Post,
+        ),
+        ["api", "passkeys", "remove"] => {
+            (Route::Account(AccountRoute::RemovePasskey), Method::Post)
+        }
+        ["api", "passkeys", "sign-in", "begin"] => {
+            (Route::SignIn(SignInRoute::PasskeyBegin), Method::Post)
+        }
+        ["api", "passkeys", "sign-in", "finish"] => {
+            (Route::SignIn(SignInRoute::PasskeyFinish), Method::Post)
+        }
         ["api", "invites", "preview"] => (Route::PreviewInvite, Method::Post),
         ["api", "invites", "accept"] => (Route::AcceptInvite, Method::Post),
         ["api", "test", "panic"] => (Route::TestPanic, Method::Post),
@@ -71,6 +128,9 @@ pub fn route(req: &Request) -> Result<Route, ApiError> {
                 ["tokens"] => (InWorkspace::CreateToken, Method::Post),
                 ["tokens", "revoke"] => (InWorkspace::RevokeToken, Method::Post),
                 ["issue-key"] => (InWorkspace::SetIssueKey, Method::Post),
+                ["name"] => (InWorkspace::SetName, Method::Post),
+                ["owner"] => (InWorkspace::TransferOwnership, Method::Post),
+                ["leave"] => (InWorkspace::Leave, Method::Post),
                 _ => return Err(ApiError::not_found(req)),
             };
             (Route::Workspace(workspace, action), method)

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use worker::{Env, Request, Response};
 
 use crate::auth::now;
+use crate::auth::session::SignInMethod;
 use crate::error::ApiError;
 use crate::{account, body, d1};
 
@@ -56,12 +57,12 @@ pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
     }
     let db = env.d1(d1::BINDING)?;
     let now = now();
-    let (member_id, mut statements) =
-        account::signed_in_or_new(req, env, &db, request.name.as_ref(), now).await?;
+    let mut sign_in = account::signed_in_or_new(req, env, &db, request.name.as_ref(), now).await?;
+    let member_id = sign_in.member_id;
     let workspace_id = Uuid::new_v4();
     let workspace = shared::SqlValue::from(workspace_id.to_string());
     let member = shared::SqlValue::from(member_id.to_string());
-    statements.extend([
+    sign_in.statements.extend([
         Statement::new(
             INSERT_WORKSPACE,
             vec![
@@ -85,6 +86,6 @@ pub async fn handle(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
         Statement::new(ADOPT_LOG, vec![workspace.clone(), member]),
         Statement::new(ADOPT_CLIENTS, vec![workspace]),
     ]);
-    d1::run(&db, &statements).await?;
-    account::signed_in_answer(req, env, &db, member_id, 201).await
+    d1::run(&db, &sign_in.statements).await?;
+    account::signed_in_answer(req, env, &db, &sign_in, SignInMethod::Setup, 201).await
 }

@@ -1,11 +1,13 @@
 //! The dialog that is open, if any: the form for a new issue or for editing one (`issue_form.rs`),
-//! word that the issue being edited was deleted meanwhile, the members (`members.rs`), the sync
+//! word that the issue being edited was deleted meanwhile, the members (`members.rs`), the account
+//! (`account.rs`), the sync
 //! inspector (`inspector.rs`), the keyboard shortcuts (`shortcuts.rs`) or the command palette
 //! (`palette.rs`); and [`Modal`], the frame
 //! the last three share.
 
 use dioxus::prelude::*;
 
+use super::account::AccountDialog;
 use super::inspector::InspectorDialog;
 use super::issue_form::IssueForm;
 use super::members::MembersDialog;
@@ -20,6 +22,7 @@ pub fn Dialog() -> Element {
     match dialog {
         DialogState::Closed => rsx! {},
         DialogState::Members => rsx! { MembersDialog {} },
+        DialogState::Account => rsx! { AccountDialog {} },
         DialogState::Inspector => rsx! { InspectorDialog {} },
         DialogState::Shortcuts => rsx! { ShortcutsDialog {} },
         DialogState::Palette => rsx! { Palette {} },

@@ -81,7 +81,14 @@ pub fn Header() -> Element {
                 }
             }
             if let Some(info) = &session {
-                span { class: "who", "{info.member.name}" }
+                button {
+                    class: "who",
+                    aria_haspopup: "dialog",
+                    title: "Your account: name, devices, passkeys, sign out",
+                    onclick: move |_| state.dialog.set(DialogState::Account),
+                    span { class: "visually-hidden", "Account: " }
+                    "{info.member.name}"
+                }
             }
             button {
                 class: "commands",
@@ -126,7 +133,11 @@ pub fn Header() -> Element {
                 if pending > 0 {
                     "Your changes are not saved: {pending} {changes} {stay} on this device until you are let back in. "
                 }
-                "Ask the workspace's owner for an invite link."
+                if refusal.error == ErrorCode::Forbidden {
+                    "Ask the workspace's owner for an invite link."
+                } else {
+                    a { href: "/signin", "Sign in again" }
+                }
             }
         }
         if sync.outdated.is_some() {

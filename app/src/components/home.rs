@@ -39,6 +39,7 @@ pub fn Home() -> Element {
         Some(Err(failure)) if failure.code() == Some(ErrorCode::Unauthenticated) => rsx! {
             Page { title: "This tracker is private",
                 p { "Open the invite link you were sent to join a workspace." }
+                p { "Been here before? " a { href: "/signin", "Sign in" } " with a passkey or a sign-in link from another of your devices." }
                 p { class: "hint", "Setting up a new deployment? Open the setup link printed when it started." }
             }
         },

@@ -3,6 +3,7 @@
 //! change goes straight to the server (none of this is in the replica) and the lists are read again.
 
 use dioxus::prelude::*;
+use shared::account::{SetName, TransferOwnership};
 use shared::api::{
     ById, CreateInvite, CreateToken, CreatedInvite, CreatedToken, Members, Name, RemoveMember, Role,
 };
@@ -29,6 +30,8 @@ pub fn MembersDialog() -> Element {
     let mut error = use_signal(|| None::<String>);
     let mut shown = use_signal(|| Shown::Nothing);
     let mut removing = use_signal(|| None::<Uuid>);
+    let mut handing = use_signal(|| None::<Uuid>);
+    let mut leaving = use_signal(|| false);
     let mut token_name = use_signal(String::new);
     let reload = move || {
         spawn(async move {
@@ -94,7 +97,25 @@ pub fn MembersDialog() -> Element {
                                             keep: "Keep",
                                             on_keep: move |_| removing.set(None),
                                         }
+                                    } else if handing() == Some(member.id) {
+                                        Question {
+                                            label: "Make {member.name} the owner?",
+                                            text: "Hand the workspace to {member.name}? They will invite, remove and change its settings; you stay on as a member.",
+                                            act: "Make owner",
+                                            on_act: move |_| {
+                                                handing.set(None);
+                                                call("owner", serde_json::json!(TransferOwnership { member_id: member.id }), |_| Shown::Nothing);
+                                                spawn(crate::access::refresh_session(state));
+                                            },
+                                            keep: "Keep",
+                                            on_keep: move |_| handing.set(None),
+                                        }
                                     } else {
+                                        button {
+                                            aria_label: "Make {member.name} the owner",
+                                            onclick: move |_| handing.set(Some(member.id)),
+                                            "Make owner"
+                                        }
                                         button {
                                             class: "danger",
                                             aria_label: "Remove {member.name}",
@@ -107,6 +128,7 @@ pub fn MembersDialog() -> Element {
                         }
                     }
                     if owner {
+                        WorkspaceNameField {}
                         IssueKeyField {}
                         section { aria_labelledby: "invites-heading",
                             h3 { id: "invites-heading", "Invite links" }
@@ -136,6 +158,31 @@ pub fn MembersDialog() -> Element {
                                         }
                                     }
                                 }
+                            }
+                        }
+                    }
+                    if !owner {
+                        section { aria_labelledby: "leave-heading",
+                            h3 { id: "leave-heading", "Leave" }
+                            if leaving() {
+                                Question {
+                                    label: "Leave this workspace?",
+                                    text: "Leave this workspace? You lose access at once, your API tokens here stop, and you need a new invite to come back. What you wrote stays, under your name.",
+                                    act: "Leave workspace",
+                                    on_act: move |_| {
+                                        spawn(async move {
+                                            let path = format!("/api/workspaces/{workspace}/leave");
+                                            match api::post::<_, serde_json::Value>(&path, &serde_json::json!({})).await {
+                                                Ok(_) => route::go("/"),
+                                                Err(failure) => error.set(Some(failure.message())),
+                                            }
+                                        });
+                                    },
+                                    keep: "Stay",
+                                    on_keep: move |_| leaving.set(false),
+                                }
+                            } else {
+                                button { class: "danger", onclick: move |_| leaving.set(true), "Leave workspace" }
                             }
                         }
                     }
@@ -253,6 +300,63 @@ fn day(millis: u64) -> String {
         MONTHS[date.get_month() as usize % 12],
         date.get_date()
     )
+}
+
+/// The owner's field for the workspace's name; every open tracker shows the new one at once.
+#[component]
+fn WorkspaceNameField() -> Element {
+    let state = use_context::<AppState>();
+    let workspace = state.workspace;
+    let current = state
+        .session
+        .read()
+        .as_ref()
+        .and_then(|info| info.workspaces.iter().find(|w| w.id == workspace))
+        .map(|w| w.name.clone())
+        .unwrap_or_default();
+    let mut typed = use_signal(|| current);
+    let mut said = use_signal(|| None::<Result<(), String>>);
+    let save = move |evt: FormEvent| {
+        evt.prevent_default();
+        let name = match Name::try_from(typed.peek().clone()) {
+            Ok(name) => name,
+            Err(problem) => {
+                said.set(Some(Err(problem)));
+                return;
+            }
+        };
+        spawn(async move {
+            let path = format!("/api/workspaces/{workspace}/name");
+            match api::post::<_, SetName>(&path, &SetName { name }).await {
+                Ok(_) => {
+                    crate::access::refresh_session(state).await;
+                    said.set(Some(Ok(())));
+                }
+                Err(failure) => said.set(Some(Err(failure.message()))),
+            }
+        });
+    };
+    rsx! {
+        section { aria_labelledby: "workspace-heading",
+            h3 { id: "workspace-heading", "Workspace" }
+            form { class: "actions", onsubmit: save,
+                label { class: "field",
+                    "Workspace name"
+                    input {
+                        value: "{typed}",
+                        maxlength: crate::max_input_length(Name::MAX_CHARS),
+                        oninput: move |evt| typed.set(evt.value()),
+                    }
+                }
+                button { r#type: "submit", "Rename workspace" }
+            }
+            match said() {
+                Some(Ok(())) => rsx! { p { class: "hint", role: "status", "Renamed for everyone." } },
+                Some(Err(problem)) => rsx! { p { class: "error", role: "alert", "{problem}" } },
+                None => rsx! {},
+            }
+        }
+    }
 }
 
 /// The owner's field for the workspace's issue key (`TRK` in TRK-42).

@@ -1,5 +1,6 @@
 //! The tracker's components, one file each.
 
+mod account;
 mod bulk;
 mod comments;
 mod dialog;
@@ -18,9 +19,11 @@ mod members;
 mod notices;
 mod page;
 mod palette;
+mod qr;
 mod question;
 mod setup;
 mod shortcuts;
+mod signin;
 mod trash;
 mod undo_toast;
 mod unsent;
@@ -35,6 +38,7 @@ pub use join::JoinPage;
 pub use list::IssueList;
 pub use notices::Notices;
 pub use setup::SetupPage;
+pub use signin::SignInPage;
 pub use trash::{TrashPage, open_trash};
 pub use unsent::Unsent;
 

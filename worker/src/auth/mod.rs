@@ -22,9 +22,14 @@ use crate::error::ApiError;
 /// A caller who checked out.
 #[derive(Debug, Clone, Copy)]
 pub enum Caller {
-    /// Signed in by the session cookie, until `expires_at`: may ask about any workspace, if a member
-    /// there.
-    Session { member_id: Uuid, expires_at: u64 },
+    /// Signed in by the session cookie (session `session_id`, until `expires_at`): may ask about any
+    /// workspace, if a member there. Whether the session still stands is checked by the batch that
+    /// does the work (the actor carries it).
+    Session {
+        member_id: Uuid,
+        session_id: Uuid,
+        expires_at: u64,
+    },
     /// An API token (`token_id`): acts as the member who made it, in the one workspace it was made
     /// for.
     Token {
@@ -51,7 +56,9 @@ impl Caller {
             Caller::Token { token_id, .. } => {
                 Ok(Actor::new(workspace, self.member_id()).with_token(*token_id))
             }
-            Caller::Session { .. } => Ok(Actor::new(workspace, self.member_id())),
+            Caller::Session { session_id, .. } => {
+                Ok(Actor::new(workspace, self.member_id()).with_session(*session_id))
+            }
         }
     }
 }
@@ -88,18 +95,25 @@ pub async fn caller(
     match session::read(req, env)? {
         Some(Ok(session)) => Ok(Caller::Session {
             member_id: session.member_id,
+            session_id: session.id,
             expires_at: session.expires_at,
         }),
         Some(Err(err)) => Err(ProtocolError::unauthenticated(err.to_string()).into()),
         None => Err(ProtocolError::unauthenticated(
-            "sign in first: open the invite link you were sent, or send an API token as \
+            "sign in first: with a passkey or a sign-in link from another of your devices at \
+             /signin, by the invite link you were sent, or send an API token as \
              `Authorization: Bearer <token>`",
         )
         .into()),
     }
 }
 
-const SELECT_ROLE: &str = "SELECT role FROM membership WHERE workspace_id = ?1 AND member_id = ?2";
+/// `?1` workspace, `?2` member, `?3` the session asked with (NULL for a token, which was looked up
+/// already): their role, and whether the session still stands.
+const SELECT_ROLE: &str = "SELECT \
+     (SELECT role FROM membership WHERE workspace_id = ?1 AND member_id = ?2) AS role, \
+     (?3 IS NULL OR EXISTS (SELECT 1 FROM session WHERE id = ?3 AND member_id = ?2)) \
+       AS session_valid";
 
 /// Forgets the request's API token when `err` says it is gone, so that its next use looks it up.
 pub fn forget_if_refused(req: &Request, err: &ApiError) {
@@ -110,17 +124,57 @@ pub fn forget_if_refused(req: &Request, err: &ApiError) {
     }
 }
 
-/// `by`'s role in its workspace, read now; `403 Forbidden` when they are not a member.
+/// `by`'s role in its workspace, read now (with whether their session still stands: `401`);
+/// `403 Forbidden` when they are not a member.
 pub async fn role(db: &D1Database, by: &Actor) -> Result<Role, ApiError> {
     #[derive(serde::Deserialize)]
     struct Row {
-        role: String,
+        role: Option<String>,
+        session_valid: u8,
     }
-    let params: [SqlValue; 2] = [by.workspace(), by.member()];
+    let session = by
+        .session_id
+        .map_or(SqlValue::Null, |id| id.to_string().into());
+    let params: [SqlValue; 3] = [by.workspace(), by.member(), session];
     let row: Option<Row> = d1::first(db, SELECT_ROLE, &params).await?;
-    row.and_then(|row| Role::parse(&row.role))
+    let row = row.ok_or_else(|| ApiError::internal("reading a role", "no row came back"))?;
+    if row.session_valid == 0 {
+        return Err(shared::server::session_revoked().into());
+    }
+    row.role
+        .as_deref()
+        .and_then(Role::parse)
         .ok_or_else(|| shared::server::not_a_member().into())
 }
+
+/// The member signed in by this request's session cookie, whose session still stands (read now):
+/// for the account's routes. An API token does not reach them (`403`): it is for one workspace's
+/// data, not for the account that made it.
+pub async fn signed_in(
+    req: &Request,
+    env: &Env,
+    db: &D1Database,
+) -> Result<shared::session::Session, ApiError> {
+    if let Caller::Token { .. } = caller(req, env, db, TokenCheck::Now).await? {
+        return Err(ProtocolError::forbidden(
+            "an API token cannot manage the account: sign in to the app for that",
+        )
+        .into());
+    }
+    let session =
+        session::valid(req, env)?.ok_or_else(|| ProtocolError::unauthenticated("sign in first"))?;
+    let params: [SqlValue; 2] = [
+        session.id.to_string().into(),
+        session.member_id.to_string().into(),
+    ];
+    let standing: Option<serde_json::Value> = d1::first(db, SELECT_SESSION, &params).await?;
+    match standing {
+        Some(_) => Ok(session),
+        None => Err(shared::server::session_revoked().into()),
+    }
+}
+
+const SELECT_SESSION: &str = "SELECT 1 AS standing FROM session WHERE id = ?1 AND member_id = ?2";
 
 /// Like [`role`], but only the workspace's owner may go on.
 pub async fn owner(db: &D1Database, by: &Actor) -> Result<(), ApiError> {

@@ -2,14 +2,18 @@
 //! SameSite=Lax always; over https it is `__Host-`-prefixed and `Secure`, and only that name is read
 //! there: a plain `tracker_session` can be planted by a sibling subdomain or over plain http, and
 //! taking it would let the planter's session stand in for the victim's (session fixation). The
-//! value is `shared::session`'s signed member id and expiry, under the `SESSION_KEY` secret.
+//! value is `shared::session`'s signed session, under the `SESSION_KEY` secret; each sign-in is a
+//! row of the `session` table, which every request's own batch checks (`shared::server`).
 
 use cookie::time::Duration;
 use cookie::{Cookie, SameSite};
+use shared::Statement;
 use shared::session::{COOKIE, LIFETIME_MS, MIN_KEY_BYTES, SECURE_COOKIE, Session, SessionError};
-use worker::{Env, Request, Response};
+use uuid::Uuid;
+use worker::{D1Database, Env, Request, Response};
 
 use super::now;
+use crate::d1;
 use crate::error::ApiError;
 
 /// The secret that signs sessions: `npx wrangler secret put SESSION_KEY` (`.dev.vars` locally).
@@ -50,25 +54,97 @@ pub fn read(req: &Request, env: &Env) -> Result<Option<Result<Session, SessionEr
 }
 
 /// A valid session, or none: for the routes that sign people in, where a stale cookie is no error.
+/// Its row is not read here.
 pub fn valid(req: &Request, env: &Env) -> Result<Option<Session>, ApiError> {
     Ok(read(req, env)?.and_then(Result::ok))
 }
 
-/// Sets a new session for `member_id` on `response`.
-pub fn start(
+/// How a session signed in (the `session.method` column, shown in the list of devices).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInMethod {
+    Setup,
+    Invite,
+    /// A sign-in link made on another of the member's devices.
+    Device,
+    Passkey,
+    /// A cookie of the first format, traded for a session.
+    Upgraded,
+}
+
+impl SignInMethod {
+    fn as_str(self) -> &'static str {
+        match self {
+            SignInMethod::Setup => "setup",
+            SignInMethod::Invite => "invite",
+            SignInMethod::Device => "device",
+            SignInMethod::Passkey => "passkey",
+            SignInMethod::Upgraded => "upgraded",
+        }
+    }
+}
+
+const INSERT_SESSION: &str = "INSERT INTO session (id, member_id, started_at, seen_at, \
+     user_agent, method) VALUES (?1, ?2, ?3, ?3, ?4, ?5)";
+
+/// Signs `member_id` in on this browser: a new session row, and its cookie on `response`.
+pub async fn start(
+    req: &Request,
+    env: &Env,
+    db: &D1Database,
+    response: &mut Response,
+    member_id: Uuid,
+    method: SignInMethod,
+) -> Result<Session, ApiError> {
+    let session = Session::starting(Uuid::new_v4(), member_id, now());
+    let user_agent = req.headers().get("User-Agent")?.unwrap_or_default();
+    d1::run(
+        db,
+        &[Statement::new(
+            INSERT_SESSION,
+            vec![
+                session.id.to_string().into(),
+                member_id.to_string().into(),
+                session.started_at.into(),
+                shared::account::kept_user_agent(&user_agent).into(),
+                method.as_str().into(),
+            ],
+        )],
+    )
+    .await?;
+    set_cookie(req, env, response, &session)?;
+    Ok(session)
+}
+
+/// Puts `session`'s cookie on `response`: a new sign-in, or a renewal.
+pub fn set_cookie(
     req: &Request,
     env: &Env,
     response: &mut Response,
-    member_id: uuid::Uuid,
+    session: &Session,
 ) -> Result<(), ApiError> {
-    let session = Session::starting(member_id, now());
-    let secure = is_https(req);
+    // Whole seconds, rounded up: a new session's cookie says exactly its 30 days.
+    let lifetime = session.expires_at.saturating_sub(now()).div_ceil(1000) * 1000;
     let cookie = Cookie::build((cookie_name(req), session.sign(&key(env)?)))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(Duration::milliseconds(LIFETIME_MS as i64))
+        .secure(is_https(req))
+        .max_age(Duration::milliseconds(lifetime.min(LIFETIME_MS) as i64))
+        .build();
+    response
+        .headers_mut()
+        .append("Set-Cookie", &cookie.to_string())?;
+    Ok(())
+}
+
+/// Tells the browser to drop its session cookie (signed out).
+pub fn clear_cookie(req: &Request, response: &mut Response) -> Result<(), ApiError> {
+    let cookie = Cookie::build((cookie_name(req), ""))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(is_https(req))
+        .max_age(Duration::ZERO)
         .build();
     response
         .headers_mut()

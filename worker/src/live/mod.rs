@@ -17,7 +17,7 @@ use worker::{Env, Method, Request, RequestInit, Response};
 use crate::auth::Caller;
 use crate::d1;
 use crate::error::ApiError;
-use object::{CloseRequest, PokeAnswer, SOCKET_HEADER, Socket, member_tag, token_tag};
+use object::{CloseRequest, PokeAnswer, SOCKET_HEADER, Socket, member_tag, session_tag, token_tag};
 
 /// The binding of the workspaces' objects in wrangler.toml.
 pub const BINDING: &str = "LIVE";
@@ -68,6 +68,10 @@ pub async fn connect(
         token_id: match caller {
             Caller::Token { token_id, .. } => Some(*token_id),
             Caller::Session { .. } => None,
+        },
+        session_id: match caller {
+            Caller::Session { session_id, .. } => Some(*session_id),
+            Caller::Token { .. } => None,
         },
         opened_at: crate::auth::now(),
         // Counted before the object accepts it, so a push meanwhile still pokes.
@@ -137,6 +141,34 @@ pub async fn close_token(env: &Env, workspace_id: &Uuid, token_id: &Uuid) {
         },
     )
     .await;
+}
+
+/// Closes, in each of `workspaces`, the sockets opened with a session that was signed out or
+/// revoked (`session`), or with any session of `member` (signed out everywhere).
+pub async fn close_signed_out(env: &Env, workspaces: &[Uuid], signed_out: SignedOut) {
+    let tag = match signed_out {
+        SignedOut::Session(session) => session_tag(&session),
+        SignedOut::Member(member) => member_tag(&member),
+    };
+    for workspace_id in workspaces {
+        close(
+            env,
+            workspace_id,
+            CloseRequest {
+                tag: tag.clone(),
+                code: shared::live::CLOSE_SIGNED_OUT,
+                reason: "signed out".into(),
+            },
+        )
+        .await;
+    }
+}
+
+/// Whose sockets [`close_signed_out`] closes.
+#[derive(Debug, Clone, Copy)]
+pub enum SignedOut {
+    Session(Uuid),
+    Member(Uuid),
 }
 
 /// Tells every open tracker of the workspace that its members changed (someone joined or was

@@ -34,6 +34,9 @@ pub struct Socket {
     pub expires_at: Option<u64>,
     /// The API token it opened with, if any.
     pub token_id: Option<Uuid>,
+    /// The session it opened with, if any.
+    #[serde(default)]
+    pub session_id: Option<Uuid>,
     /// When it opened (epoch milliseconds): past a member's cap, the oldest goes.
     #[serde(default)]
     pub opened_at: u64,
@@ -64,6 +67,9 @@ impl Socket {
         if let Some(token) = &self.token_id {
             tags.push(token_tag(token));
         }
+        if let Some(session) = &self.session_id {
+            tags.push(session_tag(session));
+        }
         tags
     }
 }
@@ -74,6 +80,10 @@ pub fn member_tag(member_id: &Uuid) -> String {
 
 pub fn token_tag(token_id: &Uuid) -> String {
     format!("token:{token_id}")
+}
+
+pub fn session_tag(session_id: &Uuid) -> String {
+    format!("session:{session_id}")
 }
 
 /// What the worker asks of the object: `POST /close` closes the sockets with this tag.
