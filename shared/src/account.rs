@@ -7,6 +7,9 @@ use uuid::Uuid;
 
 use crate::api::Name;
 
+/// How long a session may be renewed for, from when it signed in: past that, sign in again (and
+/// the daily compaction deletes its row).
+pub const SESSION_MAX_AGE_MS: u64 = 90 * 24 * 60 * 60 * 1000;
 /// How long a sign-in link for another device stands.
 pub const DEVICE_LINK_MS: u64 = 10 * 60 * 1000;
 /// The longest User-Agent kept with a session.

@@ -96,6 +96,13 @@ pub const TRASH_RETENTION_MS: u64 = DEFAULT_RETENTION_DAYS as u64 * DAY_MS;
 /// `?1` the clients' cutoff, `?2` clients: forgets clients that have not pushed since then.
 const DELETE_CLIENTS: &str = "DELETE FROM client WHERE id IN \
      (SELECT id FROM client WHERE seen_at < ?1 LIMIT ?2)";
+/// `?1` the oldest sign-in that still stands: sessions past their absolute lifetime.
+const DELETE_OLD_SESSIONS: &str = "DELETE FROM session WHERE started_at < ?1";
+/// `?1` now: sign-in links and passkey challenges past their expiry.
+const DELETE_EXPIRED_SIGN_INS: [&str; 2] = [
+    "DELETE FROM device_link WHERE expires_at <= ?1",
+    "DELETE FROM passkey_challenge WHERE expires_at <= ?1",
+];
 /// `?1` the UTC day before yesterday: usage counts older than it no longer limit anyone.
 const DELETE_USAGE: &str = "DELETE FROM member_usage WHERE day < ?1";
 /// Right after [`DELETE_CLIENTS`], in the same batch: `changes()` counts the clients it deleted.
@@ -223,6 +230,12 @@ pub fn closing_step(
         PURGE_TRASH
             .map(|sql| Statement::new(sql, vec![cutoff.into(), settings.batch_entries.into()])),
     );
+    let oldest_session = now.saturating_sub(crate::account::SESSION_MAX_AGE_MS);
+    statements.push(Statement::new(
+        DELETE_OLD_SESSIONS,
+        vec![oldest_session.into()],
+    ));
+    statements.extend(DELETE_EXPIRED_SIGN_INS.map(|sql| Statement::new(sql, vec![now.into()])));
     statements.extend([
         Statement::new(
             DELETE_CLIENTS,

@@ -20,7 +20,7 @@ pub const SECURE_COOKIE: &str = "__Host-tracker_session";
 /// How long a session cookie lasts; the app renews it when half of that is gone.
 pub const LIFETIME_MS: u64 = 30 * 24 * 60 * 60 * 1000;
 /// How long a session may be renewed for, from when it signed in: past that, sign in again.
-pub const MAX_AGE_MS: u64 = 90 * 24 * 60 * 60 * 1000;
+pub const MAX_AGE_MS: u64 = crate::account::SESSION_MAX_AGE_MS;
 /// The shortest `SESSION_KEY` the server accepts.
 pub const MIN_KEY_BYTES: usize = 32;
 

@@ -286,6 +286,20 @@ fn a_session_renews_within_its_absolute_lifetime_only() {
     let reply = s.send_as(Some(&ending), "GET", "/api/session", &json!(null));
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.set_cookie, None, "nothing to renew");
+    // Past 90 days the daily compaction deletes the row: the session is out, however it is signed.
+    let gone = s.device(&ada);
+    s.write_behind(&format!(
+        "UPDATE session SET started_at = {} WHERE id = '{}'",
+        now - MAX_AGE_MS - 1,
+        gone.session().id
+    ));
+    s.compact();
+    assert_signed_out(s, &gone);
+    assert_eq!(
+        push(s, &ada, &Uuid::new_v4(), 1).status,
+        200,
+        "a younger one stays"
+    );
     // Its row is what counts, however the cookie is signed: the last seen time moved.
     let seen = s.sql(&format!(
         "SELECT seen_at FROM session WHERE id = '{}'",

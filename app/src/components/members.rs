@@ -71,7 +71,10 @@ pub fn MembersDialog() -> Element {
 
     rsx! {
         Modal { class: "members", labelled_by: "members-heading",
-            h2 { id: "members-heading", "Members" }
+            div { class: "heading-row",
+                h2 { id: "members-heading", "Members" }
+                button { onclick: move |_| state.dialog.set(DialogState::Account), "Your account" }
+            }
             if let Some(problem) = error() {
                 p { class: "error", role: "alert", "{problem}" }
             }

@@ -21,6 +21,8 @@ use crate::state::{AppState, DialogState, now};
 enum Command {
     NewIssue,
     Members,
+    /// The account dialog: name, devices, passkeys, signing out.
+    Account,
     Inspector,
     Shortcuts,
     Search,
@@ -111,6 +113,7 @@ pub fn Palette() -> Element {
     let run = use_callback(move |command: Command| match command {
         Command::NewIssue => state.dialog.set(DialogState::New),
         Command::Members => state.dialog.set(DialogState::Members),
+        Command::Account => state.dialog.set(DialogState::Account),
         Command::Inspector => state.dialog.set(DialogState::Inspector),
         Command::Shortcuts => state.dialog.set(DialogState::Shortcuts),
         Command::Search => {
@@ -370,6 +373,7 @@ fn items(state: &AppState, typed: &str) -> Vec<Item> {
     if state.can_change() {
         tracker("New issue", Command::NewIssue);
         tracker("Members", Command::Members);
+        tracker("Your account", Command::Account);
         let history = state.undo.peek();
         if history.can_undo() {
             tracker("Undo", Command::Undo);
