@@ -55,6 +55,11 @@ async fn confirm(mut state: AppState, engine: EngineLink) {
                 return;
             }
             let member = open_as(state, &engine, &info);
+            if state.sync.peek().denied.is_some() {
+                // The engine's first request beat this answer, which may have just traded an older
+                // cookie for a session (`GET /api/session`): it tries again now, not after backoff.
+                engine.send(engine::messages::ToEngine::SyncNow);
+            }
             state.session.set(Some(info));
             state.access.set(if member {
                 Access::Member

@@ -4,8 +4,9 @@
 // browser in once, and that device signed out from the first; names that change for everyone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import {
-  serverForThisFile, launchProfile, setUp, api, unique, waitForList, eventually,
+  serverForThisFile, launchProfile, setUp, api, unique, waitForList, eventually, SESSION_KEY, syncLabel,
 } from "./harness.mjs";
 
 const server = serverForThisFile();
@@ -158,5 +159,25 @@ test("a new name and a new workspace name show for everyone", async () => {
   } finally {
     await ownerContext.close();
     await memberContext.close();
+  }
+});
+
+test("a browser signed in before sessions had rows stays signed in: its cookie is traded for a session", async () => {
+  const owner = await setUp(server.url, unique("Upgrade"), "Uma Upgrade");
+  // The first format, as servers before this one signed it: v1.<member>.<expiry>.<MAC>.
+  const payload = `v1.${owner.member}.${Date.now() + 20 * 86_400_000}`;
+  const old = `${payload}.${createHmac("sha256", SESSION_KEY).update(payload).digest("base64url")}`;
+  assert.equal((await api(server.url, `/api/workspaces/${owner.workspace}/members`, { method: "GET", cookie: old })).status, 401, "refused but by the session route");
+  const context = await launchProfile({ signIn: false });
+  try {
+    const page = await signedInPage(context, server.url, { ...owner, cookie: old });
+    await eventually(async () => /Live|Synced/.test(await syncLabel(page)), "the tracker syncs");
+    assert.equal(await page.getByText("You are signed out here").count(), 0);
+    const cookie = (await context.cookies(server.url)).find((c) => c.name === "tracker_session").value;
+    assert.match(cookie, /^v2\./);
+    const dialog = await openAccount(page);
+    await eventually(async () => /kept from an earlier version/.test(await dialog.getByRole("list", { name: "Signed-in devices" }).textContent()), "the traded session is listed");
+  } finally {
+    await context.close();
   }
 });

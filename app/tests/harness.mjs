@@ -45,7 +45,7 @@ export const SCHEMA_VERSION = 3;
 
 /** The secrets every test server runs with: the tests set up workspaces and sign people in. */
 export const SETUP_TOKEN = "setup-token-for-the-browser-tests";
-const SESSION_KEY = "session-key-for-the-browser-tests-0123456789abcdef";
+export const SESSION_KEY = "session-key-for-the-browser-tests-0123456789abcdef";
 
 /** Every server started here, by URL, and the one the calling test file shares. */
 const servers = new Map();

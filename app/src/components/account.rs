@@ -5,12 +5,12 @@
 
 use dioxus::prelude::*;
 use shared::account::{
-    AccountInfo, CreatedDeviceLink, PasskeyChallenge, PasskeyId, PasskeyRegistration, SetName,
-    SignOut,
+    AccountInfo, CreatedDeviceLink, PasskeyChallenge, PasskeyId, PasskeyRegistration, SignOut,
 };
 use shared::api::{ById, Name, SessionInfo};
 
 use super::dialog::Modal;
+use super::name_setting::NameSetting;
 use super::qr::QrCode;
 use super::question::Question;
 use crate::state::{AppState, DialogState};
@@ -152,6 +152,7 @@ fn how(method: &str) -> &'static str {
         "invite" => "by invite",
         "device" => "by sign-in link",
         "passkey" => "by passkey",
+        "upgraded" => "kept from an earlier version",
         _ => "signed in earlier",
     }
 }
@@ -166,50 +167,24 @@ fn NameForm() -> Element {
         .as_ref()
         .map(|info| info.member.name.clone())
         .unwrap_or_default();
-    let mut typed = use_signal(|| current);
-    let mut said = use_signal(|| None::<Result<(), String>>);
-    let save = move |evt: FormEvent| {
-        evt.prevent_default();
-        let name = match Name::try_from(typed.peek().clone()) {
-            Ok(name) => name,
-            Err(problem) => {
-                said.set(Some(Err(problem)));
-                return;
-            }
-        };
-        spawn(async move {
-            match api::post::<_, SetName>("/api/profile", &SetName { name: name.clone() }).await {
-                Ok(_) => {
-                    if let Some(info) = state.session.write().as_mut() {
-                        info.member.name = name.as_str().to_owned();
-                        session::remember(info);
-                    }
-                    crate::access::refresh_members(state).await;
-                    said.set(Some(Ok(())));
-                }
-                Err(failure) => said.set(Some(Err(failure.message()))),
-            }
-        });
-    };
     rsx! {
-        section { aria_labelledby: "name-heading",
-            h3 { id: "name-heading", "Your name" }
-            form { class: "actions", onsubmit: save,
-                label { class: "field",
-                    "Display name"
-                    input {
-                        value: "{typed}",
-                        maxlength: crate::max_input_length(Name::MAX_CHARS),
-                        oninput: move |evt| typed.set(evt.value()),
-                    }
+        NameSetting {
+            heading: "Your name",
+            id: "name-heading",
+            label: "Display name",
+            submit: "Save name",
+            saved: "Saved: everyone sees the new name.",
+            current,
+            path: "/api/profile",
+            on_saved: move |name: Name| {
+                if let Some(info) = state.session.write().as_mut() {
+                    info.member.name = name.as_str().to_owned();
+                    session::remember(info);
                 }
-                button { r#type: "submit", "Save name" }
-            }
-            match said() {
-                Some(Ok(())) => rsx! { p { class: "hint", role: "status", "Saved: everyone sees the new name." } },
-                Some(Err(problem)) => rsx! { p { class: "error", role: "alert", "{problem}" } },
-                None => rsx! {},
-            }
+                spawn(async move {
+                    crate::access::refresh_members(state).await;
+                });
+            },
         }
     }
 }

@@ -3,13 +3,14 @@
 //! change goes straight to the server (none of this is in the replica) and the lists are read again.
 
 use dioxus::prelude::*;
-use shared::account::{SetName, TransferOwnership};
+use shared::account::TransferOwnership;
 use shared::api::{
     ById, CreateInvite, CreateToken, CreatedInvite, CreatedToken, Members, Name, RemoveMember, Role,
 };
 use uuid::Uuid;
 
 use super::dialog::Modal;
+use super::name_setting::NameSetting;
 use super::question::Question;
 use crate::access::refresh_members;
 use crate::state::{AppState, DialogState};
@@ -317,47 +318,18 @@ fn WorkspaceNameField() -> Element {
         .and_then(|info| info.workspaces.iter().find(|w| w.id == workspace))
         .map(|w| w.name.clone())
         .unwrap_or_default();
-    let mut typed = use_signal(|| current);
-    let mut said = use_signal(|| None::<Result<(), String>>);
-    let save = move |evt: FormEvent| {
-        evt.prevent_default();
-        let name = match Name::try_from(typed.peek().clone()) {
-            Ok(name) => name,
-            Err(problem) => {
-                said.set(Some(Err(problem)));
-                return;
-            }
-        };
-        spawn(async move {
-            let path = format!("/api/workspaces/{workspace}/name");
-            match api::post::<_, SetName>(&path, &SetName { name }).await {
-                Ok(_) => {
-                    crate::access::refresh_session(state).await;
-                    said.set(Some(Ok(())));
-                }
-                Err(failure) => said.set(Some(Err(failure.message()))),
-            }
-        });
-    };
     rsx! {
-        section { aria_labelledby: "workspace-heading",
-            h3 { id: "workspace-heading", "Workspace" }
-            form { class: "actions", onsubmit: save,
-                label { class: "field",
-                    "Workspace name"
-                    input {
-                        value: "{typed}",
-                        maxlength: crate::max_input_length(Name::MAX_CHARS),
-                        oninput: move |evt| typed.set(evt.value()),
-                    }
-                }
-                button { r#type: "submit", "Rename workspace" }
-            }
-            match said() {
-                Some(Ok(())) => rsx! { p { class: "hint", role: "status", "Renamed for everyone." } },
-                Some(Err(problem)) => rsx! { p { class: "error", role: "alert", "{problem}" } },
-                None => rsx! {},
-            }
+        NameSetting {
+            heading: "Workspace",
+            id: "workspace-heading",
+            label: "Workspace name",
+            submit: "Rename workspace",
+            saved: "Renamed for everyone.",
+            current,
+            path: format!("/api/workspaces/{workspace}/name"),
+            on_saved: move |_| {
+                spawn(crate::access::refresh_session(state));
+            },
         }
     }
 }

@@ -16,6 +16,7 @@ mod issue_page;
 mod join;
 mod list;
 mod members;
+mod name_setting;
 mod notices;
 mod page;
 mod palette;

@@ -37,6 +37,7 @@ pub const BASE: &[Migration] = &[
         "replica/base/0005_snapshot_v3.sql",
         include_str!("migrations/base/0005_snapshot_v3.sql"),
     ),
+    MIGRATIONS[8],
 ];
 
 /// The optimistic database: the shared schema, the pending queue and the rebase's record.
@@ -69,4 +70,5 @@ pub const OPTIMISTIC: &[Migration] = &[
         "replica/optimistic/0005_trash_counts.sql",
         include_str!("migrations/optimistic/0005_trash_counts.sql"),
     ),
+    MIGRATIONS[8],
 ];

@@ -39,7 +39,6 @@ pub async fn create(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
     let _: serde_json::Map<String, serde_json::Value> = api::parse(&body::read(req).await?)?;
     let db = env.d1(d1::BINDING)?;
     let current = auth::signed_in(req, env, &db).await?;
-    crate::limits::member(env, current.member_id).await?;
     #[derive(Deserialize)]
     struct Open {
         open: u64,

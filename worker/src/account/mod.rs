@@ -102,6 +102,26 @@ async fn upgrade(
     signed_in_answer(req, env, db, &sign_in, SignInMethod::Upgraded, 200).await
 }
 
+/// Deletes one of the member's own rows: `sql` with `?1` its id and `?2` the member. `404 NotFound`
+/// saying `missing` when they have none such (another member's, or gone).
+pub async fn delete_own(
+    db: &D1Database,
+    sql: &'static str,
+    id: shared::SqlValue,
+    member: Uuid,
+    missing: String,
+) -> Result<(), ApiError> {
+    let deleted = d1::changes(
+        db,
+        &Statement::new(sql, vec![id, member.to_string().into()]),
+    )
+    .await?;
+    if deleted == 0 {
+        return Err(ProtocolError::new(shared::ErrorCode::NotFound, missing).into());
+    }
+    Ok(())
+}
+
 /// Who a sign-in request is for, and what creates them.
 pub struct SignIn {
     pub member_id: Uuid,

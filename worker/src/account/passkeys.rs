@@ -47,7 +47,6 @@ pub async fn register_begin(req: &mut Request, env: &Env) -> Result<Response, Ap
     let _: serde_json::Map<String, serde_json::Value> = api::parse(&body::read(req).await?)?;
     let db = env.d1(d1::BINDING)?;
     let current = auth::signed_in(req, env, &db).await?;
-    crate::limits::member(env, current.member_id).await?;
     #[derive(Deserialize)]
     struct Name {
         name: String,
@@ -80,7 +79,6 @@ pub async fn register_finish(req: &mut Request, env: &Env) -> Result<Response, A
     let request: PasskeyRegistration = api::parse(&body::read(req).await?)?;
     let db = env.d1(d1::BINDING)?;
     let current = auth::signed_in(req, env, &db).await?;
-    crate::limits::member(env, current.member_id).await?;
     let member = SqlValue::from(current.member_id.to_string());
     let challenge = use_challenge(&db, &request.challenge_id, "register", member.clone()).await?;
     let invalid = |err: passkey::PasskeyError| ProtocolError::invalid_request(err.to_string());
@@ -119,21 +117,14 @@ pub async fn remove(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
     let request: PasskeyId = api::parse(&body::read(req).await?)?;
     let db = env.d1(d1::BINDING)?;
     let current = auth::signed_in(req, env, &db).await?;
-    crate::limits::member(env, current.member_id).await?;
-    let deleted = d1::changes(
+    super::delete_own(
         &db,
-        &Statement::new(
-            DELETE_PASSKEY,
-            vec![
-                request.id.clone().into(),
-                current.member_id.to_string().into(),
-            ],
-        ),
+        DELETE_PASSKEY,
+        request.id.clone().into(),
+        current.member_id,
+        "you have no such passkey".to_owned(),
     )
     .await?;
-    if deleted == 0 {
-        return Err(ProtocolError::new(ErrorCode::NotFound, "you have no such passkey").into());
-    }
     Ok(Response::from_json(&request)?)
 }
 

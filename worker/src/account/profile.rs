@@ -15,7 +15,6 @@ pub async fn set_name(req: &mut Request, env: &Env) -> Result<Response, ApiError
     let request: SetName = api::parse(&body::read(req).await?)?;
     let db = env.d1(d1::BINDING)?;
     let current = auth::signed_in(req, env, &db).await?;
-    crate::limits::member(env, current.member_id).await?;
     let member = SqlValue::from(current.member_id.to_string());
     d1::run(
         &db,

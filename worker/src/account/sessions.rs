@@ -6,7 +6,7 @@
 use serde::Deserialize;
 use shared::account::{AccountInfo, PasskeyInfo, SessionListing, SignOut, describe_device};
 use shared::api::{self, ById};
-use shared::{ErrorCode, ProtocolError, SqlValue, Statement};
+use shared::{SqlValue, Statement};
 use uuid::Uuid;
 use worker::{D1Database, Env, Request, Response};
 
@@ -48,7 +48,6 @@ pub async fn list(req: &Request, env: &Env) -> Result<Response, ApiError> {
     }
     let db = env.d1(d1::BINDING)?;
     let current = auth::signed_in(req, env, &db).await?;
-    crate::limits::member(env, current.member_id).await?;
     let member: [SqlValue; 1] = [current.member_id.to_string().into()];
     let sessions: Vec<SessionRow> = d1::all(&db, SELECT_SESSIONS, &member).await?;
     let passkeys: Vec<PasskeyRow> = d1::all(&db, SELECT_PASSKEYS, &member).await?;
@@ -85,25 +84,14 @@ pub async fn revoke(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
     let request: ById = api::parse(&body::read(req).await?)?;
     let db = env.d1(d1::BINDING)?;
     let current = auth::signed_in(req, env, &db).await?;
-    crate::limits::member(env, current.member_id).await?;
-    let deleted = d1::changes(
+    super::delete_own(
         &db,
-        &Statement::new(
-            DELETE_SESSION,
-            vec![
-                request.id.to_string().into(),
-                current.member_id.to_string().into(),
-            ],
-        ),
+        DELETE_SESSION,
+        request.id.to_string().into(),
+        current.member_id,
+        format!("you have no session {}", request.id),
     )
     .await?;
-    if deleted == 0 {
-        return Err(ProtocolError::new(
-            ErrorCode::NotFound,
-            format!("you have no session {}", request.id),
-        )
-        .into());
-    }
     let workspaces = workspaces_of(&db, current.member_id).await?;
     live::close_signed_out(env, &workspaces, SignedOut::Session(request.id)).await;
     let mut response = Response::from_json(&serde_json::json!({"revoked": request.id}))?;

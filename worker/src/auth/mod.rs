@@ -147,8 +147,8 @@ pub async fn role(db: &D1Database, by: &Actor) -> Result<Role, ApiError> {
         .ok_or_else(|| shared::server::not_a_member().into())
 }
 
-/// The member signed in by this request's session cookie, whose session still stands (read now):
-/// for the account's routes. An API token does not reach them (`403`): it is for one workspace's
+/// The member signed in by this request's session cookie, whose session still stands (read now),
+/// within the member's rate limit: for the account's routes. An API token does not reach them (`403`): it is for one workspace's
 /// data, not for the account that made it.
 pub async fn signed_in(
     req: &Request,
@@ -168,10 +168,11 @@ pub async fn signed_in(
         session.member_id.to_string().into(),
     ];
     let standing: Option<serde_json::Value> = d1::first(db, SELECT_SESSION, &params).await?;
-    match standing {
-        Some(_) => Ok(session),
-        None => Err(shared::server::session_revoked().into()),
+    if standing.is_none() {
+        return Err(shared::server::session_revoked().into());
     }
+    crate::limits::member(env, session.member_id).await?;
+    Ok(session)
 }
 
 const SELECT_SESSION: &str = "SELECT 1 AS standing FROM session WHERE id = ?1 AND member_id = ?2";
