@@ -343,7 +343,7 @@ test("twelve quick clicks on a row's status make twelve changes, each from the o
   }
 });
 
-test("accessibility at phone width: no axe-core violation on the list, picked rows, the palette, members, the inspector, an issue, setup", async () => {
+test("accessibility at phone width: no axe-core violation on the list, picked rows, the palette, members, the account, the inspector, an issue, setup, sign-in", async () => {
   const screens = [];
   const { owner, place, issues } = await teamWithIssues("Phone audit", { issues: 4 });
   const context = await launchProfile({ signIn: false, viewport: { width: 390, height: 844 } });
@@ -368,6 +368,11 @@ test("accessibility at phone width: no axe-core violation on the list, picked ro
     await page.getByRole("button", { name: "Members" }).click();
     await page.getByRole("dialog", { name: "Members" }).getByRole("list", { name: "Members" }).waitFor();
     await auditBothSchemes(page, "phone: members", screens);
+    await page.getByRole("button", { name: "Your account" }).click();
+    const account = page.getByRole("dialog", { name: "Your account" });
+    await account.getByRole("button", { name: "Create sign-in link" }).click();
+    await account.getByRole("img", { name: "QR code of the sign-in link" }).waitFor();
+    await auditBothSchemes(page, "phone: the account with a sign-in link", screens);
     await page.keyboard.press("Escape");
     await page.getByTitle("Open the sync inspector").click();
     await page.getByRole("dialog", { name: "Sync inspector" }).waitFor();
@@ -383,9 +388,12 @@ test("accessibility at phone width: no axe-core violation on the list, picked ro
     await setup.goto(`${server.url}/setup?token=${SETUP_TOKEN}`);
     await setup.getByRole("heading", { name: "Set up a workspace" }).waitFor();
     await auditBothSchemes(setup, "phone: setup", screens);
+    await setup.goto(`${server.url}/signin`);
+    await setup.getByRole("button", { name: "Sign in with a passkey" }).waitFor();
+    await auditBothSchemes(setup, "phone: sign in", screens);
   } finally {
     await context.close();
   }
   assert.deepEqual(screens.filter(([, found]) => found.length > 0), [], "screens with accessibility violations");
-  assert.equal(screens.length, 18);
+  assert.equal(screens.length, 22);
 });

@@ -116,7 +116,7 @@ pub fn MembersDialog() -> Element {
                                         }
                                     } else {
                                         button {
-                                            aria_label: "Make {member.name} the owner",
+                                            aria_label: "Make owner: {member.name}",
                                             onclick: move |_| handing.set(Some(member.id)),
                                             "Make owner"
                                         }
