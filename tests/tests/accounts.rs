@@ -381,6 +381,17 @@ fn finish(
     assertion: &sync_tests::passkey::Assertion,
     user: Option<&Uuid>,
 ) -> sync_tests::Reply {
+    finish_as(s, None, challenge_id, assertion, user)
+}
+
+/// The same, from a browser that holds `by`'s session.
+fn finish_as(
+    s: &Server,
+    by: Option<&Member>,
+    challenge_id: &Value,
+    assertion: &sync_tests::passkey::Assertion,
+    user: Option<&Uuid>,
+) -> sync_tests::Reply {
     let mut body = json!({"challengeId": challenge_id,
                           "credentialId": assertion.credential_id,
                           "clientDataJson": assertion.client_data_json,
@@ -389,7 +400,7 @@ fn finish(
     if let Some(user) = user {
         body["userHandle"] = json!(shared::passkey::encode(user.as_bytes()));
     }
-    s.send_as(None, "POST", "/api/passkeys/sign-in/finish", &body)
+    s.send_as(by, "POST", "/api/passkeys/sign-in/finish", &body)
 }
 
 #[test]
@@ -419,6 +430,27 @@ fn a_passkey_signs_its_member_in_and_nothing_else_does() {
     assert_eq!(push(s, &device, &Uuid::new_v4(), 1).status, 200);
     assert_eq!(sessions(s, &ada.id), sessions_before + 1);
     assert!(account(s, &ada)["passkeys"][0]["usedAt"].is_u64());
+    // Signing in on a browser that held Bob's session replaces it: one browser, one session.
+    let bob_elsewhere = s.device(&bob);
+    assert_eq!(sessions(s, &bob.id), 2);
+    let (id, rp, challenge) = sign_in_begin(s);
+    let on_bobs = finish_as(
+        s,
+        Some(&bob),
+        &id,
+        &key.assert(&rp, &s.url, &challenge),
+        None,
+    );
+    assert_eq!(
+        on_bobs.json()["member"]["id"],
+        json!(ada.id),
+        "{}",
+        on_bobs.text
+    );
+    assert_eq!(sessions(s, &bob.id), 1);
+    s.pull_as(&bob, &Uuid::new_v4(), None)
+        .assert_error(401, "Unauthenticated");
+    let bob = bob_elsewhere;
 
     // The same answer again: its challenge is used up.
     finish(s, &id, &assertion, None).assert_error(410, "Expired");
@@ -464,7 +496,7 @@ fn a_passkey_signs_its_member_in_and_nothing_else_does() {
     .assert_error(400, "InvalidRequest");
     assert_eq!(
         sessions(s, &ada.id),
-        sessions_before + 1,
+        sessions_before + 2,
         "no refusal signed anyone in"
     );
 

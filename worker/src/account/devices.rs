@@ -13,7 +13,7 @@ use uuid::Uuid;
 use worker::{Env, Request, Response};
 
 use super::SignIn;
-use crate::auth::session::{self, SignInMethod};
+use crate::auth::session::SignInMethod;
 use crate::auth::{self, now, random_bytes};
 use crate::error::ApiError;
 use crate::{body, d1};
@@ -31,8 +31,6 @@ const SELECT_LINK: &str = "SELECT member_id, expires_at FROM device_link WHERE t
 /// Uses the link up: whoever deletes it signs in, so two devices racing with one link cannot both.
 const USE_LINK: &str = "DELETE FROM device_link WHERE token_hash = ?1 AND expires_at > ?2";
 const DELETE_LINK: &str = "DELETE FROM device_link WHERE token_hash = ?1";
-/// The session this browser had, if any: replaced by the one the link signs in.
-const DELETE_SESSION: &str = "DELETE FROM session WHERE id = ?1 AND member_id = ?2";
 
 /// `POST /api/devices/link` (a signed-in session; not an API token).
 pub async fn create(req: &mut Request, env: &Env) -> Result<Response, ApiError> {
@@ -112,17 +110,8 @@ pub async fn accept(req: &mut Request, env: &Env) -> Result<Response, ApiError> 
         )
         .into());
     }
-    let mut statements = vec![Statement::new(USE_LINK, vec![hash, now.into()])];
-    if let Some(current) = session::valid(req, env)? {
-        statements.push(Statement::new(
-            DELETE_SESSION,
-            vec![
-                current.id.to_string().into(),
-                current.member_id.to_string().into(),
-            ],
-        ));
-    }
-    let used = d1::changes_in_batch(&db, &statements).await?;
+    let used =
+        d1::changes_in_batch(&db, &[Statement::new(USE_LINK, vec![hash, now.into()])]).await?;
     if used.first().copied().unwrap_or(0) == 0 {
         return Err(not_valid().into());
     }

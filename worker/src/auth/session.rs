@@ -86,7 +86,12 @@ impl SignInMethod {
 const INSERT_SESSION: &str = "INSERT INTO session (id, member_id, started_at, seen_at, \
      user_agent, method) VALUES (?1, ?2, ?3, ?3, ?4, ?5)";
 
-/// Signs `member_id` in on this browser: a new session row, and its cookie on `response`.
+/// This browser's session, if its cookie names one: a sign-in replaces it (one browser, one session).
+const DELETE_REPLACED: &str = "DELETE FROM session WHERE id = ?1 AND member_id = ?2";
+
+/// Signs `member_id` in on this browser: a new session row, and its cookie on `response`. Whatever
+/// session the browser held is deleted in the same batch: a sign-in replaces it, so the devices list
+/// never shows a browser twice.
 pub async fn start(
     req: &Request,
     env: &Env,
@@ -97,20 +102,26 @@ pub async fn start(
 ) -> Result<Session, ApiError> {
     let session = Session::starting(Uuid::new_v4(), member_id, now());
     let user_agent = req.headers().get("User-Agent")?.unwrap_or_default();
-    d1::run(
-        db,
-        &[Statement::new(
-            INSERT_SESSION,
+    let mut statements = vec![Statement::new(
+        INSERT_SESSION,
+        vec![
+            session.id.to_string().into(),
+            member_id.to_string().into(),
+            session.started_at.into(),
+            shared::account::kept_user_agent(&user_agent).into(),
+            method.as_str().into(),
+        ],
+    )];
+    if let Some(replaced) = valid(req, env)? {
+        statements.push(Statement::new(
+            DELETE_REPLACED,
             vec![
-                session.id.to_string().into(),
-                member_id.to_string().into(),
-                session.started_at.into(),
-                shared::account::kept_user_agent(&user_agent).into(),
-                method.as_str().into(),
+                replaced.id.to_string().into(),
+                replaced.member_id.to_string().into(),
             ],
-        )],
-    )
-    .await?;
+        ));
+    }
+    d1::run(db, &statements).await?;
     set_cookie(req, env, response, &session)?;
     Ok(session)
 }
