@@ -10,6 +10,7 @@ use shared::account::{
 use shared::api::{ById, Name, SessionInfo};
 
 use super::dialog::Modal;
+use super::members::SecretField;
 use super::name_setting::NameSetting;
 use super::qr::QrCode;
 use super::question::Question;
@@ -193,28 +194,13 @@ fn NameForm() -> Element {
 #[component]
 fn DeviceLink(link: CreatedDeviceLink) -> Element {
     let address = format!("{}/signin?device={}", route::origin(), link.token);
-    let mut copied = use_signal(|| None::<Result<(), String>>);
-    let text = address.clone();
     rsx! {
         div { class: "device-link",
             QrCode { text: address.clone(), label: "QR code of the sign-in link" }
-            div { class: "secret",
-                label {
-                    "Sign-in link (works once, for 10 minutes)"
-                    input { readonly: true, value: "{address}" }
-                }
-                button {
-                    onclick: move |_| {
-                        let text = text.clone();
-                        spawn(async move { copied.set(Some(crate::clipboard::write(&text).await)) });
-                    },
-                    "Copy sign-in link"
-                }
-                match copied() {
-                    Some(Ok(())) => rsx! { p { class: "hint", role: "status", "Copied to the clipboard." } },
-                    Some(Err(reason)) => rsx! { p { class: "error", role: "alert", "Could not copy: {reason}" } },
-                    None => rsx! {},
-                }
+            SecretField {
+                label: "Sign-in link (works once, for 10 minutes)",
+                value: address,
+                copy: "Copy sign-in link",
             }
         }
     }

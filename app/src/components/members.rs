@@ -256,7 +256,7 @@ pub fn MembersDialog() -> Element {
 /// A secret shown once: a read-only field (its text selected on focus) and a button that copies it,
 /// saying whether that worked.
 #[component]
-fn SecretField(label: String, value: String, copy: String) -> Element {
+pub(super) fn SecretField(label: String, value: String, copy: String) -> Element {
     let mut copied = use_signal(|| None::<Result<(), String>>);
     let text = value.clone();
     rsx! {
