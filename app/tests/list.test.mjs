@@ -3,9 +3,9 @@
 // when rows arrive above it. Rows are found as a screen reader finds them: list items of the
 // "Issues" region, their place in the list (`aria-posinset` of `aria-setsize`), their buttons and
 // links by name.
-import { test } from "node:test";
+import { after as afterAll, test } from "node:test";
 import assert from "node:assert/strict";
-import { eventually, launchProfile, openTracker, seedIssues, serverForThisFile, sleep } from "./harness.mjs";
+import { eventually, launchProfile, openTracker, seedIssues, serverForThisFile, sleep, syncLabel } from "./harness.mjs";
 
 const ISSUES = 10_000;
 const server = serverForThisFile({ vars: ["RATE_LIMITS:off"] });
@@ -52,6 +52,12 @@ const onScreen = (row) => row.top >= 0 && row.bottom <= 800;
 
 let context;
 let page;
+
+// The tests share one profile, closed by the last; a test that fails first must not leave its
+// Chromium running, which would keep this file (and the whole run) from ever finishing.
+afterAll(async () => {
+  await context?.close().catch(() => {});
+});
 
 test("a profile syncs 10,000 issues and lists them as one list of 10,000 rows", async () => {
   await seed(ISSUES, 1_700_000_000_000, "Seeded issue");
@@ -194,7 +200,12 @@ test("the selected row stays selected, where it was on the screen, when 500 issu
   const after = await eventually(async () => {
     const found = (await rowsNow(page)).find((r) => r.selected);
     return found?.of === ISSUES + 500 ? found : null;
-  }, "the 500 new issues in the list");
+  }, "the 500 new issues in the list").catch(async (err) => {
+    // What the page's sync said when they did not come: for whoever reads the failure.
+    const rows = (await rowsNow(page))[0]?.of;
+    console.error(`the list held ${rows} rows; the sync indicator said ${JSON.stringify(await syncLabel(page))}`);
+    throw err;
+  });
   assert.equal(after.title, before.title, "the same row is selected");
   assert.equal(after.at, before.at + 500, "500 rows further down the list");
   assert.ok(Math.abs(after.top - before.top) < 1, `where it was on the screen (${before.top} → ${after.top})`);
