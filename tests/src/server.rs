@@ -366,7 +366,7 @@ impl Server {
         self.pull_all_as(self.owner(), client, cookie)
     }
 
-    /// [`Server::pull_all`] as `by`, in their workspace.
+    /// [`Server::pull_all`] as `by`, in their workspace; a `429` is waited out as its `Retry-After` says.
     pub fn pull_all_as(
         &self,
         by: &Member,
@@ -377,7 +377,19 @@ impl Server {
         let mut cookie = Some(cookie.unwrap_or(0));
         let mut pages = 0;
         loop {
-            let page = self.pull_as(by, client, cookie).ok();
+            let reply = self.pull_as(by, client, cookie);
+            if reply.status == 429 {
+                // A server with the rate limits on (the convergence run's) may have just counted a
+                // burst of this member's requests: wait as it says, as every client does.
+                let seconds: u64 = reply
+                    .retry_after
+                    .as_deref()
+                    .and_then(|s| s.parse().ok())
+                    .expect("a 429 says when to retry");
+                std::thread::sleep(std::time::Duration::from_secs(seconds));
+                continue;
+            }
+            let page = reply.ok();
             pages += 1;
             entries.extend(page["mutations"].as_array().cloned().unwrap_or_default());
             cookie = page["cookie"].as_u64();
