@@ -515,6 +515,8 @@ async function firstLoad(url) {
       } catch {}
       return;
     }
+    // Only the app's own files: an address the worker does not serve is no part of a visit.
+    if (!response.ok()) return;
     // Navigations to the tracker's addresses are index.html (single-page application).
     const file = pathname.startsWith("/w/") || pathname === "/" ? "/index.html" : pathname;
     files.set(file, (files.get(file) ?? 0) + 1);
