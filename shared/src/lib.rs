@@ -7,6 +7,8 @@
 //! - [`history`], [`numbers`]: each issue's history and its number's key (schema version 3).
 //! - [`protocol`]: the wire protocol (push, pull, error bodies) and its request rules.
 //! - [`live`]: the live channel's pokes, from the worker through the workspace's object to each tab.
+//! - [`references`]: the members a text mentions and the issues it refers to.
+//! - [`markdown`] (feature `markdown`): descriptions and comments parsed into a tree to render.
 //! - [`api`]: the workspace API around the protocol (setup, sessions, invites, members, tokens).
 //! - [`account`]: the account API (signed-in devices, passkeys, device links, names, ownership).
 //! - [`actor`]: whose change a mutation is, and in which workspace.
@@ -30,12 +32,15 @@ pub mod history;
 pub mod issue;
 pub mod label;
 pub mod live;
+#[cfg(feature = "markdown")]
+pub mod markdown;
 pub mod mutations;
 pub mod numbers;
 #[cfg(feature = "passkeys")]
 pub mod passkey;
 pub mod presence;
 pub mod protocol;
+pub mod references;
 #[cfg(feature = "replica")]
 pub mod replica;
 pub mod schema;

@@ -160,6 +160,10 @@ pub struct OpenIssue {
     /// Its history, oldest first.
     #[serde(default)]
     pub events: Vec<IssueEvent>,
+    /// The issues its description and comments refer to by number (`#42`, `TRK-42`), for their
+    /// links' titles and statuses.
+    #[serde(default)]
+    pub references: Vec<Issue>,
 }
 
 /// The most issues the trash view shows.

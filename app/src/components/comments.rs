@@ -11,6 +11,8 @@ use uuid::Uuid;
 
 use super::history::HistoryItem;
 use super::icons::{Ago, Avatar};
+use super::markdown::Markdown;
+use super::markdown_field::MarkdownField;
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, now};
 use shared::history::IssueEvent;
@@ -83,24 +85,16 @@ pub fn Comments(issue: Uuid, comments: Vec<Comment>, events: Vec<IssueEvent>) ->
                 }
             }
             if state.can_change() {
-                label { class: "field",
-                    "Add a comment"
-                    textarea {
-                        rows: 3,
-                        value: "{writing}",
-                        maxlength: crate::max_input_length(CommentBody::MAX_CHARS),
-                        oninput: move |evt| {
-                            writing.set(evt.value());
-                            problem.set(None);
-                        },
-                        onkeydown: move |evt| {
-                            let modifiers = evt.modifiers();
-                            if evt.key() == Key::Enter && (modifiers.ctrl() || modifiers.meta()) {
-                                evt.prevent_default();
-                                post(());
-                            }
-                        },
-                    }
+                MarkdownField {
+                    label: "Add a comment",
+                    value: writing(),
+                    rows: 3,
+                    max_chars: CommentBody::MAX_CHARS,
+                    on_input: move |text| {
+                        writing.set(text);
+                        problem.set(None);
+                    },
+                    on_submit: move |()| post(()),
                 }
                 if let Some(message) = problem() {
                     p { class: "error", role: "alert", "{message}" }
@@ -159,6 +153,7 @@ fn CommentItem(comment: Comment, targeted: bool, may_change: bool) -> Element {
     let author = state.name_of(Some(comment.author));
 
     let edit_engine = engine.clone();
+    let task_engine = engine.clone();
     let save = use_callback(move |()| {
         let Some(text) = editing.peek().clone() else {
             return;
@@ -193,17 +188,16 @@ fn CommentItem(comment: Comment, targeted: bool, may_change: bool) -> Element {
                 }
             }
             if let Some(text) = editing() {
-                label { class: "field",
-                    "Edit comment"
-                    textarea {
-                        rows: 3,
-                        value: "{text}",
-                        maxlength: crate::max_input_length(CommentBody::MAX_CHARS),
-                        oninput: move |evt| {
-                            editing.set(Some(evt.value()));
-                            problem.set(None);
-                        },
-                    }
+                MarkdownField {
+                    label: "Edit comment",
+                    value: text,
+                    rows: 3,
+                    max_chars: CommentBody::MAX_CHARS,
+                    on_input: move |text| {
+                        editing.set(Some(text));
+                        problem.set(None);
+                    },
+                    on_submit: move |()| save(()),
                 }
                 if let Some(message) = problem() {
                     p { class: "error", role: "alert", "{message}" }
@@ -213,7 +207,16 @@ fn CommentItem(comment: Comment, targeted: bool, may_change: bool) -> Element {
                     button { class: "primary", onclick: move |_| save(()), "Save comment" }
                 }
             } else {
-                p { class: "body", "{comment.body}" }
+                div { class: "body",
+                    Markdown {
+                        source: comment.body.clone(),
+                        on_edit: may_change.then_some(EventHandler::new(move |text: String| {
+                            if let Ok(body) = CommentBody::try_from(text) {
+                                task_engine.mutate(EditComment { id, issue_id: issue, body, edited_at: now() });
+                            }
+                        })),
+                    }
+                }
                 if may_change {
                     div { class: "actions",
                         button {

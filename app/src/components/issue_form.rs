@@ -17,6 +17,7 @@ use shared::mutations::{
 use uuid::Uuid;
 
 use super::issue_fields::{AssigneeSelect, LabelPicker, PrioritySelect};
+use super::markdown_field::MarkdownField;
 use super::question::Question;
 use super::{priority_name, status_name};
 use crate::drafts::{self, Draft, DraftKey, Fields};
@@ -191,19 +192,17 @@ pub fn IssueForm(editing: Option<Issue>) -> Element {
                 if let Some(message) = &found.title {
                     p { class: "error", role: "alert", "{message}" }
                 }
-                label {
-                    "Description"
-                    textarea {
-                        value: "{current.description}",
-                        rows: 6,
-                        maxlength: crate::max_input_length(Description::MAX_CHARS),
-                        aria_invalid: found.description.is_some(),
-                        onmounted: move |evt| description_field.set(Some(evt)),
-                        oninput: move |evt| {
-                            fields.write().description = evt.value();
-                            problems.write().description = None;
-                        },
-                    }
+                MarkdownField {
+                    label: "Description",
+                    value: current.description.clone(),
+                    rows: 6,
+                    max_chars: Description::MAX_CHARS,
+                    invalid: found.description.is_some(),
+                    on_mounted: move |evt| description_field.set(Some(evt)),
+                    on_input: move |text| {
+                        fields.write().description = text;
+                        problems.write().description = None;
+                    },
                 }
                 if let Some(message) = &found.description {
                     p { class: "error", role: "alert", "{message}" }

@@ -4,15 +4,17 @@
 //! issue of the list, Esc back to it (see `crate::keyboard`).
 
 use dioxus::prelude::*;
-use shared::mutations::fields::Status;
+use shared::mutations::fields::{Description, Status};
 use shared::mutations::{
-    AddIssueLabel, AssignIssue, RemoveIssueLabel, RestoreIssue, SetIssuePriority, UpdateIssueStatus,
+    AddIssueLabel, AssignIssue, RemoveIssueLabel, RestoreIssue, SetIssuePriority, UpdateIssue,
+    UpdateIssueStatus,
 };
 use uuid::Uuid;
 
 use super::comments::Comments;
 use super::icons::Ago;
 use super::issue_fields::{AssigneeSelect, LabelPicker, PrioritySelect};
+use super::markdown::Markdown;
 use super::status_name;
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState, EngineStatus, now};
@@ -118,6 +120,7 @@ pub fn IssuePage(id: Uuid) -> Element {
         me_engine,
         add_engine,
         remove_engine,
+        task_engine,
     ] = std::array::from_fn(|_| engine.clone());
     rsx! {
         {nav}
@@ -169,7 +172,22 @@ pub fn IssuePage(id: Uuid) -> Element {
                     if issue.description.is_empty() {
                         p { class: "hint", "No description." }
                     } else {
-                        p { class: "description", "{issue.description}" }
+                        div { class: "description",
+                            Markdown {
+                                source: issue.description.clone(),
+                                on_edit: can_change.then_some(EventHandler::new(move |text: String| {
+                                    if let Ok(description) = Description::try_from(text) {
+                                        task_engine.mutate(UpdateIssue {
+                                            id,
+                                            title: None,
+                                            description: Some(description),
+                                            owner: None,
+                                            updated_at: now(),
+                                        });
+                                    }
+                                })),
+                            }
+                        }
                     }
                     Comments { issue: id, comments: open.comments, events: open.events }
                 }

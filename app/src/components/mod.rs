@@ -15,6 +15,8 @@ mod issue_form;
 mod issue_page;
 mod join;
 mod list;
+mod markdown;
+mod markdown_field;
 mod members;
 mod name_setting;
 mod notices;

@@ -79,6 +79,24 @@ impl Replica {
             .optional()?)
     }
 
+    /// The issues `texts` refer to by number (`#42`, `TRK-42`), at most
+    /// [`crate::references::MAX_FOUND`] of them: what their links show.
+    pub fn referenced<'a>(&self, texts: impl Iterator<Item = &'a str>) -> Result<Vec<Issue>> {
+        let mut numbers = Vec::new();
+        for text in texts {
+            for number in crate::references::referenced_numbers(text) {
+                if !numbers.contains(&number) && numbers.len() < crate::references::MAX_FOUND {
+                    numbers.push(number);
+                }
+            }
+        }
+        let mut found = Vec::new();
+        for number in numbers {
+            found.extend(self.issue_numbered(number)?);
+        }
+        Ok(found)
+    }
+
     /// The trash: issues deleted at or after `since` (epoch milliseconds), most recent first, at most
     /// `limit`. Older ones are compaction's to remove ([`crate::compaction::TRASH_RETENTION_MS`]).
     pub fn trash(&self, since: u64, limit: u32) -> Result<Vec<Issue>> {

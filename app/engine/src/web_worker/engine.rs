@@ -463,11 +463,17 @@ impl Engine {
                     issue_labels: replica.issue_labels(&ids)?,
                     labels: replica.labels()?,
                     open: match open {
-                        Some(issue) => Some(OpenIssue {
-                            comments: replica.comments(issue.id)?,
-                            events: replica.events(issue.id)?,
-                            issue,
-                        }),
+                        Some(issue) => {
+                            let comments = replica.comments(issue.id)?;
+                            let texts = std::iter::once(issue.description.as_str())
+                                .chain(comments.iter().map(|c| c.body.as_str()));
+                            Some(OpenIssue {
+                                references: replica.referenced(texts)?,
+                                comments,
+                                events: replica.events(issue.id)?,
+                                issue,
+                            })
+                        }
                         None => None,
                     },
                     start: window.start,

@@ -1,0 +1,200 @@
+// The conversation, as people have it: Markdown in descriptions and comments (hostile text shown as
+// text, a task box checked by editing the text, Write and Preview), @mentions picked by keyboard and
+// shown by the member's current name, and #42 linking to the issue.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { serverForThisFile, launchProfile, pushAs, eventually, unique, setUp, signIn, join, api, serverLog } from "./harness.mjs";
+
+const server = serverForThisFile();
+
+/** A workspace of its own, its owner, and a page signed in as `who` (the owner by default). */
+async function workspace(name) {
+  const owner = await setUp(server.url, unique(name), "Olive Owner");
+  const place = { ...server, workspace: owner.workspace, owner, app: `${server.url}/w/${owner.workspace}` };
+  return { owner, place };
+}
+
+/** Pushes an issue as `member` and returns its id. */
+async function issueBy(member, title, description = "") {
+  const id = randomUUID();
+  const answer = await pushAs(server.url, randomUUID(), [{
+    name: "createIssue",
+    args: { id, title, description, owner: "Olive Owner", createdAt: Date.now() },
+  }], 1, member);
+  assert.deepEqual(answer.rejected, []);
+  return id;
+}
+
+/** A page that records Content-Security-Policy violations in `window.violations`. */
+async function watchedPage(context) {
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.violations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return page;
+}
+
+const HOSTILE = [
+  "# Plan",
+  "",
+  "- [ ] write the parser",
+  "- [x] ship it",
+  "",
+  "See [the docs](https://example.com/docs) and [click me](javascript:window.hacked=1) or [data](data:text/html,hi).",
+  "",
+  "<script>window.hacked = 2</script>",
+  "",
+  "<img src=x onerror=\"window.hacked=3\"> <b onclick=\"window.hacked=4\">bold?</b>",
+  "",
+  "![a cat](https://example.com/cat.png)",
+  "",
+  "| name | count |",
+  "|:-----|------:|",
+  "| bugs | 12 |",
+  "",
+  "```rust",
+  "fn main() {}",
+  "```",
+  "",
+  `${">".repeat(400)} deep`,
+  "",
+  `${"- ".repeat(300)}nested`,
+  "",
+  `x ${"`".repeat(5000)}`,
+].join("\n");
+
+test("Markdown: a description renders as elements, hostile text stays text, and a task box is an edit of the text", async () => {
+  const { owner, place } = await workspace("Markdown");
+  const id = await issueBy(owner, "Parser plan", HOSTILE);
+  const context = await launchProfile({ signIn: false });
+  try {
+    await signIn(context, place, owner);
+    const page = await watchedPage(context);
+    const started = Date.now();
+    await page.goto(`${place.app}/issue/${id}`);
+    const description = page.locator(".issue-page .description");
+    await page.getByRole("heading", { name: "Plan", level: 4 }).waitFor({ timeout: 30_000 });
+    const rendered = Date.now() - started;
+    // Links: the web one with rel, the others not links at all.
+    const docs = description.getByRole("link", { name: "the docs" });
+    assert.equal(await docs.getAttribute("href"), "https://example.com/docs");
+    assert.equal(await docs.getAttribute("rel"), "noopener noreferrer");
+    assert.equal(await description.getByRole("link", { name: "click me" }).count(), 0);
+    assert.equal(await description.getByRole("link", { name: "data" }).count(), 0);
+    await description.getByText("click me").click();
+    // Raw HTML shows as its text; nothing ran, nothing loaded.
+    await description.getByText("<script>window.hacked = 2</script>").waitFor();
+    await description.getByText("<img src=x onerror=\"window.hacked=3\">", { exact: false }).waitFor();
+    assert.equal(await description.locator("img, script, iframe, [onclick], [onerror]").count(), 0);
+    assert.equal(await description.getByRole("link", { name: "Image: a cat" }).getAttribute("href"), "https://example.com/cat.png");
+    // A table with its head, and code.
+    assert.equal(await description.getByRole("columnheader", { name: "count" }).getAttribute("class"), "align-right");
+    await description.getByRole("cell", { name: "bugs" }).waitFor();
+    assert.equal(await description.locator("pre code").textContent(), "fn main() {}\n");
+    // Deep nesting is flattened, not a stack overflow; the text is all there.
+    await description.getByText("deep", { exact: true }).waitFor();
+    await description.getByText("nested", { exact: false }).first().waitFor();
+    const depth = await description.evaluate((root) => {
+      let deepest = 0;
+      for (const el of root.querySelectorAll("*")) {
+        let d = 0;
+        for (let n = el; n && n !== root; n = n.parentElement) d++;
+        deepest = Math.max(deepest, d);
+      }
+      return deepest;
+    });
+    assert.ok(depth < 40, `nesting bounded: ${depth}`);
+
+    // Checking a box edits the text: the server's copy says [x], and it stays checked.
+    const box = description.getByRole("checkbox", { name: "write the parser" });
+    assert.equal(await box.isChecked(), false);
+    assert.equal(await description.getByRole("checkbox", { name: "ship it" }).isChecked(), true);
+    await box.click();
+    await eventually(async () => {
+      const log = await serverLog(server.url, 0, owner);
+      return log.some((e) => e.name === "updateIssue" && e.args.id === id && e.args.description?.includes("- [x] write the parser\n- [x] ship it"));
+    }, "the checked box reached the server as an edit of the description");
+    assert.equal(await box.isChecked(), true);
+
+    assert.equal(await page.evaluate(() => window.hacked), undefined, "no script of the text ran");
+    assert.deepEqual(await page.evaluate(() => window.violations), [], "no Content-Security-Policy report");
+    console.log(`hostile description (${HOSTILE.length} characters) on screen ${rendered} ms after navigation`);
+  } finally {
+    await context.close();
+  }
+});
+
+test("Markdown: a comment is written with Write and Preview, and shows formatted", async () => {
+  const { owner, place } = await workspace("Comments");
+  const id = await issueBy(owner, "Formatted talk");
+  const context = await launchProfile({ signIn: false });
+  try {
+    await signIn(context, place, owner);
+    const page = await watchedPage(context);
+    await page.goto(`${place.app}/issue/${id}`);
+    const field = page.getByLabel("Add a comment");
+    await field.fill("This is **important**, see `config.toml`:\n\n1. one\n2. two");
+    const tabs = page.getByRole("tablist", { name: "Write or preview" });
+    await tabs.getByRole("tab", { name: "Preview" }).click();
+    const preview = page.getByRole("tabpanel", { name: "Preview" });
+    assert.equal(await preview.locator("strong").textContent(), "important");
+    assert.equal(await preview.getByRole("listitem").count(), 2);
+    await tabs.getByRole("tab", { name: "Write" }).click();
+    assert.equal(await field.inputValue(), "This is **important**, see `config.toml`:\n\n1. one\n2. two", "the text is kept");
+    await page.getByRole("button", { name: "Comment", exact: true }).click();
+    const comment = page.getByRole("listitem", { name: "Comment by Olive Owner" });
+    await comment.locator("strong", { hasText: "important" }).waitFor();
+    assert.equal(await comment.locator("code").textContent(), "config.toml");
+    assert.deepEqual(await page.evaluate(() => window.violations), []);
+  } finally {
+    await context.close();
+  }
+});
+
+test("mentions: @ offers the members by keyboard, the mention shows their current name, and #1 links to the issue", async () => {
+  const { owner, place } = await workspace("Mentions");
+  const bob = await join(place, "Bob Builder");
+  await join(place, "Bea Baker");
+  const first = await issueBy(owner, "The first issue");
+  const id = await issueBy(owner, "Talk about it");
+  const context = await launchProfile({ signIn: false });
+  try {
+    await signIn(context, place, owner);
+    const page = await watchedPage(context);
+    await page.goto(`${place.app}/issue/${id}`);
+    const field = page.getByLabel("Add a comment");
+    await field.click();
+    await field.pressSequentially("Hey @b");
+    const members = page.getByRole("listbox", { name: "Mention a member" });
+    await members.waitFor();
+    assert.deepEqual(await members.getByRole("option").allTextContents(), ["Bea Baker", "Bob Builder"]);
+    assert.equal(await members.getByRole("option", { selected: true }).textContent(), "Bea Baker");
+    await field.press("ArrowDown");
+    assert.equal(await members.getByRole("option", { selected: true }).textContent(), "Bob Builder");
+    await field.press("Enter");
+    await members.waitFor({ state: "detached" });
+    await field.pressSequentially("see #1");
+    assert.equal(await field.inputValue(), `Hey [@Bob Builder](mention:${bob.member}) see #1`);
+    // Escape closes the list without closing anything else; typing on is plain text.
+    await field.pressSequentially(" @zz");
+    assert.equal(await members.count(), 0, "no one matches zz");
+    await field.press("Control+Enter");
+    const comment = page.getByRole("listitem", { name: "Comment by Olive Owner" });
+    await comment.locator(".mention", { hasText: "@Bob Builder" }).waitFor();
+    const reference = comment.getByRole("link", { name: "#1" });
+    assert.match(await reference.getAttribute("title"), /-1: The first issue · Not started$/);
+    // Bob renames himself: the mention follows, live.
+    const renamed = await api(server.url, "/api/profile", { body: { name: "Robert Builder" }, cookie: bob.cookie });
+    assert.equal(renamed.status, 200, await renamed.text());
+    await comment.locator(".mention", { hasText: "@Robert Builder" }).waitFor({ timeout: 30_000 });
+    // The reference opens the issue.
+    await reference.click();
+    await page.getByRole("heading", { name: "The first issue", level: 2 }).waitFor();
+    assert.match(page.url(), /\/issue\/[A-Z]+-1$/);
+    assert.ok(first);
+  } finally {
+    await context.close();
+  }
+});
