@@ -574,6 +574,7 @@ struct Subscription {
     issue: Option<Uuid>,
     number: Option<u64>,
     trash: bool,
+    inbox: bool,
 }
 
 /// Asks the engine for `asked` (`last`: what was asked before), and writes the filter into the
@@ -609,6 +610,7 @@ fn subscribe(engine: &EngineLink, asked: Subscription, last: &RefCell<Option<Sub
         issue: asked.issue,
         issue_number: asked.number,
         trash: asked.trash,
+        inbox: asked.inbox,
         seq,
     });
     *last.borrow_mut() = Some(asked);
@@ -636,6 +638,7 @@ pub fn use_engine(state: AppState) {
             issue: *state.open_issue.peek(),
             number: *state.open_number.peek(),
             trash: *state.trash_open.peek(),
+            inbox: *state.inbox_open.peek(),
         };
         subscribe(&engine, asked, &last);
         last
@@ -648,6 +651,7 @@ pub fn use_engine(state: AppState) {
             issue: *state.open_issue.read(),
             number: *state.open_number.read(),
             trash: *state.trash_open.read(),
+            inbox: *state.inbox_open.read(),
         };
         if last.borrow().as_ref() != Some(&asked) {
             subscribe(&subscriber, asked, &last);
@@ -678,6 +682,7 @@ pub fn use_engine(state: AppState) {
                 _ => None,
             });
             state.trash_open.set(address == crate::url::Address::Trash);
+            state.inbox_open.set(address == crate::url::Address::Inbox);
             state.filter.set(crate::url::read_filter());
         });
         if let Some(window) = web_sys::window() {

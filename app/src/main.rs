@@ -28,7 +28,7 @@ use dioxus::prelude::*;
 use uuid::Uuid;
 
 use components::{
-    BulkBar, Dialog, FilterBar, Header, Home, IssueList, IssuePage, JoinPage, Notices,
+    BulkBar, Dialog, FilterBar, Header, Home, InboxPage, IssueList, IssuePage, JoinPage, Notices,
     NumberedIssue, SetupPage, SignInPage, TrashPage, Unsent,
 };
 use route::Route;
@@ -85,6 +85,8 @@ fn Tracker(workspace: Uuid) -> Element {
                     NumberedIssue { number }
                 } else if *state.trash_open.read() {
                     TrashPage {}
+                } else if *state.inbox_open.read() {
+                    InboxPage {}
                 } else {
                     FilterBar {}
                     BulkBar {}

@@ -109,6 +109,8 @@ pub struct AppState {
     pub open_number: Signal<Option<u64>>,
     /// The trash is open (`/w/<workspace>/trash`).
     pub trash_open: Signal<bool>,
+    /// The inbox is open (`/w/<workspace>/inbox`).
+    pub inbox_open: Signal<bool>,
     /// The owner new issues get: the member's name.
     pub owner: Signal<String>,
 }
@@ -152,6 +154,7 @@ impl AppState {
                 _ => None,
             }),
             trash_open: Signal::new(address == crate::url::Address::Trash),
+            inbox_open: Signal::new(address == crate::url::Address::Inbox),
             undo: Signal::new(crate::undo::History::default()),
             window: Signal::new(crate::viewport::wanted()),
             selected: Signal::new(None),

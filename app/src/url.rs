@@ -115,6 +115,7 @@ pub enum Address {
     Issue(Uuid),
     Number(u64),
     Trash,
+    Inbox,
 }
 
 pub fn read_address() -> Address {
@@ -130,6 +131,7 @@ pub fn read_address() -> Address {
             }
         },
         ["w", _, "trash"] => Address::Trash,
+        ["w", _, "inbox"] => Address::Inbox,
         _ => Address::List,
     }
 }
@@ -164,6 +166,11 @@ pub fn numbered_path(
         Some(number) => format!("/w/{workspace}/issue/{}", key.issue(number)),
         None => issue_path(workspace, issue.id),
     }
+}
+
+/// The inbox's address.
+pub fn inbox_path(workspace: Uuid) -> String {
+    format!("/w/{workspace}/inbox")
 }
 
 /// The trash's address.

@@ -198,3 +198,139 @@ test("mentions: @ offers the members by keyboard, the mention shows their curren
     await context.close();
   }
 });
+
+/** A push of one mutation as `member`, from a client of its own. */
+async function as(member, name, args) {
+  const answer = await pushAs(server.url, randomUUID(), [{ name, args }], 1, member);
+  assert.deepEqual(answer.rejected, [], `${name} applied`);
+}
+
+test("reactions: a member reacts to an issue and a comment, another sees it live and adds theirs, and one taken back is gone for both", async () => {
+  const { owner, place } = await workspace("Reactions");
+  const bea = await join(place, "Bea Baker");
+  const id = await issueBy(owner, "Launch plan");
+  const comment = randomUUID();
+  await as(owner, "addComment", { id: comment, issueId: id, body: "Ship on Friday?", createdAt: Date.now() });
+  const olive = await launchProfile({ signIn: false });
+  const other = await launchProfile({ signIn: false });
+  try {
+    await signIn(olive, place, owner);
+    await signIn(other, place, bea);
+    const [mine, theirs] = await Promise.all([olive.newPage(), other.newPage()]);
+    await Promise.all([mine.goto(`${place.app}/issue/${id}`), theirs.goto(`${place.app}/issue/${id}`)]);
+    const issueBar = (page) => page.getByRole("group", { name: "Reactions to this issue" });
+    const commentBar = (page) => page.getByRole("listitem", { name: "Comment by Olive Owner" }).getByRole("group", { name: "Reactions to this comment" });
+    await issueBar(mine).waitFor({ timeout: 30_000 });
+    await theirs.getByRole("heading", { name: "Launch plan", level: 2 }).waitFor({ timeout: 30_000 });
+
+    // Olive: a rocket on the issue, a thumbs up on the comment.
+    await issueBar(mine).getByRole("button", { name: "Add reaction" }).click();
+    await mine.getByRole("button", { name: "React with rocket" }).click();
+    await commentBar(mine).getByRole("button", { name: "Add reaction" }).click();
+    await mine.getByRole("button", { name: "React with thumbs up" }).click();
+    const rocket = (page, count) => issueBar(page).getByRole("button", { name: new RegExp(`^rocket: ${count}, by `) });
+    assert.equal(await rocket(mine, 1).getAttribute("aria-pressed"), "true");
+    assert.equal(await rocket(mine, 1).getAttribute("aria-label"), "rocket: 1, by you");
+
+    // Bea sees both, live, and adds hers to the rocket.
+    await rocket(theirs, 1).waitFor({ timeout: 30_000 });
+    assert.equal(await rocket(theirs, 1).getAttribute("aria-pressed"), "false");
+    assert.equal(await rocket(theirs, 1).getAttribute("title"), "Olive Owner reacted with rocket");
+    await commentBar(theirs).getByRole("button", { name: "thumbs up: 1, by Olive Owner" }).waitFor({ timeout: 30_000 });
+    await rocket(theirs, 1).click();
+    await rocket(theirs, 2).waitFor();
+    await issueBar(mine).getByRole("button", { name: "rocket: 2, by you, Bea Baker" }).waitFor({ timeout: 30_000 });
+
+    // Olive takes hers back: one left, Bea's, on both screens.
+    await rocket(mine, 2).click();
+    await issueBar(mine).getByRole("button", { name: "rocket: 1, by Bea Baker" }).waitFor();
+    await issueBar(theirs).getByRole("button", { name: "rocket: 1, by you" }).waitFor({ timeout: 30_000 });
+    // What the server holds: Bea's rocket and Olive's thumbs up, once each.
+    const log = await serverLog(server.url, 0, owner);
+    const reactions = log.filter((e) => e.name === "setReaction").map((e) => [e.args.emoji, e.args.on, e.args.commentId ?? null]);
+    assert.deepEqual(reactions, [["rocket", true, null], ["+1", true, comment], ["rocket", true, null], ["rocket", false, null]]);
+  } finally {
+    await olive.close();
+    await other.close();
+  }
+});
+
+test("inbox: assignments, mentions and followed comments arrive live for their member only, read marks follow them to another device, and a third member receives none of it", async () => {
+  const { owner, place } = await workspace("Inbox");
+  const ada = await join(place, "Ada Lovelace");
+  const carl = await join(place, "Carl Third");
+  const assigned = await issueBy(owner, "Fix the login");
+  const talked = await issueBy(owner, "Plan the release");
+  const followed = await issueBy(owner, "Nobody's issue");
+
+  const laptop = await launchProfile({ signIn: false });
+  const phone = await launchProfile({ signIn: false });
+  const third = await launchProfile({ signIn: false });
+  try {
+    await signIn(laptop, place, ada);
+    await signIn(phone, place, ada);
+    await signIn(third, place, carl);
+    // Everything Carl's page receives: pull answers and socket messages.
+    const received = [];
+    third.on("response", async (response) => {
+      if (response.url().includes("/pull")) {
+        try { received.push(await response.text()); } catch {}
+      }
+    });
+    const [a1, a2, c] = await Promise.all([laptop.newPage(), phone.newPage(), third.newPage()]);
+    c.on("websocket", (ws) => ws.on("framereceived", (frame) => received.push(String(frame.payload))));
+    await Promise.all([a1.goto(place.app), a2.goto(place.app), c.goto(place.app)]);
+    for (const page of [a1, a2, c]) await page.getByRole("button", { name: "Inbox", exact: true }).waitFor({ timeout: 30_000 });
+    await a1.getByText("Live", { exact: true }).waitFor({ timeout: 30_000 });
+
+    // Ada follows an issue nobody gave her, from its page.
+    await a1.goto(`${place.app}/issue/${followed}`);
+    await a1.getByRole("button", { name: "Subscribe" }).click();
+    await a1.getByRole("button", { name: "Unsubscribe" }).waitFor();
+    await a1.getByRole("button", { name: "← All issues" }).click();
+
+    // Olive assigns Ada, mentions her in a comment, and comments on the followed issue.
+    const now = Date.now();
+    await as(owner, "assignIssue", { id: assigned, assignee: ada.member, updatedAt: now });
+    const mention = randomUUID();
+    await as(owner, "addComment", { id: mention, issueId: talked, body: `[@Ada Lovelace](mention:${ada.member}) can you check the dates?`, createdAt: now + 1 });
+    await as(owner, "addComment", { id: randomUUID(), issueId: followed, body: "Any news?", createdAt: now + 2 });
+    for (const page of [a1, a2]) {
+      await page.getByRole("button", { name: "Inbox, 3 unread" }).waitFor({ timeout: 30_000 });
+    }
+
+    await a1.getByRole("button", { name: "Inbox, 3 unread" }).click();
+    const items = a1.getByRole("list", { name: "Inbox items" });
+    await items.getByRole("listitem").nth(2).waitFor();
+    const texts = await items.getByRole("listitem").allInnerTexts();
+    assert.match(texts[0], /Nobody's issue[\s\S]*Olive Owner commented[\s\S]*Any news\?/);
+    assert.match(texts[1], /Plan the release[\s\S]*Olive Owner mentioned you[\s\S]*can you check the dates\?/);
+    assert.match(texts[2], /Fix the login[\s\S]*Olive Owner assigned you/);
+
+    // Opening the mention goes to its comment and marks it read, here and on the phone.
+    await items.getByRole("button", { name: "Plan the release (unread)" }).click();
+    await a1.getByRole("heading", { name: "Plan the release", level: 2 }).waitFor();
+    assert.match(a1.url(), new RegExp(`#comment-${mention}$`));
+    await a1.getByRole("listitem", { name: "Comment by Olive Owner" }).and(a1.locator(".target")).waitFor();
+    await a2.getByRole("button", { name: "Inbox, 2 unread" }).waitFor({ timeout: 30_000 });
+    // Marking all read on the phone empties the count on the laptop.
+    await a2.getByRole("button", { name: "Inbox, 2 unread" }).click();
+    await a2.getByRole("button", { name: "Mark all read" }).click();
+    await a1.getByRole("button", { name: "Inbox", exact: true }).waitFor({ timeout: 30_000 });
+    assert.equal(await a2.getByRole("button", { name: "Mark all read" }).isDisabled(), true);
+
+    // Carl: nothing in his inbox, and nothing of Ada's on his wire.
+    await c.getByRole("button", { name: "Inbox", exact: true }).click();
+    await c.getByText("Nothing yet").waitFor();
+    await a1.getByRole("button", { name: "Inbox", exact: true }).waitFor();
+    const wire = received.join("\n");
+    assert.ok(wire.includes("Any news?"), "Carl's page did receive the workspace's comments");
+    for (const secret of ["markInboxRead", "setSubscription", "inboxRead", "subscriptions"]) {
+      assert.ok(!wire.includes(secret), `Carl's wire carries no ${secret}`);
+    }
+  } finally {
+    await laptop.close();
+    await phone.close();
+    await third.close();
+  }
+});

@@ -41,7 +41,7 @@ async function freePort() {
 const env = { ...process.env, TRACKER_SKIP_BUILD: "1", WRANGLER_SEND_METRICS: "false", CI: "true" };
 
 /** The protocol's schema version this build speaks (`shared::protocol::SCHEMA_VERSION`). */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /** The secrets every test server runs with: the tests set up workspaces and sign people in. */
 export const SETUP_TOKEN = "setup-token-for-the-browser-tests";

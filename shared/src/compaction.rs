@@ -84,7 +84,14 @@ const LOG_PURGE: &str = concat!(
 /// Removes issues that went to the trash before the cutoff, for good: their comments, label links and
 /// history, then the issues. A replica drops them from its trash view by the same window
 /// ([`TRASH_RETENTION_MS`]), and from its rows by the entries [`LOG_PURGE`] logs.
-const PURGE_TRASH: [&str; 4] = [
+const PURGE_TRASH: [&str; 8] = [
+    concat!("DELETE FROM mention WHERE issue_id IN ", trashed_due!()),
+    concat!("DELETE FROM reaction WHERE issue_id IN ", trashed_due!()),
+    concat!(
+        "DELETE FROM subscription WHERE issue_id IN ",
+        trashed_due!()
+    ),
+    concat!("DELETE FROM inbox_read WHERE issue_id IN ", trashed_due!()),
     concat!("DELETE FROM comment WHERE issue_id IN ", trashed_due!()),
     concat!("DELETE FROM issue_label WHERE issue_id IN ", trashed_due!()),
     concat!("DELETE FROM issue_event WHERE issue_id IN ", trashed_due!()),

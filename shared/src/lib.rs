@@ -7,6 +7,7 @@
 //! - [`history`], [`numbers`]: each issue's history and its number's key (schema version 3).
 //! - [`protocol`]: the wire protocol (push, pull, error bodies) and its request rules.
 //! - [`live`]: the live channel's pokes, from the worker through the workspace's object to each tab.
+//! - [`reaction`], [`inbox`]: reactions, and each member's inbox (schema version 4).
 //! - [`references`]: the members a text mentions and the issues it refers to.
 //! - [`markdown`] (feature `markdown`): descriptions and comments parsed into a tree to render.
 //! - [`api`]: the workspace API around the protocol (setup, sessions, invites, members, tokens).
@@ -29,6 +30,7 @@ pub mod comment;
 pub mod compaction;
 pub mod error;
 pub mod history;
+pub mod inbox;
 pub mod issue;
 pub mod label;
 pub mod live;
@@ -40,6 +42,7 @@ pub mod numbers;
 pub mod passkey;
 pub mod presence;
 pub mod protocol;
+pub mod reaction;
 pub mod references;
 #[cfg(feature = "replica")]
 pub mod replica;

@@ -53,7 +53,7 @@ pub const MAX_SOCKETS_PER_MEMBER: usize = 20;
 
 /// `?1` workspace, `?2` how many: the workspace's newest log entries, newest first.
 pub const SELECT_NEWEST_LOG: &str = "SELECT id, client_id, member_id, mutation_id, name, args, \
-     issue_number FROM mutation_log WHERE workspace_id = ?1 ORDER BY id DESC LIMIT ?2";
+     issue_number, private_to FROM mutation_log WHERE workspace_id = ?1 ORDER BY id DESC LIMIT ?2";
 
 /// `?1` workspace: its members now. Read with the newest entries, so that a poke never reaches the
 /// socket of someone removed, even if closing their sockets at removal failed.
@@ -91,7 +91,8 @@ pub struct Poke {
     /// The workspace's newest log id: a replica below it has something to catch up on.
     pub cookie: u64,
     /// When the poke carries entries: the log id they follow. They are every entry of the workspace
-    /// in `base..=cookie`, in order. Absent: the poke carries nothing; pull.
+    /// in `base..=cookie` that its socket's member may read (all but other members' private ones),
+    /// in order. Absent: the poke carries nothing; pull.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base: Option<u64>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -130,6 +131,9 @@ pub struct FanoutEntry {
     pub entry: LogEntry,
     pub client_id: Uuid,
     pub mutation_id: u64,
+    /// The member a private entry is for: only their sockets' copies carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private_to: Option<Uuid>,
 }
 
 /// One row of [`SELECT_NEWEST_LOG`].
@@ -143,6 +147,8 @@ pub struct NewestLogRow {
     pub args: String,
     #[serde(default)]
     pub issue_number: Option<u64>,
+    #[serde(default)]
+    pub private_to: Option<String>,
 }
 
 impl Fanout {
@@ -209,14 +215,16 @@ impl Fanout {
         Some(self)
     }
 
-    /// The poke for a socket of `client_id`: its own entries carry their mutation id.
-    pub fn poke_for(&self, client_id: &Uuid) -> Poke {
+    /// The poke for a socket of `client_id` whose member is `member_id`: its own entries carry
+    /// their mutation id, and other members' private entries are left out.
+    pub fn poke_to(&self, client_id: &Uuid, member_id: &Uuid) -> Poke {
         Poke {
             cookie: self.cookie,
             base: self.base,
             mutations: self
                 .entries
                 .iter()
+                .filter(|fanout| fanout.private_to.is_none_or(|to| to == *member_id))
                 .map(|fanout| LogEntry {
                     id: (fanout.client_id == *client_id).then_some(fanout.mutation_id),
                     ..fanout.entry.clone()
@@ -225,11 +233,27 @@ impl Fanout {
         }
     }
 
+    /// The poke for a socket of `client_id` that reads no one's private entries: what every socket
+    /// without a copy of its own gets.
+    pub fn poke_for(&self, client_id: &Uuid) -> Poke {
+        self.poke_to(client_id, &Uuid::nil())
+    }
+
     /// Whether any entry is `client_id`'s: its socket needs its own copy of the poke.
     pub fn has_entries_of(&self, client_id: &Uuid) -> bool {
         self.entries
             .iter()
             .any(|entry| entry.client_id == *client_id)
+    }
+
+    /// Whether a socket of `client_id` and `member_id` needs its own copy: it has entries in it, or
+    /// its member has private ones.
+    pub fn needs_own_copy(&self, client_id: &Uuid, member_id: &Uuid) -> bool {
+        self.has_entries_of(client_id)
+            || self
+                .entries
+                .iter()
+                .any(|entry| entry.private_to == Some(*member_id))
     }
 }
 
@@ -250,6 +274,11 @@ impl FanoutEntry {
             },
             client_id: uuid(&row.client_id, "client id")?,
             mutation_id: row.mutation_id,
+            private_to: row
+                .private_to
+                .as_deref()
+                .map(|member| uuid(member, "private member"))
+                .transpose()?,
         })
     }
 }

@@ -12,7 +12,7 @@ use crate::error::{ErrorCode, ProtocolError, quote};
 
 /// The schema version this code speaks: 2 added priority, assignee, labels and comments; 3 issue
 /// numbers, history, the trash and undo.
-pub const SCHEMA_VERSION: u64 = 3;
+pub const SCHEMA_VERSION: u64 = 4;
 /// The oldest schema version the server still accepts. A version-1 client pushes as before (its
 /// mutations are a subset); it may pull a workspace only while that has logged nothing of a later
 /// version (`409 VersionNotSupported` then, and its page reloads into the new build).
@@ -173,6 +173,18 @@ pub struct SnapshotPage {
     /// The history of this page's issues (schema version 3).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<crate::history::IssueEvent>,
+    /// The reactions on this page's issues and their comments (schema version 4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reactions: Vec<crate::reaction::Reaction>,
+    /// Who this page's descriptions and comments mention (schema version 4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mentions: Vec<crate::inbox::Mention>,
+    /// The pulling member's own subscriptions and inbox read marks, on the first page, and no one
+    /// else's (schema version 4).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subscriptions: Vec<crate::inbox::Subscription>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inbox_read: Vec<crate::inbox::InboxRead>,
     /// The next page's cursor; `None` on the last page.
     pub next: Option<SnapshotCursor>,
 }
@@ -193,7 +205,7 @@ pub struct PullResponse {
     /// workspace's compaction horizon): current rows instead of entries, and `cookie` is where the
     /// log continues once the snapshot is complete.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub snapshot: Option<SnapshotPage>,
+    pub snapshot: Option<Box<SnapshotPage>>,
 }
 
 /// One applied mutation from the workspace's log.

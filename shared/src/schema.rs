@@ -42,6 +42,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0009_accounts.sql",
         include_str!("../../migrations/0009_accounts.sql"),
     ),
+    (
+        "0010_conversation.sql",
+        include_str!("../../migrations/0010_conversation.sql"),
+    ),
 ];
 
 /// The schema version a database reaches once every migration has been applied.

@@ -63,6 +63,14 @@ const APPEND_LOG: &str = concat!(
     now_ms!(),
     ")"
 );
+/// The log entry of a private mutation ([`crate::mutations::Mutator::PRIVATE`]): `?1`..`?6` as
+/// [`APPEND_LOG`], and it is for its member (`?6`) only.
+const APPEND_LOG_PRIVATE: &str = concat!(
+    "INSERT INTO mutation_log (client_id, mutation_id, name, args, workspace_id, member_id, \
+     logged_at, private_to) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ",
+    now_ms!(),
+    ", ?6)"
+);
 
 /// The log entry of a create, with the number its issue got beside it (pulls and pokes carry it as
 /// the entry's `number`, outside its args): `?1`..`?6` as [`APPEND_LOG`], `?7` the issue.
@@ -109,14 +117,19 @@ const SESSION_GUARD: &str = "INSERT INTO refusal (rule) SELECT 'session_revoked'
 /// The constraint [`SESSION_GUARD`]'s row breaks.
 pub const SESSION_REVOKED: &str = "refused_session_revoked";
 /// `?1` cookie, `?2` page size, `?3` entry overhead, `?4` page bytes, `?5` workspace, `?6` the pulling
-/// client: the workspace's page after the cookie and the entry right after it, if any, which says
-/// there is more. `own_id` is the mutation id on the pulling client's own entries only. A page is at most `?2` entries and,
-/// counting each as its args' bytes plus `?3`, at most `?4` bytes; its first entry is always in it,
-/// so every page moves the cookie. The running sizes are computed over ids and lengths only; the
-/// entries themselves are read once, for the rows returned (`in_page` = 0 marks the one after).
+/// client, `?7` its member: the workspace's page after the cookie and the entry right after it, if
+/// any, which says there is more. `own_id` is the mutation id on the pulling client's own entries
+/// only. A page is at most `?2` entries and, counting each as its args' bytes plus `?3`, at most `?4`
+/// bytes; its first entry is always in it, so every page moves the cookie. The running sizes are
+/// computed over ids and lengths only; the entries themselves are read once, for the rows returned
+/// (`in_page` = 0 marks the one after). Another member's private entry comes back hidden: its id
+/// only, with an empty name and `null` args ([`is_hidden`]), so the cookie moves past it and nothing
+/// of it is sent.
 pub const SELECT_LOG_PAGE: &str = "\
 SELECT l.id, l.member_id, CASE WHEN l.client_id = ?6 THEN l.mutation_id END AS own_id, \
-  l.name, l.args, w.in_page, l.issue_number FROM ( \
+  CASE WHEN l.private_to IS NULL OR l.private_to = ?7 THEN l.name ELSE '' END AS name, \
+  CASE WHEN l.private_to IS NULL OR l.private_to = ?7 THEN l.args ELSE 'null' END AS args, \
+  w.in_page, l.issue_number FROM ( \
   SELECT id, n, bytes - size AS start, ((n = 1 OR bytes <= ?4) AND n <= ?2) AS in_page FROM ( \
     SELECT id, size, SUM(size) OVER running AS bytes, ROW_NUMBER() OVER running AS n FROM ( \
       SELECT id, length(CAST(args AS BLOB)) + ?3 AS size FROM mutation_log \
@@ -184,6 +197,7 @@ pub fn applied_batch(
             log.push(issue);
             Statement::new(APPEND_LOG_NUMBERED, log)
         }
+        None if mutation.is_private() => Statement::new(APPEND_LOG_PRIVATE, log),
         None => Statement::new(APPEND_LOG, log),
     });
     batch
@@ -279,6 +293,7 @@ pub fn pull_params(
                 (PULL_PAGE_BYTES as u64).into(),
                 by.workspace(),
                 client.clone(),
+                by.member(),
             ],
         ),
         (SELECT_LAST_MUTATION_ID, vec![client.clone()]),
@@ -452,11 +467,19 @@ pub fn pull_response(
     } else {
         snapshot.last_mutation_id.unwrap_or(0)
     };
+    let cookie = entries.last().map_or(cookie, |entry| entry.log_id);
+    entries.retain(|entry| !is_hidden(entry));
     Ok(Some(PullResponse {
-        cookie: entries.last().map_or(cookie, |entry| entry.log_id),
+        cookie,
         last_mutation_id,
         has_more,
         mutations: entries,
         snapshot: None,
     }))
+}
+
+/// Whether a log entry read by [`SELECT_LOG_PAGE`] is another member's private one: only its place
+/// in the log is the puller's to know.
+pub fn is_hidden(entry: &LogEntry) -> bool {
+    entry.name.is_empty()
 }

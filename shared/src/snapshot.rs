@@ -28,6 +28,7 @@ use crate::actor::Actor;
 use crate::comment::Comment;
 use crate::error::ProtocolError;
 use crate::history::IssueEvent;
+use crate::inbox::{InboxRead, Mention, Subscription};
 use crate::issue::Issue;
 use crate::label::{IssueLabel, Label};
 use crate::mutations::fields::Millis;
@@ -36,6 +37,7 @@ use crate::protocol::{
     SNAPSHOT_LINK_BYTES, SNAPSHOT_PAGE_BYTES, SNAPSHOT_PAGE_ROWS, SNAPSHOT_ROW_OVERHEAD_BYTES,
     SnapshotCursor, SnapshotPage, SnapshotTable,
 };
+use crate::reaction::Reaction;
 use crate::server::{Access, PullRead, access_params, pull_response};
 use crate::statement::SqlValue;
 
@@ -71,7 +73,9 @@ macro_rules! page_keys {
                + ?4) FROM comment c WHERE c.issue_id = issue.id), 0) \
                + ?7 * (SELECT COUNT(*) FROM issue_label l WHERE l.issue_id = issue.id) \
                + COALESCE((SELECT SUM(length(CAST(e.value AS BLOB)) + ?7) FROM issue_event e \
-                 WHERE e.issue_id = issue.id), 0) AS size \
+                 WHERE e.issue_id = issue.id), 0) \
+               + ?7 * (SELECT COUNT(*) FROM reaction r WHERE r.issue_id = issue.id) \
+               + ?7 * (SELECT COUNT(*) FROM mention m WHERE m.issue_id = issue.id) AS size \
              FROM issue WHERE workspace_id = ?1 AND (created_at, id) < (?2, ?6) \
              ORDER BY created_at DESC, id DESC LIMIT ?3 + 1) \
            WINDOW running AS (ORDER BY created_at DESC, id DESC ROWS UNBOUNDED PRECEDING))) w"
@@ -114,6 +118,35 @@ pub const SELECT_EVENT_PAGE: &str = concat!(
      ORDER BY e.issue_id, e.at, e.member_id, e.kind, e.value"
 );
 
+/// The reactions on the page's issues and their comments ([`page_keys`]), named as
+/// [`crate::reaction::Reaction`]'s fields (schema version 4).
+pub const SELECT_REACTION_PAGE: &str = concat!(
+    "SELECT r.issue_id AS issueId, NULLIF(r.comment_id, '') AS commentId, r.member_id AS memberId, \
+     r.emoji AS emoji, r.created_at AS createdAt FROM ",
+    page_keys!(),
+    " JOIN reaction r ON r.issue_id = w.id WHERE w.in_page \
+     ORDER BY r.issue_id, r.comment_id, r.member_id, r.emoji"
+);
+
+/// The mentions in the page's issues ([`page_keys`]), named as [`crate::inbox::Mention`]'s fields
+/// (schema version 4).
+pub const SELECT_MENTION_PAGE: &str = concat!(
+    "SELECT m.issue_id AS issueId, NULLIF(m.comment_id, '') AS commentId, m.member_id AS memberId, \
+     m.by_member AS byMember, m.at AS at FROM ",
+    page_keys!(),
+    " JOIN mention m ON m.issue_id = w.id WHERE w.in_page \
+     ORDER BY m.issue_id, m.comment_id, m.member_id"
+);
+
+/// `?1` workspace, `?2` member, `?3` 1 on a snapshot's first page: the member's own subscriptions,
+/// which only their snapshot carries (private, see [`crate::inbox`]).
+pub const SELECT_SUBSCRIPTIONS: &str = "SELECT issue_id AS issueId, subscribed, at FROM subscription \
+     WHERE workspace_id = ?1 AND member_id = ?2 AND ?3 ORDER BY issue_id";
+
+/// `?1` workspace, `?2` member, `?3` 1 on a snapshot's first page: the member's own read marks.
+pub const SELECT_INBOX_READ: &str = "SELECT NULLIF(issue_id, '') AS issueId, read_at AS readAt \
+     FROM inbox_read WHERE workspace_id = ?1 AND member_id = ?2 AND ?3 ORDER BY issue_id";
+
 /// `?1` workspace, `?2` 1 on a snapshot's first page: the workspace's labels, which the first page
 /// carries (a workspace has few), named as [`crate::label::Label`]'s fields.
 pub const SELECT_LABELS: &str = "SELECT id, name, color, created_at AS createdAt FROM label \
@@ -137,17 +170,23 @@ pub const SELECT_LAST_MUTATION_ID_AT: &str = concat!(
     "(SELECT last_mutation_id FROM client WHERE id = ?2), 0) AS last_mutation_id"
 );
 
-/// The eight reads of a snapshot page, to run as one batch (one transaction): the page's issues, their
-/// label links and comments, the workspace's labels (first page only), the workspace's position, the
-/// client's `lastMutationId` at the snapshot's cookie, who may read it, and the issues' history. `from`: the previous
-/// page's `next`, or `None` for a first page.
+/// The twelve reads of a snapshot page, to run as one batch (one transaction): the page's issues,
+/// their label links and comments, the workspace's labels (first page only), the workspace's
+/// position, the client's `lastMutationId` at the snapshot's cookie, who may read it, the issues'
+/// history, reactions and mentions, and the member's own subscriptions and read marks (first page
+/// only). `from`: the previous page's `next`, or `None` for a first page.
 pub fn page_params(
     by: &Actor,
     client_id: &Uuid,
     from: Option<&SnapshotCursor>,
-) -> [(&'static str, Vec<SqlValue>); 8] {
+) -> [(&'static str, Vec<SqlValue>); 12] {
     let workspace = by.workspace();
     let client = SqlValue::from(client_id.to_string());
+    let own = vec![
+        workspace.clone(),
+        by.member(),
+        u64::from(from.is_none()).into(),
+    ];
     // The first page starts above every time (they are at most 2^53 - 1) and every id.
     // The first page also carries the workspace's labels: its issues leave room for them.
     let (created_at, id, rows, bytes) = match from {
@@ -191,7 +230,11 @@ pub fn page_params(
             ],
         ),
         (crate::server::SELECT_ACCESS, access_params(by, client_id)),
-        (SELECT_EVENT_PAGE, keys),
+        (SELECT_EVENT_PAGE, keys.clone()),
+        (SELECT_REACTION_PAGE, keys.clone()),
+        (SELECT_MENTION_PAGE, keys),
+        (SELECT_SUBSCRIPTIONS, own.clone()),
+        (SELECT_INBOX_READ, own),
     ]
 }
 
@@ -230,6 +273,12 @@ pub struct PageRead {
     pub comments: Vec<Comment>,
     /// The page's issues' history.
     pub events: Vec<IssueEvent>,
+    /// The page's issues' reactions and mentions.
+    pub reactions: Vec<Reaction>,
+    pub mentions: Vec<Mention>,
+    /// The member's own subscriptions and read marks, on a first page.
+    pub subscriptions: Vec<Subscription>,
+    pub inbox_read: Vec<InboxRead>,
     /// The workspace's labels, on a first page.
     pub labels: Vec<Label>,
     pub horizon: u64,
@@ -304,14 +353,18 @@ pub fn page_step(
         // More pages, or entries logged since the snapshot's cookie.
         has_more: next.is_some() || read.head > cookie,
         mutations: Vec::new(),
-        snapshot: Some(SnapshotPage {
+        snapshot: Some(Box::new(SnapshotPage {
             reset: from.is_none(),
             issues,
             labels: read.labels,
             issue_labels: read.issue_labels,
             comments: read.comments,
             events: read.events,
+            reactions: read.reactions,
+            mentions: read.mentions,
+            subscriptions: read.subscriptions,
+            inbox_read: read.inbox_read,
             next,
-        }),
+        })),
     }))
 }

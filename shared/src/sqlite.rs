@@ -174,7 +174,7 @@ pub fn answer_pull(
     }
 }
 
-/// The eight reads of a snapshot page on SQLite, in one transaction: what the worker runs on D1 as
+/// The twelve reads of a snapshot page on SQLite, in one transaction: what the worker runs on D1 as
 /// one batch ([`crate::snapshot::page_params`]).
 pub fn snapshot_page(
     conn: &mut Connection,
@@ -192,6 +192,10 @@ pub fn snapshot_page(
         last_mutation_id,
         access,
         events,
+        reactions,
+        mentions,
+        subscriptions,
+        inbox_read,
     ] = crate::snapshot::page_params(by, client_id, from);
     let rows = tx
         .prepare_cached(page.0)?
@@ -202,6 +206,10 @@ pub fn snapshot_page(
     let issue_labels = all_rows(&tx, links, issue_label)?;
     let comments = all_rows(&tx, comments, comment)?;
     let events = all_rows(&tx, events, event)?;
+    let reactions = all_rows(&tx, reactions, reaction)?;
+    let mentions = all_rows(&tx, mentions, mention)?;
+    let subscriptions = all_rows(&tx, subscriptions, subscription)?;
+    let inbox_read = all_rows(&tx, inbox_read, read_mark)?;
     let labels = all_rows(&tx, labels, label)?;
     let (horizon, schema_version, head) =
         tx.prepare_cached(position.0)?
@@ -225,6 +233,10 @@ pub fn snapshot_page(
         issue_labels,
         comments,
         events,
+        reactions,
+        mentions,
+        subscriptions,
+        inbox_read,
         labels,
         horizon: horizon.unwrap_or(0) as u64,
         schema_version: schema_version.unwrap_or(1) as u64,
@@ -342,6 +354,61 @@ pub fn event(row: &rusqlite::Row) -> rusqlite::Result<crate::history::IssueEvent
     })
 }
 
+/// A reaction row in [`crate::reaction::REACTION_COLUMNS`] order (`comment_id` `''` or NULL for the
+/// issue's own).
+pub fn reaction(row: &rusqlite::Row) -> rusqlite::Result<crate::reaction::Reaction> {
+    let emoji: String = row.get(3)?;
+    Ok(crate::reaction::Reaction {
+        issue_id: uuid_at(row, 0)?,
+        comment_id: optional_id(row, 1)?,
+        member_id: uuid_at(row, 2)?,
+        emoji: crate::reaction::Emoji::parse(&emoji).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                3,
+                rusqlite::types::Type::Text,
+                "not a known emoji".into(),
+            )
+        })?,
+        created_at: row.get::<_, i64>(4)? as u64,
+    })
+}
+
+/// A mention row: `issue_id, comment_id, member_id, by_member, at`.
+pub fn mention(row: &rusqlite::Row) -> rusqlite::Result<crate::inbox::Mention> {
+    Ok(crate::inbox::Mention {
+        issue_id: uuid_at(row, 0)?,
+        comment_id: optional_id(row, 1)?,
+        member_id: uuid_at(row, 2)?,
+        by_member: uuid_at(row, 3)?,
+        at: row.get::<_, i64>(4)? as u64,
+    })
+}
+
+/// A subscription row: `issue_id, subscribed, at`.
+pub fn subscription(row: &rusqlite::Row) -> rusqlite::Result<crate::inbox::Subscription> {
+    Ok(crate::inbox::Subscription {
+        issue_id: uuid_at(row, 0)?,
+        subscribed: row.get::<_, i64>(1)? != 0,
+        at: row.get::<_, i64>(2)? as u64,
+    })
+}
+
+/// A read mark row: `issue_id` (`''` or NULL for everything), `read_at`.
+pub fn read_mark(row: &rusqlite::Row) -> rusqlite::Result<crate::inbox::InboxRead> {
+    Ok(crate::inbox::InboxRead {
+        issue_id: optional_id(row, 0)?,
+        read_at: row.get::<_, i64>(1)? as u64,
+    })
+}
+
+/// An id that may be absent, as NULL or as `''`.
+fn optional_id(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<uuid::Uuid>> {
+    match row.get::<_, Option<String>>(i)?.as_deref() {
+        None | Some("") => Ok(None),
+        Some(_) => member(row, i),
+    }
+}
+
 fn uuid_at(row: &rusqlite::Row, i: usize) -> rusqlite::Result<uuid::Uuid> {
     member(row, i)?.ok_or(rusqlite::Error::InvalidColumnType(
         i,
@@ -416,6 +483,7 @@ pub fn newest_log(
                     name: row.get(4)?,
                     args: row.get(5)?,
                     issue_number: row.get::<_, Option<i64>>(6)?.map(|n| n as u64),
+                    private_to: row.get(7)?,
                 })
             },
         )?

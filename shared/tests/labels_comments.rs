@@ -101,6 +101,16 @@ fn populated() -> Connection {
             "addComment",
             json!({"id": comment, "issueId": issue, "body": " first! ", "createdAt": 7}),
         );
+        run(
+            &mut conn,
+            "setReaction",
+            json!({"issueId": issue, "commentId": comment, "emoji": "+1", "on": true, "at": 8}),
+        );
+        run(
+            &mut conn,
+            "markInboxRead",
+            json!({"issueId": issue, "at": 8}),
+        );
     }
     conn
 }
@@ -630,6 +640,25 @@ fn one_of_each() -> Vec<Mutation> {
             json!({"id": ISSUE, "updatedAt": 40, "status": {"from": "not started", "to": "done"},
                    "assignee": {"from": null, "to": MEMBER}}),
         ),
+        parse(
+            "setReaction",
+            json!({"issueId": ISSUE, "emoji": "rocket", "on": true, "at": 40}),
+        ),
+        parse(
+            "setReaction",
+            json!({"issueId": ISSUE, "commentId": COMMENT, "emoji": "+1", "on": false, "at": 40}),
+        ),
+        parse(
+            "setSubscription",
+            json!({"issueId": ISSUE, "subscribed": false, "at": 40}),
+        ),
+        parse("markInboxRead", json!({"issueId": ISSUE, "at": 40})),
+        parse("markInboxRead", json!({"at": 40})),
+        parse(
+            "addComment",
+            json!({"id": Uuid::new_v4(), "issueId": ISSUE,
+                   "body": format!("ping [@Ada](mention:{MEMBER})"), "createdAt": 40}),
+        ),
     ]
 }
 
@@ -642,6 +671,9 @@ fn by_scope(conn: &Connection) -> std::collections::BTreeMap<String, Value> {
         .chain(issue_of("SELECT issue_id, * FROM comment"))
         .chain(issue_of("SELECT issue_id, * FROM issue_label"))
         .chain(issue_of("SELECT issue_id, * FROM issue_event"))
+        .chain(issue_of("SELECT issue_id, * FROM reaction"))
+        .chain(issue_of("SELECT issue_id, * FROM mention"))
+        .chain(issue_of("SELECT issue_id, * FROM subscription"))
     {
         let key = format!("issue {}", row[0].as_str().unwrap());
         let rows = scopes.entry(key).or_insert_with(|| json!([]));
@@ -650,6 +682,10 @@ fn by_scope(conn: &Connection) -> std::collections::BTreeMap<String, Value> {
     scopes.insert(
         "labels".into(),
         json!(query(conn, "SELECT * FROM label ORDER BY id")),
+    );
+    scopes.insert(
+        "inbox".into(),
+        json!(query(conn, "SELECT * FROM inbox_read ORDER BY issue_id")),
     );
     for rows in scopes.values_mut() {
         rows.as_array_mut()
@@ -680,6 +716,7 @@ fn every_mutation_touches_only_the_scopes_it_names() {
             .map(|scope| match scope {
                 Scope::Issue(id) => format!("issue {id}"),
                 Scope::Labels => "labels".to_owned(),
+                Scope::Inbox => "inbox".to_owned(),
             })
             .collect();
         let keys: std::collections::BTreeSet<_> = before.keys().chain(after.keys()).collect();

@@ -70,15 +70,15 @@ fn malformed_json_is_an_invalid_request() {
 
 #[test]
 fn the_schema_version_is_checked_before_the_shape() {
-    let err = push_err(br#"{"schemaVersion": 4, "whatever": true}"#);
+    let err = push_err(br#"{"schemaVersion": 5, "whatever": true}"#);
     assert_eq!(err.code, ErrorCode::VersionNotSupported);
     assert_eq!(err.code.status(), 409);
     assert_eq!(
         err.message,
-        "schemaVersion 4 is not supported; this server speaks 1 to 3"
+        "schemaVersion 5 is not supported; this server speaks 1 to 4"
     );
     // Every version the server speaks gets as far as the shape.
-    for version in [1, 2, 3] {
+    for version in [1, 2, 3, 4] {
         let body = format!(r#"{{"schemaVersion": {version}, "whatever": true}}"#);
         assert_eq!(push_err(body.as_bytes()).code, ErrorCode::InvalidRequest);
     }

@@ -26,6 +26,7 @@ use uuid::Uuid;
 const REPLICAS: usize = 4;
 /// The only rejection a valid mutation may meet: a comment on an issue someone deleted meanwhile.
 const ISSUE_MISSING: &str = "the issue does not exist (it may have been deleted)";
+const COMMENT_MISSING: &str = "the comment does not exist (it may have been deleted)";
 const CHANGED_SINCE: &str =
     "someone changed this since: undoing would overwrite their change, so nothing was undone";
 
@@ -59,6 +60,8 @@ enum Expect {
     UnlessIssueGone,
     /// An undo: refused if its issue is gone or a field it reverts changed since.
     UnlessChangedSince,
+    /// A reaction to a comment: refused if the issue or the comment is gone.
+    UnlessCommentGone,
 }
 
 impl Client {
@@ -271,6 +274,7 @@ fn random_mutation(
     issues: &mut Vec<Uuid>,
     labels: &[Uuid],
     comments: &mut Vec<(Uuid, Uuid)>,
+    people: &[Uuid],
     now: u64,
 ) -> (&'static str, Value, Expect) {
     let statuses = ["not started", "in progress", "done"];
@@ -339,9 +343,18 @@ fn random_mutation(
         76..83 => {
             let (id, issue) = (new_id(rng), pick(rng, issues));
             comments.push((id, issue));
+            // Some mention someone: the mention rows follow the text.
+            let body = match rng.u32(0..3) {
+                0 => format!(
+                    "comment {} [@someone](mention:{})",
+                    rng.u32(..),
+                    people[rng.usize(0..people.len())]
+                ),
+                _ => format!("comment {}", rng.u32(..)),
+            };
             (
                 "addComment",
-                json!({"id": id, "issueId": issue, "body": format!("comment {}", rng.u32(..)), "createdAt": now}),
+                json!({"id": id, "issueId": issue, "body": body, "createdAt": now}),
                 Expect::UnlessIssueGone,
             )
         }
@@ -356,12 +369,56 @@ fn random_mutation(
                 valid("deleteComment", json!({"id": id, "issueId": issue}))
             }
         }
-        88..91 => (
+        88..90 => (
             "restoreIssue",
             json!({"id": pick(rng, issues), "restoredAt": now}),
             Expect::UnlessIssueGone,
         ),
-        91..94 => {
+        // Reactions, on an issue or a comment, on and off; now and then a name that is not one.
+        90..93 => {
+            let emoji = ["+1", "heart", "rocket", "eyes"][rng.usize(0..4)];
+            let on = rng.bool();
+            match rng.u32(0..8) {
+                0 => (
+                    "setReaction",
+                    json!({"issueId": pick(rng, issues), "emoji": "party", "on": true, "at": now}),
+                    Expect::Invalid,
+                ),
+                1..4 if !comments.is_empty() => {
+                    let (id, issue) = comments[rng.usize(0..comments.len())];
+                    (
+                        "setReaction",
+                        json!({"issueId": issue, "commentId": id, "emoji": emoji, "on": on, "at": now}),
+                        if on {
+                            Expect::UnlessCommentGone
+                        } else {
+                            Expect::Valid
+                        },
+                    )
+                }
+                _ => (
+                    "setReaction",
+                    json!({"issueId": pick(rng, issues), "emoji": emoji, "on": on, "at": now}),
+                    if on {
+                        Expect::UnlessIssueGone
+                    } else {
+                        Expect::Valid
+                    },
+                ),
+            }
+        }
+        // The member's own: following an issue, and reading their inbox.
+        93 => (
+            "setSubscription",
+            json!({"issueId": pick(rng, issues), "subscribed": rng.bool(), "at": now}),
+            Expect::UnlessIssueGone,
+        ),
+        94 if rng.bool() => valid("markInboxRead", json!({"at": now})),
+        94 => valid(
+            "markInboxRead",
+            json!({"issueId": pick(rng, issues), "at": now}),
+        ),
+        95 => {
             // An undo as the app makes them: often refused, as someone changed the field since.
             let status = |rng: &mut fastrand::Rng| statuses[rng.usize(0..3)];
             let mut args = json!({"id": pick(rng, issues), "updatedAt": now,
@@ -371,7 +428,7 @@ fn random_mutation(
             }
             ("revertIssue", args, Expect::UnlessChangedSince)
         }
-        94..97 => (
+        96..98 => (
             "updateIssue",
             json!({"id": pick(rng, issues), "title": "   ", "updatedAt": now}),
             Expect::Invalid,
@@ -463,6 +520,8 @@ fn run(seed: u64) {
     s.push_as(&owner, &labels_client, &numbered(1, made_labels))
         .ok();
     let mut issues: Vec<Uuid> = Vec::new();
+    // Whom comments mention.
+    let people = [owner.id, member.id];
     let mut rejected = Rejected::new();
     let mut made = [0usize; REPLICAS];
     let mut now = 1_764_000_000_000u64;
@@ -505,8 +564,14 @@ fn run(seed: u64) {
         match roll {
             0..45 if made[i] < MUTATIONS_EACH => {
                 made[i] += 1;
-                let (name, args, expect) =
-                    random_mutation(&mut rng, &mut issues, &labels, &mut c.comments, now);
+                let (name, args, expect) = random_mutation(
+                    &mut rng,
+                    &mut issues,
+                    &labels,
+                    &mut c.comments,
+                    &people,
+                    now,
+                );
                 let before = c.replica.pending_count().unwrap();
                 match c.replica.mutate(name, &args, now) {
                     Ok(m) => {
@@ -528,6 +593,11 @@ fn run(seed: u64) {
                             Expect::UnlessIssueGone => assert_eq!(err.to_string(), ISSUE_MISSING),
                             Expect::UnlessChangedSince => assert!(
                                 [ISSUE_MISSING, CHANGED_SINCE].contains(&err.to_string().as_str()),
+                                "{err}"
+                            ),
+                            Expect::UnlessCommentGone => assert!(
+                                [ISSUE_MISSING, COMMENT_MISSING]
+                                    .contains(&err.to_string().as_str()),
                                 "{err}"
                             ),
                         }
@@ -654,21 +724,39 @@ fn run(seed: u64) {
 
     // Labels, their links and comments too: base row for row, and what the replica shows.
     for (i, c) in clients.iter().enumerate() {
-        for table in ["label", "issue_label", "comment", "issue_event"] {
+        // The private tables: the replica's member's rows, and no one else's.
+        for (table, mine) in [
+            ("label", false),
+            ("issue_label", false),
+            ("comment", false),
+            ("issue_event", false),
+            ("reaction", false),
+            ("mention", false),
+            ("subscription", true),
+            ("inbox_read", true),
+        ] {
             let mut on_server = Vec::new();
+            let member_filter = if mine {
+                " AND member_id = ?2"
+            } else {
+                " AND ?2 = ?2"
+            };
             s.with_d1(|conn| {
                 let mut statement = conn
                     .prepare(&format!(
-                        "SELECT * FROM {table} WHERE workspace_id = ?1 ORDER BY 1, 2"
+                        "SELECT * FROM {table} WHERE workspace_id = ?1{member_filter} ORDER BY 1, 2"
                     ))
                     .expect("prepare");
                 let columns = statement.column_count();
                 on_server = statement
-                    .query_map([owner.workspace.to_string()], |row| {
-                        (0..columns)
-                            .map(|i| row.get(i))
-                            .collect::<Result<Vec<_>, _>>()
-                    })
+                    .query_map(
+                        [owner.workspace.to_string(), c.member.id.to_string()],
+                        |row| {
+                            (0..columns)
+                                .map(|i| row.get(i))
+                                .collect::<Result<Vec<_>, _>>()
+                        },
+                    )
                     .expect("query")
                     .collect::<Result<Vec<Vec<rusqlite::types::Value>>, _>>()
                     .expect("rows");

@@ -324,7 +324,7 @@ fn bad_requests_get_their_error_codes_and_change_nothing() {
     .assert_error(400, "InvalidRequest");
     s.post_json(
         &s.api("push"),
-        &json!({"clientId": client, "schemaVersion": 4, "mutations": next}),
+        &json!({"clientId": client, "schemaVersion": 5, "mutations": next}),
     )
     .assert_error(409, "VersionNotSupported");
     s.post_json(

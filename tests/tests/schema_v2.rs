@@ -91,7 +91,7 @@ fn a_version_1_client_keeps_pushing_and_may_pull_until_the_workspace_has_version
     s.pull_at_version(1, &elsewhere, &Uuid::new_v4(), None).ok();
     assert_eq!(workspace_version(&s, &elsewhere), 1);
     // A version the server does not speak at all is refused before anything else.
-    s.pull_at_version(4, &owner, &new_client, Some(0))
+    s.pull_at_version(5, &owner, &new_client, Some(0))
         .assert_error(409, "VersionNotSupported");
 }
 

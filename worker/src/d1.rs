@@ -347,7 +347,26 @@ pub async fn pull_read(
     })
 }
 
-/// The eight reads of a snapshot page, as one batch so that they read one snapshot.
+/// A subscription as D1 returns it: SQLite has no booleans.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SubscriptionRow {
+    issue_id: uuid::Uuid,
+    subscribed: u8,
+    at: u64,
+}
+
+impl SubscriptionRow {
+    fn into_subscription(self) -> shared::inbox::Subscription {
+        shared::inbox::Subscription {
+            issue_id: self.issue_id,
+            subscribed: self.subscribed != 0,
+            at: self.at,
+        }
+    }
+}
+
+/// The twelve reads of a snapshot page, as one batch so that they read one snapshot.
 pub async fn snapshot_page(
     db: &D1Database,
     by: &Actor,
@@ -364,6 +383,10 @@ pub async fn snapshot_page(
         last_mutation_id,
         access,
         events,
+        reactions,
+        mentions,
+        subscriptions,
+        inbox_read,
     ] = results.as_slice()
     else {
         return Err(ApiError::internal(
@@ -385,6 +408,13 @@ pub async fn snapshot_page(
         issue_labels: rows(links)?,
         comments: rows(comments)?,
         events: rows(events)?,
+        reactions: rows(reactions)?,
+        mentions: rows(mentions)?,
+        subscriptions: rows::<SubscriptionRow>(subscriptions)?
+            .into_iter()
+            .map(SubscriptionRow::into_subscription)
+            .collect(),
+        inbox_read: rows(inbox_read)?,
         labels: rows(labels)?,
         horizon: position.horizon.unwrap_or(0),
         schema_version: position.schema_version.unwrap_or(1),

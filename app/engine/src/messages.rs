@@ -4,11 +4,13 @@ use serde::{Deserialize, Serialize};
 use shared::api::Role;
 use shared::comment::Comment;
 use shared::history::IssueEvent;
+use shared::inbox::InboxItem;
 use shared::issue::WindowRequest;
 use shared::issue::{Issue, IssueFilter, StatusCounts};
 use shared::label::{IssueLabel, Label};
 use shared::protocol::ErrorBody;
 use shared::protocol::RejectedMutation;
+use shared::reaction::Reaction;
 use shared::{Actor, Mutation};
 use uuid::Uuid;
 
@@ -40,6 +42,9 @@ pub enum ToEngine {
         /// The trash is open: the view carries what is in it.
         #[serde(default)]
         trash: bool,
+        /// The inbox is open: the view carries its items.
+        #[serde(default)]
+        inbox: bool,
         seq: u64,
     },
     /// The member's role in the workspace, as the server last said: the replica's rules read it.
@@ -149,6 +154,12 @@ pub struct View {
     /// The trash, most recently deleted first, when the subscription asked for it.
     #[serde(default)]
     pub trash: Option<Vec<Issue>>,
+    /// How many issues in the member's inbox have activity they have not read.
+    #[serde(default)]
+    pub unread: u64,
+    /// The inbox, newest first, when the subscription asked for it.
+    #[serde(default)]
+    pub inbox: Option<Vec<InboxItem>>,
 }
 
 /// The issue whose page is open.
@@ -164,6 +175,12 @@ pub struct OpenIssue {
     /// links' titles and statuses.
     #[serde(default)]
     pub references: Vec<Issue>,
+    /// The reactions on it and its comments.
+    #[serde(default)]
+    pub reactions: Vec<Reaction>,
+    /// Whether the member follows it in their inbox.
+    #[serde(default)]
+    pub watching: bool,
 }
 
 /// The most issues the trash view shows.

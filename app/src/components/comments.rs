@@ -13,12 +13,19 @@ use super::history::HistoryItem;
 use super::icons::{Ago, Avatar};
 use super::markdown::Markdown;
 use super::markdown_field::MarkdownField;
+use super::reactions::Reactions;
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, now};
 use shared::history::IssueEvent;
+use shared::reaction::Reaction;
 
 #[component]
-pub fn Comments(issue: Uuid, comments: Vec<Comment>, events: Vec<IssueEvent>) -> Element {
+pub fn Comments(
+    issue: Uuid,
+    comments: Vec<Comment>,
+    events: Vec<IssueEvent>,
+    reactions: Vec<Reaction>,
+) -> Element {
     let state = use_context::<AppState>();
     let engine = use_context::<EngineLink>();
     let mut writing = use_signal(String::new);
@@ -73,6 +80,7 @@ pub fn Comments(issue: Uuid, comments: Vec<Comment>, events: Vec<IssueEvent>) ->
                                 may_change: state.can_change()
                                     && (state.is_owner() || state.me() == Some(comment.author)),
                                 comment: comment.clone(),
+                                reactions: reactions.clone(),
                             }
                         },
                         Item::Event(event) => rsx! {
@@ -143,7 +151,12 @@ fn thread(comments: Vec<Comment>, events: Vec<IssueEvent>) -> Vec<Item> {
 }
 
 #[component]
-fn CommentItem(comment: Comment, targeted: bool, may_change: bool) -> Element {
+fn CommentItem(
+    comment: Comment,
+    targeted: bool,
+    may_change: bool,
+    reactions: Vec<Reaction>,
+) -> Element {
     let state = use_context::<AppState>();
     let engine = use_context::<EngineLink>();
     let mut editing = use_signal(|| None::<String>);
@@ -217,6 +230,7 @@ fn CommentItem(comment: Comment, targeted: bool, may_change: bool) -> Element {
                         })),
                     }
                 }
+                Reactions { issue, comment: Some(id), all: reactions, can_react: state.can_change() }
                 if may_change {
                     div { class: "actions",
                         button {

@@ -5,6 +5,7 @@ use dioxus::prelude::*;
 use engine::messages::{Channel, StorageKind};
 use shared::ErrorCode;
 
+use super::inbox::InboxButton;
 use crate::route;
 use crate::state::{Access, AppState, DialogState, EngineStatus};
 
@@ -80,6 +81,7 @@ pub fn Header() -> Element {
                     "{label}"
                 }
             }
+            InboxButton {}
             if let Some(info) = &session {
                 button {
                     class: "who",

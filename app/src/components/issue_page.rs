@@ -6,8 +6,8 @@
 use dioxus::prelude::*;
 use shared::mutations::fields::{Description, Status};
 use shared::mutations::{
-    AddIssueLabel, AssignIssue, RemoveIssueLabel, RestoreIssue, SetIssuePriority, UpdateIssue,
-    UpdateIssueStatus,
+    AddIssueLabel, AssignIssue, RemoveIssueLabel, RestoreIssue, SetIssuePriority, SetSubscription,
+    UpdateIssue, UpdateIssueStatus,
 };
 use uuid::Uuid;
 
@@ -15,6 +15,7 @@ use super::comments::Comments;
 use super::icons::Ago;
 use super::issue_fields::{AssigneeSelect, LabelPicker, PrioritySelect};
 use super::markdown::Markdown;
+use super::reactions::Reactions;
 use super::status_name;
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState, EngineStatus, now};
@@ -28,6 +29,7 @@ pub fn open_issue(mut state: AppState, id: Uuid) {
     crate::url::push_path(&path);
     state.open_number.set(None);
     state.trash_open.set(false);
+    state.inbox_open.set(false);
     state.selected.set(Some(id));
     state.open_issue.set(Some(id));
 }
@@ -37,6 +39,7 @@ pub fn close_issue(mut state: AppState) {
     crate::url::push_path(&crate::route::workspace_path(state.workspace));
     state.open_number.set(None);
     state.trash_open.set(false);
+    state.inbox_open.set(false);
     let open = *state.open_issue.peek();
     if let Some(id) = open {
         state.window.set(shared::issue::WindowRequest {
@@ -121,7 +124,9 @@ pub fn IssuePage(id: Uuid) -> Element {
         add_engine,
         remove_engine,
         task_engine,
+        subscribe_engine,
     ] = std::array::from_fn(|_| engine.clone());
+    let watching = open.watching;
     rsx! {
         {nav}
         article { class: "issue-page", aria_labelledby: "issue-heading",
@@ -189,7 +194,8 @@ pub fn IssuePage(id: Uuid) -> Element {
                             }
                         }
                     }
-                    Comments { issue: id, comments: open.comments, events: open.events }
+                    Reactions { issue: id, comment: None, all: open.reactions.clone(), can_react: can_change }
+                    Comments { issue: id, comments: open.comments, events: open.events, reactions: open.reactions }
                 }
                 aside { class: "properties", aria_label: "Properties",
                     fieldset { disabled: !can_change,
@@ -232,6 +238,16 @@ pub fn IssuePage(id: Uuid) -> Element {
                             chosen: labels,
                             on_add: move |label_id| add_engine.mutate(AddIssueLabel { issue_id: id, label_id, updated_at: now() }),
                             on_remove: move |label_id| remove_engine.mutate(RemoveIssueLabel { issue_id: id, label_id, updated_at: now() }),
+                        }
+                    }
+                    div { class: "subscription",
+                        button {
+                            disabled: !can_change,
+                            onclick: move |_| subscribe_engine.mutate(SetSubscription { issue_id: id, subscribed: !watching, at: now() }),
+                            if watching { "Unsubscribe" } else { "Subscribe" }
+                        }
+                        span { class: "hint",
+                            if watching { "Its comments and status changes reach your inbox." } else { "Only assignments and mentions reach your inbox." }
                         }
                     }
                     dl { class: "facts",

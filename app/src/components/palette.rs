@@ -27,6 +27,7 @@ enum Command {
     Shortcuts,
     Search,
     Trash,
+    Inbox,
     Undo,
     Redo,
     Workspace(Uuid),
@@ -124,6 +125,10 @@ pub fn Palette() -> Element {
         Command::Trash => {
             state.dialog.set(DialogState::Closed);
             super::open_trash(state);
+        }
+        Command::Inbox => {
+            state.dialog.set(DialogState::Closed);
+            super::open_inbox(state);
         }
         Command::Undo => {
             state.dialog.set(DialogState::Closed);
@@ -382,6 +387,7 @@ fn items(state: &AppState, typed: &str) -> Vec<Item> {
             tracker("Redo", Command::Redo);
         }
     }
+    tracker("Inbox", Command::Inbox);
     tracker("Trash", Command::Trash);
     tracker("Search issues", Command::Search);
     tracker("Sync inspector", Command::Inspector);

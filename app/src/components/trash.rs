@@ -14,6 +14,7 @@ pub fn open_trash(mut state: AppState) {
     crate::url::push_path(&crate::url::trash_path(state.workspace));
     state.open_issue.set(None);
     state.open_number.set(None);
+    state.inbox_open.set(false);
     state.trash_open.set(true);
 }
 

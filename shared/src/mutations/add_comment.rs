@@ -56,13 +56,18 @@ impl Mutator for AddComment {
             "DELETE FROM comment WHERE id = ?1",
             vec![self.id.to_string().into()],
         )];
+        // Its mentions' first time is the comment's own.
+        statements.push(Statement::new(
+            "DELETE FROM mention WHERE comment_id = ?1",
+            vec![self.id.to_string().into()],
+        ));
         statements.extend(self.effects(by));
         statements
     }
 
     /// On the issue only while it exists (when replayed over newer rows, it may be gone).
     fn effects(&self, by: &Actor) -> Vec<Statement> {
-        vec![Statement::new(
+        let mut statements = vec![Statement::new(
             "INSERT INTO comment (id, issue_id, workspace_id, author, body, created_at) \
              SELECT ?1, id, workspace_id, ?3, ?4, ?5 FROM issue WHERE id = ?2 AND workspace_id = ?6",
             vec![
@@ -73,6 +78,14 @@ impl Mutator for AddComment {
                 SqlValue::from(self.created_at.get()),
                 by.workspace(),
             ],
-        )]
+        )];
+        statements.extend(super::mentions::record(
+            self.issue_id,
+            Some(self.id),
+            self.body.as_str(),
+            self.created_at.get(),
+            by,
+        ));
+        statements
     }
 }

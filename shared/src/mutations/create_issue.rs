@@ -103,6 +103,13 @@ impl Mutator for CreateIssue {
             self.created_at.get(),
             by,
         ));
+        statements.extend(super::mentions::record(
+            self.id,
+            None,
+            self.description.as_str(),
+            self.created_at.get(),
+            by,
+        ));
         statements
     }
 

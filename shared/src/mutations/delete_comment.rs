@@ -36,13 +36,22 @@ impl Mutator for DeleteComment {
 
     /// Deleting a comment that is already gone changes nothing.
     fn effects(&self, by: &Actor) -> Vec<Statement> {
-        vec![Statement::new(
-            "DELETE FROM comment WHERE id = ?1 AND issue_id = ?2 AND workspace_id = ?3",
+        let params = || {
             vec![
-                self.id.to_string().into(),
                 self.issue_id.to_string().into(),
+                self.id.to_string().into(),
                 by.workspace(),
-            ],
-        )]
+            ]
+        };
+        let mut statements = vec![Statement::new(
+            "DELETE FROM comment WHERE id = ?2 AND issue_id = ?1 AND workspace_id = ?3",
+            params(),
+        )];
+        statements.extend(
+            super::mentions::FORGET_COMMENT
+                .into_iter()
+                .map(|sql| Statement::new(sql, params())),
+        );
+        statements
     }
 }

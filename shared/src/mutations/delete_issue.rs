@@ -65,7 +65,11 @@ impl Mutator for DeleteIssue {
             ));
             return statements;
         }
-        vec![
+        let mut statements: Vec<Statement> = super::mentions::FORGET_ISSUE
+            .into_iter()
+            .map(|sql| Statement::new(sql, params()))
+            .collect();
+        statements.extend([
             Statement::new(
                 "DELETE FROM comment WHERE issue_id = ?1 AND workspace_id = ?2",
                 params(),
@@ -79,6 +83,7 @@ impl Mutator for DeleteIssue {
                 "DELETE FROM issue WHERE id = ?1 AND workspace_id = ?2",
                 params(),
             ),
-        ]
+        ]);
+        statements
     }
 }

@@ -41,7 +41,7 @@ impl Mutator for EditComment {
 
     /// A comment deleted meanwhile stays deleted.
     fn effects(&self, by: &Actor) -> Vec<Statement> {
-        vec![Statement::new(
+        let mut statements = vec![Statement::new(
             "UPDATE comment SET body = ?3, edited_at = ?4 \
              WHERE id = ?1 AND issue_id = ?2 AND workspace_id = ?5",
             vec![
@@ -51,6 +51,14 @@ impl Mutator for EditComment {
                 SqlValue::from(self.edited_at.get()),
                 by.workspace(),
             ],
-        )]
+        )];
+        statements.extend(super::mentions::record(
+            self.issue_id,
+            Some(self.id),
+            self.body.as_str(),
+            self.edited_at.get(),
+            by,
+        ));
+        statements
     }
 }

@@ -15,12 +15,16 @@ mod delete_label;
 mod edit_comment;
 pub mod fields;
 pub mod history;
+mod mark_inbox_read;
+pub mod mentions;
 pub mod refusal;
 mod remove_issue_label;
 mod restore_issue;
 mod revert_issue;
 mod scope;
 mod set_issue_priority;
+mod set_reaction;
+mod set_subscription;
 mod update_issue;
 mod update_issue_status;
 mod update_label;
@@ -34,11 +38,14 @@ pub use delete_comment::DeleteComment;
 pub use delete_issue::DeleteIssue;
 pub use delete_label::DeleteLabel;
 pub use edit_comment::EditComment;
+pub use mark_inbox_read::MarkInboxRead;
 pub use remove_issue_label::RemoveIssueLabel;
 pub use restore_issue::RestoreIssue;
 pub use revert_issue::{Revert, RevertIssue};
 pub use scope::Scope;
 pub use set_issue_priority::SetIssuePriority;
+pub use set_reaction::SetReaction;
+pub use set_subscription::SetSubscription;
 pub use update_issue::UpdateIssue;
 pub use update_issue_status::UpdateIssueStatus;
 pub use update_label::UpdateLabel;
@@ -60,6 +67,10 @@ pub trait Mutator: Serialize + DeserializeOwned {
     /// The protocol's `schemaVersion` that introduced it: a client speaking an older one does not
     /// know it (see [`crate::protocol`]).
     const SCHEMA_VERSION: u64 = 1;
+    /// A private mutation is one member's own (their inbox's read marks, their subscriptions): its
+    /// log entry names that member, and pulls, pokes and snapshots carry it and its rows to that
+    /// member's clients only (see [`crate::server`], [`crate::live`], [`crate::snapshot`]).
+    const PRIVATE: bool = false;
 
     /// The rows this mutation reads and writes, as [`Scope`]s: its statements touch nothing else.
     /// The client's rebase relies on it to reset and replay only the rows that can be stale, so its
@@ -135,6 +146,13 @@ macro_rules! mutations {
                 match name {
                     $($variant::NAME => parse_args(args).map(Mutation::$variant),)+
                     other => Err(MutationError::UnknownMutation(quote(other))),
+                }
+            }
+
+            /// Whether the mutation is its member's own ([`Mutator::PRIVATE`]).
+            pub fn is_private(&self) -> bool {
+                match self {
+                    $(Mutation::$variant(_) => $variant::PRIVATE,)+
                 }
             }
 
@@ -223,6 +241,9 @@ mutations!(
     DeleteComment,
     RestoreIssue,
     RevertIssue,
+    SetReaction,
+    SetSubscription,
+    MarkInboxRead,
 );
 
 impl Mutation {

@@ -33,10 +33,12 @@ pub enum Rule {
     /// a flag (the field is named) and the value it must still hold: an undo is refused when someone
     /// changed a field it reverts since the change it undoes ([`crate::mutations::RevertIssue`]).
     ChangedSince,
+    /// `?1` comment, `?2` issue, `?3` workspace: the comment exists, on that issue.
+    CommentMissing,
 }
 
 impl Rule {
-    const ALL: [Rule; 7] = [
+    const ALL: [Rule; 8] = [
         Rule::IssueMissing,
         Rule::LabelMissing,
         Rule::LabelNameTaken,
@@ -44,6 +46,7 @@ impl Rule {
         Rule::ThreadFull,
         Rule::TooManyLabels,
         Rule::ChangedSince,
+        Rule::CommentMissing,
     ];
 
     /// The guard statement: refuses when the rule is broken.
@@ -82,6 +85,10 @@ impl Rule {
                  WHERE id = ?1 AND workspace_id = ?2 AND ((?3 AND status IS NOT ?4) \
                  OR (?5 AND priority IS NOT ?6) OR (?7 AND assignee IS NOT ?8) \
                  OR (?9 AND title IS NOT ?10) OR (?11 AND description IS NOT ?12))"
+            }
+            Rule::CommentMissing => {
+                "INSERT INTO refusal (rule) SELECT 'comment_missing' WHERE NOT EXISTS \
+                 (SELECT 1 FROM comment WHERE id = ?1 AND issue_id = ?2 AND workspace_id = ?3)"
             }
         };
         Statement::new(sql, params)
@@ -145,6 +152,7 @@ impl Rule {
             Rule::ThreadFull => "refused_thread_full",
             Rule::TooManyLabels => "refused_too_many_labels",
             Rule::ChangedSince => "refused_changed_since",
+            Rule::CommentMissing => "refused_comment_missing",
         }
     }
 
@@ -167,6 +175,7 @@ impl Rule {
                 "someone changed this since: undoing would overwrite their change, so nothing was \
                  undone"
             }
+            Rule::CommentMissing => "the comment does not exist (it may have been deleted)",
         }
     }
 

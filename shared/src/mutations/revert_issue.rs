@@ -159,6 +159,15 @@ impl Mutator for RevertIssue {
         if self.description.is_some() {
             record(EventKind::Description, "");
         }
+        if let Some(r) = &self.description {
+            statements.extend(super::mentions::record(
+                self.id,
+                None,
+                r.to.as_str(),
+                at,
+                by,
+            ));
+        }
         statements
     }
 }

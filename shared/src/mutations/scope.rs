@@ -5,7 +5,8 @@
 //! - [`Scope::Issue`]: one issue row, its comments and its label links (the rows that live and die
 //!   with it: deleting an issue deletes them);
 //! - [`Scope::Labels`]: every label row of the workspace (few; a name's uniqueness is read across
-//!   all of them).
+//!   all of them);
+//! - [`Scope::Inbox`]: the member's inbox read marks (a replica holds its own member's only).
 //!
 //! A mutation's statements must stay inside the scopes it names. That is why deleting a label leaves
 //! its links behind, unseen (every read joins `label`): deleting them would write into every issue's
@@ -17,6 +18,7 @@ use super::fields::IssueId;
 pub enum Scope {
     Issue(IssueId),
     Labels,
+    Inbox,
 }
 
 impl Scope {
@@ -24,7 +26,7 @@ impl Scope {
     pub fn issue(self) -> Option<IssueId> {
         match self {
             Scope::Issue(id) => Some(id),
-            Scope::Labels => None,
+            Scope::Labels | Scope::Inbox => None,
         }
     }
 }

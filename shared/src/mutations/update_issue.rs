@@ -73,8 +73,15 @@ impl Mutator for UpdateIssue {
                 by,
             ));
         }
-        if self.description.is_some() {
+        if let Some(description) = &self.description {
             statements.extend(history::record(self.id, EventKind::Description, "", at, by));
+            statements.extend(super::mentions::record(
+                self.id,
+                None,
+                description.as_str(),
+                at,
+                by,
+            ));
         }
         statements
     }

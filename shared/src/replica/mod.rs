@@ -21,6 +21,7 @@
 
 mod backoff;
 mod error;
+mod inbox;
 mod matches;
 mod meta;
 mod mutate;

@@ -16,14 +16,27 @@ use crate::actor::Actor;
 use crate::mutations::{Mutation, Scope};
 
 /// The tables of an issue's scope, each with the column naming the issue.
-const ISSUE_SCOPE: [(&str, &str); 4] = [
+const ISSUE_SCOPE: [(&str, &str); 7] = [
     ("issue", "id"),
     ("comment", "issue_id"),
     ("issue_label", "issue_id"),
     ("issue_event", "issue_id"),
+    ("reaction", "issue_id"),
+    ("mention", "issue_id"),
+    ("subscription", "issue_id"),
 ];
 /// Every table a mutation can change.
-pub(super) const TABLES: [&str; 5] = ["issue", "comment", "issue_label", "label", "issue_event"];
+pub(super) const TABLES: [&str; 9] = [
+    "issue",
+    "comment",
+    "issue_label",
+    "label",
+    "issue_event",
+    "reaction",
+    "mention",
+    "subscription",
+    "inbox_read",
+];
 
 impl Replica {
     /// Optimistic from scratch: every base row, then the live pending mutations. O(database); used
@@ -136,10 +149,13 @@ fn copy_scopes(base: &Connection, tx: &Transaction, scopes: &BTreeSet<Scope>) ->
             insert_rows(tx, table, &rows)?;
         }
     }
-    if scopes.contains(&Scope::Labels) {
-        let rows = select_rows(base, "SELECT * FROM label", None)?;
-        tx.execute("DELETE FROM label", [])?;
-        insert_rows(tx, "label", &rows)?;
+    // The labels, and the member's read marks: few rows, copied whole.
+    for (scope, table) in [(Scope::Labels, "label"), (Scope::Inbox, "inbox_read")] {
+        if scopes.contains(&scope) {
+            let rows = select_rows(base, &format!("SELECT * FROM {table}"), None)?;
+            tx.execute(&format!("DELETE FROM {table}"), [])?;
+            insert_rows(tx, table, &rows)?;
+        }
     }
     Ok(())
 }

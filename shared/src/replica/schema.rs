@@ -38,6 +38,11 @@ pub const BASE: &[Migration] = &[
         include_str!("migrations/base/0005_snapshot_v3.sql"),
     ),
     MIGRATIONS[8],
+    MIGRATIONS[9],
+    (
+        "replica/base/0006_snapshot_v4.sql",
+        include_str!("migrations/base/0006_snapshot_v4.sql"),
+    ),
 ];
 
 /// The optimistic database: the shared schema, the pending queue and the rebase's record.
@@ -71,4 +76,5 @@ pub const OPTIMISTIC: &[Migration] = &[
         include_str!("migrations/optimistic/0005_trash_counts.sql"),
     ),
     MIGRATIONS[8],
+    MIGRATIONS[9],
 ];

@@ -35,6 +35,7 @@ impl Replica {
         from: Option<u64>,
     ) -> Result<PullOutcome> {
         let workspace = self.actor.workspace_id.to_string();
+        let member = self.actor.member_id.to_string();
         let tx = self.base.transaction()?;
         // Straight into base when it has nothing to keep; staged otherwise. Decided at the reset
         // page; later pages follow it (only a staged snapshot has rows in `snapshot_issue`).
@@ -56,9 +57,10 @@ impl Replica {
         let mut scopes: BTreeSet<Scope> = page.issues.iter().map(|i| Scope::Issue(i.id)).collect();
         if page.reset {
             scopes.insert(Scope::Labels);
+            scopes.insert(Scope::Inbox);
         }
         if let Some(next) = page.next {
-            insert(&tx, prefix, &workspace, page)?;
+            insert(&tx, prefix, &workspace, &member, page)?;
             let moved = meta::set_snapshot(&tx, &self.meta, next, direct)?;
             tx.commit()?;
             self.meta = moved;
@@ -89,7 +91,7 @@ impl Replica {
                 tx.execute(&format!("DELETE FROM snapshot_{table}"), [])?;
             }
         }
-        insert(&tx, "", &workspace, page)?;
+        insert(&tx, "", &workspace, &member, page)?;
         let acknowledged_before = self.meta.last_mutation_id;
         let advanced = meta::advance(
             &tx,
@@ -135,8 +137,14 @@ fn exists(tx: &Connection, table: &str) -> Result<bool> {
 }
 
 /// Writes a page's rows of `workspace` to base's tables (`prefix` empty) or their staging twins
-/// (`snapshot_`).
-fn insert(tx: &Connection, prefix: &str, workspace: &str, page: &SnapshotPage) -> Result<()> {
+/// (`snapshot_`); the private rows are `member`'s.
+fn insert(
+    tx: &Connection,
+    prefix: &str,
+    workspace: &str,
+    member: &str,
+    page: &SnapshotPage,
+) -> Result<()> {
     let mut issues = tx.prepare_cached(&format!(
         "INSERT OR REPLACE INTO {prefix}issue (id, title, description, owner, status, created_at, \
          updated_at, workspace_id, created_by, updated_by, priority, assignee, number, deleted_at, \
@@ -212,6 +220,60 @@ fn insert(tx: &Connection, prefix: &str, workspace: &str, page: &SnapshotPage) -
             event.kind.as_str(),
             event.value,
             workspace,
+        ])?;
+    }
+    let optional = |id: Option<uuid::Uuid>| id.map(|id| id.to_string()).unwrap_or_default();
+    let mut reactions = tx.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO {prefix}reaction (issue_id, comment_id, member_id, emoji, \
+         workspace_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    ))?;
+    for reaction in &page.reactions {
+        reactions.execute(params![
+            reaction.issue_id.to_string(),
+            optional(reaction.comment_id),
+            reaction.member_id.to_string(),
+            reaction.emoji.as_str(),
+            workspace,
+            reaction.created_at as i64,
+        ])?;
+    }
+    let mut mentions = tx.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO {prefix}mention (issue_id, comment_id, member_id, by_member, at, \
+         workspace_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    ))?;
+    for mention in &page.mentions {
+        mentions.execute(params![
+            mention.issue_id.to_string(),
+            optional(mention.comment_id),
+            mention.member_id.to_string(),
+            mention.by_member.to_string(),
+            mention.at as i64,
+            workspace,
+        ])?;
+    }
+    let mut subscriptions = tx.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO {prefix}subscription (member_id, issue_id, subscribed, at, \
+         workspace_id) VALUES (?1, ?2, ?3, ?4, ?5)"
+    ))?;
+    for subscription in &page.subscriptions {
+        subscriptions.execute(params![
+            member,
+            subscription.issue_id.to_string(),
+            subscription.subscribed,
+            subscription.at as i64,
+            workspace,
+        ])?;
+    }
+    let mut reads = tx.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO {prefix}inbox_read (member_id, workspace_id, issue_id, read_at) \
+         VALUES (?1, ?2, ?3, ?4)"
+    ))?;
+    for read in &page.inbox_read {
+        reads.execute(params![
+            member,
+            workspace,
+            optional(read.issue_id),
+            read.read_at as i64,
         ])?;
     }
     Ok(())

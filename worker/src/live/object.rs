@@ -255,7 +255,8 @@ impl LiveWorkspace {
         };
         self.poked
             .set(Some(self.poked.get().unwrap_or(0).max(fanout.cookie)));
-        let everyone = encode(&fanout, &Uuid::nil())?;
+        // No one's private entries: a socket whose member has some gets a copy of its own.
+        let everyone = encode(&fanout, &Uuid::nil(), &Uuid::nil())?;
         let now = crate::auth::now();
         let mut poked = 0;
         // Fetched again: sockets may have come or gone while the log was read.
@@ -277,8 +278,8 @@ impl LiveWorkspace {
                 let _ = ws.close(Some(CLOSE_SIGNED_OUT), Some("the API token was revoked"));
                 continue;
             }
-            let sent = if fanout.has_entries_of(&socket.client_id) {
-                ws.send_with_str(encode(&fanout, &socket.client_id)?)
+            let sent = if fanout.needs_own_copy(&socket.client_id, &socket.member_id) {
+                ws.send_with_str(encode(&fanout, &socket.client_id, &socket.member_id)?)
             } else {
                 ws.send_with_str(&everyone)
             };
@@ -328,7 +329,7 @@ impl LiveWorkspace {
     }
 }
 
-fn encode(fanout: &Fanout, client_id: &Uuid) -> Result<String, ApiError> {
-    serde_json::to_string(&LiveMessage::Poke(fanout.poke_for(client_id)))
+fn encode(fanout: &Fanout, client_id: &Uuid, member_id: &Uuid) -> Result<String, ApiError> {
+    serde_json::to_string(&LiveMessage::Poke(fanout.poke_to(client_id, member_id)))
         .map_err(|err| ApiError::internal("encoding a poke", err))
 }

@@ -54,6 +54,8 @@ struct Engine {
     list: ListCursor,
     /// A view was sent (the first one is marked, for the first render's breakdown).
     viewed: bool,
+    /// The member's inbox as last read from the replica (`None`: read it at the next view).
+    inbox: Option<Vec<shared::inbox::InboxItem>>,
     status: Option<SyncStatus>,
 }
 
@@ -66,6 +68,7 @@ struct Subscription {
     open: Option<Uuid>,
     open_number: Option<u64>,
     trash: bool,
+    inbox: bool,
     seq: u64,
 }
 
@@ -113,6 +116,7 @@ pub async fn run(events: Events, mut incoming: UnboundedReceiver<Event>) {
         subscription: None,
         list: ListCursor::default(),
         viewed: false,
+        inbox: None,
         status: None,
     };
     wasm_bindgen_futures::spawn_local(tick(events));
@@ -173,6 +177,7 @@ impl Engine {
                 issue,
                 issue_number,
                 trash,
+                inbox,
                 seq,
             }) => {
                 if !self.viewed {
@@ -184,6 +189,7 @@ impl Engine {
                     open: issue,
                     open_number: issue_number,
                     trash,
+                    inbox,
                     seq,
                 });
                 self.send_view(false);
@@ -456,6 +462,13 @@ impl Engine {
                 } else {
                     None
                 };
+                // The inbox is read again only when the data changed (or never was).
+                if changed || self.inbox.is_none() {
+                    self.inbox = Some(replica.inbox()?);
+                }
+                let items = self.inbox.clone().unwrap_or_default();
+                let unread = items.iter().filter(|item| item.unread).count() as u64;
+                let inbox = subscription.inbox.then_some(items);
                 let mut ids: Vec<Uuid> = window.issues.iter().map(|issue| issue.id).collect();
                 ids.extend(open.as_ref().map(|issue| issue.id));
                 Ok(View {
@@ -469,6 +482,8 @@ impl Engine {
                                 .chain(comments.iter().map(|c| c.body.as_str()));
                             Some(OpenIssue {
                                 references: replica.referenced(texts)?,
+                                reactions: replica.reactions(issue.id)?,
+                                watching: replica.watching(issue.id)?,
                                 comments,
                                 events: replica.events(issue.id)?,
                                 issue,
@@ -482,6 +497,8 @@ impl Engine {
                     counts: window.counts,
                     fetched: replica.cookie().is_some(),
                     trash,
+                    unread,
+                    inbox,
                 })
             });
         match view {
