@@ -1,6 +1,7 @@
 //! Which screen the page's address asks for: `/setup?token=…` (make a workspace), `/join?invite=…`
 //! (join one), `/signin` (with a passkey, or `?device=…` from a sign-in link), `/w/<workspace id>` (its tracker; the query is the list's filter, see `url.rs`; with
-//! `/issue/<id>` after it, that issue's page), or `/` (go to the last workspace used here).
+//! `/issue/<id>` after it, that issue's page; `/trash` and `/inbox`), or `/` (go to the last
+//! workspace used here).
 
 use uuid::Uuid;
 use web_sys::UrlSearchParams;
@@ -48,7 +49,7 @@ pub fn current() -> Route {
         ["signin"] => Route::SignIn {
             device: param("device"),
         },
-        ["w", id] | ["w", id, "issue", _] | ["w", id, "trash"] => {
+        ["w", id] | ["w", id, "issue", _] | ["w", id, "trash" | "inbox"] => {
             Uuid::parse_str(id).map_or(Route::Home, Route::Workspace)
         }
         _ => Route::Home,

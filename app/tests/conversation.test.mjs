@@ -4,7 +4,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
-import { serverForThisFile, launchProfile, pushAs, eventually, unique, setUp, signIn, join, api, serverLog } from "./harness.mjs";
+import {
+  serverForThisFile, launchProfile, pushAs, eventually, unique, setUp, signIn, join, api, serverLog, auditBothSchemes,
+} from "./harness.mjs";
 
 const server = serverForThisFile();
 
@@ -171,6 +173,9 @@ test("mentions: @ offers the members by keyboard, the mention shows their curren
     await members.waitFor();
     assert.deepEqual(await members.getByRole("option").allTextContents(), ["Bea Baker", "Bob Builder"]);
     assert.equal(await members.getByRole("option", { selected: true }).textContent(), "Bea Baker");
+    const screens = [];
+    await auditBothSchemes(page, "the @ list", screens);
+    assert.deepEqual(screens.filter(([, found]) => found.length > 0), [], "no accessibility violation");
     await field.press("ArrowDown");
     assert.equal(await members.getByRole("option", { selected: true }).textContent(), "Bob Builder");
     await field.press("Enter");
@@ -245,6 +250,11 @@ test("reactions: a member reacts to an issue and a comment, another sees it live
     await rocket(mine, 2).click();
     await issueBar(mine).getByRole("button", { name: "rocket: 1, by Bea Baker" }).waitFor();
     await issueBar(theirs).getByRole("button", { name: "rocket: 1, by you" }).waitFor({ timeout: 30_000 });
+    await issueBar(theirs).getByRole("button", { name: "Add reaction" }).click();
+    await theirs.getByRole("group", { name: "Pick a reaction" }).waitFor();
+    const screens = [];
+    await auditBothSchemes(theirs, "reactions and the picker", screens);
+    assert.deepEqual(screens.filter(([, found]) => found.length > 0), [], "no accessibility violation");
     // What the server holds: Bea's rocket and Olive's thumbs up, once each.
     const log = await serverLog(server.url, 0, owner);
     const reactions = log.filter((e) => e.name === "setReaction").map((e) => [e.args.emoji, e.args.on, e.args.commentId ?? null]);
@@ -296,12 +306,15 @@ test("inbox: assignments, mentions and followed comments arrive live for their m
     await as(owner, "addComment", { id: mention, issueId: talked, body: `[@Ada Lovelace](mention:${ada.member}) can you check the dates?`, createdAt: now + 1 });
     await as(owner, "addComment", { id: randomUUID(), issueId: followed, body: "Any news?", createdAt: now + 2 });
     for (const page of [a1, a2]) {
-      await page.getByRole("button", { name: "Inbox, 3 unread" }).waitFor({ timeout: 30_000 });
+      await page.getByRole("button", { name: "Inbox (3 unread)" }).waitFor({ timeout: 30_000 });
     }
 
-    await a1.getByRole("button", { name: "Inbox, 3 unread" }).click();
+    await a1.getByRole("button", { name: "Inbox (3 unread)" }).click();
     const items = a1.getByRole("list", { name: "Inbox items" });
     await items.getByRole("listitem").nth(2).waitFor();
+    const screens = [];
+    await auditBothSchemes(a1, "the inbox", screens);
+    assert.deepEqual(screens.filter(([, found]) => found.length > 0), [], "no accessibility violation");
     const texts = await items.getByRole("listitem").allInnerTexts();
     assert.match(texts[0], /Nobody's issue[\s\S]*Olive Owner commented[\s\S]*Any news\?/);
     assert.match(texts[1], /Plan the release[\s\S]*Olive Owner mentioned you[\s\S]*can you check the dates\?/);
@@ -312,12 +325,18 @@ test("inbox: assignments, mentions and followed comments arrive live for their m
     await a1.getByRole("heading", { name: "Plan the release", level: 2 }).waitFor();
     assert.match(a1.url(), new RegExp(`#comment-${mention}$`));
     await a1.getByRole("listitem", { name: "Comment by Olive Owner" }).and(a1.locator(".target")).waitFor();
-    await a2.getByRole("button", { name: "Inbox, 2 unread" }).waitFor({ timeout: 30_000 });
+    await a2.getByRole("button", { name: "Inbox (2 unread)" }).waitFor({ timeout: 30_000 });
     // Marking all read on the phone empties the count on the laptop.
-    await a2.getByRole("button", { name: "Inbox, 2 unread" }).click();
+    await a2.getByRole("button", { name: "Inbox (2 unread)" }).click();
     await a2.getByRole("button", { name: "Mark all read" }).click();
     await a1.getByRole("button", { name: "Inbox", exact: true }).waitFor({ timeout: 30_000 });
     assert.equal(await a2.getByRole("button", { name: "Mark all read" }).isDisabled(), true);
+    // The inbox has an address of its own: a reload stays there, the marks kept.
+    assert.match(a2.url(), /\/inbox$/);
+    await a2.reload();
+    await a2.getByRole("heading", { name: "Inbox", level: 2 }).waitFor({ timeout: 30_000 });
+    await a2.getByRole("list", { name: "Inbox items" }).getByRole("listitem").nth(2).waitFor();
+    assert.equal(await a2.getByRole("button", { name: /\(unread\)$/ }).count(), 0);
 
     // Carl: nothing in his inbox, and nothing of Ada's on his wire.
     await c.getByRole("button", { name: "Inbox", exact: true }).click();

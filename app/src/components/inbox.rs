@@ -32,13 +32,13 @@ pub fn InboxButton() -> Element {
     rsx! {
         button {
             class: if open { "inbox-button open" } else { "inbox-button" },
-            aria_label: if unread > 0 { "Inbox, {unread} unread" } else { "Inbox" },
             aria_current: if open { "page" } else { "false" },
             title: "Assignments, mentions and comments on issues you follow",
             onclick: move |_| open_inbox(state),
             "Inbox"
             if unread > 0 {
                 span { class: "badge", "aria-hidden": "true", "{unread}" }
+                span { class: "visually-hidden", "({unread} unread)" }
             }
         }
     }
