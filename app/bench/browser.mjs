@@ -27,7 +27,7 @@ import { join, resolve } from "node:path";
 import { randomUUID } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
-import { CHROMIUM_ARGS, root, seedIssues, setUp, signIn, startServer } from "../tests/harness.mjs";
+import { CHROMIUM_ARGS, pushAs, root, seedIssues, setUp, signIn, startServer } from "../tests/harness.mjs";
 
 const quick = process.argv.includes("--quick");
 const coldOnly = process.argv.includes("--cold");
@@ -74,6 +74,54 @@ const seed = (url, n = ISSUES, who = undefined) =>
     description: (i) => `Issue number ${i}, made for the benchmark.`,
     who,
   });
+
+/** A description built to be hard on the Markdown renderer (the hostile text of
+ * app/tests/conversation.test.mjs, at the longest a description may be), and plain text as long. */
+const HOSTILE = (() => {
+  const parts = [
+    "# Plan", "- [ ] write the parser", "- [x] ship it", "",
+    "[click me](javascript:alert(1)) <script>alert(2)</script> <img src=x onerror=alert(3)>", "",
+    "| a | b |", "|:--|--:|", "| 1 | 2 |", "", "```rust", "fn main() {}", "```", "",
+    `${">".repeat(400)} deep`, "", `${"- ".repeat(300)}nested`, "", `${"*a".repeat(500)}`, "",
+  ].join("\n");
+  return `${parts}\nx ${"`".repeat(10_000 - parts.length - 3)}`;
+})();
+const PLAIN = "plain words ".repeat(Math.floor(HOSTILE.length / 12));
+const MARKDOWN_RUNS = quick ? 3 : 11;
+
+/** Opens each issue's page in the app, in turn, from the list (no reload: the app's own navigation),
+ * and times the description on screen: `{plain: [ms...], hostile: [ms...]}`. */
+async function markdownPages(dir, url, ids) {
+  const { context, page } = await openList(dir, url);
+  const times = { plain: [], hostile: [] };
+  try {
+    for (let run = 0; run < MARKDOWN_RUNS; run++) {
+      for (const kind of ["plain", "hostile"]) {
+        times[kind].push(
+          await page.evaluate(async (path) => {
+            const start = performance.now();
+            history.pushState(null, "", path);
+            dispatchEvent(new PopStateEvent("popstate"));
+            await new Promise((done) => {
+              const check = () =>
+                document.querySelector(".issue-page .description .markdown") && location.pathname === path ? done() : requestAnimationFrame(check);
+              check();
+            });
+            return performance.now() - start;
+          }, new URL(`${url}/issue/${ids[kind]}`).pathname),
+        );
+        await page.evaluate((path) => {
+          history.pushState(null, "", path);
+          dispatchEvent(new PopStateEvent("popstate"));
+        }, new URL(url).pathname);
+        await page.waitForSelector(".row");
+      }
+    }
+  } finally {
+    await context.close();
+  }
+  return times;
+}
 
 /** Opens `url` in the profile in `dir` until every issue is in its OPFS (the "All" count says `n`). */
 async function syncInto(dir, url, n, who) {
@@ -584,6 +632,12 @@ try {
   measure: {
     const log = (what) => process.stderr.write(`bench: ${what}\n`);
     await seed(server.url);
+    // The two descriptions the Markdown figure opens, newest (the list's first rows).
+    const described = { plain: randomUUID(), hostile: randomUUID() };
+    await pushAs(server.url, randomUUID(), Object.entries(described).map(([kind, id], i) => ({
+      name: "createIssue",
+      args: { id, title: `Markdown bench: ${kind}`, description: kind === "plain" ? PLAIN : HOSTILE, owner: "bench", createdAt: 1_800_000_000_000 + i },
+    })));
     log(`seeded ${ISSUES} issues`);
     if (coldOnly) {
       await syncInto(dir, server.app, ISSUES);
@@ -668,6 +722,8 @@ try {
     const { context, page } = await openList(dir, server.app);
     const keys = await keypressToScreen(page, KEYPRESSES);
     await context.close();
+    const rendered = await markdownPages(dir, server.app, described);
+    log(`descriptions on screen: plain ${rendered.plain.map((x) => x.toFixed(0)).join(", ")}; hostile ${rendered.hostile.map((x) => x.toFixed(0)).join(", ")} ms`);
 
     const rowsAt = (runs) => runs.map((r) => r.row);
     const paintedAt = (runs) => runs.map((r) => r.painted);
@@ -684,6 +740,10 @@ try {
       `| the floor: painted | ${spread(paintedAt(floor))} |`,
       `| keystroke in the search field to the list on screen, ${MANY} issues | ${spread(searches)} |`,
       `| keypress (Ctrl+Enter) to the new issue on screen, ${ISSUES} issues | ${spread(keys)} |`,
+      `| an issue's page, its description on screen: ${PLAIN.length} characters of plain text (the baseline) | ${spread(rendered.plain)} |`,
+      `| the same, ${HOSTILE.length} characters of hostile Markdown (deep nesting, raw HTML, 9,000 backticks) | ${spread(rendered.hostile)} |`,
+      "",
+      `Hostile Markdown against plain text of the same length, in the same run: ${(median(rendered.hostile) / median(rendered.plain)).toFixed(2)}x the time to the description on screen.`,
       "",
       `Against the floor, measured in the same run (alternating with the app's cold starts): at ${ISSUES} issues the first row is ${againstFloor(cold, floor, "row")}, painted ${againstFloor(cold, floor, "painted")}; at ${MANY}, ${againstFloor(coldBig, floorBig, "row")} and ${againstFloor(coldBig, floorBig, "painted")}.`,
       "",
