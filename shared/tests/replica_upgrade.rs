@@ -396,3 +396,98 @@ fn a_replica_of_the_last_schema_version_2_build_upgrades_takes_the_servers_numbe
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_replica_of_the_last_schema_version_3_build_upgrades_in_place_and_takes_reactions_and_mentions()
+{
+    // Written by the last build of schema version 3 (e725090, by the `written_by.rs` beside it):
+    // label Bug, issues A, B (labelled, a comment) and C (in the trash) pulled,
+    // cookie 7; A's status, a new issue D and C's restore pending.
+    let dir = copy_of("replica-schema-v3");
+    let client_id = stored_client_id(&dir);
+    assert_eq!(
+        user_version(&dir, "base.sqlite3"),
+        14,
+        "version 3's migrations"
+    );
+    let mut replica = Replica::open(&Storage::Directory(dir.clone()), common::by()).unwrap();
+    common::assert_counts_match(&replica);
+    assert_eq!(
+        user_version(&dir, "base.sqlite3") as usize,
+        shared::replica::schema::BASE.len()
+    );
+    assert_eq!(
+        user_version(&dir, "optimistic.sqlite3") as usize,
+        shared::replica::schema::OPTIMISTIC.len()
+    );
+    // Nothing of version 4 existed before it: the cursor is kept, no snapshot needed.
+    assert_eq!(replica.client_id().to_string(), client_id);
+    assert_eq!(replica.cookie(), Some(7));
+    assert_eq!(replica.pending_count().unwrap(), 3);
+    let b: uuid::Uuid = "b2b2b2b2-0000-4000-8000-000000000002".parse().unwrap();
+    assert_eq!(replica.comments(b).unwrap().len(), 1);
+    assert_eq!(replica.reactions(b).unwrap(), []);
+    assert_eq!(replica.inbox().unwrap(), []);
+
+    // The upgraded server, with the same seven entries, then version-4 changes by someone else: a
+    // reaction on B and a comment on it mentioning this replica's member.
+    let mut server = common::Server::new();
+    let label = "d4d4d4d4-0000-4000-8000-000000000004";
+    server.someone_does(
+        "createLabel",
+        serde_json::json!({"id": label, "name": "Bug", "color": "#d73a4a", "createdAt": 1_764_000_000_000u64}),
+    );
+    for (id, title) in [
+        ("a1a1a1a1-0000-4000-8000-000000000001", "Issue A"),
+        ("b2b2b2b2-0000-4000-8000-000000000002", "Issue B"),
+        ("c3c3c3c3-0000-4000-8000-000000000003", "Issue C"),
+    ] {
+        server.someone_does(
+            "createIssue",
+            serde_json::json!({"id": id, "title": title, "description": "", "owner": "ada",
+                               "createdAt": 1_764_000_000_000u64}),
+        );
+    }
+    server.someone_does(
+        "addIssueLabel",
+        serde_json::json!({"issueId": b, "labelId": label, "updatedAt": 1_764_000_000_001u64}),
+    );
+    server.someone_does(
+        "addComment",
+        serde_json::json!({"id": "e5e5e5e5-0000-4000-8000-000000000005", "issueId": b,
+                           "body": "A comment on B", "createdAt": 1_764_000_000_002u64}),
+    );
+    server.someone_does(
+        "deleteIssue",
+        serde_json::json!({"id": "c3c3c3c3-0000-4000-8000-000000000003", "deletedAt": 1_764_000_000_003u64}),
+    );
+    server.someone_does(
+        "setReaction",
+        serde_json::json!({"issueId": b, "emoji": "heart", "on": true, "at": 1_764_000_000_100u64}),
+    );
+    server.someone_does(
+        "addComment",
+        serde_json::json!({"id": uuid::Uuid::new_v4(), "issueId": b,
+                           "body": format!("[@Ada](mention:{})", common::MEMBER),
+                           "createdAt": 1_764_000_000_101u64}),
+    );
+    // Its version-3 mutations push as they are; the version-4 rows arrive by the log.
+    server.push(&mut replica);
+    server.catch_up(&mut replica);
+    assert_eq!(replica.pending_count().unwrap(), 0);
+    assert_eq!(server.rows("issue").len(), 4, "D made, C restored");
+    let restored: Option<i64> = server
+        .conn
+        .query_row(
+            "SELECT deleted_at FROM issue WHERE id = 'c3c3c3c3-0000-4000-8000-000000000003'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(restored, None);
+    assert_eq!(replica.reactions(b).unwrap().len(), 1);
+    let inbox = replica.inbox().unwrap();
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(inbox[0].activity, shared::inbox::Activity::Mentioned);
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -267,3 +267,52 @@ fn a_members_private_rows_reach_their_clients_only() {
         [json!({"n": 1})]
     );
 }
+
+#[test]
+fn a_version_3_client_syncs_until_the_workspace_logs_a_version_4_change() {
+    let s = Server::start(true);
+    let owner = s.setup("Upgrading", "Olive", None);
+    let old = Uuid::new_v4();
+    let issue = Uuid::new_v4();
+    // Markdown, a mention and an issue reference are text: nothing of version 4 yet.
+    let mentioned = json!({"name": "addComment", "args": {"id": Uuid::new_v4(), "issueId": issue,
+        "body": format!("**see** #1, [@Olive](mention:{})", owner.id), "createdAt": 2}});
+    s.push_at_version(
+        3,
+        &owner,
+        &old,
+        &numbered(1, [create(&issue, "v3"), mentioned]),
+    )
+    .ok();
+    let pulled = s.pull_at_version(3, &owner, &old, Some(0)).ok();
+    assert_eq!(
+        names(pulled["mutations"].as_array().unwrap()),
+        ["createIssue", "addComment"]
+    );
+    // A version-4 name from it is unknown, nothing changed.
+    let reaction = json!({"name": "setReaction", "args": {"issueId": issue, "emoji": "eyes", "on": true, "at": 3}});
+    let answer = s
+        .push_at_version(3, &owner, &old, &numbered(3, [reaction.clone()]))
+        .ok();
+    assert_eq!(answer["rejected"][0]["error"], json!("UnknownMutation"));
+    assert_eq!(
+        s.sql("SELECT COUNT(*) AS n FROM reaction"),
+        [json!({"n": 0})]
+    );
+    // A version-4 client reacts: version 3 may no longer pull, but still pushes.
+    s.push_as(&owner, &Uuid::new_v4(), &numbered(1, [reaction]))
+        .ok();
+    for cookie in [pulled["cookie"].as_u64(), None] {
+        s.pull_at_version(3, &owner, &old, cookie)
+            .assert_error(409, "VersionNotSupported");
+    }
+    let answer = s
+        .push_at_version(
+            3,
+            &owner,
+            &old,
+            &numbered(4, [create(&Uuid::new_v4(), "offline")]),
+        )
+        .ok();
+    assert_eq!(answer["rejected"], json!([]));
+}
