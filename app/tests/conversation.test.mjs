@@ -120,6 +120,14 @@ test("Markdown: a description renders as elements, hostile text stays text, and 
     }, "the checked box reached the server as an edit of the description");
     assert.equal(await box.isChecked(), true);
 
+    // 10,000 backticks, the longest a description may be: shown as they are, at once.
+    const ticks = await issueBy(owner, "Backticks", `x ${"`".repeat(9_998)}`);
+    const opened = Date.now();
+    await page.goto(`${place.app}/issue/${ticks}`);
+    await page.getByRole("heading", { name: "Backticks", level: 2 }).waitFor({ timeout: 30_000 });
+    await eventually(async () => ((await description.textContent()) ?? "").includes("`".repeat(9_998)), "the backticks on screen");
+    console.log(`10,000 backticks on screen ${Date.now() - opened} ms after navigation`);
+
     assert.equal(await page.evaluate(() => window.hacked), undefined, "no script of the text ran");
     assert.deepEqual(await page.evaluate(() => window.violations), [], "no Content-Security-Policy report");
     console.log(`hostile description (${HOSTILE.length} characters) on screen ${rendered} ms after navigation`);
@@ -337,6 +345,14 @@ test("inbox: assignments, mentions and followed comments arrive live for their m
     await a2.getByRole("heading", { name: "Inbox", level: 2 }).waitFor({ timeout: 30_000 });
     await a2.getByRole("list", { name: "Inbox items" }).getByRole("listitem").nth(2).waitFor();
     assert.equal(await a2.getByRole("button", { name: /\(unread\)$/ }).count(), 0);
+
+    // A comment on the issue Ada is assigned: unread again, on both; opening the issue's page (not
+    // the inbox) reads it.
+    await as(owner, "addComment", { id: randomUUID(), issueId: assigned, body: "Still broken?", createdAt: Date.now() });
+    await a2.getByRole("button", { name: "Inbox (1 unread)" }).waitFor({ timeout: 30_000 });
+    await a1.goto(`${place.app}/issue/${assigned}`);
+    await a1.getByRole("heading", { name: "Fix the login", level: 2 }).waitFor({ timeout: 30_000 });
+    await a2.getByRole("button", { name: "Inbox", exact: true }).waitFor({ timeout: 30_000 });
 
     // Carl: nothing in his inbox, and nothing of Ada's on his wire.
     await c.getByRole("button", { name: "Inbox", exact: true }).click();

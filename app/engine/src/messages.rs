@@ -181,6 +181,10 @@ pub struct OpenIssue {
     /// Whether the member follows it in their inbox.
     #[serde(default)]
     pub watching: bool,
+    /// When its latest activity the member has not read happened, while their inbox lists it as
+    /// unread: the page marks it read up to then.
+    #[serde(default)]
+    pub unread_at: Option<u64>,
 }
 
 /// The most issues the trash view shows.

@@ -4,10 +4,10 @@
 //! issue of the list, Esc back to it (see `crate::keyboard`).
 
 use dioxus::prelude::*;
-use shared::mutations::fields::{Description, Status};
+use shared::mutations::fields::{Description, Millis, Status};
 use shared::mutations::{
-    AddIssueLabel, AssignIssue, RemoveIssueLabel, RestoreIssue, SetIssuePriority, SetSubscription,
-    UpdateIssue, UpdateIssueStatus,
+    AddIssueLabel, AssignIssue, MarkInboxRead, RemoveIssueLabel, RestoreIssue, SetIssuePriority,
+    SetSubscription, UpdateIssue, UpdateIssueStatus,
 };
 use uuid::Uuid;
 
@@ -68,6 +68,20 @@ pub fn IssuePage(id: Uuid) -> Element {
     let previous = neighbour(state, -1);
     let next = neighbour(state, 1);
     drop(view);
+    // Seen here is read: activity the inbox lists as unread is marked read once the page shows it
+    // (up to its time, so what comes later is news again).
+    let unread_at = open.as_ref().and_then(|open| open.unread_at);
+    let read_engine = engine.clone();
+    use_effect(use_reactive!(|(id, unread_at)| {
+        if let Some(at) = unread_at
+            && state.can_change()
+        {
+            read_engine.mutate(MarkInboxRead {
+                issue_id: Some(id),
+                at: Millis::clamped(at),
+            });
+        }
+    }));
 
     let nav = rsx! {
         nav { class: "issue-nav", aria_label: "Issues",

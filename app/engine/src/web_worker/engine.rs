@@ -468,7 +468,7 @@ impl Engine {
                 }
                 let items = self.inbox.clone().unwrap_or_default();
                 let unread = items.iter().filter(|item| item.unread).count() as u64;
-                let inbox = subscription.inbox.then_some(items);
+                let inbox = subscription.inbox.then(|| items.clone());
                 let mut ids: Vec<Uuid> = window.issues.iter().map(|issue| issue.id).collect();
                 ids.extend(open.as_ref().map(|issue| issue.id));
                 Ok(View {
@@ -484,6 +484,10 @@ impl Engine {
                                 references: replica.referenced(texts)?,
                                 reactions: replica.reactions(issue.id)?,
                                 watching: replica.watching(issue.id)?,
+                                unread_at: items
+                                    .iter()
+                                    .find(|item| item.issue_id == issue.id && item.unread)
+                                    .map(|item| item.at),
                                 comments,
                                 events: replica.events(issue.id)?,
                                 issue,
