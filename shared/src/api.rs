@@ -186,6 +186,14 @@ pub struct Members {
     pub former: Vec<FormerMember>,
     pub invites: Vec<InviteInfo>,
     pub tokens: Vec<TokenInfo>,
+    /// The caller's own member id: all a client holding only an API token (the CLI) has to learn who
+    /// it is. Absent from a server before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub you: Option<Uuid>,
+    /// The workspace itself (its name, the caller's role, its issue key). Absent from a server
+    /// before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<WorkspaceInfo>,
 }
 
 /// Someone removed from the workspace, by the name they had.

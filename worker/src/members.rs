@@ -7,7 +7,9 @@
 use serde::Deserialize;
 use shared::api::{
     self, FormerMember, InviteInfo, Members, Membership, RemoveMember, Role, TokenInfo,
+    WorkspaceInfo,
 };
+use shared::numbers::IssueKey;
 use shared::{Actor, ErrorCode, ProtocolError, Statement};
 use uuid::Uuid;
 use worker::{Env, Request, Response};
@@ -25,6 +27,7 @@ const SELECT_MEMBERS: &str = "SELECT m.id, m.name, ms.role, 0 AS gone, ms.joined
      ORDER BY gone, since, id";
 const SELECT_INVITES: &str = "SELECT id, created_at, expires_at FROM invite \
      WHERE workspace_id = ?1 AND expires_at > ?2 ORDER BY created_at";
+const SELECT_WORKSPACE: &str = "SELECT id, name, legacy, issue_key FROM workspace WHERE id = ?1";
 const SELECT_TOKENS: &str = "SELECT id, name, created_at FROM api_token \
      WHERE workspace_id = ?1 AND member_id = ?2 ORDER BY created_at";
 /// The removal's statements, in one batch: each of the first two acts only while `?2` is a member
@@ -59,6 +62,13 @@ pub async fn list(env: &Env, by: &Actor) -> Result<Response, ApiError> {
         name: String,
         created_at: u64,
     }
+    #[derive(Deserialize)]
+    struct WorkspaceRow {
+        id: String,
+        name: String,
+        legacy: u8,
+        issue_key: Option<String>,
+    }
     let db = env.d1(d1::BINDING)?;
     let role = auth::role(&db, by).await?;
     let (former, members): (Vec<MemberRow>, Vec<MemberRow>) =
@@ -71,6 +81,18 @@ pub async fn list(env: &Env, by: &Actor) -> Result<Response, ApiError> {
         Role::Member => Vec::new(),
     };
     let tokens: Vec<TokenRow> = d1::all(&db, SELECT_TOKENS, &[by.workspace(), by.member()]).await?;
+    let workspace: Option<WorkspaceRow> =
+        d1::first(&db, SELECT_WORKSPACE, &[by.workspace()]).await?;
+    let workspace = match workspace {
+        Some(row) => Some(WorkspaceInfo {
+            id: uuid(&row.id)?,
+            name: row.name,
+            role,
+            legacy: row.legacy == 1,
+            issue_key: row.issue_key.and_then(|key| IssueKey::try_from(key).ok()),
+        }),
+        None => None,
+    };
     Ok(Response::from_json(&Members {
         members: members
             .into_iter()
@@ -111,6 +133,8 @@ pub async fn list(env: &Env, by: &Actor) -> Result<Response, ApiError> {
                 })
             })
             .collect::<Result<_, ApiError>>()?,
+        you: Some(by.member_id),
+        workspace,
     })?)
 }
 
