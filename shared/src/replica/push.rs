@@ -7,7 +7,10 @@ use uuid::Uuid;
 use super::error::Result;
 use super::{Replica, Ticket, meta, pending};
 use crate::error::ErrorCode;
-use crate::protocol::{ErrorBody, MAX_PUSH_MUTATIONS, PushRequest, PushResponse, SCHEMA_VERSION};
+use crate::protocol::{
+    ErrorBody, MAX_BODY_BYTES, MAX_PUSH_MUTATIONS, PushMutation, PushRequest, PushResponse,
+    SCHEMA_VERSION,
+};
 
 /// Why a push or pull got no usable answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,7 +112,8 @@ impl Replica {
             return Ok(None);
         }
         let after = self.meta.last_mutation_id.max(self.pushed_through);
-        let mutations = pending::unsent(&self.optimistic, after, MAX_PUSH_MUTATIONS)?;
+        let mut mutations = pending::unsent(&self.optimistic, after, MAX_PUSH_MUTATIONS)?;
+        fit_in_one_body(&mut mutations);
         if mutations.is_empty() {
             return Ok(None);
         }
@@ -175,4 +179,23 @@ impl Replica {
         self.pull_in_flight = None;
         self.rebuild()
     }
+}
+
+/// Room in a push's body for everything but its mutations (the client id, the version, brackets).
+const BODY_OVERHEAD: usize = 1024;
+
+/// Keeps the first of `mutations` that fit in one request body ([`MAX_BODY_BYTES`]), and always the
+/// first: a hundred long descriptions (an import's, a long offline session's) would otherwise make a
+/// push the server refuses as too large, again and again, and nothing behind it would ever sync.
+fn fit_in_one_body(mutations: &mut Vec<PushMutation>) {
+    let mut bytes = BODY_OVERHEAD;
+    let fits = mutations
+        .iter()
+        .position(|mutation| {
+            bytes += serde_json::to_string(mutation).map_or(usize::MAX / 2, |json| json.len() + 1);
+            bytes > MAX_BODY_BYTES
+        })
+        .unwrap_or(mutations.len())
+        .max(1);
+    mutations.truncate(fits);
 }
