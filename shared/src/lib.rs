@@ -20,6 +20,7 @@
 //! - [`passkey`] (feature `passkeys`): WebAuthn registrations and sign-ins, checked.
 //! - [`schema`]: the migrations in `migrations/`, embedded.
 //! - [`replica`] (feature `replica`): the client's base, optimistic state, pending queue and rebase.
+//! - [`export`] (feature `export`): a whole workspace out of a replica, as JSON or CSV.
 //! - [`sqlite`] (feature `sqlite`): runs all of the above on rusqlite.
 //! - [`statement`]: a parameterised SQL statement, independent of the database that runs it.
 
@@ -29,6 +30,8 @@ pub mod api;
 pub mod comment;
 pub mod compaction;
 pub mod error;
+#[cfg(feature = "export")]
+pub mod export;
 pub mod history;
 pub mod inbox;
 pub mod issue;

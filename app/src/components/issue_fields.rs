@@ -11,10 +11,7 @@ use super::priority_name;
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, now};
 
-/// The colours a new label takes, in turn: each readable as a dot beside text in both schemes.
-const PALETTE: [&str; 8] = [
-    "#d73a4a", "#0075ca", "#2da44e", "#a2700c", "#8250df", "#bf3989", "#1b7c83", "#6e7781",
-];
+use shared::label::PALETTE;
 
 #[component]
 pub fn PrioritySelect(value: Priority, on_change: EventHandler<Priority>) -> Element {

@@ -21,6 +21,7 @@
 
 mod backoff;
 mod error;
+mod everything;
 mod inbox;
 mod matches;
 mod meta;

@@ -1,0 +1,316 @@
+//! A workspace taken out whole (feature `export`): the export format, read from a replica, written as
+//! JSON (everything, versioned, what `tracker import json` reads back) or as CSV (one row an issue,
+//! for spreadsheets). The web app and the CLI both build it from the replica they hold: no server
+//! round trip. The format is documented in docs/import-export.md; a change to it bumps [`VERSION`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::history::EventKind;
+use crate::mutations::fields::{Priority, Status};
+use crate::replica::Replica;
+
+/// What every export says it is, so a reader can tell one from any other JSON.
+pub const FORMAT: &str = "tracker-export";
+/// The format's version: a reader refuses versions it does not know.
+pub const VERSION: u64 = 1;
+
+/// A whole workspace: its members' names, its labels, its issues (the trash included) with their
+/// labels, comments and history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Export {
+    pub format: String,
+    pub version: u64,
+    pub exported_at: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<Workspace>,
+    /// Everyone the rest names, by id: members, and people removed (what they wrote keeps them).
+    pub members: Vec<Member>,
+    pub labels: Vec<Label>,
+    pub issues: Vec<Issue>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Workspace {
+    pub id: Uuid,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issue_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Member {
+    pub id: Uuid,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Label {
+    pub id: Uuid,
+    pub name: String,
+    /// `#rrggbb`.
+    pub color: String,
+    pub created_at: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Issue {
+    pub id: Uuid,
+    /// `None` for an issue made offline whose create the server has not numbered yet.
+    #[serde(default)]
+    pub number: Option<u64>,
+    pub title: String,
+    pub description: String,
+    /// The name it was filed under.
+    pub owner: String,
+    pub status: Status,
+    #[serde(default)]
+    pub priority: Priority,
+    #[serde(default)]
+    pub assignee: Option<Uuid>,
+    /// Its labels' names, by name.
+    #[serde(default)]
+    pub labels: Vec<String>,
+    pub created_at: u64,
+    pub updated_at: u64,
+    #[serde(default)]
+    pub created_by: Option<Uuid>,
+    /// When it went to the trash; `None` for a live issue.
+    #[serde(default)]
+    pub deleted_at: Option<u64>,
+    #[serde(default)]
+    pub comments: Vec<Comment>,
+    /// What happened to it, oldest first, as far as the workspace keeps it.
+    #[serde(default)]
+    pub history: Vec<Event>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Comment {
+    pub id: Uuid,
+    pub author: Uuid,
+    pub body: String,
+    pub created_at: u64,
+    #[serde(default)]
+    pub edited_at: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    pub at: u64,
+    pub member: Uuid,
+    pub kind: EventKind,
+    pub value: String,
+}
+
+/// Why a file is not an export this build can read.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("not JSON, or not an export: {0}")]
+    Unreadable(String),
+    #[error("this is not a tracker export (its \"format\" is {0:?})")]
+    NotAnExport(String),
+    #[error(
+        "this export is version {0}; this build reads version {VERSION}: update the tracker to read it"
+    )]
+    UnknownVersion(u64),
+    #[error("the replica: {0}")]
+    Replica(#[from] crate::replica::ReplicaError),
+    #[error("CSV: {0}")]
+    Csv(String),
+}
+
+impl Export {
+    /// Everything `replica` holds (its optimistic state: pending changes included), with the names
+    /// of `members` and the `workspace` when known.
+    pub fn from_replica(
+        replica: &Replica,
+        workspace: Option<Workspace>,
+        members: Vec<Member>,
+        exported_at: u64,
+    ) -> Result<Export, ExportError> {
+        let labels = replica.labels()?;
+        let label_names: HashMap<Uuid, &str> = labels
+            .iter()
+            .map(|label| (label.id, label.name.as_str()))
+            .collect();
+        let mut issue_labels: HashMap<Uuid, Vec<String>> = HashMap::new();
+        for link in replica.every_issue_label()? {
+            if let Some(name) = label_names.get(&link.label_id) {
+                issue_labels
+                    .entry(link.issue_id)
+                    .or_default()
+                    .push((*name).to_owned());
+            }
+        }
+        let mut comments: HashMap<Uuid, Vec<Comment>> = HashMap::new();
+        for comment in replica.every_comment()? {
+            comments.entry(comment.issue_id).or_default().push(Comment {
+                id: comment.id,
+                author: comment.author,
+                body: comment.body,
+                created_at: comment.created_at,
+                edited_at: comment.edited_at,
+            });
+        }
+        let mut history: HashMap<Uuid, Vec<Event>> = HashMap::new();
+        for event in replica.every_event()? {
+            history.entry(event.issue_id).or_default().push(Event {
+                at: event.at,
+                member: event.member_id,
+                kind: event.kind,
+                value: event.value,
+            });
+        }
+        let issues = replica
+            .every_issue()?
+            .into_iter()
+            .map(|issue| Issue {
+                labels: issue_labels.remove(&issue.id).unwrap_or_default(),
+                comments: comments.remove(&issue.id).unwrap_or_default(),
+                history: history.remove(&issue.id).unwrap_or_default(),
+                id: issue.id,
+                number: issue.number,
+                title: issue.title,
+                description: issue.description,
+                owner: issue.owner,
+                status: issue.status,
+                priority: issue.priority,
+                assignee: issue.assignee,
+                created_at: issue.created_at,
+                updated_at: issue.updated_at,
+                created_by: issue.created_by,
+                deleted_at: issue.deleted_at,
+            })
+            .collect();
+        let mut members = members;
+        members.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        members.dedup_by_key(|member| member.id);
+        Ok(Export {
+            format: FORMAT.to_owned(),
+            version: VERSION,
+            exported_at,
+            workspace,
+            members,
+            labels: labels
+                .into_iter()
+                .map(|label| Label {
+                    id: label.id,
+                    name: label.name,
+                    color: label.color,
+                    created_at: label.created_at,
+                })
+                .collect(),
+            issues,
+        })
+    }
+
+    /// Reads an export, refusing anything else and versions this build does not know.
+    pub fn parse(text: &str) -> Result<Export, ExportError> {
+        #[derive(Deserialize)]
+        struct Header {
+            format: Option<String>,
+            version: Option<u64>,
+        }
+        let header: Header =
+            serde_json::from_str(text).map_err(|err| ExportError::Unreadable(err.to_string()))?;
+        let format = header.format.unwrap_or_default();
+        if format != FORMAT {
+            return Err(ExportError::NotAnExport(format));
+        }
+        match header.version {
+            Some(VERSION) => {}
+            other => return Err(ExportError::UnknownVersion(other.unwrap_or(0))),
+        }
+        serde_json::from_str(text).map_err(|err| ExportError::Unreadable(err.to_string()))
+    }
+
+    /// The export as JSON: two-space indented, one trailing line break.
+    pub fn to_json(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
+        text.push('\n');
+        text
+    }
+
+    /// One row an issue, with a header row: the columns `tracker import csv` reads (`title`,
+    /// `description`, `status`, `labels`) and the rest a spreadsheet wants. Names for members,
+    /// RFC 3339 for times, labels joined by `, `.
+    pub fn to_csv(&self) -> Result<String, ExportError> {
+        let names: BTreeMap<Uuid, &str> = self
+            .members
+            .iter()
+            .map(|member| (member.id, member.name.as_str()))
+            .collect();
+        let name = |id: Option<Uuid>| {
+            id.map(|id| names.get(&id).copied().unwrap_or("(unknown)").to_owned())
+                .unwrap_or_default()
+        };
+        let key = self
+            .workspace
+            .as_ref()
+            .and_then(|workspace| workspace.issue_key.clone());
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let csv_error = |err: csv::Error| ExportError::Csv(err.to_string());
+        writer.write_record(CSV_COLUMNS).map_err(csv_error)?;
+        for issue in &self.issues {
+            let number = issue.number.map(|n| n.to_string()).unwrap_or_default();
+            let id = match (&key, issue.number) {
+                (Some(key), Some(number)) => format!("{key}-{number}"),
+                _ => number.clone(),
+            };
+            writer
+                .write_record([
+                    id,
+                    issue.title.clone(),
+                    issue.description.clone(),
+                    issue.status.as_str().to_owned(),
+                    issue.priority.as_str().to_owned(),
+                    issue.labels.join(", "),
+                    name(issue.assignee),
+                    issue.owner.clone(),
+                    name(issue.created_by),
+                    time(issue.created_at),
+                    time(issue.updated_at),
+                    issue.deleted_at.map(time).unwrap_or_default(),
+                    issue.comments.len().to_string(),
+                ])
+                .map_err(csv_error)?;
+        }
+        let bytes = writer
+            .into_inner()
+            .map_err(|err| ExportError::Csv(err.to_string()))?;
+        String::from_utf8(bytes).map_err(|err| ExportError::Csv(err.to_string()))
+    }
+}
+
+/// The CSV's header row.
+pub const CSV_COLUMNS: [&str; 13] = [
+    "id",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "labels",
+    "assignee",
+    "owner",
+    "created by",
+    "created at",
+    "updated at",
+    "deleted at",
+    "comments",
+];
+
+/// Epoch milliseconds as RFC 3339 (UTC, to the millisecond).
+pub fn time(ms: u64) -> String {
+    humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
+}
