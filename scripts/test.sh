@@ -3,7 +3,8 @@
 #   - formatting, and clippy for the native and the wasm32 targets, warnings as errors;
 #   - the shared crate's native tests (mutations, protocol, server batch, client replica on SQLite);
 #   - the integration tests: the real worker in workerd under `wrangler dev`, each test binary on its
-#     own fresh local D1 (push/pull rules, replay of the log, replicas converging through faults);
+#     own fresh local D1 (push/pull rules, replay of the log, replicas converging through faults),
+#     and the `tracker` CLI's binary against it (app/cli/tests);
 #   - the browser tests: the tracker in headless Chromium against `wrangler dev` (app/tests);
 #   - the benchmarks once in quick mode, so they cannot rot;
 #   - `wrangler deploy --dry-run`, so the bundle a deployment uploads builds and its size shows.
@@ -23,7 +24,7 @@ bash scripts/build.sh
 
 step "format and lint"
 cargo fmt --all --check
-cargo clippy --locked -p shared -p sync-tests -p replica-bench --all-targets --all-features -- -D warnings
+cargo clippy --locked -p shared -p sync-tests -p replica-bench -p tracker --all-targets --all-features -- -D warnings
 cargo clippy --locked -p shared -p sync-worker -p app --target wasm32-unknown-unknown -- -D warnings
 # The engine as the browser gets it: the replica on rusqlite on sqlite-wasm-rs, in a Web Worker.
 cargo clippy --locked -p engine --features web-worker --target wasm32-unknown-unknown -- -D warnings
@@ -36,7 +37,7 @@ TRACKER_SKIP_BUILD=1 npx wrangler deploy --dry-run --outdir .tmp/deploy 2>&1 | g
 step "tests"
 rm -rf .tmp/tests && mkdir -p .tmp
 export TRACKER_SKIP_BUILD=1
-cargo test --locked -p shared -p sync-tests --all-features 2>&1 | tee .tmp/test-output.txt
+cargo test --locked -p shared -p sync-tests -p tracker --all-features 2>&1 | tee .tmp/test-output.txt
 
 step "browser tests (headless Chromium)"
 node --test --test-concurrency=1 app/tests/ 2>&1 | tee .tmp/browser-output.txt

@@ -1,0 +1,178 @@
+//! One sync, start to end, on the replica's own loop ([`Replica::due`], [`Replica::take`]): push what
+//! is pending (100 mutations a request), pull until the server has nothing more, and stop. A CLI
+//! command is not a tab left open: when the server cannot be reached it stops at once, the pending
+//! queue kept on disk for the next command that can reach it. When the server holds requests back
+//! (`429`), it waits as long as asked, as the browser does; a spent daily budget stops it.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use indicatif::ProgressBar;
+use shared::ErrorCode;
+use shared::protocol::{LogEntry, RejectedMutation};
+use shared::replica::{Answer, Replica, Request};
+
+use crate::client::Client;
+use crate::error::{CliError, Code, Result};
+
+/// How many failed requests in a row (server errors) a sync tries before it gives up.
+const MAX_FAILURES: u32 = 4;
+/// The longest a sync waits on a `Retry-After` before it gives up (the daily budget's is hours).
+const MAX_WAIT_MS: u64 = 120_000;
+
+/// What a sync did.
+#[derive(Debug, Default)]
+pub struct Synced {
+    /// Local changes the server processed.
+    pub pushed: u64,
+    /// The log entries pulled (snapshot pages are not entries), in order: what `watch` prints.
+    pub entries: Vec<LogEntry>,
+    /// Local changes the server refused: their effects are gone from the replica.
+    pub rejected: Vec<RejectedMutation>,
+}
+
+/// Why a sync stopped before it was done; the pending queue is kept either way.
+#[derive(Debug)]
+pub struct Stopped {
+    pub error: CliError,
+    pub synced: Synced,
+}
+
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_millis() as u64)
+}
+
+fn jitter() -> f64 {
+    (uuid::Uuid::new_v4().as_u128() % 1000) as f64 / 1000.0
+}
+
+/// Pushes everything pending and pulls until the server has nothing more. `progress`, when given,
+/// counts the pending mutations acknowledged.
+pub fn sync(
+    replica: &mut Replica,
+    client: &Client,
+    progress: Option<&ProgressBar>,
+) -> std::result::Result<Synced, Stopped> {
+    let mut synced = Synced::default();
+    match run(replica, client, progress, &mut synced) {
+        Ok(()) => Ok(synced),
+        Err(error) => Err(Stopped { error, synced }),
+    }
+}
+
+fn run(
+    replica: &mut Replica,
+    client: &Client,
+    progress: Option<&ProgressBar>,
+    synced: &mut Synced,
+) -> Result<()> {
+    let pending_at_start = replica.pending_count()?;
+    let mut pulled = false;
+    replica.push_soon();
+    replica.pull_soon();
+    loop {
+        let requests = replica.due(now())?;
+        if requests.is_empty() {
+            if pulled && replica.pending_count()? == 0 {
+                return Ok(());
+            }
+            wait_or_stop(replica)?;
+            continue;
+        }
+        for request in requests {
+            let answer = match request {
+                Request::Push(ticket, body) => {
+                    let sent = body.mutations.len() as u64;
+                    let result = client.push(&body);
+                    if result.is_ok() {
+                        synced.pushed += sent;
+                    }
+                    Answer::Pushed(ticket, result)
+                }
+                Request::Pull(ticket, body) => {
+                    let result = client.pull(&body);
+                    if let Ok(response) = &result {
+                        synced.entries.extend(response.mutations.iter().cloned());
+                        pulled = !response.has_more;
+                    }
+                    Answer::Pulled(ticket, result)
+                }
+            };
+            let outcome = replica.take(answer, now(), jitter())?;
+            synced.rejected.extend(outcome.rejected);
+            if let Some(bar) = progress {
+                let left = replica.pending_count()?;
+                bar.set_position(pending_at_start.saturating_sub(left));
+            }
+        }
+    }
+}
+
+/// Nothing is due: the last request failed or was held back. Waits when waiting can help, or says
+/// why the sync stops.
+fn wait_or_stop(replica: &Replica) -> Result<()> {
+    if let Some(body) = replica.outdated() {
+        return Err(CliError::failed(format!(
+            "this build of the CLI is older than the server ({}): update it",
+            body.message
+        )));
+    }
+    if let Some(body) = replica.denied() {
+        return Err(CliError::new(
+            Code::NotSignedIn,
+            format!(
+                "the server refused the token: {} Make a new token and run `tracker login` again; \
+                 local changes wait until then",
+                body.message
+            ),
+        ));
+    }
+    if !replica.online() {
+        return Err(CliError::new(
+            Code::Offline,
+            "the server could not be reached; local changes are kept and go with the next command \
+             that reaches it (or `tracker sync`)",
+        ));
+    }
+    if let Some(body) = replica.held_back()
+        && body.error == ErrorCode::QuotaExceeded
+    {
+        return Err(CliError::new(
+            Code::HeldBack,
+            format!(
+                "{} Local changes are kept; `tracker sync` sends them once there is budget \
+                     (README, \"Import and export\", says how an owner gives an import more).",
+                body.message
+            ),
+        ));
+    }
+    let failures = replica
+        .push_backoff
+        .failures()
+        .max(replica.pull_backoff.failures());
+    if failures >= MAX_FAILURES {
+        return Err(CliError::failed(format!(
+            "the server failed {failures} requests in a row; local changes are kept, try \
+             `tracker sync` later"
+        )));
+    }
+    let waited = WAITED.with(|w| {
+        let total = w.get() + 100;
+        w.set(total);
+        total
+    });
+    if waited > MAX_WAIT_MS {
+        return Err(CliError::new(
+            Code::HeldBack,
+            "the server kept holding requests back; local changes are kept, try `tracker sync` later",
+        ));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    Ok(())
+}
+
+thread_local! {
+    /// How long this process has waited on timers in all, in milliseconds.
+    static WAITED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
