@@ -559,6 +559,7 @@ fn apply(mut state: AppState, message: FromEngine, text: Option<String>) {
                 crate::access::refresh_session(state).await;
             });
         }
+        FromEngine::Exported { format, result } => crate::download::save(state, format, result),
         // Shown by the header, with what was not saved.
         FromEngine::Failed { message } => {
             web_sys::console::error_1(&format!("tracker: the engine stopped: {message}").into())

@@ -10,6 +10,7 @@ mod access;
 mod api;
 mod clipboard;
 mod components;
+mod download;
 mod drafts;
 mod durable;
 mod engine_link;

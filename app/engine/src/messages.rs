@@ -67,6 +67,13 @@ pub enum ToEngine {
     Hidden { hidden: bool },
     /// Send the sync inspector's view of the engine now ([`FromEngine::Inspection`]).
     Inspect,
+    /// Write the whole workspace out from the replica (`shared::export`): answered by `Exported`.
+    /// The UI knows the names and the workspace; the replica knows the rest.
+    Export {
+        format: ExportFormat,
+        workspace: Option<shared::api::WorkspaceInfo>,
+        members: Vec<shared::api::MemberInfo>,
+    },
     /// The page is being left (`pagehide`), or came back from the back-forward cache (`pageshow`):
     /// while leaving, the engine starts no request (its socket is about to close with the page).
     Leaving { leaving: bool },
@@ -111,6 +118,35 @@ pub enum FromEngine {
     /// The live channel said the workspace's settings changed (its issue key): the UI reads the
     /// session again.
     WorkspaceChanged,
+    /// The answer to `Export`: the file's text, or why there is none.
+    Exported {
+        format: ExportFormat,
+        result: Result<String, String>,
+    },
+}
+
+/// An export's format: everything as JSON (what `tracker import json` reads), or CSV.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportFormat {
+    Json,
+    Csv,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+        }
+    }
+
+    pub fn media_type(self) -> &'static str {
+        match self {
+            ExportFormat::Json => "application/json",
+            ExportFormat::Csv => "text/csv",
+        }
+    }
 }
 
 /// The most issues a `Find` answers with.

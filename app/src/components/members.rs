@@ -13,8 +13,10 @@ use super::dialog::Modal;
 use super::name_setting::NameSetting;
 use super::question::Question;
 use crate::access::refresh_members;
+use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState};
 use crate::{api, route};
+use engine::messages::ExportFormat;
 
 /// A secret the server showed once, to copy now.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +71,12 @@ pub fn MembersDialog() -> Element {
     };
     let close = move |_| state.dialog.set(DialogState::Closed);
     let list = members.read().clone();
+    let engine = use_context::<EngineLink>();
+    let export_engine = engine.clone();
+    let cli_address = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .map(|origin| format!("{origin}{}", route::workspace_path(workspace)))
+        .unwrap_or_default();
 
     rsx! {
         Modal { class: "members", labelled_by: "members-heading",
@@ -190,9 +198,27 @@ pub fn MembersDialog() -> Element {
                             }
                         }
                     }
+                    section { aria_labelledby: "export-heading",
+                        h3 { id: "export-heading", "Export" }
+                        p { class: "hint", "Everything in this workspace (issues, labels, comments, history, names), from this device's copy." }
+                        div { class: "actions",
+                            button {
+                                onclick: move |_| crate::download::request(state, &engine, ExportFormat::Json),
+                                "Export JSON"
+                            }
+                            button {
+                                onclick: move |_| crate::download::request(state, &export_engine, ExportFormat::Csv),
+                                "Export CSV"
+                            }
+                        }
+                    }
                     section { aria_labelledby: "tokens-heading",
                         h3 { id: "tokens-heading", "Your API tokens" }
                         p { class: "hint", "Scripts send one as `Authorization: Bearer <token>` and act as you, in this workspace." }
+                        p { class: "hint",
+                            "From a terminal: "
+                            code { "tracker login {cli_address}" }
+                        }
                         div { class: "actions",
                             input {
                                 aria_label: "Token name",

@@ -15,6 +15,7 @@ use super::question::Question;
 use super::{priority_name, status_name};
 use crate::engine_link::EngineLink;
 use crate::state::{AppState, DialogState, now};
+use engine::messages::ExportFormat;
 
 /// What an option of the palette does.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -28,6 +29,8 @@ enum Command {
     Search,
     Trash,
     Inbox,
+    /// The whole workspace, from this device's replica, as a download.
+    Export(ExportFormat),
     Undo,
     Redo,
     Workspace(Uuid),
@@ -129,6 +132,10 @@ pub fn Palette() -> Element {
         Command::Inbox => {
             state.dialog.set(DialogState::Closed);
             super::open_inbox(state);
+        }
+        Command::Export(format) => {
+            state.dialog.set(DialogState::Closed);
+            crate::download::request(state, &run_engine, format);
         }
         Command::Undo => {
             state.dialog.set(DialogState::Closed);
@@ -389,6 +396,8 @@ fn items(state: &AppState, typed: &str) -> Vec<Item> {
     }
     tracker("Inbox", Command::Inbox);
     tracker("Trash", Command::Trash);
+    tracker("Export as JSON", Command::Export(ExportFormat::Json));
+    tracker("Export as CSV", Command::Export(ExportFormat::Csv));
     tracker("Search issues", Command::Search);
     tracker("Sync inspector", Command::Inspector);
     tracker("Keyboard shortcuts", Command::Shortcuts);

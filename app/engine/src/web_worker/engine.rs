@@ -217,6 +217,17 @@ impl Engine {
                 }
             }
             Event::Ui(ToEngine::Inspect) => self.send_inspection(),
+            Event::Ui(ToEngine::Export {
+                format,
+                workspace,
+                members,
+            }) => post(&super::export::export(
+                &self.replica,
+                format,
+                workspace,
+                members,
+                now(),
+            )),
             Event::Ui(ToEngine::Leaving { leaving }) => self.leaving = leaving,
             // The live channel brings that tab's push here too, as a poke.
             Event::OtherTabPushed if self.live.channel() == Channel::Live => {}

@@ -1,6 +1,7 @@
 //! The engine's Web Worker: storage, transport and the sync loop.
 
 mod engine;
+mod export;
 mod journal;
 mod recover;
 mod slot;
