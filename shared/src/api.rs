@@ -289,6 +289,38 @@ pub struct RemoveMember {
     pub member_id: Uuid,
 }
 
+/// `POST .../members/budget` (owners): `extra` mutations beyond the deployment's daily budget for
+/// `memberId`, for today (UTC): a large import. At most [`crate::server::MAX_GRANT`]; a second grant
+/// the same day replaces the first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GrantBudget {
+    pub member_id: Uuid,
+    pub extra: u64,
+}
+
+impl GrantBudget {
+    pub fn check(&self) -> Result<(), ProtocolError> {
+        if self.extra > crate::server::MAX_GRANT {
+            return Err(ProtocolError::invalid_request(format!(
+                "extra must be 0 to {}, got {}",
+                crate::server::MAX_GRANT,
+                self.extra
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The member's day after a grant: what they have used and may use until midnight UTC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Budget {
+    pub member_id: Uuid,
+    pub used: u64,
+    pub budget: u64,
+}
+
 /// Parses an API request body, or says what is wrong with it (`400 InvalidRequest`).
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ProtocolError> {
     serde_json::from_slice(body).map_err(|err| {

@@ -46,6 +46,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0010_conversation.sql",
         include_str!("../../migrations/0010_conversation.sql"),
     ),
+    (
+        "0011_budget_grants.sql",
+        include_str!("../../migrations/0011_budget_grants.sql"),
+    ),
 ];
 
 /// The schema version a database reaches once every migration has been applied.

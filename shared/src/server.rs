@@ -32,9 +32,26 @@ pub const DAILY_BUDGET: &str = "daily_budget";
 /// A day, in milliseconds: budgets are per UTC day.
 pub const DAY_MS: u64 = 24 * 60 * 60 * 1000;
 
+/// The budget is the deployment's plus what an owner granted for the day. It is in the inserted
+/// row's values, not only in the update: SQLite checks a row's `CHECK` before it finds the conflict.
 const COUNT_USAGE: &str = "INSERT INTO member_usage (member_id, day, mutations, budget) \
-     VALUES (?1, ?2, ?3, ?4) ON CONFLICT (member_id, day) \
+     VALUES (?1, ?2, ?3, ?4 + COALESCE((SELECT granted FROM member_usage \
+     WHERE member_id = ?1 AND day = ?2), 0)) ON CONFLICT (member_id, day) \
      DO UPDATE SET mutations = mutations + excluded.mutations, budget = excluded.budget";
+/// `?1` member, `?2` day, `?3` the deployment's budget, `?4` what the owner gives, `?5` the
+/// workspace: the member's budget for the day becomes `?3 + ?4`, only while they are a member of
+/// `?5` (nothing happens otherwise), and never below what they have used already.
+const GRANT_BUDGET: &str = "INSERT INTO member_usage (member_id, day, mutations, budget, granted) \
+     SELECT ?1, ?2, 0, ?3 + ?4, ?4 WHERE EXISTS \
+     (SELECT 1 FROM membership WHERE workspace_id = ?5 AND member_id = ?1) \
+     ON CONFLICT (member_id, day) DO UPDATE SET granted = excluded.granted, \
+     budget = MAX(mutations, excluded.budget)";
+/// `?1` member, `?2` day: what they have used and may use that day.
+pub const SELECT_USAGE: &str =
+    "SELECT mutations, budget FROM member_usage WHERE member_id = ?1 AND day = ?2";
+/// The most a workspace's owner may give a member for a day: 100,000 mutations write up to about
+/// 800,000 rows, a paid plan's day (the Free plan writes 100,000 rows a day).
+pub const MAX_GRANT: u64 = 100_000;
 
 /// The database's clock in epoch milliseconds: when an entry was logged and a client last pushed
 /// (compaction's retention window counts from it).
@@ -252,12 +269,29 @@ pub fn count_usage(by: &Actor, now: u64, mutations: u64, budget: u64) -> Stateme
     )
 }
 
+/// Gives `member` `extra` mutations beyond the deployment's `budget` for the UTC day of `now`, as
+/// the owner of `by`'s workspace (the caller checks that): changes nothing unless the member is in
+/// that workspace.
+pub fn grant_budget(by: &Actor, member: Uuid, now: u64, budget: u64, extra: u64) -> Statement {
+    Statement::new(
+        GRANT_BUDGET,
+        vec![
+            member.to_string().into(),
+            (now / DAY_MS).into(),
+            budget.min(crate::protocol::MAX_SAFE_INTEGER / 2).into(),
+            extra.min(MAX_GRANT).into(),
+            by.workspace(),
+        ],
+    )
+}
+
 /// `429 QuotaExceeded`, with the budget in words; the caller may try again the next UTC day.
 pub fn quota_exceeded() -> ProtocolError {
     ProtocolError::new(
         ErrorCode::QuotaExceeded,
         "you have made as many changes today as this deployment allows a member \
-         (MEMBER_DAILY_MUTATIONS); more can be saved after midnight UTC",
+         (MEMBER_DAILY_MUTATIONS); more can be saved after midnight UTC, or once a workspace's \
+         owner gives you more for today",
     )
 }
 

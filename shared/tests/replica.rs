@@ -259,6 +259,38 @@ fn one_push_in_flight_and_only_its_answer_is_taken() {
 }
 
 #[test]
+fn a_push_carries_only_what_fits_in_one_request_body_and_the_rest_follows() {
+    let mut r = replica();
+    // 100 descriptions of 10,000 four-byte characters: 4 MB, four times what a request may carry.
+    let long = "\u{1F680}".repeat(10_000);
+    for i in 0..100 {
+        let mut args = create_args(Uuid::new_v4(), "long", i);
+        args["description"] = json!(long);
+        r.mutate("createIssue", &args, 1).unwrap();
+    }
+    let mut sent = 0;
+    while sent < 100 {
+        let (ticket, request) = r.next_push().unwrap().unwrap();
+        let body = serde_json::to_vec(&request).unwrap();
+        assert!(
+            body.len() <= shared::protocol::MAX_BODY_BYTES,
+            "{} bytes in one push",
+            body.len()
+        );
+        assert!(!request.mutations.is_empty());
+        assert_eq!(request.mutations[0].id, sent + 1, "in order, none skipped");
+        sent += request.mutations.len() as u64;
+        let answer = PushResponse {
+            last_mutation_id: sent,
+            rejected: vec![],
+        };
+        r.push_succeeded(ticket, &answer);
+    }
+    assert_eq!(sent, 100);
+    assert!(r.next_push().unwrap().is_none());
+}
+
+#[test]
 fn a_pull_applies_other_clients_entries_to_base_and_optimistic() {
     let mut r = replica();
     let (ticket, request) = r.next_pull().unwrap();

@@ -616,6 +616,50 @@ fn a_batch_over_the_members_daily_budget_aborts_whole_and_counts_only_what_commi
 }
 
 #[test]
+fn an_owners_grant_raises_a_members_budget_for_that_day_only_and_only_in_their_workspace() {
+    use shared::server::{DAY_MS, count_usage, grant_budget};
+    let mut conn = open();
+    let day = 20_000 * DAY_MS;
+    let push = |conn: &mut Connection, first: u64, n: u64, at: u64| {
+        let mut batch = Vec::new();
+        for id in first..first + n {
+            batch.extend(applied_batch(
+                &by(),
+                &client(),
+                id,
+                &create(&Uuid::new_v4().to_string(), "counted"),
+            ));
+        }
+        batch.push(count_usage(&by(), at, n, 5));
+        run_batch(conn, &batch)
+    };
+    let grant = |conn: &mut Connection, member: Uuid, at: u64, extra: u64| {
+        run_batch(conn, &[grant_budget(&by(), member, at, 5, extra)]).unwrap();
+        conn.query_row(
+            "SELECT COUNT(*) FROM member_usage WHERE member_id = ?1",
+            [member.to_string()],
+            |row| row.get::<_, i64>(0),
+        )
+        .unwrap()
+    };
+    // Granted before the day's first push: one push larger than the deployment's budget passes.
+    assert_eq!(grant(&mut conn, by().member_id, day, 10), 1);
+    push(&mut conn, 1, 12, day).unwrap();
+    let err = push(&mut conn, 13, 4, day + 1).unwrap_err();
+    assert_eq!(refusal(err).map(|e| e.code), Some(ErrorCode::QuotaExceeded));
+    // A grant after the budget is spent: the refused push goes through.
+    grant(&mut conn, by().member_id, day + 2, 20);
+    push(&mut conn, 13, 4, day + 3).unwrap();
+    // Someone who is not a member of the workspace gets nothing.
+    assert_eq!(grant(&mut conn, Uuid::new_v4(), day, 10), 0);
+    // The next day is the deployment's budget again.
+    let err = push(&mut conn, 17, 6, day + DAY_MS).unwrap_err();
+    assert_eq!(refusal(err).map(|e| e.code), Some(ErrorCode::QuotaExceeded));
+    push(&mut conn, 17, 5, day + DAY_MS).unwrap();
+    assert_eq!(issues(&conn).len(), 21);
+}
+
+#[test]
 fn a_token_that_is_gone_is_refused_by_the_very_batch_or_read_that_does_the_work() {
     let mut conn = open();
     let token = Uuid::new_v4();

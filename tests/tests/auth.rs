@@ -37,6 +37,11 @@ fn routes(by: &Member) -> Vec<(&'static str, String, Value)> {
             by.api("members/remove"),
             json!({"memberId": Uuid::new_v4()}),
         ),
+        (
+            "POST",
+            by.api("members/budget"),
+            json!({"memberId": by.id, "extra": 10}),
+        ),
         ("POST", by.api("invites"), json!({})),
         (
             "POST",

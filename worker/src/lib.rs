@@ -6,6 +6,7 @@
 mod account;
 mod auth;
 mod body;
+mod budget;
 mod compaction;
 mod d1;
 mod error;
@@ -146,6 +147,7 @@ async fn in_workspace(
         InWorkspace::Pull => pull::handle(req, env, by).await,
         InWorkspace::Members => members::list(env, by).await,
         InWorkspace::RemoveMember => members::remove(req, env, by).await,
+        InWorkspace::GrantBudget => budget::grant(req, env, by).await,
         InWorkspace::CreateInvite => invites::create(req, env, by).await,
         InWorkspace::RevokeInvite => invites::revoke(req, env, by).await,
         InWorkspace::CreateToken => tokens::create(req, env, caller, by).await,

@@ -51,6 +51,8 @@ pub enum InWorkspace {
     Live,
     Members,
     RemoveMember,
+    /// `POST .../members/budget` (owners): more changes for a member today.
+    GrantBudget,
     CreateInvite,
     RevokeInvite,
     CreateToken,
@@ -123,6 +125,7 @@ pub fn route(req: &Request) -> Result<Route, ApiError> {
                 ["live"] => (InWorkspace::Live, Method::Get),
                 ["members"] => (InWorkspace::Members, Method::Get),
                 ["members", "remove"] => (InWorkspace::RemoveMember, Method::Post),
+                ["members", "budget"] => (InWorkspace::GrantBudget, Method::Post),
                 ["invites"] => (InWorkspace::CreateInvite, Method::Post),
                 ["invites", "revoke"] => (InWorkspace::RevokeInvite, Method::Post),
                 ["tokens"] => (InWorkspace::CreateToken, Method::Post),

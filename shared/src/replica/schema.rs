@@ -43,6 +43,7 @@ pub const BASE: &[Migration] = &[
         "replica/base/0006_snapshot_v4.sql",
         include_str!("migrations/base/0006_snapshot_v4.sql"),
     ),
+    MIGRATIONS[10],
 ];
 
 /// The optimistic database: the shared schema, the pending queue and the rebase's record.
@@ -77,4 +78,5 @@ pub const OPTIMISTIC: &[Migration] = &[
     ),
     MIGRATIONS[8],
     MIGRATIONS[9],
+    MIGRATIONS[10],
 ];
