@@ -69,6 +69,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Give a member more changes for today than the deployment's daily budget (owners): for a
+    /// large import.
+    Budget {
+        /// The member's name (`me` for yourself).
+        member: String,
+        /// How many more changes, today (UTC), up to 100,000.
+        extra: u64,
+        #[arg(long)]
+        json: bool,
+    },
     /// Push local changes and pull the server's.
     Sync {
         #[arg(long)]

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use shared::api::Members;
+use shared::api::{Budget, GrantBudget, Members};
 use shared::protocol::{ErrorBody, PullRequest, PullResponse, PushRequest, PushResponse};
 use shared::replica::SyncFailure;
 
@@ -55,6 +55,25 @@ impl Client {
             .header("Authorization", &format!("Bearer {}", self.login.token))
             .call();
         read(answer).map_err(|failure| failure_to_error(&failure, "reading the members"))
+    }
+
+    /// Gives `member` `extra` changes beyond the daily budget for today (owners).
+    pub fn grant_budget(&self, member: uuid::Uuid, extra: u64) -> Result<Budget> {
+        self.post(
+            "members/budget",
+            &GrantBudget {
+                member_id: member,
+                extra,
+            },
+        )
+        .map_err(|failure| match &failure {
+            SyncFailure::Server {
+                error: Some(body), ..
+            } if body.error == shared::ErrorCode::Forbidden => {
+                CliError::new(Code::Refused, format!("giving budget: {}", body.message))
+            }
+            _ => failure_to_error(&failure, "giving budget"),
+        })
     }
 
     fn post<Q: Serialize, A: DeserializeOwned>(

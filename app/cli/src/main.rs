@@ -54,6 +54,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Comment { issue, body, json } => {
             write::comment(&mut open()?, &issue, body.as_deref(), json)
         }
+        Command::Budget {
+            member,
+            extra,
+            json,
+        } => commands::budget(&mut open()?, &member, extra, json),
         Command::Sync { json } => commands::sync_command(&mut open()?, json),
         Command::Watch { json } => watch::watch(&paths, token, json),
         Command::Import { source } => import::import(&mut open()?, &source),

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use indicatif::ProgressBar;
 use shared::ErrorCode;
 use shared::protocol::{LogEntry, RejectedMutation};
-use shared::replica::{Answer, Replica, Request};
+use shared::replica::{Answer, Replica, Request, SyncFailure};
 
 use crate::client::Client;
 use crate::error::{CliError, Code, Result};
@@ -69,6 +69,9 @@ fn run(
 ) -> Result<()> {
     let pending_at_start = replica.pending_count()?;
     let mut pulled = false;
+    let mut stop: Option<CliError> = None;
+    // Failed requests in a row that the server did not ask to be retried later (5xx, unreadable).
+    let mut failures: u32 = 0;
     replica.push_soon();
     replica.pull_soon();
     loop {
@@ -77,7 +80,7 @@ fn run(
             if pulled && replica.pending_count()? == 0 {
                 return Ok(());
             }
-            wait_or_stop(replica)?;
+            wait_or_stop(failures)?;
             continue;
         }
         for request in requests {
@@ -85,16 +88,30 @@ fn run(
                 Request::Push(ticket, body) => {
                     let sent = body.mutations.len() as u64;
                     let result = client.push(&body);
-                    if result.is_ok() {
-                        synced.pushed += sent;
+                    match &result {
+                        Ok(_) => {
+                            synced.pushed += sent;
+                            failures = 0;
+                        }
+                        Err(failure) => {
+                            stop = stop.or_else(|| stops(failure));
+                            failures += u32::from(failure.held_back().is_none());
+                        }
                     }
                     Answer::Pushed(ticket, result)
                 }
                 Request::Pull(ticket, body) => {
                     let result = client.pull(&body);
-                    if let Ok(response) = &result {
-                        synced.entries.extend(response.mutations.iter().cloned());
-                        pulled = !response.has_more;
+                    match &result {
+                        Ok(response) => {
+                            synced.entries.extend(response.mutations.iter().cloned());
+                            pulled = !response.has_more;
+                            failures = 0;
+                        }
+                        Err(failure) => {
+                            stop = stop.or_else(|| stops(failure));
+                            failures += u32::from(failure.held_back().is_none());
+                        }
                     }
                     Answer::Pulled(ticket, result)
                 }
@@ -106,20 +123,26 @@ fn run(
                 bar.set_position(pending_at_start.saturating_sub(left));
             }
         }
+        if let Some(error) = stop.take() {
+            return Err(error);
+        }
     }
 }
 
-/// Nothing is due: the last request failed or was held back. Waits when waiting can help, or says
-/// why the sync stops.
-fn wait_or_stop(replica: &Replica) -> Result<()> {
-    if let Some(body) = replica.outdated() {
-        return Err(CliError::failed(format!(
-            "this build of the CLI is older than the server ({}): update it",
-            body.message
-        )));
+/// Whether a failed request ends the sync: the server is unreachable, refuses the token, speaks a
+/// newer version, or the day's budget is spent. Anything else (a `429 RateLimited`, a `5xx`) is the
+/// replica's to retry on its timers. Judged per answer: a later successful pull clears the replica's
+/// own record of it.
+fn stops(failure: &SyncFailure) -> Option<CliError> {
+    if failure.is_network() {
+        return Some(CliError::new(
+            Code::Offline,
+            "the server could not be reached; local changes are kept and go with the next command \
+             that reaches it (or `tracker sync`)",
+        ));
     }
-    if let Some(body) = replica.denied() {
-        return Err(CliError::new(
+    if let Some(body) = failure.denial() {
+        return Some(CliError::new(
             Code::NotSignedIn,
             format!(
                 "the server refused the token: {} Make a new token and run `tracker login` again; \
@@ -128,29 +151,28 @@ fn wait_or_stop(replica: &Replica) -> Result<()> {
             ),
         ));
     }
-    if !replica.online() {
-        return Err(CliError::new(
-            Code::Offline,
-            "the server could not be reached; local changes are kept and go with the next command \
-             that reaches it (or `tracker sync`)",
-        ));
+    if let Some(body) = failure.outdated() {
+        return Some(CliError::failed(format!(
+            "this build of the CLI is older than the server ({}): update it",
+            body.message
+        )));
     }
-    if let Some(body) = replica.held_back()
-        && body.error == ErrorCode::QuotaExceeded
-    {
-        return Err(CliError::new(
+    match failure.held_back() {
+        Some((body, _)) if body.error == ErrorCode::QuotaExceeded => Some(CliError::new(
             Code::HeldBack,
             format!(
-                "{} Local changes are kept; `tracker sync` sends them once there is budget \
-                     (README, \"Import and export\", says how an owner gives an import more).",
+                "{} Local changes are kept; `tracker sync` sends them once there is budget (the \
+                 workspace's owner can give more for today: `tracker budget`).",
                 body.message
             ),
-        ));
+        )),
+        _ => None,
     }
-    let failures = replica
-        .push_backoff
-        .failures()
-        .max(replica.pull_backoff.failures());
+}
+
+/// Nothing is due: the last request failed or was held back, and the replica waits to retry. Waits
+/// with it, up to a point.
+fn wait_or_stop(failures: u32) -> Result<()> {
     if failures >= MAX_FAILURES {
         return Err(CliError::failed(format!(
             "the server failed {failures} requests in a row; local changes are kept, try \

@@ -738,3 +738,86 @@ fn bad_input_is_refused_with_a_code_and_changes_nothing() {
         "sent by the next login's sync"
     );
 }
+
+#[test]
+fn an_import_past_the_daily_budget_stops_keeps_everything_and_goes_on_once_the_owner_gives_more() {
+    // Rate limits and the daily budget on, as deployed, with a budget of 60 changes a day.
+    let server = Server::start_limited(&["MEMBER_DAILY_MUTATIONS:60"]);
+    let olive = Cli::new_workspace(&server, "Budget", "Olive");
+    let bea_member = server.join(&olive.member, "Bea");
+    let bea = Cli::logged_in(&server, &bea_member);
+    let workspace = olive.member.workspace;
+    let file = bea.home.join("issues.csv");
+    let rows: String = (1..=100).map(|i| format!("Imported {i},done,\n")).collect();
+    std::fs::write(&file, format!("title,status,labels\n{rows}")).unwrap();
+
+    let stopped = bea.run(&["import", "csv", file.to_str().unwrap()]);
+    stopped.assert_failed(7, "HeldBack");
+    assert!(
+        stopped.stderr.contains("100 changes are queued"),
+        "{}",
+        stopped.stderr
+    );
+    assert_eq!(
+        issues_in(&server, &workspace).len(),
+        0,
+        "a push over the budget writes nothing"
+    );
+    assert_eq!(bea.json(&["whoami"])["pending"], 100, "everything kept");
+
+    // Only the owner gives more; what the route refuses changes nothing.
+    bea.run(&["budget", "Bea", "100"])
+        .assert_failed(6, "Refused");
+    let usage = |member: &Member| {
+        server.sql(&format!(
+            "SELECT mutations, budget, granted FROM member_usage WHERE member_id = '{}'",
+            member.id
+        ))
+    };
+    let before = usage(&bea_member);
+    for (body, status, code) in [
+        (
+            json!({"memberId": bea_member.id, "extra": 100_001}),
+            400,
+            "InvalidRequest",
+        ),
+        (
+            json!({"memberId": bea_member.id, "extra": -1}),
+            400,
+            "InvalidRequest",
+        ),
+        (json!({"memberId": bea_member.id}), 400, "InvalidRequest"),
+        (
+            json!({"memberId": Uuid::new_v4(), "extra": 10}),
+            404,
+            "NotFound",
+        ),
+    ] {
+        server
+            .send_as(
+                Some(&olive.member),
+                "POST",
+                &olive.member.api("members/budget"),
+                &body,
+            )
+            .assert_error(status, code);
+    }
+    let outsider = server.setup("Elsewhere", "Oscar", None);
+    server
+        .send_as(
+            Some(&outsider),
+            "POST",
+            &outsider.api("members/budget"),
+            &json!({"memberId": bea_member.id, "extra": 100}),
+        )
+        .assert_error(404, "NotFound");
+    assert_eq!(usage(&bea_member), before, "nothing granted");
+
+    let granted = olive.json(&["budget", "Bea", "100"]);
+    assert_eq!(granted["budget"], 160);
+    assert_eq!(granted["used"], 0);
+    bea.run(&["sync"]).assert_ok();
+    assert_eq!(issues_in(&server, &workspace).len(), 100);
+    assert_eq!(bea.json(&["whoami"])["pending"], 0);
+    assert_eq!(usage(&bea_member)[0]["mutations"], 100);
+}

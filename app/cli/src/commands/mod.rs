@@ -130,3 +130,23 @@ pub fn sync_command(ws: &mut Workspace, json: bool) -> Result<()> {
     }
     report_rejections(ws, &synced)
 }
+
+/// `tracker budget <member> <extra>`: more changes for a member today (owners).
+pub fn budget(ws: &mut Workspace, member: &str, extra: u64, json: bool) -> Result<()> {
+    if let Err(err) = ws.refresh_members() {
+        eprintln!("the members as last read ({err})");
+    }
+    let id = ws.member_named(member)?;
+    let budget = ws.client.grant_budget(id, extra)?;
+    if json {
+        crate::output::print_json(&budget);
+    } else {
+        eprintln!(
+            "{} may make {} changes today (UTC), {} used so far",
+            ws.name_of(id),
+            budget.budget,
+            budget.used
+        );
+    }
+    Ok(())
+}
