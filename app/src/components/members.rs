@@ -218,6 +218,7 @@ pub fn MembersDialog() -> Element {
                         p { class: "hint",
                             "From a terminal: "
                             code { "tracker login {cli_address}" }
+                            ", with a token made here."
                         }
                         div { class: "actions",
                             input {
