@@ -126,8 +126,6 @@ pub enum ExportError {
     UnknownVersion(u64),
     #[error("the replica: {0}")]
     Replica(#[from] crate::replica::ReplicaError),
-    #[error("CSV: {0}")]
-    Csv(String),
 }
 
 impl Export {
@@ -245,7 +243,7 @@ impl Export {
     /// One row an issue, with a header row: the columns `tracker import csv` reads (`title`,
     /// `description`, `status`, `labels`) and the rest a spreadsheet wants. Names for members,
     /// RFC 3339 for times, labels joined by `, `.
-    pub fn to_csv(&self) -> Result<String, ExportError> {
+    pub fn to_csv(&self) -> String {
         let names: BTreeMap<Uuid, &str> = self
             .members
             .iter()
@@ -259,37 +257,34 @@ impl Export {
             .workspace
             .as_ref()
             .and_then(|workspace| workspace.issue_key.clone());
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        let csv_error = |err: csv::Error| ExportError::Csv(err.to_string());
-        writer.write_record(CSV_COLUMNS).map_err(csv_error)?;
+        let mut text = String::new();
+        push_row(&mut text, CSV_COLUMNS);
         for issue in &self.issues {
             let number = issue.number.map(|n| n.to_string()).unwrap_or_default();
             let id = match (&key, issue.number) {
                 (Some(key), Some(number)) => format!("{key}-{number}"),
                 _ => number.clone(),
             };
-            writer
-                .write_record([
-                    id,
-                    issue.title.clone(),
-                    issue.description.clone(),
-                    issue.status.as_str().to_owned(),
-                    issue.priority.as_str().to_owned(),
-                    issue.labels.join(", "),
-                    name(issue.assignee),
-                    issue.owner.clone(),
-                    name(issue.created_by),
-                    time(issue.created_at),
-                    time(issue.updated_at),
-                    issue.deleted_at.map(time).unwrap_or_default(),
-                    issue.comments.len().to_string(),
-                ])
-                .map_err(csv_error)?;
+            push_row(
+                &mut text,
+                [
+                    id.as_str(),
+                    &issue.title,
+                    &issue.description,
+                    issue.status.as_str(),
+                    issue.priority.as_str(),
+                    &issue.labels.join(", "),
+                    &name(issue.assignee),
+                    &issue.owner,
+                    &name(issue.created_by),
+                    &time(issue.created_at),
+                    &time(issue.updated_at),
+                    &issue.deleted_at.map(time).unwrap_or_default(),
+                    &issue.comments.len().to_string(),
+                ],
+            );
         }
-        let bytes = writer
-            .into_inner()
-            .map_err(|err| ExportError::Csv(err.to_string()))?;
-        String::from_utf8(bytes).map_err(|err| ExportError::Csv(err.to_string()))
+        text
     }
 }
 
@@ -310,7 +305,71 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "comments",
 ];
 
+/// One CSV record, as RFC 4180 quotes it: a field with a comma, a quote or a line break in quotes,
+/// its quotes doubled. Records end with a line feed (what spreadsheets and `csv` readers take).
+fn push_row<'a>(text: &mut String, fields: impl IntoIterator<Item = &'a str>) {
+    for (i, field) in fields.into_iter().enumerate() {
+        if i > 0 {
+            text.push(',');
+        }
+        if field.contains([',', '"', '\n', '\r']) {
+            text.push('"');
+            text.push_str(&field.replace('"', "\"\""));
+            text.push('"');
+        } else {
+            text.push_str(field);
+        }
+    }
+    text.push('\n');
+}
+
 /// Epoch milliseconds as RFC 3339 (UTC, to the millisecond).
 pub fn time(ms: u64) -> String {
     humantime::format_rfc3339_millis(UNIX_EPOCH + Duration::from_millis(ms)).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_csv_field_is_quoted_only_when_it_must_be() {
+        let mut text = String::new();
+        push_row(
+            &mut text,
+            ["plain", "a, b", "say \"hi\"", "two\nlines", "", "cr\r"],
+        );
+        assert_eq!(
+            text,
+            "plain,\"a, b\",\"say \"\"hi\"\"\",\"two\nlines\",,\"cr\r\"\n"
+        );
+    }
+
+    #[test]
+    fn only_an_export_of_a_known_version_parses() {
+        let ok = r#"{"format": "tracker-export", "version": 1, "exportedAt": 0,
+                     "members": [], "labels": [], "issues": []}"#;
+        assert_eq!(Export::parse(ok).unwrap().issues.len(), 0);
+        for (text, says) in [
+            ("[]", "not JSON, or not an export"),
+            (
+                r#"{"format": "other", "version": 1}"#,
+                "not a tracker export",
+            ),
+            (r#"{"format": "tracker-export", "version": 2}"#, "version 2"),
+            (r#"{"format": "tracker-export"}"#, "version 0"),
+            (
+                r#"{"format": "tracker-export", "version": 1, "issues": 5}"#,
+                "not JSON",
+            ),
+        ] {
+            let err = Export::parse(text).unwrap_err().to_string();
+            assert!(err.contains(says), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn times_are_rfc_3339_in_utc_to_the_millisecond() {
+        assert_eq!(time(1_700_000_000_123), "2023-11-14T22:13:20.123Z");
+    }
 }

@@ -98,7 +98,6 @@ impl From<ExportError> for CliError {
     fn from(err: ExportError) -> CliError {
         match err {
             ExportError::Replica(err) => err.into(),
-            ExportError::Csv(message) => CliError::failed(message),
             other => CliError::usage(other.to_string()),
         }
     }

@@ -21,7 +21,7 @@ pub fn export(
     let export = build(ws)?;
     let text = match format {
         ExportFormat::Json => export.to_json(),
-        ExportFormat::Csv => export.to_csv()?,
+        ExportFormat::Csv => export.to_csv(),
     };
     match output {
         Some(path) => {

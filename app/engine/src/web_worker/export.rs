@@ -27,8 +27,8 @@ pub fn export(
         })
         .collect();
     let result = Export::from_replica(replica, workspace, members, now)
-        .and_then(|export| match format {
-            ExportFormat::Json => Ok(export.to_json()),
+        .map(|export| match format {
+            ExportFormat::Json => export.to_json(),
             ExportFormat::Csv => export.to_csv(),
         })
         .map_err(|err| err.to_string());
