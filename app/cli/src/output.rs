@@ -161,9 +161,31 @@ impl Workspace {
     }
 }
 
+/// Writes to standard output. A reader that went away (`tracker ls | head`) ends the command
+/// quietly, as for any Unix tool, instead of a panic.
+pub fn write_out(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if out
+        .write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .is_err()
+    {
+        std::process::exit(0);
+    }
+}
+
+/// A line on standard output ([`write_out`]).
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::output::write_out(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+pub(crate) use say;
+
 /// Prints `value` as JSON on standard output.
 pub fn print_json(value: &impl Serialize) {
-    println!(
+    say!(
         "{}",
         serde_json::to_string_pretty(value).unwrap_or_default()
     );

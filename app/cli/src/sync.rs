@@ -72,6 +72,7 @@ fn run(
     let mut stop: Option<CliError> = None;
     // Failed requests in a row that the server did not ask to be retried later (5xx, unreadable).
     let mut failures: u32 = 0;
+    let mut last_failure: Option<SyncFailure> = None;
     replica.push_soon();
     replica.pull_soon();
     loop {
@@ -80,7 +81,7 @@ fn run(
             if pulled && replica.pending_count()? == 0 {
                 return Ok(());
             }
-            wait_or_stop(failures)?;
+            wait_or_stop(failures, last_failure.as_ref())?;
             continue;
         }
         for request in requests {
@@ -96,6 +97,7 @@ fn run(
                         Err(failure) => {
                             stop = stop.or_else(|| stops(failure));
                             failures += u32::from(failure.held_back().is_none());
+                            last_failure = Some(failure.clone());
                         }
                     }
                     Answer::Pushed(ticket, result)
@@ -111,6 +113,7 @@ fn run(
                         Err(failure) => {
                             stop = stop.or_else(|| stops(failure));
                             failures += u32::from(failure.held_back().is_none());
+                            last_failure = Some(failure.clone());
                         }
                     }
                     Answer::Pulled(ticket, result)
@@ -172,10 +175,13 @@ fn stops(failure: &SyncFailure) -> Option<CliError> {
 
 /// Nothing is due: the last request failed or was held back, and the replica waits to retry. Waits
 /// with it, up to a point.
-fn wait_or_stop(failures: u32) -> Result<()> {
+fn wait_or_stop(failures: u32, last: Option<&SyncFailure>) -> Result<()> {
     if failures >= MAX_FAILURES {
+        let why = last
+            .map(|failure| crate::client::failure_to_error(failure, "the last").message)
+            .unwrap_or_default();
         return Err(CliError::failed(format!(
-            "the server failed {failures} requests in a row; local changes are kept, try \
+            "the server failed {failures} requests in a row ({why}); local changes are kept, try \
              `tracker sync` later"
         )));
     }

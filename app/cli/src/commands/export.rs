@@ -32,7 +32,7 @@ pub fn export(
                 path.display()
             );
         }
-        None => print!("{text}"),
+        None => crate::output::write_out(&text),
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! `tracker login <url>`, `tracker logout`, `tracker whoami`.
 
+use crate::output::say;
 use std::io::{BufRead, IsTerminal, Write};
 
 use uuid::Uuid;
@@ -78,7 +79,7 @@ pub fn whoami(ws: &Workspace, json: bool) -> Result<()> {
             "clientId": ws.replica.client_id(),
         }));
     } else {
-        println!(
+        say!(
             "{} in {} ({}), {}; {pending} change{} waiting to sync",
             ws.name_of(ws.me()),
             info.map(|info| info.name.as_str()).unwrap_or("a workspace"),

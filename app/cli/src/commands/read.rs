@@ -1,5 +1,6 @@
 //! `tracker ls`, `tracker show`, `tracker members`: reading the replica.
 
+use crate::output::say;
 use shared::issue::IssueFilter;
 
 use crate::args::ListArgs;
@@ -53,7 +54,7 @@ pub fn ls(ws: &mut Workspace, args: &ListArgs) -> Result<()> {
         let key = ws.issue_ref(issue.id, issue.number);
         let assignee = issue.assignee.map(|id| ws.name_of(id)).unwrap_or_default();
         let tags = labels.remove(&issue.id).unwrap_or_default().join(", ");
-        println!(
+        say!(
             "{key:<9} {:<11} {:<6} {:<50} {:<14} {tags}",
             issue.status.as_str(),
             issue.priority.as_str(),
@@ -81,8 +82,8 @@ pub fn show(ws: &mut Workspace, reference: &str, json: bool, offline: bool) -> R
         print_json(&ws.issue_json(&issue, labels, Some(comments)));
         return Ok(());
     }
-    println!("{} {}", ws.issue_ref(issue.id, issue.number), issue.title);
-    println!(
+    say!("{} {}", ws.issue_ref(issue.id, issue.number), issue.title);
+    say!(
         "{} · {} priority · assigned to {}",
         issue.status.as_str(),
         issue.priority.as_str(),
@@ -92,25 +93,27 @@ pub fn show(ws: &mut Workspace, reference: &str, json: bool, offline: bool) -> R
             .unwrap_or_else(|| "no one".to_owned())
     );
     if !labels.is_empty() {
-        println!("labels: {}", labels.join(", "));
+        say!("labels: {}", labels.join(", "));
     }
-    println!(
-        "opened {} by {}{}",
+    // The name it was filed under, and who entered it when that differs (an import's author).
+    let entered_by = issue.created_by.map(|id| ws.name_of(id));
+    let by = match entered_by {
+        Some(name) if name != issue.owner => format!("{} (entered by {name})", issue.owner),
+        _ => issue.owner.clone(),
+    };
+    say!(
+        "opened {} by {by}{}",
         when(issue.created_at),
-        issue
-            .created_by
-            .map(|id| ws.name_of(id))
-            .unwrap_or_else(|| issue.owner.clone()),
         issue
             .deleted_at
             .map(|at| format!(" · in the trash since {}", when(at)))
             .unwrap_or_default()
     );
     if !issue.description.trim().is_empty() {
-        println!("\n{}", issue.description.trim_end());
+        say!("\n{}", issue.description.trim_end());
     }
     for comment in comments {
-        println!(
+        say!(
             "\n— {} at {}{}\n{}",
             ws.name_of(comment.author),
             when(comment.created_at),
@@ -142,7 +145,8 @@ pub fn members(ws: &mut Workspace, json: bool) -> Result<()> {
     }
     for member in &ws.members.members {
         let you = if member.id == ws.me() { " (you)" } else { "" };
-        println!("{:<30} {:?}{you}", member.name, member.role);
+        let role = format!("{:?}", member.role).to_lowercase();
+        say!("{:<30} {role}{you}", member.name);
     }
     Ok(())
 }

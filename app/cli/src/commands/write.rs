@@ -1,5 +1,6 @@
 //! `tracker new`, `edit`, `status`, `comment`: mutations made in the replica, then pushed.
 
+use crate::output::say;
 use std::io::Read;
 
 use shared::Mutation;
@@ -275,7 +276,7 @@ fn print_issue(ws: &Workspace, id: Uuid, json: bool) -> Result<()> {
         let comments = ws.replica.comments(id)?;
         print_json(&ws.issue_json(&issue, labels, Some(comments)));
     } else {
-        println!(
+        say!(
             "{} {} ({})",
             ws.issue_ref(issue.id, issue.number),
             issue.title,

@@ -282,8 +282,13 @@ pub fn run(
                 summary.changes,
                 if summary.shortened > 0 {
                     format!(
-                        "; {} texts cut to the tracker's limits (the README says which)",
-                        summary.shortened
+                        "; {} {} cut to the tracker's limits (docs/import-export.md)",
+                        summary.shortened,
+                        if summary.shortened == 1 {
+                            "text"
+                        } else {
+                            "texts"
+                        }
                     )
                 } else {
                     String::new()
