@@ -79,6 +79,7 @@ impl Paths {
     /// Writes the login readable and writable by its owner only (0600), replacing any other.
     pub fn write_login(&self, login: &Login) -> Result<()> {
         std::fs::create_dir_all(&self.config).map_err(|err| io(&self.config, err))?;
+        private_folder(&self.config)?;
         let path = self.login_file();
         let text = serde_json::to_string_pretty(login).unwrap_or_default();
         write_private(&path, text.as_bytes())
@@ -92,6 +93,19 @@ impl Paths {
             Err(err) => Err(io(&path, err)),
         }
     }
+}
+
+/// Makes `folder` readable by its owner only (0700): what is in it is the workspace's.
+pub fn private_folder(folder: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(folder, std::fs::Permissions::from_mode(0o700))
+            .map_err(|err| io(folder, err))?;
+    }
+    #[cfg(not(unix))]
+    let _ = folder;
+    Ok(())
 }
 
 /// Writes `bytes` to a new file at `path` that only its owner may read, then moves it into place, so

@@ -44,6 +44,8 @@ impl Workspace {
     pub fn open_as(paths: &Paths, login: Login) -> Result<Workspace> {
         let dir = paths.replica(&login);
         std::fs::create_dir_all(&dir).map_err(|err| io(&dir, err))?;
+        // The replica is the workspace's data: its owner's only, like the login.
+        crate::config::private_folder(&paths.data)?;
         let lock_path = dir.join("lock");
         let lock = File::options()
             .create(true)

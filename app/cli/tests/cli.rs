@@ -180,6 +180,17 @@ fn login_keeps_the_token_private_and_changes_made_offline_sync_on_the_next_comma
             0o600,
             "the login holds a token: its owner's only"
         );
+        for folder in ["config", "data"] {
+            let mode = std::fs::metadata(ann.home.join(folder))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(
+                mode & 0o777,
+                0o700,
+                "{folder}: the workspace's, its owner's only"
+            );
+        }
     }
     let me = ann.json(&["whoami"]);
     assert_eq!(me["member"]["name"], "Ann");
