@@ -57,6 +57,18 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Move an issue to the trash (anyone restores it within 30 days).
+    Delete {
+        issue: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Bring an issue back from the trash.
+    Restore {
+        issue: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Comment on an issue. Without a body, $EDITOR opens; `-` reads it from standard input.
     Comment {
         issue: String,

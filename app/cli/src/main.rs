@@ -51,6 +51,8 @@ fn run(cli: Cli) -> Result<()> {
             status,
             json,
         } => write::status(&mut open()?, &issue, status, json),
+        Command::Delete { issue, json } => write::trash(&mut open()?, &issue, true, json),
+        Command::Restore { issue, json } => write::trash(&mut open()?, &issue, false, json),
         Command::Comment { issue, body, json } => {
             write::comment(&mut open()?, &issue, body.as_deref(), json)
         }

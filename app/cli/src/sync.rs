@@ -16,7 +16,8 @@ use crate::error::{CliError, Code, Result};
 
 /// How many failed requests in a row (server errors) a sync tries before it gives up.
 const MAX_FAILURES: u32 = 4;
-/// The longest a sync waits on a `Retry-After` before it gives up (the daily budget's is hours).
+/// The longest a sync waits for an answer that comes through (a `Retry-After`, a backoff) before it
+/// gives up.
 const MAX_WAIT_MS: u64 = 120_000;
 
 /// What a sync did.
@@ -69,10 +70,7 @@ fn run(
 ) -> Result<()> {
     let pending_at_start = replica.pending_count()?;
     let mut pulled = false;
-    let mut stop: Option<CliError> = None;
-    // Failed requests in a row that the server did not ask to be retried later (5xx, unreadable).
-    let mut failures: u32 = 0;
-    let mut last_failure: Option<SyncFailure> = None;
+    let mut tally = Tally::default();
     replica.push_soon();
     replica.pull_soon();
     loop {
@@ -81,41 +79,26 @@ fn run(
             if pulled && replica.pending_count()? == 0 {
                 return Ok(());
             }
-            wait_or_stop(failures, last_failure.as_ref())?;
+            tally.wait_or_stop()?;
             continue;
         }
         for request in requests {
             let answer = match request {
                 Request::Push(ticket, body) => {
-                    let sent = body.mutations.len() as u64;
                     let result = client.push(&body);
-                    match &result {
-                        Ok(_) => {
-                            synced.pushed += sent;
-                            failures = 0;
-                        }
-                        Err(failure) => {
-                            stop = stop.or_else(|| stops(failure));
-                            failures += u32::from(failure.held_back().is_none());
-                            last_failure = Some(failure.clone());
-                        }
+                    if result.is_ok() {
+                        synced.pushed += body.mutations.len() as u64;
                     }
+                    tally.answered(&result);
                     Answer::Pushed(ticket, result)
                 }
                 Request::Pull(ticket, body) => {
                     let result = client.pull(&body);
-                    match &result {
-                        Ok(response) => {
-                            synced.entries.extend(response.mutations.iter().cloned());
-                            pulled = !response.has_more;
-                            failures = 0;
-                        }
-                        Err(failure) => {
-                            stop = stop.or_else(|| stops(failure));
-                            failures += u32::from(failure.held_back().is_none());
-                            last_failure = Some(failure.clone());
-                        }
+                    if let Ok(response) = &result {
+                        synced.entries.extend(response.mutations.iter().cloned());
+                        pulled = !response.has_more;
                     }
+                    tally.answered(&result);
                     Answer::Pulled(ticket, result)
                 }
             };
@@ -126,9 +109,65 @@ fn run(
                 bar.set_position(pending_at_start.saturating_sub(left));
             }
         }
-        if let Some(error) = stop.take() {
+        if let Some(error) = tally.stop.take() {
             return Err(error);
         }
+    }
+}
+
+/// What the answers so far say about going on.
+#[derive(Default)]
+struct Tally {
+    /// An answer that ends the sync ([`stops`]).
+    stop: Option<CliError>,
+    /// Failed requests in a row the server did not ask to be retried later (5xx, unreadable).
+    failures: u32,
+    last_failure: Option<SyncFailure>,
+    /// How long this sync has waited on the replica's timers since the last answer that came
+    /// through, in milliseconds.
+    waited_ms: u64,
+}
+
+impl Tally {
+    fn answered<T>(&mut self, result: &std::result::Result<T, SyncFailure>) {
+        match result {
+            Ok(_) => {
+                self.failures = 0;
+                self.waited_ms = 0;
+            }
+            Err(failure) => {
+                self.stop = self.stop.take().or_else(|| stops(failure));
+                self.failures += u32::from(failure.held_back().is_none());
+                self.last_failure = Some(failure.clone());
+            }
+        }
+    }
+
+    /// Nothing is due: the last request failed or was held back, and the replica waits to retry.
+    /// Waits with it, up to a point.
+    fn wait_or_stop(&mut self) -> Result<()> {
+        if self.failures >= MAX_FAILURES {
+            let why = self
+                .last_failure
+                .as_ref()
+                .map(|failure| crate::client::failure_to_error(failure, "the last").message)
+                .unwrap_or_default();
+            return Err(CliError::failed(format!(
+                "the server failed {} requests in a row ({why}); local changes are kept, try \
+                 `tracker sync` later",
+                self.failures
+            )));
+        }
+        if self.waited_ms > MAX_WAIT_MS {
+            return Err(CliError::new(
+                Code::HeldBack,
+                "the server kept holding requests back; local changes are kept, try \
+                 `tracker sync` later",
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        self.waited_ms += 100;
+        Ok(())
     }
 }
 
@@ -171,36 +210,4 @@ fn stops(failure: &SyncFailure) -> Option<CliError> {
         )),
         _ => None,
     }
-}
-
-/// Nothing is due: the last request failed or was held back, and the replica waits to retry. Waits
-/// with it, up to a point.
-fn wait_or_stop(failures: u32, last: Option<&SyncFailure>) -> Result<()> {
-    if failures >= MAX_FAILURES {
-        let why = last
-            .map(|failure| crate::client::failure_to_error(failure, "the last").message)
-            .unwrap_or_default();
-        return Err(CliError::failed(format!(
-            "the server failed {failures} requests in a row ({why}); local changes are kept, try \
-             `tracker sync` later"
-        )));
-    }
-    let waited = WAITED.with(|w| {
-        let total = w.get() + 100;
-        w.set(total);
-        total
-    });
-    if waited > MAX_WAIT_MS {
-        return Err(CliError::new(
-            Code::HeldBack,
-            "the server kept holding requests back; local changes are kept, try `tracker sync` later",
-        ));
-    }
-    std::thread::sleep(Duration::from_millis(100));
-    Ok(())
-}
-
-thread_local! {
-    /// How long this process has waited on timers in all, in milliseconds.
-    static WAITED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
 }

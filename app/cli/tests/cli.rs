@@ -567,6 +567,11 @@ fn an_export_imports_into_a_new_workspace_and_exports_the_same() {
     ann.run(&["edit", "5", "--priority", "urgent", "--assignee", "me"])
         .assert_ok();
     ann.run(&["status", "6", "in-progress"]).assert_ok();
+    let trashed = ann.json(&["delete", "7"]);
+    assert!(trashed["deletedAt"].is_u64(), "{trashed}");
+    assert_eq!(ann.json(&["ls", "--trash"]).as_array().unwrap().len(), 1);
+    ann.run(&["delete", "8"]).assert_ok();
+    assert!(ann.json(&["restore", "8"])["deletedAt"].is_null());
     let dir = ann.home.clone();
     let first = dir.join("first.json");
     ann.run(&["export", "--format", "json", "-o", first.to_str().unwrap()])
@@ -575,6 +580,10 @@ fn an_export_imports_into_a_new_workspace_and_exports_the_same() {
     assert_eq!(exported["format"], "tracker-export");
     assert_eq!(exported["version"], 1);
     assert_eq!(exported["issues"].as_array().unwrap().len(), 200);
+    assert!(
+        exported["issues"][6]["deletedAt"].is_u64(),
+        "the trash is exported"
+    );
     assert!(
         exported["issues"][0]["history"]
             .as_array()

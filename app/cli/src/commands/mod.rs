@@ -32,7 +32,7 @@ pub fn refresh(ws: &mut Workspace, offline: bool) -> Result<()> {
         }
     }
     match sync::sync(&mut ws.replica, &ws.client, None) {
-        Ok(synced) => report_rejections(ws, &synced),
+        Ok(synced) => report_rejections(&synced),
         Err(stopped) if stopped.error.code == Code::Offline => {
             eprintln!("offline: showing this device's copy ({})", stopped.error);
             Ok(())
@@ -52,7 +52,7 @@ pub fn save(ws: &mut Workspace, mutations: &[Mutation]) -> Result<()> {
         ws.replica.mutate(mutation.name(), &args, sync::now())?;
     }
     match sync::sync(&mut ws.replica, &ws.client, None) {
-        Ok(synced) => report_rejections(ws, &synced),
+        Ok(synced) => report_rejections(&synced),
         Err(stopped) if stopped.error.code == Code::Offline => {
             let pending = ws.replica.pending_count()?;
             eprintln!(
@@ -64,14 +64,14 @@ pub fn save(ws: &mut Workspace, mutations: &[Mutation]) -> Result<()> {
             Ok(())
         }
         Err(stopped) => {
-            report_rejections(ws, &stopped.synced)?;
+            report_rejections(&stopped.synced)?;
             Err(stopped.error)
         }
     }
 }
 
 /// The server refused some of this device's changes: their effects are gone. An error naming them.
-fn report_rejections(_ws: &Workspace, synced: &Synced) -> Result<()> {
+fn report_rejections(synced: &Synced) -> Result<()> {
     if synced.rejected.is_empty() {
         return Ok(());
     }
@@ -128,7 +128,7 @@ pub fn sync_command(ws: &mut Workspace, json: bool) -> Result<()> {
             synced.entries.len()
         );
     }
-    report_rejections(ws, &synced)
+    report_rejections(&synced)
 }
 
 /// `tracker budget <member> <extra>`: more changes for a member today (owners).

@@ -7,8 +7,8 @@ use shared::Mutation;
 use shared::label::PALETTE;
 use shared::mutations::fields::{Color, CommentBody, Description, LabelName, Millis, Owner, Title};
 use shared::mutations::{
-    AddComment, AddIssueLabel, AssignIssue, CreateIssue, CreateLabel, RemoveIssueLabel,
-    SetIssuePriority, UpdateIssue, UpdateIssueStatus,
+    AddComment, AddIssueLabel, AssignIssue, CreateIssue, CreateLabel, DeleteIssue,
+    RemoveIssueLabel, RestoreIssue, SetIssuePriority, UpdateIssue, UpdateIssueStatus,
 };
 use uuid::Uuid;
 
@@ -196,6 +196,34 @@ pub fn status(ws: &mut Workspace, reference: &str, status: StatusArg, json: bool
     print_issue(ws, issue.id, json)
 }
 
+/// `delete` (to the trash) and `restore` (from it).
+pub fn trash(ws: &mut Workspace, reference: &str, delete: bool, json: bool) -> Result<()> {
+    let issue = find_issue(ws, reference)?;
+    let mutation: Mutation = if delete {
+        if issue.deleted_at.is_some() {
+            eprintln!("already in the trash");
+            return print_issue(ws, issue.id, json);
+        }
+        DeleteIssue {
+            id: issue.id,
+            deleted_at: Some(stamp()),
+        }
+        .into()
+    } else {
+        if issue.deleted_at.is_none() {
+            eprintln!("not in the trash");
+            return print_issue(ws, issue.id, json);
+        }
+        RestoreIssue {
+            id: issue.id,
+            restored_at: stamp(),
+        }
+        .into()
+    };
+    save(ws, &[mutation])?;
+    print_issue(ws, issue.id, json)
+}
+
 pub fn comment(ws: &mut Workspace, reference: &str, body: Option<&str>, json: bool) -> Result<()> {
     let issue = find_issue(ws, reference)?;
     let body = match body {
@@ -276,8 +304,13 @@ fn print_issue(ws: &Workspace, id: Uuid, json: bool) -> Result<()> {
         let comments = ws.replica.comments(id)?;
         print_json(&ws.issue_json(&issue, labels, Some(comments)));
     } else {
+        let trashed = if issue.deleted_at.is_some() {
+            ", in the trash"
+        } else {
+            ""
+        };
         say!(
-            "{} {} ({})",
+            "{} {} ({}{trashed})",
             ws.issue_ref(issue.id, issue.number),
             issue.title,
             issue.status.as_str()

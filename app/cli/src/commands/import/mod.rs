@@ -130,6 +130,16 @@ pub fn plan(ws: &Workspace, incoming: &[Incoming]) -> Result<(Vec<Mutation>, Sum
                 .into(),
             );
         }
+        // Into the trash last, once it has everything it came with.
+        if let (false, Some(deleted_at)) = (exists, issue.deleted_at) {
+            mutations.push(
+                DeleteIssue {
+                    id,
+                    deleted_at: Some(millis(deleted_at)),
+                }
+                .into(),
+            );
+        }
     }
     summary.changes = mutations.len();
     Ok((mutations, summary))
@@ -229,15 +239,6 @@ fn issue_mutations(
                 issue_id: id,
                 label_id,
                 updated_at,
-            }
-            .into(),
-        );
-    }
-    if let Some(deleted_at) = issue.deleted_at {
-        mutations.push(
-            DeleteIssue {
-                id,
-                deleted_at: Some(millis(deleted_at)),
             }
             .into(),
         );
