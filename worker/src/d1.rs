@@ -43,8 +43,14 @@ pub async fn batch(db: &D1Database, statements: &[Statement]) -> Result<Vec<D1Re
             .map(|statement| prepare(db, statement.sql, &statement.params))
             .collect::<worker::Result<Vec<_>>>()
             .map_err(BatchError::Failed)?;
+        crate::faults::before_call()
+            .await
+            .map_err(BatchError::Failed)?;
         let err = match db.batch(prepared).await {
-            Ok(results) => return Ok(results),
+            Ok(results) => {
+                crate::faults::after_commit().map_err(BatchError::Failed)?;
+                return Ok(results);
+            }
             Err(err) => err,
         };
         match waits.next() {
@@ -65,6 +71,7 @@ where
     F: std::future::Future<Output = worker::Result<T>>,
 {
     let mut waits = BUSY_WAITS_MS.iter();
+    crate::faults::before_call().await?;
     loop {
         let err = match attempt().await {
             Ok(value) => return Ok(value),

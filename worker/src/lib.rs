@@ -10,6 +10,7 @@ mod budget;
 mod compaction;
 mod d1;
 mod error;
+mod faults;
 mod guard;
 mod http_cookie;
 mod invites;
@@ -105,6 +106,8 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context) -> Result<Response,
             panic!("a panic requested by the integration tests")
         }
         Route::TestPanic => Err(ApiError::not_found(req)),
+        Route::TestFaults if test_routes(env) => faults::set(req).await,
+        Route::TestFaults => Err(ApiError::not_found(req)),
         Route::Workspace(workspace, action) => {
             let db = env.d1(d1::BINDING)?;
             let check = if action.checks_token_in_batch() {

@@ -25,6 +25,8 @@ pub enum Route {
     Workspace(Uuid, InWorkspace),
     /// `POST /api/test/panic`, with the test routes on only.
     TestPanic,
+    /// `POST /api/test/faults`: D1 failing on purpose (`faults.rs`), tests only.
+    TestFaults,
 }
 
 pub enum AccountRoute {
@@ -115,6 +117,7 @@ pub fn route(req: &Request) -> Result<Route, ApiError> {
         ["api", "invites", "preview"] => (Route::PreviewInvite, Method::Post),
         ["api", "invites", "accept"] => (Route::AcceptInvite, Method::Post),
         ["api", "test", "panic"] => (Route::TestPanic, Method::Post),
+        ["api", "test", "faults"] => (Route::TestFaults, Method::Post),
         ["api", "workspaces", id, rest @ ..] => {
             let Ok(workspace) = Uuid::parse_str(id) else {
                 return Err(ApiError::not_found(req));
