@@ -142,34 +142,30 @@ impl Export {
             .iter()
             .map(|label| (label.id, label.name.as_str()))
             .collect();
-        let mut issue_labels: HashMap<Uuid, Vec<String>> = HashMap::new();
-        for link in replica.every_issue_label()? {
-            if let Some(name) = label_names.get(&link.label_id) {
-                issue_labels
-                    .entry(link.issue_id)
-                    .or_default()
-                    .push((*name).to_owned());
-            }
-        }
-        let mut comments: HashMap<Uuid, Vec<Comment>> = HashMap::new();
-        for comment in replica.every_comment()? {
-            comments.entry(comment.issue_id).or_default().push(Comment {
+        let mut issue_labels =
+            by_issue(replica.every_issue_label()?.into_iter().filter_map(|link| {
+                let name = label_names.get(&link.label_id)?;
+                Some((link.issue_id, (*name).to_owned()))
+            }));
+        let mut comments = by_issue(replica.every_comment()?.into_iter().map(|comment| {
+            let exported = Comment {
                 id: comment.id,
                 author: comment.author,
                 body: comment.body,
                 created_at: comment.created_at,
                 edited_at: comment.edited_at,
-            });
-        }
-        let mut history: HashMap<Uuid, Vec<Event>> = HashMap::new();
-        for event in replica.every_event()? {
-            history.entry(event.issue_id).or_default().push(Event {
+            };
+            (comment.issue_id, exported)
+        }));
+        let mut history = by_issue(replica.every_event()?.into_iter().map(|event| {
+            let exported = Event {
                 at: event.at,
                 member: event.member_id,
                 kind: event.kind,
                 value: event.value,
-            });
-        }
+            };
+            (event.issue_id, exported)
+        }));
         let issues = replica
             .every_issue()?
             .into_iter()
@@ -304,6 +300,15 @@ pub const CSV_COLUMNS: [&str; 13] = [
     "deleted at",
     "comments",
 ];
+
+/// Rows grouped by their issue, each group in the order given.
+fn by_issue<T>(rows: impl Iterator<Item = (Uuid, T)>) -> HashMap<Uuid, Vec<T>> {
+    let mut grouped: HashMap<Uuid, Vec<T>> = HashMap::new();
+    for (issue, row) in rows {
+        grouped.entry(issue).or_default().push(row);
+    }
+    grouped
+}
 
 /// One CSV record, as RFC 4180 quotes it: a field with a comma, a quote or a line break in quotes,
 /// its quotes doubled. Records end with a line feed (what spreadsheets and `csv` readers take).

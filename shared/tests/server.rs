@@ -580,24 +580,35 @@ fn snapshot_as(conn: &mut Connection, as_: &Actor, client: &Uuid, cookie: u64) -
     shared::sqlite::pull_read(conn, as_, client, cookie).expect("the pull queries run")
 }
 
+/// Creates `n` issues as mutations `first..first + n` of the test client, counted against a daily
+/// budget of `budget` at `at`, in one batch.
+fn push_counted(
+    conn: &mut Connection,
+    first: u64,
+    n: u64,
+    at: u64,
+    budget: u64,
+) -> Result<(), rusqlite::Error> {
+    let mut batch = Vec::new();
+    for id in first..first + n {
+        batch.extend(applied_batch(
+            &by(),
+            &client(),
+            id,
+            &create(&Uuid::new_v4().to_string(), "counted"),
+        ));
+    }
+    batch.push(shared::server::count_usage(&by(), at, n, budget));
+    run_batch(conn, &batch)
+}
+
 #[test]
 fn a_batch_over_the_members_daily_budget_aborts_whole_and_counts_only_what_committed() {
-    use shared::server::{DAY_MS, count_usage};
+    use shared::server::DAY_MS;
     let mut conn = open();
     let day = 20_000 * DAY_MS;
-    let push = |conn: &mut Connection, first: u64, n: u64, at: u64| {
-        let mut batch = Vec::new();
-        for id in first..first + n {
-            batch.extend(applied_batch(
-                &by(),
-                &client(),
-                id,
-                &create(&Uuid::new_v4().to_string(), "counted"),
-            ));
-        }
-        batch.push(count_usage(&by(), at, n, 5));
-        run_batch(conn, &batch)
-    };
+    let push =
+        |conn: &mut Connection, first: u64, n: u64, at: u64| push_counted(conn, first, n, at, 5);
     push(&mut conn, 1, 3, day).unwrap();
     let err = push(&mut conn, 4, 3, day + 1_000).unwrap_err();
     assert_eq!(refusal(err).map(|e| e.code), Some(ErrorCode::QuotaExceeded));
@@ -617,22 +628,11 @@ fn a_batch_over_the_members_daily_budget_aborts_whole_and_counts_only_what_commi
 
 #[test]
 fn an_owners_grant_raises_a_members_budget_for_that_day_only_and_only_in_their_workspace() {
-    use shared::server::{DAY_MS, count_usage, grant_budget};
+    use shared::server::{DAY_MS, grant_budget};
     let mut conn = open();
     let day = 20_000 * DAY_MS;
-    let push = |conn: &mut Connection, first: u64, n: u64, at: u64| {
-        let mut batch = Vec::new();
-        for id in first..first + n {
-            batch.extend(applied_batch(
-                &by(),
-                &client(),
-                id,
-                &create(&Uuid::new_v4().to_string(), "counted"),
-            ));
-        }
-        batch.push(count_usage(&by(), at, n, 5));
-        run_batch(conn, &batch)
-    };
+    let push =
+        |conn: &mut Connection, first: u64, n: u64, at: u64| push_counted(conn, first, n, at, 5);
     let grant = |conn: &mut Connection, member: Uuid, at: u64, extra: u64| {
         run_batch(conn, &[grant_budget(&by(), member, at, 5, extra)]).unwrap();
         conn.query_row(

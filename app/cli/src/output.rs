@@ -120,17 +120,23 @@ impl Workspace {
         }
     }
 
+    /// The issue a log entry is about, as it is now, if it is about one.
+    pub fn entry_issue(&self, entry: &LogEntry) -> Option<Issue> {
+        let id = entry
+            .args
+            .get("issueId")
+            .or_else(|| entry.args.get("id"))
+            .and_then(|id| id.as_str())
+            .and_then(|id| Uuid::parse_str(id).ok())?;
+        self.replica.issue(id).ok().flatten()
+    }
+
     /// One line for a log entry, as `watch` prints it: who did what to which issue.
     pub fn describe(&self, entry: &LogEntry) -> String {
         let who = self.name_of(entry.member_id);
         let args = &entry.args;
-        let issue_id = args
-            .get("issueId")
-            .or_else(|| args.get("id"))
-            .and_then(|id| id.as_str())
-            .and_then(|id| Uuid::parse_str(id).ok());
-        let issue = issue_id
-            .and_then(|id| self.replica.issue(id).ok().flatten())
+        let issue = self
+            .entry_issue(entry)
             .map(|issue| format!("{} {}", self.issue_ref(issue.id, issue.number), issue.title))
             .unwrap_or_default();
         let text = |key: &str| args.get(key).and_then(|v| v.as_str()).unwrap_or_default();

@@ -99,8 +99,8 @@ impl Workspace {
         }
     }
 
-    /// A member's name, the names of people removed included.
-    pub fn name_of(&self, id: Uuid) -> String {
+    /// A member's name, the names of people removed included, when this device knows it.
+    pub fn known_name(&self, id: Uuid) -> Option<String> {
         self.members
             .members
             .iter()
@@ -108,7 +108,20 @@ impl Workspace {
             .chain(self.members.former.iter().map(|m| (m.id, &m.name)))
             .find(|(member, _)| *member == id)
             .map(|(_, name)| name.clone())
-            .unwrap_or_else(|| "someone".to_owned())
+    }
+
+    /// A member's name, or "someone" when this device does not know it.
+    pub fn name_of(&self, id: Uuid) -> String {
+        self.known_name(id).unwrap_or_else(|| "someone".to_owned())
+    }
+
+    /// Whom `name` assigns an issue to: `none` (or `no one`, `nobody`) is no one, else as
+    /// [`Workspace::member_named`].
+    pub fn assignee_named(&self, name: &str) -> Result<Option<Uuid>> {
+        match name.trim().to_lowercase().as_str() {
+            "none" | "no one" | "nobody" => Ok(None),
+            _ => self.member_named(name).map(Some),
+        }
     }
 
     /// The member called `name` (case does not matter), or `me`.

@@ -44,13 +44,7 @@ pub fn refresh(ws: &mut Workspace, offline: bool) -> Result<()> {
 /// Queues `mutations` in the replica (each applied at once, locally), then pushes them. Unreachable:
 /// they stay queued, and the command succeeds saying so.
 pub fn save(ws: &mut Workspace, mutations: &[Mutation]) -> Result<()> {
-    for mutation in mutations {
-        // Through the acceptance rules of a new mutation (control characters, numbers only the
-        // server gives), as the server will check them.
-        let args: serde_json::Value = serde_json::from_str(&mutation.args_json())
-            .map_err(|err| CliError::failed(format!("a mutation's args: {err}")))?;
-        ws.replica.mutate(mutation.name(), &args, sync::now())?;
-    }
+    queue(ws, mutations)?;
     match sync::sync(&mut ws.replica, &ws.client, None) {
         Ok(synced) => report_rejections(&synced),
         Err(stopped) if stopped.error.code == Code::Offline => {
@@ -68,6 +62,17 @@ pub fn save(ws: &mut Workspace, mutations: &[Mutation]) -> Result<()> {
             Err(stopped.error)
         }
     }
+}
+
+/// Applies `mutations` to the replica and queues them, each through the acceptance rules of a new
+/// mutation (control characters, numbers only the server gives), as the server will check them.
+pub fn queue(ws: &mut Workspace, mutations: &[Mutation]) -> Result<()> {
+    for mutation in mutations {
+        let args: serde_json::Value = serde_json::from_str(&mutation.args_json())
+            .map_err(|err| CliError::failed(format!("a mutation's args: {err}")))?;
+        ws.replica.mutate(mutation.name(), &args, sync::now())?;
+    }
+    Ok(())
 }
 
 /// The server refused some of this device's changes: their effects are gone. An error naming them.

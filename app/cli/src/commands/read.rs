@@ -21,10 +21,7 @@ pub fn ls(ws: &mut Workspace, args: &ListArgs) -> Result<()> {
         let assignees = args
             .assignee
             .iter()
-            .map(|name| match name.trim().to_lowercase().as_str() {
-                "none" | "no one" | "nobody" => Ok(None),
-                _ => ws.member_named(name).map(Some),
-            })
+            .map(|name| ws.assignee_named(name))
             .collect::<Result<Vec<_>>>()?;
         let filter = IssueFilter {
             status: args.status.map(|status| status.status()),

@@ -198,13 +198,7 @@ fn take(paths: &Paths, token: &str, poke: &Poke, json: bool) -> Result<()> {
 
 /// The issue an entry is about, as it is now: `{id, key, title}`.
 fn entry_issue(ws: &Workspace, entry: &LogEntry) -> serde_json::Value {
-    let id = entry
-        .args
-        .get("issueId")
-        .or_else(|| entry.args.get("id"))
-        .and_then(|id| id.as_str())
-        .and_then(|id| uuid::Uuid::parse_str(id).ok());
-    match id.and_then(|id| ws.replica.issue(id).ok().flatten()) {
+    match ws.entry_issue(entry) {
         Some(issue) => serde_json::json!({
             "id": issue.id,
             "key": issue.number.map(|n| ws.issue_ref(issue.id, Some(n))),

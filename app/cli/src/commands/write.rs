@@ -12,7 +12,7 @@ use shared::mutations::{
 };
 use uuid::Uuid;
 
-use crate::args::{EditArgs, NewArgs, StatusArg};
+use crate::args::{EditArgs, NewArgs, PriorityArg, StatusArg};
 use crate::commands::{find_issue, save};
 use crate::editor;
 use crate::error::{CliError, Result};
@@ -35,10 +35,9 @@ pub fn new(ws: &mut Workspace, args: &NewArgs) -> Result<()> {
         return Err(CliError::usage("no title: nothing was made"));
     }
     let id = Uuid::new_v4();
-    let owner = match ws.name_of(ws.me()).as_str() {
-        "someone" => "Anonymous".to_owned(),
-        name => name.to_owned(),
-    };
+    let owner = ws
+        .known_name(ws.me())
+        .unwrap_or_else(|| "Anonymous".to_owned());
     let mut mutations: Vec<Mutation> = vec![
         CreateIssue {
             id,
@@ -51,36 +50,14 @@ pub fn new(ws: &mut Workspace, args: &NewArgs) -> Result<()> {
         }
         .into(),
     ];
-    if let Some(priority) = args.priority {
-        mutations.push(
-            SetIssuePriority {
-                id,
-                priority: priority.priority(),
-                updated_at: stamp(),
-            }
-            .into(),
-        );
-    }
-    if let Some(name) = &args.assignee {
-        mutations.push(
-            AssignIssue {
-                id,
-                assignee: Some(ws.member_named(name)?),
-                updated_at: stamp(),
-            }
-            .into(),
-        );
-    }
-    for label in label_ids(ws, &args.label, &mut mutations)? {
-        mutations.push(
-            AddIssueLabel {
-                issue_id: id,
-                label_id: label,
-                updated_at: stamp(),
-            }
-            .into(),
-        );
-    }
+    field_changes(
+        ws,
+        id,
+        args.priority,
+        args.assignee.as_deref(),
+        &args.label,
+        &mut mutations,
+    )?;
     save(ws, &mutations)?;
     print_issue(ws, id, args.json)
 }
@@ -128,40 +105,14 @@ pub fn edit(ws: &mut Workspace, args: &EditArgs) -> Result<()> {
             .into(),
         );
     }
-    if let Some(priority) = args.priority {
-        mutations.push(
-            SetIssuePriority {
-                id,
-                priority: priority.priority(),
-                updated_at: stamp(),
-            }
-            .into(),
-        );
-    }
-    if let Some(name) = &args.assignee {
-        let assignee = match name.trim().to_lowercase().as_str() {
-            "none" | "no one" | "nobody" => None,
-            _ => Some(ws.member_named(name)?),
-        };
-        mutations.push(
-            AssignIssue {
-                id,
-                assignee,
-                updated_at: stamp(),
-            }
-            .into(),
-        );
-    }
-    for label in label_ids(ws, &args.add_label, &mut mutations)? {
-        mutations.push(
-            AddIssueLabel {
-                issue_id: id,
-                label_id: label,
-                updated_at: stamp(),
-            }
-            .into(),
-        );
-    }
+    field_changes(
+        ws,
+        id,
+        args.priority,
+        args.assignee.as_deref(),
+        &args.add_label,
+        &mut mutations,
+    )?;
     let labels = ws.replica.labels()?;
     for name in &args.remove_label {
         let label = labels
@@ -255,6 +206,49 @@ pub fn comment(ws: &mut Workspace, reference: &str, body: Option<&str>, json: bo
     };
     save(ws, &[mutation.into()])?;
     print_issue(ws, issue.id, json)
+}
+
+/// What `new` and `edit` set beside the text, each a mutation after `mutations`: the priority, the
+/// assignee (`none` is no one) and labels added by name (made when missing).
+fn field_changes(
+    ws: &Workspace,
+    id: Uuid,
+    priority: Option<PriorityArg>,
+    assignee: Option<&str>,
+    labels: &[String],
+    mutations: &mut Vec<Mutation>,
+) -> Result<()> {
+    if let Some(priority) = priority {
+        mutations.push(
+            SetIssuePriority {
+                id,
+                priority: priority.priority(),
+                updated_at: stamp(),
+            }
+            .into(),
+        );
+    }
+    if let Some(name) = assignee {
+        mutations.push(
+            AssignIssue {
+                id,
+                assignee: ws.assignee_named(name)?,
+                updated_at: stamp(),
+            }
+            .into(),
+        );
+    }
+    for label in label_ids(ws, labels, mutations)? {
+        mutations.push(
+            AddIssueLabel {
+                issue_id: id,
+                label_id: label,
+                updated_at: stamp(),
+            }
+            .into(),
+        );
+    }
+    Ok(())
 }
 
 /// The ids of the labels named `names` (any case), each made (a `createLabel` added to

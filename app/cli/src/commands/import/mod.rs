@@ -261,12 +261,7 @@ pub fn run(
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     bar.set_message(format!("importing from {source}"));
-    for mutation in mutations {
-        let args: serde_json::Value = serde_json::from_str(&mutation.args_json())
-            .map_err(|err| CliError::failed(format!("a mutation's args: {err}")))?;
-        ws.replica.mutate(mutation.name(), &args, sync::now())?;
-    }
-    bar.set_position(0);
+    crate::commands::queue(ws, mutations)?;
     let outcome = sync::sync(&mut ws.replica, &ws.client, Some(&bar));
     bar.finish_and_clear();
     let report = |summary: &Summary| {
