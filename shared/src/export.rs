@@ -124,6 +124,12 @@ pub enum ExportError {
         "this export is version {0}; this build reads version {VERSION}: update the tracker to read it"
     )]
     UnknownVersion(u64),
+    /// The replica has never pulled (a new tab offline, say): an export now would be empty, and
+    /// look like a workspace without issues.
+    #[error(
+        "this device has not loaded the workspace yet: export once it has synced with the server"
+    )]
+    NotLoaded,
     #[error("the replica: {0}")]
     Replica(#[from] crate::replica::ReplicaError),
 }
@@ -137,6 +143,9 @@ impl Export {
         members: Vec<Member>,
         exported_at: u64,
     ) -> Result<Export, ExportError> {
+        if replica.cookie().is_none() {
+            return Err(ExportError::NotLoaded);
+        }
         let labels = replica.labels()?;
         let label_names: HashMap<Uuid, &str> = labels
             .iter()
@@ -371,6 +380,18 @@ mod tests {
             let err = Export::parse(text).unwrap_err().to_string();
             assert!(err.contains(says), "{text}: {err}");
         }
+    }
+
+    #[test]
+    fn a_replica_that_never_pulled_exports_nothing_rather_than_an_empty_workspace() {
+        use crate::replica::Storage;
+        let actor = crate::Actor::new(Uuid::new_v4(), Uuid::new_v4());
+        let mut replica = Replica::open(&Storage::Memory, actor).unwrap();
+        let args = serde_json::json!({"id": Uuid::new_v4(), "title": "made offline",
+            "description": "", "owner": "Ann", "createdAt": 1});
+        replica.mutate("createIssue", &args, 1).unwrap();
+        let err = Export::from_replica(&replica, None, Vec::new(), 2).unwrap_err();
+        assert!(matches!(err, ExportError::NotLoaded), "{err}");
     }
 
     #[test]

@@ -98,6 +98,7 @@ impl From<ExportError> for CliError {
     fn from(err: ExportError) -> CliError {
         match err {
             ExportError::Replica(err) => err.into(),
+            ExportError::NotLoaded => CliError::new(Code::Offline, err.to_string()),
             other => CliError::usage(other.to_string()),
         }
     }
