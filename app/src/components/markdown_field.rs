@@ -61,6 +61,12 @@ pub fn MarkdownField(
         let after = text.get(t.caret..).unwrap_or("");
         let written = format!("{before}{mention} {after}");
         let caret = utf16_len(&written[..before.len() + mention.len() + 1]);
+        // Text and caret in the field at once: a key typed before the next render would otherwise
+        // land where the browser put the caret when the value changed (its end), out of order.
+        if let Some(area) = text_area(&field) {
+            area.set_value(&written);
+            let _ = area.set_selection_range(caret, caret);
+        }
         on_input.call(written);
         typing.set(None);
         let field = field.clone();
