@@ -581,18 +581,27 @@ struct Subscription {
 /// Asks the engine for `asked` (`last`: what was asked before), and writes the filter into the
 /// URL. Another filter or order starts its list from the top; an open issue asks for the rows
 /// around it.
-fn subscribe(engine: &EngineLink, asked: Subscription, last: &RefCell<Option<Subscription>>) {
+fn subscribe(
+    state: AppState,
+    engine: &EngineLink,
+    asked: Subscription,
+    last: &RefCell<Option<Subscription>>,
+) {
     crate::url::write_filter(&asked.filter);
     let refiltered = last
         .borrow()
         .as_ref()
         .is_some_and(|last| last.filter != asked.filter);
-    let mut window = asked.window;
+    let mut window = WindowRequest {
+        seen: crate::viewport::seen(state),
+        ..asked.window
+    };
     if refiltered {
         crate::viewport::to_top();
         window = WindowRequest {
             start: 0,
             around: None,
+            seen: None,
             ..window
         };
     }
@@ -601,6 +610,7 @@ fn subscribe(engine: &EngineLink, asked: Subscription, last: &RefCell<Option<Sub
             start: 0,
             len: AROUND_OPEN_ISSUE,
             around: Some(id),
+            seen: None,
         };
     }
     let seq = SUBSCRIBED.get() + 1;
@@ -641,7 +651,7 @@ pub fn use_engine(state: AppState) {
             trash: *state.trash_open.peek(),
             inbox: *state.inbox_open.peek(),
         };
-        subscribe(&engine, asked, &last);
+        subscribe(state, &engine, asked, &last);
         last
     });
     let subscriber = engine.clone();
@@ -655,7 +665,7 @@ pub fn use_engine(state: AppState) {
             inbox: *state.inbox_open.read(),
         };
         if last.borrow().as_ref() != Some(&asked) {
-            subscribe(&subscriber, asked, &last);
+            subscribe(state, &subscriber, asked, &last);
         }
     });
     // The replica's rules read the member's role (an owner may change anyone's comment).

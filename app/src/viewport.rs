@@ -14,7 +14,7 @@ use std::cell::Cell;
 
 use dioxus::prelude::*;
 use engine::messages::View;
-use shared::issue::WindowRequest;
+use shared::issue::{Seen, WindowRequest};
 use uuid::Uuid;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -93,7 +93,24 @@ pub fn wanted() -> WindowRequest {
         start,
         len: len.min(u64::from(shared::issue::MAX_WINDOW)) as u32,
         around: None,
+        seen: None,
     }
+}
+
+/// The first row on the screen and its position in the view on the page: what a window asked for
+/// now is measured on (the engine moves it by the rows that arrived above since that view).
+pub fn seen(state: AppState) -> Option<Seen> {
+    geometry()?;
+    let (first, _) = on_screen();
+    let view = state.view.peek();
+    let row = first
+        .checked_sub(view.start)
+        .and_then(|at| view.issues.get(at as usize))?;
+    Some(Seen {
+        version: view.version,
+        id: row.id,
+        at: first,
+    })
 }
 
 /// Asks for a new window whenever scrolling or resizing needs one.

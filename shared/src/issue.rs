@@ -96,6 +96,21 @@ pub struct WindowRequest {
     pub len: u32,
     #[serde(default)]
     pub around: Option<IssueId>,
+    /// The window the UI measured `start` on, when it had one: positions in a list that changed
+    /// since are moved by as much as this row moved.
+    #[serde(default)]
+    pub seen: Option<Seen>,
+}
+
+/// A row the UI had on the screen and its position then, in the window of data `version`
+/// (`Window::version`). Rows that arrived above since moved it: the UI's positions are that many
+/// rows behind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Seen {
+    pub version: u64,
+    pub id: IssueId,
+    pub at: u64,
 }
 
 /// The most rows one window holds.

@@ -792,6 +792,7 @@ fn a_limited_list_says_how_many_match_in_all() {
             start: 0,
             len: 2,
             around: None,
+            seen: None,
         };
         r.window(&mut Default::default(), filter, request, false)
             .unwrap()

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 use shared::Actor;
-use shared::issue::{IssueFilter, Sort};
+use shared::issue::{IssueFilter, Seen, Sort};
 use shared::mutations::fields::Status;
 use shared::replica::{Issue, ListCursor, MAX_WINDOW, Replica, Storage, WindowRequest};
 use uuid::Uuid;
@@ -97,6 +97,7 @@ fn at(start: u64, len: u32) -> WindowRequest {
         start,
         len,
         around: None,
+        seen: None,
     }
 }
 
@@ -197,6 +198,84 @@ fn rows_arriving_above_leave_the_rows_on_the_screen_where_they_were() {
 }
 
 #[test]
+fn a_window_asked_for_on_older_data_moves_with_the_rows_it_was_measured_on() {
+    // The UI shows a window, scrolls, and asks for the next one from where it is; rows arrived
+    // above in between, and the view that moved its screen was replaced before it came. Its
+    // positions are 50 rows behind: the answer is the rows it had on the screen, not the ones now
+    // at those positions.
+    let mut dice = Dice(13);
+    let (mut replica, _) = replica_with(300, &mut dice);
+    let filter = IssueFilter::default();
+    let mut cursor = ListCursor::default();
+    let shown = replica
+        .window(&mut cursor, &filter, at(120, 30), false)
+        .expect("a window");
+    for i in 0..50 {
+        mutate(
+            &mut replica,
+            "createIssue",
+            json!({"id": Uuid::new_v4(), "title": format!("new {i}"), "description": "", "owner": "ada", "createdAt": 9000 + i}),
+        );
+    }
+    let kept = replica
+        .window(&mut cursor, &filter, at(120, 30), true)
+        .expect("the view after the change");
+    assert_ne!(kept.version, shown.version, "the data changed");
+    let on_screen = shown.issues[5].id;
+    let measured = |window: &shared::replica::Window, start: u64| WindowRequest {
+        seen: Some(Seen {
+            version: window.version,
+            id: on_screen,
+            at: 125,
+        }),
+        ..at(start, 30)
+    };
+
+    let moved = replica
+        .window(&mut cursor, &filter, measured(&shown, 130), false)
+        .expect("asked on the older window");
+    assert_eq!(moved.start, 180, "ten rows on from where that row is now");
+    assert_eq!(moved.issues[0].id, shown.issues[10].id);
+
+    // Measured on the window of the data as it is: taken as asked.
+    let current = replica
+        .window(&mut cursor, &filter, measured(&kept, 130), false)
+        .expect("asked on the current window");
+    assert_eq!(current.start, 130);
+
+    // The row the UI measured on is gone: the positions are taken as they are.
+    mutate(&mut replica, "deleteIssue", json!({"id": on_screen}));
+    let gone = replica
+        .window(&mut cursor, &filter, measured(&shown, 130), false)
+        .expect("its row deleted");
+    assert_eq!(gone.start, 130);
+
+    // At the top, the UI stays at the top, where new issues show.
+    let mut top = ListCursor::default();
+    let first = replica
+        .window(&mut top, &filter, at(0, 30), false)
+        .expect("the top");
+    mutate(
+        &mut replica,
+        "createIssue",
+        json!({"id": Uuid::new_v4(), "title": "newest", "description": "", "owner": "ada", "createdAt": 99_000}),
+    );
+    let request = WindowRequest {
+        seen: Some(Seen {
+            version: first.version,
+            id: first.issues[0].id,
+            at: 0,
+        }),
+        ..at(0, 30)
+    };
+    let top_now = replica
+        .window(&mut top, &filter, request, false)
+        .expect("the top again");
+    assert_eq!(top_now.start, 0);
+    assert_eq!(top_now.issues[0].title, "newest");
+}
+
+#[test]
 fn a_window_around_an_issue_holds_it_in_its_middle() {
     let mut dice = Dice(13);
     let (replica, ids_oldest_first) = replica_with(400, &mut dice);
@@ -208,6 +287,7 @@ fn a_window_around_an_issue_holds_it_in_its_middle() {
             start: 0,
             len: 40,
             around: Some(target.id),
+            seen: None,
         };
         let window = replica
             .window(&mut cursor, &filter, request, false)
@@ -233,6 +313,7 @@ fn a_window_around_an_issue_holds_it_in_its_middle() {
             start: 3,
             len: 10,
             around: Some(around),
+            seen: None,
         };
         let window = replica
             .window(&mut ListCursor::default(), &filter, request, false)

@@ -176,6 +176,10 @@ pub struct View {
     pub issues: Vec<Issue>,
     pub matching: u64,
     pub counts: StatusCounts,
+    /// The data the window was read from: the UI's next window, measured on this one, says so
+    /// (`WindowRequest::seen`), and is moved by what arrived since.
+    #[serde(default)]
+    pub version: u64,
     /// The workspace's labels, by name.
     pub labels: Vec<Label>,
     /// The labels on the window's issues and on the open issue.

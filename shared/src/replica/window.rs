@@ -9,7 +9,8 @@
 //!
 //! When the data changes, the window keeps its first row (found again by its key, its position
 //! counted anew), so rows arriving above do not move what is on the screen; a window at the top stays
-//! at the top, where new issues appear.
+//! at the top, where new issues appear. A request the UI measured on a window of older data (it
+//! scrolled while the change was on its way) is moved by as much ([`WindowRequest::seen`]).
 //!
 //! Counts are read once per change of the data, not per keystroke or scroll: the status counts (kept
 //! by triggers, so a read of three rows) and each filter's matches ([`super::matches`]), remembered
@@ -39,6 +40,10 @@ pub struct Window {
     pub matching: u64,
     /// Every issue, by status, whatever the filter.
     pub counts: StatusCounts,
+    /// The data this window was read from (optimistic's count of changed rows): a request measured
+    /// on it says so with `WindowRequest::seen`.
+    #[serde(default)]
+    pub version: u64,
 }
 
 /// What the engine remembers between windows: where the last one started, and the counts until the
@@ -107,7 +112,17 @@ impl Replica {
                 None => request.start,
             },
             (None, Some((at, _))) if keep && !was_at_top => *at,
-            (None, _) => request.start,
+            (None, Some(_)) => match request.seen {
+                // Measured on a window of older data: a row on that screen moved by as many rows
+                // as arrived (or left) above it, and so did the positions the UI asks for. (Not at
+                // the top, which stays at the top.)
+                Some(seen) if seen.version != stamp && seen.at > 0 => match list.find(seen.id)? {
+                    Some((now, _)) => (request.start + now).saturating_sub(seen.at),
+                    None => request.start,
+                },
+                _ => request.start,
+            },
+            (None, None) => request.start,
         };
         let start = start.min(matching.saturating_sub(len.min(matching)));
         let issues = list.rows(start, len, matching, last.as_ref())?;
@@ -119,6 +134,7 @@ impl Replica {
             issues,
             matching,
             counts,
+            version: stamp,
         })
     }
 

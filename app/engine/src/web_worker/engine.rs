@@ -281,6 +281,7 @@ impl Engine {
             start: 0,
             len: crate::messages::FIND_LIMIT,
             around: None,
+            seen: None,
         };
         match self
             .replica
@@ -510,6 +511,7 @@ impl Engine {
                     issues: window.issues,
                     matching: window.matching,
                     counts: window.counts,
+                    version: window.version,
                     fetched: replica.cookie().is_some(),
                     trash,
                     unread,
