@@ -47,6 +47,9 @@ pub const CLOSE_REMOVED: u16 = 4003;
 pub const CLOSE_TOO_MANY: u16 = 4008;
 /// The standard code for a message that is not the protocol's: the client sends only [`PING`].
 pub const CLOSE_POLICY: u16 = 1008;
+/// The standard code for a server going away to restart (a deploy): the client reconnects after its
+/// backoff. The tests' injected drops use it too.
+pub const CLOSE_RESTART: u16 = 1012;
 /// The most sockets one member may hold open in one workspace (a tab each): a new one past it closes
 /// their oldest.
 pub const MAX_SOCKETS_PER_MEMBER: usize = 20;

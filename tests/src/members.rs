@@ -223,9 +223,21 @@ impl Server {
         if method == "GET" {
             return self.get_with(path, &headers);
         }
+        self.try_post_as(by, path, body)
+            .unwrap_or_else(|err| panic!("the request reaches the server: {err}"))
+    }
+
+    /// A JSON POST as `by`, or why no answer came (the server is down or went away).
+    pub fn try_post_as(
+        &self,
+        by: Option<&Member>,
+        path: &str,
+        body: &Value,
+    ) -> Result<Reply, String> {
+        let headers = by.map(|m| m.headers(None)).unwrap_or_default();
         let mut all = vec![("Content-Type", "application/json")];
-        all.extend(headers);
-        self.post_raw(
+        all.extend(headers.iter().map(|(n, v)| (n.as_str(), v.as_str())));
+        self.try_post_raw(
             path,
             serde_json::to_vec(body).expect("serialise").as_slice(),
             &all,

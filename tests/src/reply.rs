@@ -18,7 +18,10 @@ pub struct Reply {
 }
 
 impl Reply {
-    pub(crate) fn from(mut response: ureq::http::Response<ureq::Body>) -> Reply {
+    /// The reply, or why its body could not be read (the server went away while sending it).
+    pub(crate) fn try_from(
+        mut response: ureq::http::Response<ureq::Body>,
+    ) -> Result<Reply, String> {
         let header = |name: &str| {
             response
                 .headers()
@@ -35,15 +38,15 @@ impl Reply {
             .body_mut()
             .as_reader()
             .read_to_string(&mut text)
-            .expect("read the body");
-        Reply {
+            .map_err(|err| format!("reading the body: {err}"))?;
+        Ok(Reply {
             status: response.status().as_u16(),
             content_type,
             set_cookie,
             nosniff,
             retry_after,
             text,
-        }
+        })
     }
 
     pub fn json(&self) -> Value {

@@ -9,7 +9,7 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
@@ -23,7 +23,9 @@ pub struct Server {
     pub url: String,
     pub persist: PathBuf,
     log: PathBuf,
-    _watchdog: Child,
+    /// The shell that owns `wrangler dev`, and what it runs (again, on a restart).
+    watchdog: Mutex<Child>,
+    script: String,
     /// The owner of the workspace most tests share, made on first use.
     owner: OnceLock<Member>,
     migrated: bool,
@@ -123,7 +125,7 @@ impl Server {
             "trap 'kill 0' EXIT; npx wrangler dev --config wrangler.local.toml --ip 127.0.0.1 --port {port} --inspector-port {inspector} \
              --persist-to '{}' --show-interactive-dev-session=false --test-scheduled --var TRACKER_TEST_ROUTES:1 \
              --var SETUP_TOKEN:{SETUP_TOKEN} --var SESSION_KEY:{SESSION_KEY} {limits}{vars} \
-             > '{}' 2>&1 & while kill -0 {} 2>/dev/null; do sleep 0.5; done",
+             >> '{}' 2>&1 & while kill -0 {} 2>/dev/null; do sleep 0.5; done",
             persist.display(),
             log.display(),
             std::process::id()
@@ -135,12 +137,47 @@ impl Server {
             url: format!("http://127.0.0.1:{port}"),
             persist,
             log,
-            _watchdog: watchdog,
+            watchdog: Mutex::new(watchdog),
+            script,
             owner: OnceLock::new(),
             migrated: migrate,
         };
         server.wait_until_ready(Duration::from_secs(120));
         server
+    }
+
+    /// Stops workerd (wrangler, its workerd and the watchdog, at once, as a crash or a deploy
+    /// would), keeps it down for `down`, and starts it again on the same port and local state. The
+    /// Durable Objects and the isolate's memory (the faults set) start anew; D1 keeps its data.
+    pub fn restart(&self, down: Duration) {
+        let mut watchdog = self.watchdog.lock().unwrap_or_else(|e| e.into_inner());
+        let group = format!("-{}", watchdog.id());
+        let killed = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .status()
+            .expect("run kill");
+        assert!(killed.success(), "the server's process group was killed");
+        watchdog.wait().expect("the watchdog ended");
+        let port: u16 = self
+            .url
+            .rsplit(':')
+            .next()
+            .and_then(|port| port.parse().ok())
+            .expect("the server's port");
+        let freed = Instant::now();
+        while TcpListener::bind(("127.0.0.1", port)).is_err() {
+            assert!(
+                freed.elapsed() < Duration::from_secs(30),
+                "port {port} is free again"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        std::thread::sleep(down);
+        *watchdog = shell(&self.script)
+            .spawn()
+            .expect("start wrangler dev under its watchdog again");
+        drop(watchdog);
+        self.wait_until_ready(Duration::from_secs(120));
     }
 
     fn wait_until_ready(&self, timeout: Duration) {
@@ -157,6 +194,15 @@ impl Server {
             "wrangler dev did not answer within {timeout:?}; its log:\n{}",
             self.log_tail()
         );
+    }
+
+    /// How many lines of the server's log (all its runs) hold `needle`.
+    pub fn log_count(&self, needle: &str) -> usize {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|line| line.contains(needle))
+            .count()
     }
 
     pub fn log_tail(&self) -> String {
@@ -286,11 +332,23 @@ impl Server {
         body: impl ureq::AsSendBody,
         headers: &[(&str, &str)],
     ) -> Reply {
+        self.try_post_raw(path, body, headers)
+            .unwrap_or_else(|err| panic!("the request reaches the server: {err}"))
+    }
+
+    /// [`Server::post_raw`], or why no answer came (the server is down or went away).
+    pub fn try_post_raw(
+        &self,
+        path: &str,
+        body: impl ureq::AsSendBody,
+        headers: &[(&str, &str)],
+    ) -> Result<Reply, String> {
         let mut request = agent().post(&format!("{}{path}", self.url));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        Reply::from(request.send(body).expect("the request reaches the server"))
+        let response = request.send(body).map_err(|err| err.to_string())?;
+        Reply::try_from(response)
     }
 
     /// Fires the Cron Trigger (compaction) as the platform would (`wrangler dev --test-scheduled`),
@@ -326,11 +384,17 @@ impl Server {
 
     /// A GET with exactly these `headers`.
     pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        self.try_get_with(path, headers)
+            .unwrap_or_else(|err| panic!("the request reaches the server: {err}"))
+    }
+
+    /// [`Server::get_with`], or why no answer came (the server is down or went away).
+    pub fn try_get_with(&self, path: &str, headers: &[(&str, &str)]) -> Result<Reply, String> {
         let mut request = agent().get(&format!("{}{path}", self.url));
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        Reply::from(request.call().expect("the request reaches the server"))
+        Reply::try_from(request.call().map_err(|err| err.to_string())?)
     }
 
     /// A push as the owner, in the shared workspace.

@@ -29,7 +29,8 @@ pub fn pull(
 pub static HELD_BACK: AtomicUsize = AtomicUsize::new(0);
 
 /// Sends a request; one the server held back (`429`, which changed nothing) is sent again once the
-/// `Retry-After` it gave has passed, as the browser's engine does.
+/// `Retry-After` it gave has passed, as the browser's engine does. No answer (the server is down) is
+/// a network failure, as the engine sees it.
 fn send<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
     server: &Server,
     by: &Member,
@@ -37,7 +38,11 @@ fn send<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
     request: &Q,
 ) -> Result<A, SyncFailure> {
     let body = serde_json::to_value(request).expect("serialise the request");
-    let mut reply = server.send_as(Some(by), "POST", &by.api(action), &body);
+    let unreachable =
+        |err: String| SyncFailure::Network(format!("the server did not answer: {err}"));
+    let mut reply = server
+        .try_post_as(Some(by), &by.api(action), &body)
+        .map_err(unreachable)?;
     while reply.status == 429 {
         let seconds: u64 = reply
             .retry_after
@@ -50,7 +55,9 @@ fn send<Q: serde::Serialize, A: serde::de::DeserializeOwned>(
         );
         HELD_BACK.fetch_add(1, Ordering::Relaxed);
         std::thread::sleep(Duration::from_secs(seconds));
-        reply = server.send_as(Some(by), "POST", &by.api(action), &body);
+        reply = server
+            .try_post_as(Some(by), &by.api(action), &body)
+            .map_err(unreachable)?;
     }
     if reply.status == 200 {
         return Ok(serde_json::from_str(&reply.text).expect("a 200 answer parses"));

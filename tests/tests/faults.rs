@@ -1,9 +1,12 @@
 //! Faults on purpose: D1 failing before a call runs, and after a write batch committed (the worker
-//! answers 500 for a change that stands), set through the tests-only `POST /api/test/faults`. The
+//! answers 500 for a change that stands), and live sockets dropped instead of poked, set through the
+//! tests-only `POST /api/test/faults`. The
 //! promise holds: a change sent again after a lost answer applies once, one that never ran applies
 //! when sent again, and nothing is lost. Faults are the isolate's, so this binary has one test.
 
 use serde_json::{Value, json};
+use shared::live::CLOSE_RESTART;
+use sync_tests::live::Heard;
 use sync_tests::{Server, create, numbered, server};
 use uuid::Uuid;
 
@@ -32,6 +35,7 @@ fn a_change_whose_answer_was_lost_after_it_committed_applies_once_when_sent_agai
         json!({"d1After": 2}),
         json!({"d1Before": -0.5}),
         json!({"delayMs": 60_000}),
+        json!({"socketDrop": 1.5}),
         json!({"sometimes": 1}),
     ] {
         s.post_json("/api/test/faults", &bad)
@@ -83,5 +87,32 @@ fn a_change_whose_answer_was_lost_after_it_committed_applies_once_when_sent_agai
         ids,
         vec![1, 2],
         "each of the client's changes once, in order"
+    );
+
+    // A socket dropped where it would have been poked: closed as a restart closes it, and the
+    // change it missed is there for the pull its reconnection makes.
+    let owner = s.owner();
+    let listener = Uuid::new_v4();
+    let mut socket = s.live_as(owner, &listener, &[]).expect("a socket");
+    set_faults(s, json!({"socketDrop": 1}));
+    let third = Uuid::new_v4();
+    let pushed = s.push(
+        &client,
+        &numbered(3, [create(&third, "while a socket dropped")]),
+    );
+    assert_eq!(pushed.status, 200, "{}", pushed.text);
+    let heard = socket.hear(std::time::Duration::from_secs(10));
+    set_faults(s, json!({}));
+    assert_eq!(
+        heard,
+        Heard::Closed(CLOSE_RESTART, "a fault injected for the tests".into())
+    );
+    assert_eq!(s.log_count("fault: a live socket dropped"), 1);
+    let (entries, _) = s.pull_all(&listener, Some(0));
+    assert!(
+        entries
+            .iter()
+            .any(|entry| entry["args"]["id"] == json!(third)),
+        "the missed change is in the log"
     );
 }

@@ -5,7 +5,9 @@
 //! - `d1Before`: the fraction of D1 calls (batches and reads) that fail before they run;
 //! - `d1After`: the fraction of write batches that fail *after* they committed: the worker answers
 //!   `500` for a change that stands, and the client, not knowing, sends it again (the hard case);
-//! - `delayMs`: each D1 call first waits a random time up to this.
+//! - `delayMs`: each D1 call first waits a random time up to this;
+//! - `socketDrop`: the fraction of live sockets the workspace's Durable Object closes (`1012`, as a
+//!   restart does) where it would have poked them: the poke is lost with the socket.
 //!
 //! `{}` turns them off. Each injected fault is logged (`fault: …`), so a run can count them.
 
@@ -27,6 +29,8 @@ pub struct Faults {
     pub d1_after: f64,
     #[serde(default)]
     pub delay_ms: u64,
+    #[serde(default)]
+    pub socket_drop: f64,
 }
 
 thread_local! {
@@ -37,9 +41,10 @@ thread_local! {
 pub async fn set(req: &mut Request) -> Result<Response, ApiError> {
     let faults: Faults = shared::api::parse(&body::read(req).await?)?;
     let fraction = |p: f64| (0.0..=1.0).contains(&p);
-    if !fraction(faults.d1_before) || !fraction(faults.d1_after) || faults.delay_ms > 10_000 {
+    let fractions = [faults.d1_before, faults.d1_after, faults.socket_drop];
+    if !fractions.into_iter().all(fraction) || faults.delay_ms > 10_000 {
         return Err(ProtocolError::invalid_request(
-            "d1Before and d1After are fractions from 0 to 1; delayMs is at most 10000",
+            "d1Before, d1After and socketDrop are fractions from 0 to 1; delayMs is at most 10000",
         )
         .into());
     }
@@ -74,6 +79,16 @@ pub fn after_commit() -> worker::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Whether to drop a socket the live channel would poke now.
+pub fn drop_socket() -> bool {
+    let faults = FAULTS.with(Cell::get);
+    let drop = faults.socket_drop > 0.0 && random() < faults.socket_drop;
+    if drop {
+        worker::console_log!("fault: a live socket dropped");
+    }
+    drop
 }
 
 /// A number in `0.0..1.0`.

@@ -9,8 +9,8 @@ use std::cell::Cell;
 
 use serde::{Deserialize, Serialize};
 use shared::live::{
-    CLOSE_POLICY, CLOSE_REMOVED, CLOSE_SIGNED_OUT, CLOSE_TOO_MANY, Fanout, LiveMessage,
-    MAX_SOCKETS_PER_MEMBER, PING, PONG,
+    CLOSE_POLICY, CLOSE_REMOVED, CLOSE_RESTART, CLOSE_SIGNED_OUT, CLOSE_TOO_MANY, Fanout,
+    LiveMessage, MAX_SOCKETS_PER_MEMBER, PING, PONG,
 };
 use uuid::Uuid;
 use worker::{
@@ -276,6 +276,10 @@ impl LiveWorkspace {
                 && !tokens.contains(&token.to_string())
             {
                 let _ = ws.close(Some(CLOSE_SIGNED_OUT), Some("the API token was revoked"));
+                continue;
+            }
+            if crate::faults::drop_socket() {
+                let _ = ws.close(Some(CLOSE_RESTART), Some("a fault injected for the tests"));
                 continue;
             }
             let sent = if fanout.needs_own_copy(&socket.client_id, &socket.member_id) {
