@@ -185,6 +185,11 @@ pub struct SnapshotPage {
     pub subscriptions: Vec<crate::inbox::Subscription>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub inbox_read: Vec<crate::inbox::InboxRead>,
+    /// The pulling client's newest rejected mutations (up to 100): a snapshot acknowledges pending
+    /// mutations by `lastMutationId` with no log entries, so this is how the client learns which of
+    /// them the server refused when the push's answer that said so was lost.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<RejectedMutation>,
     /// The next page's cursor; `None` on the last page.
     pub next: Option<SnapshotCursor>,
 }

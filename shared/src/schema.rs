@@ -50,6 +50,10 @@ pub const MIGRATIONS: &[Migration] = &[
         "0011_budget_grants.sql",
         include_str!("../../migrations/0011_budget_grants.sql"),
     ),
+    (
+        "0012_rejections.sql",
+        include_str!("../../migrations/0012_rejections.sql"),
+    ),
 ];
 
 /// The schema version a database reaches once every migration has been applied.

@@ -18,6 +18,7 @@ use crate::error::{ErrorCode, ProtocolError};
 use crate::mutations::Mutation;
 use crate::protocol::{
     LogEntry, PULL_ENTRY_OVERHEAD_BYTES, PULL_PAGE_BYTES, PULL_PAGE_SIZE, PullResponse,
+    RejectedMutation,
 };
 use crate::statement::{SqlValue, Statement};
 
@@ -220,10 +221,50 @@ pub fn applied_batch(
     batch
 }
 
-/// The batch that records `mutation_id` as processed without applying anything: a rejection. The
-/// guard still checks who is asking.
-pub fn rejected_batch(by: &Actor, client_id: &Uuid, mutation_id: u64) -> Vec<Statement> {
-    advance_client(by, client_id, mutation_id)
+/// `?1` client, `?2` mutation id, `?3` error code, `?4` message: a rejection, kept for the client
+/// (`migrations/0012_rejections.sql`); then (`?3` [`KEPT_REJECTIONS`]) its rejections older than its
+/// last that many mutation ids dropped.
+const RECORD_REJECTION: [&str; 2] = [
+    "INSERT INTO rejection (client_id, mutation_id, error, message) VALUES (?1, ?2, ?3, ?4) \
+     ON CONFLICT (client_id, mutation_id) DO NOTHING",
+    "DELETE FROM rejection WHERE client_id = ?1 AND mutation_id <= ?2 - ?3",
+];
+/// How many of a client's newest mutation ids its rejections are kept for.
+pub const KEPT_REJECTIONS: u64 = 100;
+/// `?1` client, `?2` [`KEPT_REJECTIONS`]: its rejections, newest first (what a snapshot page carries).
+pub const SELECT_REJECTIONS: &str = "SELECT mutation_id AS id, error, message FROM rejection \
+     WHERE client_id = ?1 ORDER BY mutation_id DESC LIMIT ?2";
+
+/// The batch that records a mutation as processed without applying anything: a rejection, kept
+/// with its reason for a client whose push answer is lost ([`SELECT_REJECTIONS`]). The guard still
+/// checks who is asking.
+pub fn rejected_batch(by: &Actor, client_id: &Uuid, rejected: &RejectedMutation) -> Vec<Statement> {
+    let mut batch = advance_client(by, client_id, rejected.id);
+    let code = serde_json::to_value(rejected.error)
+        .ok()
+        .and_then(|code| code.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    let [record, trim] = RECORD_REJECTION;
+    batch.extend([
+        Statement::new(
+            record,
+            vec![
+                client_id.to_string().into(),
+                rejected.id.into(),
+                code.into(),
+                rejected.message.clone().into(),
+            ],
+        ),
+        Statement::new(
+            trim,
+            vec![
+                client_id.to_string().into(),
+                rejected.id.into(),
+                KEPT_REJECTIONS.into(),
+            ],
+        ),
+    ]);
+    batch
 }
 
 fn advance_client(by: &Actor, client_id: &Uuid, mutation_id: u64) -> Vec<Statement> {

@@ -33,9 +33,9 @@ use crate::issue::Issue;
 use crate::label::{IssueLabel, Label};
 use crate::mutations::fields::Millis;
 use crate::protocol::{
-    IssueKey, MAX_SAFE_INTEGER, PullResponse, SNAPSHOT_FIRST_PAGE_ROWS, SNAPSHOT_LABELS_BYTES,
-    SNAPSHOT_LINK_BYTES, SNAPSHOT_PAGE_BYTES, SNAPSHOT_PAGE_ROWS, SNAPSHOT_ROW_OVERHEAD_BYTES,
-    SnapshotCursor, SnapshotPage, SnapshotTable,
+    IssueKey, MAX_SAFE_INTEGER, PullResponse, RejectedMutation, SNAPSHOT_FIRST_PAGE_ROWS,
+    SNAPSHOT_LABELS_BYTES, SNAPSHOT_LINK_BYTES, SNAPSHOT_PAGE_BYTES, SNAPSHOT_PAGE_ROWS,
+    SNAPSHOT_ROW_OVERHEAD_BYTES, SnapshotCursor, SnapshotPage, SnapshotTable,
 };
 use crate::reaction::Reaction;
 use crate::server::{Access, PullRead, access_params, pull_response};
@@ -179,7 +179,7 @@ pub fn page_params(
     by: &Actor,
     client_id: &Uuid,
     from: Option<&SnapshotCursor>,
-) -> [(&'static str, Vec<SqlValue>); 12] {
+) -> [(&'static str, Vec<SqlValue>); 13] {
     let workspace = by.workspace();
     let client = SqlValue::from(client_id.to_string());
     let own = vec![
@@ -225,7 +225,7 @@ pub fn page_params(
             SELECT_LAST_MUTATION_ID_AT,
             vec![
                 workspace,
-                client,
+                client.clone(),
                 from.map_or(SqlValue::Null, |cursor| cursor.cookie.into()),
             ],
         ),
@@ -235,6 +235,10 @@ pub fn page_params(
         (SELECT_MENTION_PAGE, keys),
         (SELECT_SUBSCRIPTIONS, own.clone()),
         (SELECT_INBOX_READ, own),
+        (
+            crate::server::SELECT_REJECTIONS,
+            vec![client, crate::server::KEPT_REJECTIONS.into()],
+        ),
     ]
 }
 
@@ -286,6 +290,8 @@ pub struct PageRead {
     pub schema_version: u64,
     pub head: u64,
     pub last_mutation_id: u64,
+    /// The client's newest rejections.
+    pub rejected: Vec<RejectedMutation>,
 }
 
 /// What a pull does after one read: answer, or read again.
@@ -364,6 +370,7 @@ pub fn page_step(
             mentions: read.mentions,
             subscriptions: read.subscriptions,
             inbox_read: read.inbox_read,
+            rejected: read.rejected,
             next,
         })),
     }))

@@ -196,6 +196,7 @@ pub fn snapshot_page(
         mentions,
         subscriptions,
         inbox_read,
+        rejected,
     ] = crate::snapshot::page_params(by, client_id, from);
     let rows = tx
         .prepare_cached(page.0)?
@@ -226,6 +227,7 @@ pub fn snapshot_page(
             row.get::<_, i64>(0)
         })?;
     let access = read_access(&tx, access)?;
+    let rejected = all_rows(&tx, rejected, rejection)?;
     let read = crate::snapshot::PageRead {
         access,
         page_len: rows.iter().filter(|(_, in_page)| *in_page).count(),
@@ -242,9 +244,21 @@ pub fn snapshot_page(
         schema_version: schema_version.unwrap_or(1) as u64,
         head: head as u64,
         last_mutation_id: last_mutation_id as u64,
+        rejected,
     };
     drop(tx);
     Ok(read)
+}
+
+/// A row of [`crate::server::SELECT_REJECTIONS`]; a code this build does not know reads as `Unknown`.
+fn rejection(row: &rusqlite::Row) -> rusqlite::Result<crate::protocol::RejectedMutation> {
+    let code: String = row.get(1)?;
+    Ok(crate::protocol::RejectedMutation {
+        id: row.get::<_, i64>(0)? as u64,
+        error: serde_json::from_value(serde_json::Value::String(code))
+            .unwrap_or(crate::error::ErrorCode::Unknown),
+        message: row.get(2)?,
+    })
 }
 
 fn all_rows<T>(

@@ -5,6 +5,7 @@ mod common;
 use common::{CLIENT, ISSUE, OTHER_ISSUE, by, count, create_args, issues, open, run_batch};
 use rusqlite::{Connection, OptionalExtension};
 use serde_json::json;
+use shared::protocol::RejectedMutation;
 use shared::protocol::{
     PULL_ENTRY_OVERHEAD_BYTES, PULL_PAGE_BYTES, PULL_PAGE_SIZE, SCHEMA_VERSION,
 };
@@ -65,7 +66,7 @@ fn the_same_mutation_cannot_be_processed_twice() {
     let err = run_batch(&mut conn, &batch).unwrap_err();
     assert!(err.to_string().contains(OUT_OF_ORDER), "{err}");
     // A rejection of an already processed id is refused the same way.
-    let err = run_batch(&mut conn, &rejected_batch(&by(), &client(), 1)).unwrap_err();
+    let err = run_batch(&mut conn, &rejected_batch(&by(), &client(), &refused(1))).unwrap_err();
     assert!(err.to_string().contains(OUT_OF_ORDER), "{err}");
     assert_eq!(issues(&conn).len(), 1);
     assert_eq!(count(&conn, "mutation_log"), 1);
@@ -87,16 +88,83 @@ fn a_mutation_cannot_skip_ahead_of_the_last_processed_one() {
     assert_eq!(last_mutation_id(&conn, &client()), None);
 }
 
+/// Mutation `id`, rejected as a statement that failed.
+fn refused(id: u64) -> RejectedMutation {
+    RejectedMutation {
+        id,
+        error: shared::ErrorCode::StatementFailed,
+        message: format!("mutation {id} was refused"),
+    }
+}
+
+/// The rejections kept for `client`, newest first: `(id, error, message)`.
+fn rejections(conn: &Connection, client: &Uuid) -> Vec<(u64, String, String)> {
+    conn.prepare(shared::server::SELECT_REJECTIONS)
+        .unwrap()
+        .query_map(
+            rusqlite::params![client.to_string(), shared::server::KEPT_REJECTIONS as i64],
+            |row| Ok((row.get::<_, i64>(0)? as u64, row.get(1)?, row.get(2)?)),
+        )
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+#[test]
+fn a_rejection_is_kept_with_its_reason_for_the_clients_last_hundred_mutations_and_goes_with_the_client()
+ {
+    let mut conn = open();
+    run_batch(&mut conn, &rejected_batch(&by(), &client(), &refused(1))).unwrap();
+    assert_eq!(
+        rejections(&conn, &client()),
+        vec![(
+            1,
+            "StatementFailed".to_owned(),
+            "mutation 1 was refused".to_owned()
+        )]
+    );
+    // A rejection the guard refuses (processed already) keeps nothing.
+    run_batch(&mut conn, &rejected_batch(&by(), &client(), &refused(1))).unwrap_err();
+    for id in 2..=150 {
+        let batch = if id % 3 == 0 {
+            rejected_batch(&by(), &client(), &refused(id))
+        } else {
+            applied_batch(
+                &by(),
+                &client(),
+                id,
+                &create(&Uuid::new_v4().to_string(), "applied"),
+            )
+        };
+        run_batch(&mut conn, &batch).unwrap();
+    }
+    let kept: Vec<u64> = rejections(&conn, &client()).iter().map(|r| r.0).collect();
+    assert_eq!(kept.first(), Some(&150), "newest first");
+    assert!(
+        kept.iter().all(|id| id % 3 == 0 && *id > 150 - 100),
+        "{kept:?}"
+    );
+    assert_eq!(
+        kept.len(),
+        (51..=150).filter(|id| id % 3 == 0).count(),
+        "the last hundred ids' rejections"
+    );
+    // A client compaction forgets takes its rejections with it.
+    conn.execute("DELETE FROM client WHERE id = ?1", [client().to_string()])
+        .unwrap();
+    assert!(rejections(&conn, &client()).is_empty());
+}
+
 #[test]
 fn a_rejected_batch_advances_last_mutation_id_and_nothing_else() {
     let mut conn = open();
-    run_batch(&mut conn, &rejected_batch(&by(), &client(), 1)).unwrap();
+    run_batch(&mut conn, &rejected_batch(&by(), &client(), &refused(1))).unwrap();
     run_batch(
         &mut conn,
         &applied_batch(&by(), &client(), 2, &create(ISSUE, "two")),
     )
     .unwrap();
-    run_batch(&mut conn, &rejected_batch(&by(), &client(), 3)).unwrap();
+    run_batch(&mut conn, &rejected_batch(&by(), &client(), &refused(3))).unwrap();
     assert_eq!(last_mutation_id(&conn, &client()), Some(3));
     assert_eq!(count(&conn, "mutation_log"), 1);
     assert_eq!(issues(&conn).len(), 1);
@@ -130,9 +198,9 @@ fn a_failing_statement_rolls_back_the_whole_batch() {
 fn clients_have_independent_sequences() {
     let mut conn = open();
     let other = Uuid::new_v4();
-    run_batch(&mut conn, &rejected_batch(&by(), &client(), 1)).unwrap();
-    run_batch(&mut conn, &rejected_batch(&by(), &other, 1)).unwrap();
-    run_batch(&mut conn, &rejected_batch(&by(), &other, 2)).unwrap();
+    run_batch(&mut conn, &rejected_batch(&by(), &client(), &refused(1))).unwrap();
+    run_batch(&mut conn, &rejected_batch(&by(), &other, &refused(1))).unwrap();
+    run_batch(&mut conn, &rejected_batch(&by(), &other, &refused(2))).unwrap();
     assert_eq!(last_mutation_id(&conn, &client()), Some(1));
     assert_eq!(last_mutation_id(&conn, &other), Some(2));
 }
@@ -162,7 +230,11 @@ fn pull_pages_the_log_and_reports_last_mutation_id_as_of_each_page() {
         )
         .unwrap();
     }
-    run_batch(&mut conn, &rejected_batch(&by(), &me, next[0] + 1)).unwrap();
+    run_batch(
+        &mut conn,
+        &rejected_batch(&by(), &me, &refused(next[0] + 1)),
+    )
+    .unwrap();
 
     let page1 = pull_response(&by(), SCHEMA_VERSION, 0, snapshot(&mut conn, &me, 0))
         .unwrap()
@@ -438,7 +510,11 @@ fn only_a_member_of_the_workspace_can_process_a_mutation() {
     )
     .unwrap_err();
     assert_eq!(refusal(err).map(|e| e.code), Some(ErrorCode::Forbidden));
-    let err = run_batch(&mut conn, &rejected_batch(&outsider, &Uuid::new_v4(), 1)).unwrap_err();
+    let err = run_batch(
+        &mut conn,
+        &rejected_batch(&outsider, &Uuid::new_v4(), &refused(1)),
+    )
+    .unwrap_err();
     assert_eq!(refusal(err).map(|e| e.code), Some(ErrorCode::Forbidden));
     assert_eq!(issues(&conn).len(), 0);
     assert_eq!(count(&conn, "mutation_log"), 0);
@@ -694,7 +770,11 @@ fn a_token_that_is_gone_is_refused_by_the_very_batch_or_read_that_does_the_work(
     let refusal = shared::server::guard_refusal(&err.to_string()).expect("a refusal");
     assert_eq!(refusal.code, ErrorCode::Unauthenticated);
     assert_eq!(count(&conn, "issue"), 1, "nothing of it was written");
-    let err = run_batch(&mut conn, &rejected_batch(&with_token, &client(), 2)).unwrap_err();
+    let err = run_batch(
+        &mut conn,
+        &rejected_batch(&with_token, &client(), &refused(2)),
+    )
+    .unwrap_err();
     assert!(shared::server::guard_refusal(&err.to_string()).is_some());
     let refused = snapshot_as(&mut conn, &with_token, &client(), 0)
         .access

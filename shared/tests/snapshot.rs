@@ -376,6 +376,94 @@ fn a_cookie_below_the_horizon_gets_a_snapshot_and_keeps_its_client_id_and_pendin
 }
 
 #[test]
+fn a_snapshot_says_which_changes_the_server_refused_when_the_push_answer_that_said_so_was_lost() {
+    // Found by the soak run (tests/tests/soak.rs): a comment on an issue someone deleted meanwhile,
+    // pushed, refused, the answer lost; compaction passes the replica's cookie; the snapshot that
+    // acknowledges the comment has no log entries to tell it from an applied change.
+    let mut server = Server::new();
+    let gone = Uuid::new_v4();
+    server.someone_creates(gone, "deleted by someone else");
+    let mut replica = new_replica();
+    server.catch_up(&mut replica);
+    server.someone_does("deleteIssue", json!({"id": gone}));
+    let comment = replica
+        .mutate(
+            "addComment",
+            &json!({"id": Uuid::new_v4(), "issueId": gone, "body": "on its way", "createdAt": 5}),
+            5,
+        )
+        .expect("valid here: the issue is still in this replica")
+        .id;
+    let kept = Uuid::new_v4();
+    replica
+        .mutate("createIssue", &create_args(&kept.to_string(), "kept"), 6)
+        .expect("a create");
+    server.push_answer_lost(&mut replica);
+    assert_eq!(
+        server.last_mutation_id(&replica.client_id()),
+        2,
+        "both processed"
+    );
+    server.age_log(DEFAULT_RETENTION_DAYS + 1.0);
+    assert!(server.compact(&Settings::default()).finished);
+
+    let (ticket, request) = replica.next_pull().expect("a pull is due");
+    let response = shared::sqlite::answer_pull(
+        &mut server.conn,
+        &replica.actor(),
+        request.schema_version,
+        &replica.client_id(),
+        request.cookie.flatten(),
+        request.snapshot,
+    )
+    .expect("the pull queries run")
+    .expect("a member's pull");
+    let page = response.snapshot.as_ref().expect("a snapshot");
+    assert_eq!(page.rejected.len(), 1, "the client's one rejection");
+    let outcome = replica
+        .pull_succeeded(ticket, &response)
+        .expect("the snapshot applies");
+    assert_eq!(
+        outcome
+            .rejected
+            .iter()
+            .map(|r| (r.id, r.error, r.message.as_str()))
+            .collect::<Vec<_>>(),
+        [(
+            comment,
+            shared::ErrorCode::StatementFailed,
+            "the issue does not exist (it may have been deleted)"
+        )],
+        "the comment, refused, with the server's reason; the create applied"
+    );
+    server.catch_up(&mut replica);
+    assert_eq!(replica.pending_count().expect("count"), 0);
+    assert!(replica.issue(kept).expect("read").is_some());
+    // Another client of the same member is told nothing of it.
+    let mut other = new_replica();
+    let (ticket, request) = other.next_pull().expect("a pull is due");
+    let response = shared::sqlite::answer_pull(
+        &mut server.conn,
+        &other.actor(),
+        request.schema_version,
+        &other.client_id(),
+        request.cookie.flatten(),
+        request.snapshot,
+    )
+    .expect("the pull queries run")
+    .expect("a member's pull");
+    assert!(
+        response
+            .snapshot
+            .as_ref()
+            .expect("a snapshot")
+            .rejected
+            .is_empty()
+    );
+    other.pull_succeeded(ticket, &response).expect("applies");
+}
+
+#[test]
 fn a_snapshot_in_progress_survives_reopening_and_restarts_when_compaction_passes_it() {
     let dir = std::env::temp_dir().join(format!("snapshot-resume-{}", Uuid::new_v4()));
     std::fs::create_dir_all(&dir).expect("a folder");

@@ -394,6 +394,7 @@ pub async fn snapshot_page(
         mentions,
         subscriptions,
         inbox_read,
+        rejected,
     ] = results.as_slice()
     else {
         return Err(ApiError::internal(
@@ -428,6 +429,7 @@ pub async fn snapshot_page(
         head: position.head,
         last_mutation_id: first_row::<LastMutationId>(last_mutation_id)?
             .map_or(0, |row| row.last_mutation_id),
+        rejected: rows(rejected)?,
     })
 }
 

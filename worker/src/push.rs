@@ -165,8 +165,9 @@ async fn process_together(
                 applied += 1;
             }
             Err(err) => {
-                statements.extend(rejected_batch(by, client_id, mutation.id));
-                rejected.push(RejectedMutation::new(mutation.id, &err));
+                let rejection = RejectedMutation::new(mutation.id, &err);
+                statements.extend(rejected_batch(by, client_id, &rejection));
+                rejected.push(rejection);
             }
         }
     }
@@ -233,7 +234,7 @@ async fn reject(
     mutation_id: u64,
     err: MutationError,
 ) -> Result<Outcome, ApiError> {
-    let mut batch = rejected_batch(by, client_id, mutation_id);
+    let mut batch = rejected_batch(by, client_id, &RejectedMutation::new(mutation_id, &err));
     batch.push(budget.count(by, 1));
     match d1::batch(db, &batch).await {
         Ok(_) => Ok(Outcome::Rejected(err)),

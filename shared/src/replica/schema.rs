@@ -44,6 +44,7 @@ pub const BASE: &[Migration] = &[
         include_str!("migrations/base/0006_snapshot_v4.sql"),
     ),
     MIGRATIONS[10],
+    MIGRATIONS[11],
 ];
 
 /// The optimistic database: the shared schema, the pending queue and the rebase's record.
@@ -79,4 +80,5 @@ pub const OPTIMISTIC: &[Migration] = &[
     MIGRATIONS[8],
     MIGRATIONS[9],
     MIGRATIONS[10],
+    MIGRATIONS[11],
 ];

@@ -103,12 +103,16 @@ impl Replica {
         tx.commit()?;
         self.meta = advanced;
 
-        // The acknowledged mutations' effects are in the rows, unless their push answer said the
-        // server rejected them (a snapshot has no entries to tell them apart by).
+        // The acknowledged mutations' effects are in the rows, unless the server rejected them: a
+        // snapshot has no entries to tell them apart by, so it says which (for when the push answer
+        // that said so was lost).
         let acknowledged = self.acknowledged_pending(acknowledged_before)?;
         let rejected: Vec<RejectedMutation> = acknowledged
             .iter()
-            .filter_map(|(id, _)| self.rejections.remove(id))
+            .filter_map(|(id, _)| {
+                let told = page.rejected.iter().find(|r| r.id == *id).cloned();
+                self.rejections.remove(id).or(told)
+            })
             .collect();
         self.rejections
             .retain(|id, _| *id > self.meta.last_mutation_id);

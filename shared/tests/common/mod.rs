@@ -192,6 +192,16 @@ impl Server {
     /// Pushes everything `replica` has pending, as the worker would (one batch per mutation; one
     /// whose statements fail is recorded as rejected).
     pub fn push(&mut self, replica: &mut Replica) {
+        self.push_answering(replica, true);
+    }
+
+    /// Pushes as [`Server::push`], and loses each answer on the way back: the server processed the
+    /// push, the replica only knows it failed.
+    pub fn push_answer_lost(&mut self, replica: &mut Replica) {
+        self.push_answering(replica, false);
+    }
+
+    fn push_answering(&mut self, replica: &mut Replica, answered: bool) {
         while let Some((ticket, request)) = replica.next_push().expect("the next push") {
             let done = self.last_mutation_id(&replica.client_id());
             let mut last = done;
@@ -200,15 +210,21 @@ impl Server {
                 let mutation = Mutation::parse(&m.name, &m.args).expect("valid");
                 let batch = applied_batch(&replica.actor(), &replica.client_id(), m.id, &mutation);
                 if let Err(err) = run_batch(&mut self.conn, &batch) {
-                    let refused = mutation.statement_failed(&err.to_string());
+                    let refused =
+                        RejectedMutation::new(m.id, &mutation.statement_failed(&err.to_string()));
                     run_batch(
                         &mut self.conn,
-                        &rejected_batch(&replica.actor(), &replica.client_id(), m.id),
+                        &rejected_batch(&replica.actor(), &replica.client_id(), &refused),
                     )
                     .expect("the rejection is recorded");
-                    rejected.push(RejectedMutation::new(m.id, &refused));
+                    rejected.push(refused);
                 }
                 last = m.id;
+            }
+            if !answered {
+                let lost = shared::replica::SyncFailure::Network("the answer was lost".into());
+                replica.push_failed(ticket, &lost).expect("a failed push");
+                return;
             }
             replica.push_succeeded(
                 ticket,
