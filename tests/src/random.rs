@@ -16,16 +16,25 @@ pub const COMMENT_MISSING: &str = "the comment does not exist (it may have been 
 pub const CHANGED_SINCE: &str =
     "someone changed this since: undoing would overwrite their change, so nothing was undone";
 
-/// The only rejections a mutation the replica accepted may meet at the server: a comment or a
-/// restore of an issue deleted meanwhile, an undo of a field someone changed since. (When the push's
-/// answer was lost, the pull that acknowledges it can only say that it did not apply.)
-pub const SERVER_MAY_REJECT: [&str; 5] = [
-    ISSUE_MISSING,
-    CHANGED_SINCE,
-    "the server did not apply addComment",
-    "the server did not apply restoreIssue",
-    "the server did not apply revertIssue",
+/// The mutations [`random_mutation`] makes that are valid here but may be refused by the server:
+/// what they touch (an issue, a comment, a field's value) may be gone or changed by then.
+const REFUSED_WHEN_GONE: [&str; 5] = [
+    "addComment",
+    "restoreIssue",
+    "revertIssue",
+    "setSubscription",
+    "setReaction",
 ];
+
+/// Whether `message` is a rejection a mutation the replica accepted may meet at the server: its
+/// issue or comment deleted meanwhile, a field an undo reverts changed since, or, when the push's
+/// answer was lost, the pull that acknowledges it saying only that one of those did not apply.
+pub fn server_may_reject(message: &str) -> bool {
+    [ISSUE_MISSING, COMMENT_MISSING, CHANGED_SINCE].contains(&message)
+        || REFUSED_WHEN_GONE
+            .iter()
+            .any(|name| message == format!("the server did not apply {name}"))
+}
 
 /// What a random mutation should meet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

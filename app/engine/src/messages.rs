@@ -285,6 +285,9 @@ pub struct Inspection {
     /// The last [`INSPECTED_EVENTS`] sync events, oldest first.
     pub events: Vec<SyncEvent>,
     pub storage: StorageKind,
+    /// The engine's memory (its WebAssembly linear memory, which only grows), in bytes.
+    #[serde(default)]
+    pub memory_bytes: u64,
 }
 
 /// The inspector lists this many pending mutations at most...

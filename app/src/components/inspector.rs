@@ -1,7 +1,7 @@
 //! The sync inspector: what the engine is doing, read from the engine itself (it answers
 //! `ToEngine::Inspect` with its replica's and its journal's state) every half second while open.
-//! Connection, client id, cookie, `lastMutationId`, the pending queue, the last sync events, and a
-//! button that copies all of it as JSON for a bug report.
+//! Connection, client id, cookie, `lastMutationId`, storage, the engine's memory, the pending queue,
+//! the last sync events, and a button that copies all of it as JSON for a bug report.
 
 use dioxus::prelude::*;
 use engine::messages::{Channel, Inspection, StorageKind, SyncEventKind, ToEngine};
@@ -48,6 +48,8 @@ pub fn InspectorDialog() -> Element {
                         dd { "{inspection.last_mutation_id}" }
                         dt { "Storage" }
                         dd { "{storage(&inspection.storage)}" }
+                        dt { "Engine memory" }
+                        dd { "{megabytes(inspection.memory_bytes)}" }
                         dt { "Version" }
                         dd { "{crate::VERSION}" }
                     }
@@ -125,6 +127,11 @@ fn connection(inspection: &Inspection) -> &'static str {
 
 fn cookie(cookie: Option<u64>) -> String {
     cookie.map_or("none (never pulled)".to_owned(), |c| c.to_string())
+}
+
+/// Bytes in megabytes (10^6), to one decimal: "12.6 MB".
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1e6)
 }
 
 fn storage(storage: &StorageKind) -> String {

@@ -548,6 +548,7 @@ impl Engine {
             pending_count: self.replica.pending_count().unwrap_or(0),
             events: self.journal.events(),
             storage: self.storage.clone(),
+            memory_bytes: memory_bytes(),
         };
         post(&FromEngine::Inspection(Box::new(inspection)));
     }
@@ -616,4 +617,9 @@ async fn tick(events: UnboundedSender<Event>) {
             return;
         }
     }
+}
+
+/// The engine's WebAssembly memory now: pages of 64 KiB, grown and never given back.
+fn memory_bytes() -> u64 {
+    core::arch::wasm32::memory_size::<0>() as u64 * 65_536
 }
