@@ -41,6 +41,15 @@ fn a_change_whose_answer_was_lost_after_it_committed_applies_once_when_sent_agai
         s.post_json("/api/test/faults", &bad)
             .assert_error(400, "InvalidRequest");
     }
+    // Only on this machine's own address: a deployment that set the var by mistake refuses them.
+    for host in ["tracker.example.com", "10.0.0.8"] {
+        s.post_raw(
+            "/api/test/faults",
+            br#"{"d1Before": 1}"#.as_slice(),
+            &[("Content-Type", "application/json"), ("Host", host)],
+        )
+        .assert_error(404, "NotFound");
+    }
 
     // After the commit: the answer is a 500, the change stands.
     let client = Uuid::new_v4();

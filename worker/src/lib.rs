@@ -102,11 +102,11 @@ async fn handle(req: &mut Request, env: &Env, ctx: &Context) -> Result<Response,
             }
             AccountRoute::RemovePasskey => account::passkeys::remove(req, env).await,
         },
-        Route::TestPanic if test_routes(env) => {
+        Route::TestPanic if test_routes(req, env) => {
             panic!("a panic requested by the integration tests")
         }
         Route::TestPanic => Err(ApiError::not_found(req)),
-        Route::TestFaults if test_routes(env) => faults::set(req).await,
+        Route::TestFaults if test_routes(req, env) => faults::set(req).await,
         Route::TestFaults => Err(ApiError::not_found(req)),
         Route::Workspace(workspace, action) => {
             let db = env.d1(d1::BINDING)?;
@@ -162,7 +162,20 @@ async fn in_workspace(
     }
 }
 
-fn test_routes(env: &Env) -> bool {
-    env.var(TEST_ROUTES_VAR)
-        .is_ok_and(|value| value.to_string() == "1")
+/// The test routes answer only with [`TEST_ROUTES_VAR`] set and on this machine's own address (as
+/// `wrangler dev` serves the tests): a deployment that set the var by mistake still refuses them.
+fn test_routes(req: &Request, env: &Env) -> bool {
+    let local = req.url().is_ok_and(|url| {
+        let host = url.host_str().unwrap_or_default();
+        host == "localhost"
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    });
+    local
+        && env
+            .var(TEST_ROUTES_VAR)
+            .is_ok_and(|value| value.to_string() == "1")
 }
