@@ -407,17 +407,7 @@ fn a_snapshot_says_which_changes_the_server_refused_when_the_push_answer_that_sa
     server.age_log(DEFAULT_RETENTION_DAYS + 1.0);
     assert!(server.compact(&Settings::default()).finished);
 
-    let (ticket, request) = replica.next_pull().expect("a pull is due");
-    let response = shared::sqlite::answer_pull(
-        &mut server.conn,
-        &replica.actor(),
-        request.schema_version,
-        &replica.client_id(),
-        request.cookie.flatten(),
-        request.snapshot,
-    )
-    .expect("the pull queries run")
-    .expect("a member's pull");
+    let (ticket, response) = server.answer_pull(&mut replica).expect("a pull is due");
     let page = response.snapshot.as_ref().expect("a snapshot");
     assert_eq!(page.rejected.len(), 1, "the client's one rejection");
     let outcome = replica
@@ -441,17 +431,7 @@ fn a_snapshot_says_which_changes_the_server_refused_when_the_push_answer_that_sa
     assert!(replica.issue(kept).expect("read").is_some());
     // Another client of the same member is told nothing of it.
     let mut other = new_replica();
-    let (ticket, request) = other.next_pull().expect("a pull is due");
-    let response = shared::sqlite::answer_pull(
-        &mut server.conn,
-        &other.actor(),
-        request.schema_version,
-        &other.client_id(),
-        request.cookie.flatten(),
-        request.snapshot,
-    )
-    .expect("the pull queries run")
-    .expect("a member's pull");
+    let (ticket, response) = server.answer_pull(&mut other).expect("a pull is due");
     assert!(
         response
             .snapshot

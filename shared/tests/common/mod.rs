@@ -172,6 +172,18 @@ impl Server {
 
     /// Answers `replica`'s next pull as the worker does. `None` when no pull is due.
     pub fn pull(&mut self, replica: &mut Replica) -> Option<PullResponse> {
+        let (ticket, response) = self.answer_pull(replica)?;
+        replica
+            .pull_succeeded(ticket, &response)
+            .expect("the answer applies");
+        Some(response)
+    }
+
+    /// The worker's answer to `replica`'s next pull, not yet given to it. `None` when no pull is due.
+    pub fn answer_pull(
+        &mut self,
+        replica: &mut Replica,
+    ) -> Option<(shared::replica::Ticket, PullResponse)> {
         let (ticket, request) = replica.next_pull()?;
         let response = shared::sqlite::answer_pull(
             &mut self.conn,
@@ -183,10 +195,7 @@ impl Server {
         )
         .expect("the pull queries run")
         .expect("a member's pull");
-        replica
-            .pull_succeeded(ticket, &response)
-            .expect("the answer applies");
-        Some(response)
+        Some((ticket, response))
     }
 
     /// Pushes everything `replica` has pending, as the worker would (one batch per mutation; one
