@@ -116,6 +116,15 @@ fn a_change_whose_answer_was_lost_after_it_committed_applies_once_when_sent_agai
         heard,
         Heard::Closed(CLOSE_RESTART, "a fault injected for the tests".into())
     );
+    // The server's log reaches its file a moment after the close (through wrangler's output).
+    let logged = std::time::Instant::now();
+    while s.log_count("fault: a live socket dropped") == 0 {
+        assert!(
+            logged.elapsed() < std::time::Duration::from_secs(20),
+            "the drop is in the server's log"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
     assert_eq!(s.log_count("fault: a live socket dropped"), 1);
     let (entries, _) = s.pull_all(&listener, Some(0));
     assert!(
