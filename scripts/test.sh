@@ -12,6 +12,12 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
 cd "$ROOT"
 
+# On CI's clean checkout nothing is compiled twice, so incremental caches (a third of the target
+# folder) would be written and never read.
+if [[ -n "${CI:-}" ]]; then
+  export CARGO_INCREMENTAL=0
+fi
+
 started=$SECONDS
 # Each step says when it starts (seconds since the start): what each costs, in the log.
 step() { printf '\033[1m==> %s (at %d s)\033[0m\n' "$*" "$((SECONDS - started))" >&2; }
