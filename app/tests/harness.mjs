@@ -244,7 +244,7 @@ export async function launchProfile({ signIn: signedIn = true, dir: reopened, ..
  * server's own URL opens its shared workspace. */
 export async function openTracker(context, url) {
   const page = await context.newPage();
-  page.on("pageerror", (err) => console.error("page error:", err.message));
+  watchErrors(page);
   await page.goto(servers.get(url)?.app ?? url);
   await waitForList(page);
   return page;
@@ -259,9 +259,52 @@ export async function titles(page) {
   return page.locator(".row .title").allTextContents();
 }
 
+/** What each page threw, for a failure's explanation (and printed as it happens). */
+const pageErrors = new WeakMap();
+
+export function watchErrors(page) {
+  pageErrors.set(page, []);
+  page.on("pageerror", (err) => {
+    console.error("page error:", err.message);
+    pageErrors.get(page)?.push(err.message);
+  });
+  page.on("crash", () => pageErrors.get(page)?.push("the page crashed"));
+}
+
+/** An error saying what `page` showed when `what` did not happen: its address, its dialogs and
+ * status, what it threw; and a screenshot in .tmp/browser-tests/failures. For a failure seen once
+ * on a loaded machine, that is all there is to go on. */
+export async function explain(page, what, cause) {
+  const shown = await page
+    .evaluate(() => ({
+      address: location.pathname + location.search,
+      dialogs: [...document.querySelectorAll("[role=dialog]")].map(
+        (d) => d.getAttribute("aria-label") ?? document.getElementById(d.getAttribute("aria-labelledby"))?.textContent ?? "?",
+      ),
+      status: document.querySelector("header .sync")?.textContent ?? "(no sync status)",
+      focus: document.activeElement?.outerHTML.slice(0, 120) ?? "(nothing)",
+    }))
+    .catch((err) => ({ unreadable: err.message }));
+  const folder = pathJoin(tmp, "failures");
+  mkdirSync(folder, { recursive: true });
+  const picture = pathJoin(folder, `${Date.now()}.png`);
+  await page.screenshot({ path: picture }).catch(() => {});
+  const errors = pageErrors.get(page) ?? [];
+  return new Error(
+    `${what} did not happen (${cause.message.split("\n")[0]}); the page showed ${JSON.stringify(shown)}; ` +
+      `it threw ${errors.length ? JSON.stringify(errors) : "nothing"}; screenshot ${picture}`,
+  );
+}
+
 /** Creates an issue through the dialog. */
 export async function createIssue(page, title, description = "") {
   await page.getByRole("button", { name: "New issue" }).click();
+  await page
+    .getByRole("dialog", { name: "New issue" })
+    .waitFor({ timeout: 30_000 })
+    .catch(async (err) => {
+      throw await explain(page, "the New issue dialog opening after the click", err);
+    });
   await page.getByLabel("Title").fill(title);
   await page.getByLabel("Description").fill(description);
   await page.getByRole("button", { name: "Save", exact: true }).click();
