@@ -49,7 +49,9 @@ fn text(n: usize, len: usize) -> String {
         "owner", "worker", "browser", "offline", "change", "title", "should", "never", "again",
         "edit", "list", "tab",
     ];
-    let mut state = n as u64 * 6_364_136_223_846_793_005 + 1_442_695_040_888_963_407;
+    let mut state = (n as u64)
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
     let mut out = String::with_capacity(len + 12);
     while out.len() < len {
         state = state
