@@ -108,6 +108,95 @@ fn a_failed_push_waits_for_its_backoff_and_says_offline() {
     assert!(kinds(&r.due(1_500).unwrap()).contains(&"push"));
 }
 
+/// A change made in the UI: the engine asks for a push with `push_change`.
+fn change(replica: &mut Replica, now: u64) {
+    let args = json!({"id": Uuid::new_v4(), "title": "t", "description": "", "owner": "o", "createdAt": now});
+    replica.mutate("createIssue", &args, now).unwrap();
+    replica.push_change();
+}
+
+/// The push among `requests`: its ticket and how many mutations it carries.
+fn push_of(requests: &[Request]) -> Option<(shared::replica::Ticket, usize)> {
+    requests.iter().find_map(|q| match q {
+        Request::Push(ticket, push) => Some((*ticket, push.mutations.len())),
+        Request::Pull(..) => None,
+    })
+}
+
+#[test]
+fn a_change_made_while_a_push_backs_off_goes_with_its_retry_and_the_server_answering_again_sends_it_at_once()
+ {
+    let mut r = replica();
+    let due = r.due(0).unwrap();
+    answer_all(&mut r, due, 0);
+    change(&mut r, 10);
+    let (ticket, _) = push_of(&r.due(10).unwrap()).expect("a change is pushed at once");
+    let lost = Answer::Pushed(ticket, Err(SyncFailure::Network("offline".into())));
+    r.take(lost, 1_000, 0.0).unwrap();
+    // Offline, a person goes on working: not a request a change.
+    for at in [1_100, 1_200, 1_300] {
+        change(&mut r, at);
+        assert_eq!(
+            push_of(&r.due(at).unwrap()),
+            None,
+            "the change at {at} waits for the retry"
+        );
+    }
+    // A pull is answered before the retry is due (1,500): the server is back, the push goes now.
+    r.pull_soon();
+    let pull = r.due(1_350).unwrap();
+    assert_eq!(kinds(&pull), ["pull"]);
+    answer_all(&mut r, pull, 1_400);
+    let due = r.due(1_400).unwrap();
+    assert_eq!(
+        kinds(&due),
+        ["push"],
+        "at 1,400, not at the backoff's 1,500"
+    );
+    assert_eq!(
+        push_of(&due).map(|(_, n)| n),
+        Some(4),
+        "every change in one push"
+    );
+}
+
+#[test]
+fn a_change_made_while_the_server_holds_pushes_back_waits_for_the_time_it_asked() {
+    use shared::ErrorCode;
+    let mut r = replica();
+    let due = r.due(0).unwrap();
+    answer_all(&mut r, due, 0);
+    change(&mut r, 10);
+    let (ticket, _) = push_of(&r.due(10).unwrap()).unwrap();
+    let limited = SyncFailure::Server {
+        status: 429,
+        error: Some(shared::protocol::ErrorBody {
+            error: ErrorCode::RateLimited,
+            message: "slow down".into(),
+        }),
+        retry_after_ms: Some(60_000),
+    };
+    r.take(Answer::Pushed(ticket, Err(limited)), 1_000, 0.0)
+        .unwrap();
+    // Pulls are still answered, and changes go on being made.
+    let pull = r.due(3_000).unwrap();
+    answer_all(&mut r, pull, 3_000);
+    for at in [3_000, 20_000, 60_999] {
+        change(&mut r, at);
+        assert_eq!(
+            push_of(&r.due(at).unwrap()),
+            None,
+            "no push at {at}: the server asked for a minute"
+        );
+    }
+    let due = r.due(61_000).unwrap();
+    assert_eq!(
+        push_of(&due).map(|(_, n)| n),
+        Some(4),
+        "the minute is over: all four in one push"
+    );
+}
+
 #[test]
 fn a_pull_asked_for_during_a_pull_runs_right_after_it() {
     let mut r = replica();

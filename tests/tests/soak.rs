@@ -323,7 +323,7 @@ fn a_team_working_through_d1_failures_dropped_sockets_and_restarts_loses_nothing
                         Some(id) => {
                             c.accepted.push(id);
                             c.last_made = id;
-                            c.replica.push_soon();
+                            c.replica.push_change();
                         }
                         None => tally.refused_locally += 1,
                     }

@@ -1,7 +1,8 @@
 //! When to push and pull: the one sync loop, sans-IO. The browser engine and the recovery of storage
 //! left by closed tabs both drive a replica with it: ask [`Replica::due`] for the requests to send
 //! now, send them, hand each answer to [`Replica::take`]. Pushes go out as soon as there is something
-//! to push; a pull follows each processed push, and at once when asked ([`Replica::pull_soon`]:
+//! to push (a local change while pushes back off after a failure goes with the retry); a pull
+//! follows each processed push, and at once when asked ([`Replica::pull_soon`]:
 //! another tab pushed, the network came back; [`Replica::take_poke`]: the live channel said the log
 //! grew) or when the server has more. While the live channel is up ([`Replica::set_live`]) nothing
 //! else pulls: no timer. While it is down the replica polls, every [`PULL_EVERY_MS`] (every
@@ -37,6 +38,9 @@ pub(super) struct Schedule {
     /// The page is hidden: pull rarely.
     hidden: bool,
     online: bool,
+    /// The last push got no answer at all (no network, the server down): the next answer from the
+    /// server, a pull's, says it is back, and the push retries then rather than at its backoff.
+    push_unanswered: bool,
     /// The server's last word on who is asking, when it refused them: signed out or removed.
     denied: Option<ErrorBody>,
     /// The server's last word when it held a request back (rate limit, daily budget).
@@ -56,6 +60,7 @@ impl Default for Schedule {
             live: false,
             hidden: false,
             online: true,
+            push_unanswered: false,
             denied: None,
             held_back: None,
             outdated: None,
@@ -117,9 +122,19 @@ impl Replica {
         }
     }
 
-    /// Push at once: a local change was made, or the page came back.
+    /// Push at once: the network or the page came back, or someone asked to sync now.
     pub fn push_soon(&mut self) {
         self.schedule.next_push_at = 0;
+    }
+
+    /// A local change was made: push at once, unless pushes are backing off after a failure. Then
+    /// the change goes with the retry already set (at most 30 s away, or when the server asked), so a
+    /// busy tab during an outage, a rate limit or a spent day's budget sends a request a retry, not
+    /// a request a change.
+    pub fn push_change(&mut self) {
+        if self.push_backoff.failures() == 0 {
+            self.schedule.next_push_at = 0;
+        }
     }
 
     /// Pull at once, or right after the pull in flight: another tab pushed, or the page came back.
@@ -207,6 +222,7 @@ impl Replica {
             Err(failure) => {
                 if self.push_in_flight == Some(ticket) {
                     self.schedule.online = !failure.is_network();
+                    self.schedule.push_unanswered = failure.is_network();
                     wait_at_least = self.note_refusal(&failure);
                 }
                 self.push_failed(ticket, &failure)?
@@ -216,6 +232,7 @@ impl Replica {
         match outcome {
             PushOutcome::Processed { .. } => {
                 self.schedule.online = true;
+                self.schedule.push_unanswered = false;
                 self.schedule.denied = None;
                 self.schedule.held_back = None;
                 synced.pushed = true;
@@ -272,6 +289,10 @@ impl Replica {
             self.schedule.online = true;
             self.schedule.denied = None;
             self.schedule.held_back = None;
+            // The server answers again: a push that found no one retries now.
+            if std::mem::take(&mut self.schedule.push_unanswered) {
+                self.schedule.next_push_at = self.schedule.next_push_at.min(now);
+            }
             if outcome.has_more || pull_again {
                 now
             } else if self.schedule.live {

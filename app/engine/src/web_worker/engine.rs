@@ -267,7 +267,7 @@ impl Engine {
         }
         if applied {
             self.send_view(true);
-            self.replica.push_soon();
+            self.replica.push_change();
         }
     }
 
