@@ -23,8 +23,13 @@ pub struct DeleteIssue {
 impl Mutator for DeleteIssue {
     const NAME: &'static str = "deleteIssue";
 
+    /// For good, it also removes the issue's read marks, which are in the inbox's scope: the rows
+    /// compaction's purge deletes on the server, so that the replicas that apply its entry equal it.
     fn scopes(&self) -> Vec<Scope> {
-        vec![Scope::Issue(self.id)]
+        match self.deleted_at {
+            Some(_) => vec![Scope::Issue(self.id)],
+            None => vec![Scope::Issue(self.id), Scope::Inbox],
+        }
     }
 
     /// A trashed issue keeps its row, marked; one already in the trash keeps its first mark.
@@ -41,7 +46,8 @@ impl Mutator for DeleteIssue {
     }
 
     /// To the trash: marks the issue (one already there keeps its mark) and records it. For good:
-    /// deletes it with its comments, label links and history. Either way an issue that is already
+    /// deletes it with its comments, label links, history, conversation rows and read marks (the
+    /// same rows as compaction's purge, [`crate::compaction`]). Either way an issue that is already
     /// gone changes nothing.
     fn effects(&self, by: &Actor) -> Vec<Statement> {
         let params = || vec![self.id.to_string().into(), by.workspace()];
@@ -70,6 +76,10 @@ impl Mutator for DeleteIssue {
             .map(|sql| Statement::new(sql, params()))
             .collect();
         statements.extend([
+            Statement::new(
+                "DELETE FROM inbox_read WHERE issue_id = ?1 AND workspace_id = ?2",
+                params(),
+            ),
             Statement::new(
                 "DELETE FROM comment WHERE issue_id = ?1 AND workspace_id = ?2",
                 params(),

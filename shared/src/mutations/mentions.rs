@@ -64,9 +64,8 @@ pub(super) const FORGET_COMMENT: [&str; 2] = [
 ];
 
 /// `?1` issue, `?2` workspace: the conversation's rows in the scope of an issue deleted for good.
-/// Its read marks are in the member's inbox scope, not the issue's: they stay, unread by anything
-/// (the inbox lists only issues that exist), until marking everything read sweeps them, or the
-/// server's compaction does when it purges the issue.
+/// (Its read marks are in the member's inbox scope: [`super::DeleteIssue`] names that scope too and
+/// deletes them itself.)
 pub(super) const FORGET_ISSUE: [&str; 3] = [
     "DELETE FROM mention WHERE issue_id = ?1 AND workspace_id = ?2",
     "DELETE FROM reaction WHERE issue_id = ?1 AND workspace_id = ?2",
