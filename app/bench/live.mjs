@@ -15,7 +15,7 @@ import { join as joinWorkspace, launchProfile, openTracker, pushAs, root, signIn
 
 const quick = process.argv.includes("--quick");
 const CHANGES = quick ? 5 : 21;
-const IDLE_MINUTES = Number(process.env.BENCH_IDLE_MINUTES ?? (quick ? 0.5 : 10));
+const IDLE_MINUTES = Number(process.env.BENCH_IDLE_MINUTES ?? (quick ? 0.25 : 10));
 const SOCKETS = 100;
 const FANOUTS = quick ? 5 : 21;
 
